@@ -1,0 +1,48 @@
+package io.imgcast.cli;
+
+import io.imgcast.image.Apply;
+import io.imgcast.store.Store;
+import io.imgcast.util.Json;
+import io.imgcast.util.Progress;
+import io.imgcast.util.Units;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "apply", description = "Apply an image from the store to an empty or new directory (file tree) or to a device/file (volume).")
+final class ApplyCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "NAME") String name;
+    @Parameters(index = "1", paramLabel = "TARGET") Path target;
+    @Option(names = "--threads", description = "parallel writers (default: cores + 1)") Integer threads;
+    @Option(names = "--json") boolean json;
+    @Option(names = {"-q", "--quiet"}) boolean quiet;
+    @Mixin StoreOption store;
+
+    @Override
+    public Integer call() {
+        long t0 = System.nanoTime();
+        try (Store s = store.open(); Progress p = Progress.forTerminal("apply " + name, 0, quiet || json)) {
+            int n = threads != null ? threads : Runtime.getRuntime().availableProcessors() + 1;
+            Apply.Result r = Apply.run(s, name, target, n, p);
+            long took = System.nanoTime() - t0;
+            p.close();
+            if (json) {
+                System.out.println(Json.write(Map.of("image", name, "target", target.toString(), "bytes", r.bytes(),
+                        "seconds", took / 1e9, "warnings", r.warnings())));
+            } else {
+                System.out.printf("applied %s to %s: %s in %s (%s), every chunk verified%n", name, target, Units.bytes(r.bytes()),
+                        Units.seconds(took), Units.rate(r.bytes(), took));
+                if (r.warnings() > 0) {
+                    System.err.printf("%d warnings (metadata not restored), e.g.:%n", r.warnings());
+                    r.warningSamples().forEach(w -> System.err.println("  " + w));
+                }
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.imgcast.cli;
+
+import io.imgcast.image.Capture;
+import io.imgcast.image.CaptureOptions;
+import io.imgcast.store.ImageInfo;
+import io.imgcast.store.Ingest;
+import io.imgcast.store.Store;
+import io.imgcast.util.Json;
+import io.imgcast.util.Progress;
+import io.imgcast.util.Units;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "capture", description = "Capture a directory (file-tree image) or a block device / raw image file (volume image) into the store.")
+final class CaptureCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SOURCE") Path source;
+    @Option(names = "--name", required = true, description = "name of the new image") String name;
+    @Option(names = "--description", defaultValue = "") String description;
+    @Option(names = "--flags", defaultValue = "", description = "free-form flags, e.g. an edition tag") String flags;
+    @Option(names = "--user-info", description = "free-form user data (default: who captured, on which host)") String userInfo;
+    @Option(names = "--volume", description = "capture SOURCE as a volume even if it is a directory's device") boolean volume;
+    @Option(names = "--level", defaultValue = "3", description = "zstd level 1-19 (default ${DEFAULT-VALUE})") int level;
+    @Option(names = "--json", description = "print the result as JSON") boolean json;
+    @Option(names = {"-q", "--quiet"}, description = "no progress bar") boolean quiet;
+    @Mixin StoreOption store;
+
+    @Override
+    public Integer call() throws Exception {
+        String who = userInfo;
+        if (who == null) {
+            String host;
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (Exception e) {
+                host = "unknown";
+            }
+            who = System.getProperty("user.name") + "@" + host;
+        }
+        long t0 = System.nanoTime();
+        try (Store s = store.openOrCreate();
+             Progress p = Progress.forTerminal("capture " + name, 0, quiet || json)) {
+            long before = s.packBytes();
+            ImageInfo info = Capture.run(s, source, volume,
+                    new Ingest.ImageMeta(name, description, flags, who, System.currentTimeMillis()),
+                    CaptureOptions.defaults().withLevel(level).withProgress(p));
+            long added = s.packBytes() - before;
+            long took = System.nanoTime() - t0;
+            if (json) {
+                Map<String, Object> m = new LinkedHashMap<>(InfoCommand.toMap(s, info));
+                m.put("added_bytes", added);
+                m.put("seconds", took / 1e9);
+                System.out.println(Json.write(m));
+            } else {
+                p.close();
+                System.out.printf("captured %s (%s image): %d files, %d dirs, %s in %s; store grew by %s%n",
+                        info.name(), info.kind().label(), info.files(), info.dirs(), Units.bytes(info.bytes()),
+                        Units.seconds(took), Units.bytes(added));
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.imgcast.cli;
+
+import io.imgcast.store.ImageInfo;
+import io.imgcast.store.Store;
+import io.imgcast.util.Json;
+import io.imgcast.util.Units;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "info", description = "Show an image's descriptive data.")
+final class InfoCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "NAME") String name;
+    @Option(names = "--json") boolean json;
+    @Mixin StoreOption store;
+
+    static Map<String, Object> toMap(Store s, ImageInfo i) {
+        Store.Unique u = s.unique(i);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", i.name());
+        m.put("kind", i.kind().label());
+        m.put("description", i.description());
+        m.put("flags", i.flags());
+        m.put("files", i.files());
+        m.put("dirs", i.dirs());
+        m.put("bytes", i.bytes());
+        m.put("chunks", i.chunks());
+        m.put("stored_bytes", i.storedBytes());
+        m.put("unique_bytes", u.rawBytes());
+        m.put("unique_stored_bytes", u.storedBytes());
+        m.put("created", Instant.ofEpochMilli(i.created()).toString());
+        m.put("user_info", i.userInfo());
+        return m;
+    }
+
+    @Override
+    public Integer call() {
+        try (Store s = store.open()) {
+            ImageInfo i = s.image(name);
+            Map<String, Object> m = toMap(s, i);
+            if (json) {
+                System.out.println(Json.write(m));
+                return 0;
+            }
+            for (Map.Entry<String, Object> e : m.entrySet()) {
+                Object v = e.getValue();
+                if (e.getKey().endsWith("bytes") && v instanceof Long l) v = Units.bytes(l) + " (" + l + ")";
+                System.out.printf("%-20s %s%n", e.getKey().replace('_', ' ') + ":", v);
+            }
+            return 0;
+        }
+    }
+}

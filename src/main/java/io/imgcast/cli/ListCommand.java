@@ -1,0 +1,46 @@
+package io.imgcast.cli;
+
+import io.imgcast.store.ImageInfo;
+import io.imgcast.store.Store;
+import io.imgcast.util.Json;
+import io.imgcast.util.Units;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "list", description = "List the images in the store.")
+final class ListCommand implements Callable<Integer> {
+    @Option(names = "--json") boolean json;
+    @Mixin StoreOption store;
+
+    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
+
+    @Override
+    public Integer call() {
+        try (Store s = store.open()) {
+            List<ImageInfo> images = s.images();
+            if (json) {
+                List<Map<String, Object>> out = new ArrayList<>();
+                for (ImageInfo i : images) out.add(InfoCommand.toMap(s, i));
+                System.out.println(Json.write(Map.of("store", s.dir().toString(), "pack_bytes", s.packBytes(), "images", out)));
+                return 0;
+            }
+            System.out.printf("%-24s %-9s %9s %7s %11s %11s %11s  %s%n", "NAME", "KIND", "FILES", "DIRS", "BYTES", "STORED", "UNIQUE", "CREATED");
+            for (ImageInfo i : images) {
+                System.out.printf("%-24s %-9s %9d %7d %11s %11s %11s  %s%n", i.name(), i.kind().label(), i.files(), i.dirs(),
+                        Units.bytes(i.bytes()), Units.bytes(i.storedBytes()), Units.bytes(s.unique(i).storedBytes()),
+                        TIME.format(Instant.ofEpochMilli(i.created())));
+            }
+            System.out.printf("%d images, store %s holds %s%n", images.size(), s.dir(), Units.bytes(s.packBytes()));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.imgcast.image;
+
+import io.imgcast.chunk.ChunkId;
+import io.imgcast.codec.CorruptDataException;
+import io.imgcast.store.ChunkLocation;
+import io.imgcast.store.ChunkReader;
+import io.imgcast.store.ImageInfo;
+import io.imgcast.store.Store;
+import io.imgcast.util.Progress;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Mode 4 (local): apply an image from the store to a directory or a device/file. */
+public final class Apply {
+    private Apply() {}
+
+    /** Result of an apply: bytes written and warnings (e.g. metadata a non-root user cannot set). */
+    public record Result(long bytes, long warnings, java.util.List<String> warningSamples) {}
+
+    public static Result run(Store store, String name, Path target, int threads, Progress progress) {
+        try (var lock = store.lockReader()) {
+            ImageInfo image = store.image(name);
+            Manifest m = store.manifest(image);
+            Map<ChunkId, ChunkLocation> locs = store.locations(image);
+            for (ChunkId id : m.distinctChunks().keySet()) {
+                if (!locs.containsKey(id)) {
+                    throw new CorruptDataException("chunk " + id.shortHex() + " of image '" + name
+                            + "' is missing from the store index; run 'imgcast verify " + name + "'");
+                }
+            }
+            ChunkSource src = storeSource(store, locs);
+            progress.total(m.dataBytes());
+            if (m.kind() == ImageKind.TREE) {
+                TreeWriter.checkTarget(target, m.totalBytes());
+                TreeWriter w = new TreeWriter(m, target, src, threads, progress);
+                try {
+                    w.write();
+                } finally {
+                    w.closeReaders();
+                }
+                return new Result(progress.done(), w.warnings(), w.warningSamples());
+            }
+            VolumeWriter.checkTarget(target, m.volumeSize(), m.dataBytes());
+            new VolumeWriter(m, target, src, threads, progress).write();
+            return new Result(progress.done(), 0, java.util.List.of());
+        }
+    }
+
+    /** Chunks read from the store's packs, each checked against its id. */
+    public static ChunkSource storeSource(Store store, Map<ChunkId, ChunkLocation> locs) {
+        return () -> new ChunkSource.Reader() {
+            private final ChunkReader r = store.reader();
+
+            @Override
+            public int read(ChunkId id, byte[] dst) throws IOException {
+                ChunkLocation loc = locs.get(id);
+                if (loc == null) throw new CorruptDataException("chunk " + id.shortHex() + " is not in the store");
+                try {
+                    return r.read(id, loc, dst);
+                } catch (CorruptDataException e) {
+                    throw new CorruptDataException("store data damaged: " + e.getMessage() + "; run 'imgcast verify'");
+                }
+            }
+
+            @Override
+            public void close() {
+                r.close();
+            }
+        };
+    }
+}

@@ -1,0 +1,46 @@
+package io.imgcast.image;
+
+import io.imgcast.store.ImageInfo;
+import io.imgcast.store.Ingest;
+import io.imgcast.store.Store;
+import io.imgcast.store.StoreException;
+
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+/** Mode 1: capture a directory (file-tree image) or a device/raw file (volume image) into a store. */
+public final class Capture {
+    private Capture() {}
+
+    /** Which kind of image {@code source} makes, or a clear error if it cannot be captured. */
+    public static ImageKind kindOf(Path source, boolean forceVolume) {
+        if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) throw new StoreException("source " + source + " does not exist");
+        if (forceVolume) return ImageKind.VOLUME;
+        if (Files.isDirectory(source)) return ImageKind.TREE;
+        if (Files.isRegularFile(source) || isBlockDevice(source)) return ImageKind.VOLUME;
+        throw new StoreException("source " + source + " is neither a directory, a block device nor a regular file");
+    }
+
+    static boolean isBlockDevice(Path p) {
+        try {
+            int mode = (Integer) Files.getAttribute(p, "unix:mode");
+            return (mode & 0170000) == 0060000;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    public static ImageInfo run(Store store, Path source, boolean forceVolume, Ingest.ImageMeta meta, CaptureOptions options) {
+        if (store.find(meta.name()).isPresent()) {
+            throw new StoreException("an image named '" + meta.name() + "' already exists in " + store.dir()
+                    + "; pick another --name or delete it first");
+        }
+        ImageKind kind = kindOf(source, forceVolume);
+        try (Ingest ingest = store.beginIngest()) {
+            Manifest m = kind == ImageKind.TREE ? TreeCapture.capture(source, ingest, options)
+                    : VolumeCapture.capture(source, ingest, options);
+            return ingest.commit(meta, m);
+        }
+    }
+}

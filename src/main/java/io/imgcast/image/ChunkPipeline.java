@@ -1,0 +1,150 @@
+package io.imgcast.image;
+
+import io.imgcast.chunk.ChunkId;
+import io.imgcast.codec.ChunkCodec;
+import io.imgcast.store.Ingest;
+
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Hashes, deduplicates, compresses and stores chunks on worker threads while one reader thread
+ * keeps cutting. Results come back as futures in submission order, so the reader can build the
+ * manifest. The number of chunks in flight is bounded, so memory stays flat however large the
+ * source.
+ */
+final class ChunkPipeline implements AutoCloseable {
+    /** What became of one chunk: its id and raw length. */
+    record Result(ChunkId id, int length) {}
+
+    private static final int MAX_IN_FLIGHT = 64;
+
+    private final Ingest ingest;
+    private final int level;
+    private final ChunkTap tap;
+    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    private final BlockingQueue<Task> queue = new ArrayBlockingQueue<>(MAX_IN_FLIGHT + 8);
+    private final BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(MAX_IN_FLIGHT + 8);
+    private final List<Thread> workers = new ArrayList<>();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final long[] storedBytes = new long[1];
+
+    private record Task(byte[] data, int len, CompletableFuture<Result> out) {}
+
+    private static final Task POISON = new Task(null, 0, null);
+
+    ChunkPipeline(Ingest ingest, int level, int threads, ChunkTap tap) {
+        this.ingest = ingest;
+        this.level = level;
+        this.tap = tap;
+        for (int i = 0; i < threads; i++) {
+            Thread t = Thread.ofPlatform().name("imgcast-chunk-" + i).daemon().start(this::work);
+            workers.add(t);
+        }
+    }
+
+    /** Copies the chunk and queues it; blocks while too many chunks are in flight. */
+    Future<Result> submit(byte[] buf, int off, int len) throws IOException {
+        Throwable f = failure.get();
+        if (f != null) throw new IOException("chunk worker failed: " + f.getMessage(), f);
+        try {
+            inFlight.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+        byte[] copy = buffers.poll();
+        if (copy == null || copy.length < len) copy = new byte[Math.max(len, 256 * 1024)];
+        System.arraycopy(buf, off, copy, 0, len);
+        CompletableFuture<Result> out = new CompletableFuture<>();
+        queue.add(new Task(copy, len, out));
+        return out;
+    }
+
+    long storedBytes() {
+        synchronized (storedBytes) {
+            return storedBytes[0];
+        }
+    }
+
+    private void work() {
+        MessageDigest sha = ChunkId.newDigest();
+        byte[] dst = new byte[ChunkCodec.maxCompressedLength(256 * 1024 + 1024)];
+        int[] outLen = new int[1];
+        try (ChunkCodec codec = new ChunkCodec(level)) {
+            while (true) {
+                Task t = queue.take();
+                if (t == POISON) return;
+                try {
+                    ChunkId id = ChunkId.hash(sha, t.data(), 0, t.len());
+                    boolean isNew = ingest.claim(id);
+                    if (isNew) {
+                        if (dst.length < ChunkCodec.maxCompressedLength(t.len())) dst = new byte[ChunkCodec.maxCompressedLength(t.len())];
+                        byte enc = codec.encode(t.data(), 0, t.len(), dst, outLen);
+                        ingest.append(id, enc, t.len(), dst, outLen[0]);
+                        synchronized (storedBytes) {
+                            storedBytes[0] += outLen[0];
+                        }
+                    }
+                    if (tap != null) tap.chunk(id, t.data(), t.len(), isNew);
+                    t.out().complete(new Result(id, t.len()));
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                    t.out().completeExceptionally(e);
+                } finally {
+                    buffers.offer(t.data());
+                    inFlight.release();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits for a result, turning worker failures into IOExceptions. */
+    static Result await(Future<Result> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) throw io;
+            if (c instanceof RuntimeException re) throw re;
+            throw new IOException(c);
+        }
+    }
+
+    static ChunkList collect(List<Future<Result>> futures) throws IOException {
+        ChunkList.Builder b = new ChunkList.Builder();
+        for (Future<Result> f : futures) {
+            Result r = await(f);
+            b.add(r.id(), r.length());
+        }
+        return b.build();
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < workers.size(); i++) queue.offer(POISON);
+        for (Thread t : workers) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(60));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,278 @@
+package io.imgcast.image;
+
+import io.imgcast.chunk.ChunkId;
+import io.imgcast.codec.CorruptDataException;
+import io.imgcast.util.Posix.Xattr;
+
+import com.github.luben.zstd.Zstd;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The manifest byte format, version 1. The stored form is one zstd frame holding:
+ *
+ * <pre>
+ *   magic    "IMGCASTM" (8 bytes)
+ *   version  u8 = 1
+ *   kind     u8: 1 file tree, 2 volume
+ *   chunks   varint n, then n x (id: 32 bytes, raw length: varint)      -- the chunk table
+ *   tree:    varint count, then per entry:
+ *              path: string, type: u8 (EntryType.code), mode: varint, uid: varint, gid: varint,
+ *              atime ns: zigzag varint, mtime ns: zigzag varint, size: varint,
+ *              target: string ("" if none), rdev: varint,
+ *              xattrs: varint count x (name: string, value: varint length + bytes),
+ *              chunks: varint count x (index into the chunk table: varint)
+ *   volume:  size: varint, varint count x extent (offset: varint, length: varint,
+ *              chunks: varint count x table index)
+ *   trailer  SHA-256 of every byte above (32 bytes)
+ * </pre>
+ *
+ * Strings are a varint byte length and UTF-8. Varints are unsigned LEB128. Decoding checks the
+ * trailer, every bound and index, and that chunk lengths add up; anything else is
+ * {@link CorruptDataException}.
+ */
+public final class ManifestFormat {
+    private static final byte[] MAGIC = "IMGCASTM".getBytes(StandardCharsets.US_ASCII);
+    private static final int VERSION = 1;
+    private static final int MAX_RAW = 1 << 30;
+
+    private ManifestFormat() {}
+
+    public static byte[] encode(Manifest m) {
+        Out o = new Out();
+        o.bytes(MAGIC);
+        o.u8(VERSION);
+        o.u8(m.kind() == ImageKind.TREE ? 1 : 2);
+        Map<ChunkId, Integer> table = m.distinctChunks();
+        Map<ChunkId, Integer> index = new HashMap<>(table.size() * 2);
+        o.varint(table.size());
+        for (Map.Entry<ChunkId, Integer> c : table.entrySet()) {
+            index.put(c.getKey(), index.size());
+            byte[] id = new byte[ChunkId.LENGTH];
+            c.getKey().copyTo(id, 0);
+            o.bytes(id);
+            o.varint(c.getValue());
+        }
+        if (m.kind() == ImageKind.TREE) {
+            o.varint(m.entries().size());
+            for (Entry e : m.entries()) {
+                o.string(e.path());
+                o.u8(e.type().code);
+                o.varint(e.mode());
+                o.varint(e.uid() & 0xffffffffL);
+                o.varint(e.gid() & 0xffffffffL);
+                o.zigzag(e.atimeNs());
+                o.zigzag(e.mtimeNs());
+                o.varint(e.size());
+                o.string(e.target() == null ? "" : e.target());
+                o.varint(e.rdev());
+                o.varint(e.xattrs().size());
+                for (Xattr x : e.xattrs()) {
+                    o.string(x.name());
+                    o.varint(x.value().length);
+                    o.bytes(x.value());
+                }
+                chunks(o, e.chunks(), index);
+            }
+        } else {
+            o.varint(m.volumeSize());
+            o.varint(m.extents().size());
+            for (Extent x : m.extents()) {
+                o.varint(x.offset());
+                o.varint(x.length());
+                chunks(o, x.chunks(), index);
+            }
+        }
+        MessageDigest sha = ChunkId.newDigest();
+        sha.update(o.buf, 0, o.len);
+        o.bytes(sha.digest());
+        return Zstd.compress(java.util.Arrays.copyOf(o.buf, o.len), 3);
+    }
+
+    private static void chunks(Out o, ChunkList c, Map<ChunkId, Integer> index) {
+        o.varint(c.size());
+        for (int i = 0; i < c.size(); i++) o.varint(index.get(c.id(i)));
+    }
+
+    public static Manifest decode(byte[] stored) {
+        byte[] raw;
+        try {
+            long size = Zstd.getFrameContentSize(stored);
+            if (size <= 0 || size > MAX_RAW) throw new CorruptDataException("manifest has no valid size");
+            raw = Zstd.decompress(stored, (int) size);
+        } catch (RuntimeException e) {
+            if (e instanceof CorruptDataException c) throw c;
+            throw new CorruptDataException("manifest does not decompress: " + e.getMessage());
+        }
+        if (raw.length < MAGIC.length + 2 + 32) throw new CorruptDataException("manifest truncated");
+        MessageDigest sha = ChunkId.newDigest();
+        sha.update(raw, 0, raw.length - 32);
+        if (!MessageDigest.isEqual(sha.digest(), java.util.Arrays.copyOfRange(raw, raw.length - 32, raw.length))) {
+            throw new CorruptDataException("manifest checksum mismatch");
+        }
+        In in = new In(raw, raw.length - 32);
+        for (byte b : MAGIC) if (in.u8() != (b & 0xff)) throw new CorruptDataException("not a manifest (bad magic)");
+        int version = in.u8();
+        if (version != VERSION) throw new CorruptDataException("manifest version " + version + " is not supported");
+        int kind = in.u8();
+        int n = in.count(33);
+        ChunkId[] ids = new ChunkId[n];
+        int[] lens = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = ChunkId.of(in.bytes(ChunkId.LENGTH));
+            long l = in.varint();
+            if (l <= 0 || l > (1 << 24)) throw new CorruptDataException("chunk length " + l + " out of range");
+            lens[i] = (int) l;
+        }
+        Manifest m;
+        if (kind == 1) {
+            int count = in.count(8);
+            List<Entry> entries = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                String path = in.string();
+                EntryType type;
+                try {
+                    type = EntryType.of(in.u8());
+                } catch (IllegalArgumentException e) {
+                    throw new CorruptDataException(e.getMessage());
+                }
+                int mode = (int) in.varint();
+                int uid = (int) in.varint();
+                int gid = (int) in.varint();
+                long atime = in.zigzag();
+                long mtime = in.zigzag();
+                long size = in.varint();
+                String target = in.string();
+                long rdev = in.varint();
+                int nx = in.count(2);
+                List<Xattr> xattrs = new ArrayList<>(nx);
+                for (int j = 0; j < nx; j++) {
+                    String name = in.string();
+                    xattrs.add(new Xattr(name, in.bytes(in.count(1))));
+                }
+                ChunkList chunks = chunkList(in, ids, lens);
+                if (type == EntryType.FILE && chunks.totalBytes() != size) {
+                    throw new CorruptDataException("entry " + path + ": chunks hold " + chunks.totalBytes() + " bytes, size says " + size);
+                }
+                checkPath(path);
+                entries.add(new Entry(path, type, mode, uid, gid, atime, mtime, size, target.isEmpty() ? null : target, rdev, xattrs, chunks));
+            }
+            m = Manifest.tree(entries);
+        } else if (kind == 2) {
+            long size = in.varint();
+            int count = in.count(3);
+            List<Extent> extents = new ArrayList<>(count);
+            long prevEnd = 0;
+            for (int i = 0; i < count; i++) {
+                long off = in.varint();
+                long len = in.varint();
+                ChunkList chunks = chunkList(in, ids, lens);
+                if (off < prevEnd || off + len > size || chunks.totalBytes() != len) {
+                    throw new CorruptDataException("volume extent " + i + " is inconsistent");
+                }
+                prevEnd = off + len;
+                extents.add(new Extent(off, len, chunks));
+            }
+            m = Manifest.volume(size, extents);
+        } else {
+            throw new CorruptDataException("unknown image kind " + kind);
+        }
+        if (in.pos != in.end) throw new CorruptDataException("manifest has trailing bytes");
+        return m;
+    }
+
+    private static void checkPath(String p) {
+        if (p.startsWith("/") || p.equals("..") || p.startsWith("../") || p.contains("/../") || p.endsWith("/..")
+                || p.contains("\0") || p.equals(".") || p.startsWith("./") || p.contains("/./") || p.contains("//")) {
+            throw new CorruptDataException("unsafe path in manifest: " + p);
+        }
+    }
+
+    private static ChunkList chunkList(In in, ChunkId[] ids, int[] lens) {
+        int c = in.count(1);
+        if (c == 0) return ChunkList.EMPTY;
+        ChunkId[] ci = new ChunkId[c];
+        int[] cl = new int[c];
+        for (int j = 0; j < c; j++) {
+            long k = in.varint();
+            if (k >= ids.length) throw new CorruptDataException("chunk index " + k + " out of range");
+            ci[j] = ids[(int) k];
+            cl[j] = lens[(int) k];
+        }
+        return new ChunkList(ci, cl);
+    }
+
+    private static final class Out {
+        byte[] buf = new byte[1 << 16];
+        int len;
+
+        void ensure(int n) {
+            if (len + n > buf.length) buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+        }
+
+        void u8(int v) { ensure(1); buf[len++] = (byte) v; }
+
+        void bytes(byte[] b) { ensure(b.length); System.arraycopy(b, 0, buf, len, b.length); len += b.length; }
+
+        void varint(long v) {
+            ensure(10);
+            while ((v & ~0x7FL) != 0) { buf[len++] = (byte) ((v & 0x7F) | 0x80); v >>>= 7; }
+            buf[len++] = (byte) v;
+        }
+
+        void zigzag(long v) { varint((v << 1) ^ (v >> 63)); }
+
+        void string(String s) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            varint(b.length);
+            bytes(b);
+        }
+    }
+
+    private static final class In {
+        final byte[] b;
+        final int end;
+        int pos;
+
+        In(byte[] b, int end) { this.b = b; this.end = end; }
+
+        int u8() {
+            if (pos >= end) throw new CorruptDataException("manifest truncated");
+            return b[pos++] & 0xff;
+        }
+
+        long varint() {
+            long v = 0;
+            for (int shift = 0; shift < 64; shift += 7) {
+                int x = u8();
+                v |= (long) (x & 0x7f) << shift;
+                if ((x & 0x80) == 0) return v;
+            }
+            throw new CorruptDataException("varint too long");
+        }
+
+        long zigzag() { long v = varint(); return (v >>> 1) ^ -(v & 1); }
+
+        /** A count whose items take at least {@code minBytes} each: bounded by what is left. */
+        int count(int minBytes) {
+            long c = varint();
+            if (c < 0 || c * minBytes > end - pos) throw new CorruptDataException("count " + c + " exceeds the manifest");
+            return (int) c;
+        }
+
+        byte[] bytes(int n) {
+            if (n < 0 || n > end - pos) throw new CorruptDataException("manifest truncated");
+            byte[] r = java.util.Arrays.copyOfRange(b, pos, pos + n);
+            pos += n;
+            return r;
+        }
+
+        String string() { return new String(bytes(count(1)), StandardCharsets.UTF_8); }
+    }
+}

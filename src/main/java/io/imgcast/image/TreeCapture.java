@@ -1,0 +1,190 @@
+package io.imgcast.image;
+
+import io.imgcast.chunk.ChunkStream;
+import io.imgcast.chunk.FastCdc;
+import io.imgcast.util.Posix;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Captures a directory tree: walks it in sorted order (parents first), records every entry's
+ * metadata, detects hard links by (device, inode), and feeds file contents through the chunk
+ * pipeline. A file that cannot be read is retried a bounded number of times, then the capture
+ * stops with the path and the cause.
+ */
+public final class TreeCapture {
+    /** Opens a file for reading; replaceable in tests to inject read faults. */
+    interface Opener {
+        FileChannel open(Path p) throws IOException;
+    }
+
+    static Opener opener = p -> FileChannel.open(p, StandardOpenOption.READ);
+
+    private static final int S_IFMT = 0170000;
+
+    private final Path root;
+    private final CaptureOptions options;
+    private final List<Entry> entries = new ArrayList<>();
+    private final List<Path> sources = new ArrayList<>();
+    private final Map<String, String> inodes = new HashMap<>();
+    private long totalFileBytes;
+
+    private TreeCapture(Path root, CaptureOptions options) {
+        this.root = root;
+        this.options = options;
+    }
+
+    /** Walks {@code root}, stores its data through {@code ingest}, and returns the manifest. */
+    static Manifest capture(Path root, io.imgcast.store.Ingest ingest, CaptureOptions options) {
+        TreeCapture c = new TreeCapture(root, options);
+        try {
+            c.walk(root, "");
+        } catch (IOException e) {
+            throw new CaptureException("cannot read the source tree: " + e.getMessage(), e);
+        }
+        options.progress().total(c.totalFileBytes);
+        return c.readContents(ingest);
+    }
+
+    private void walk(Path p, String rel) throws IOException {
+        Map<String, Object> a = Files.readAttributes(p, "unix:mode,ino,dev,nlink,uid,gid,rdev,size,lastModifiedTime,lastAccessTime",
+                LinkOption.NOFOLLOW_LINKS);
+        int mode = (Integer) a.get("mode");
+        int fmt = mode & S_IFMT;
+        EntryType type = switch (fmt) {
+            case 0040000 -> EntryType.DIRECTORY;
+            case 0100000 -> EntryType.FILE;
+            case 0120000 -> EntryType.SYMLINK;
+            case 0020000 -> EntryType.CHAR_DEVICE;
+            case 0060000 -> EntryType.BLOCK_DEVICE;
+            case 0010000 -> EntryType.FIFO;
+            case 0140000 -> EntryType.SOCKET;
+            default -> throw new IOException(p + ": unknown file type " + Integer.toOctalString(fmt));
+        };
+        long size = (Long) a.get("size");
+        String target = null;
+        if (type == EntryType.SYMLINK) {
+            target = Files.readSymbolicLink(p).toString();
+            size = 0;
+        }
+        if (type != EntryType.DIRECTORY && (Integer) a.get("nlink") > 1) {
+            String key = a.get("dev") + ":" + a.get("ino");
+            String first = inodes.putIfAbsent(key, rel);
+            if (first != null) {
+                type = EntryType.HARDLINK;
+                target = first;
+                size = 0;
+            }
+        }
+        List<Posix.Xattr> xattrs = type == EntryType.HARDLINK ? List.of() : Posix.listXattrs(p);
+        Entry e = new Entry(rel, type, mode & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"),
+                nanos((FileTime) a.get("lastAccessTime")), nanos((FileTime) a.get("lastModifiedTime")),
+                type == EntryType.FILE ? size : 0, target,
+                (type == EntryType.CHAR_DEVICE || type == EntryType.BLOCK_DEVICE) ? (Long) a.get("rdev") : 0,
+                xattrs, ChunkList.EMPTY);
+        entries.add(e);
+        sources.add(p);
+        if (type == EntryType.FILE) totalFileBytes += size;
+        if (type == EntryType.DIRECTORY) {
+            List<Path> children = new ArrayList<>();
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
+                for (Path c : ds) children.add(c);
+            }
+            children.sort((x, y) -> x.getFileName().toString().compareTo(y.getFileName().toString()));
+            for (Path c : children) {
+                String name = c.getFileName().toString();
+                walk(c, rel.isEmpty() ? name : rel + "/" + name);
+            }
+        }
+    }
+
+    static long nanos(FileTime t) {
+        return t.to(TimeUnit.SECONDS) * 1_000_000_000L + t.toInstant().getNano();
+    }
+
+    private Manifest readContents(io.imgcast.store.Ingest ingest) {
+        FastCdc cdc = new FastCdc();
+        ChunkStream stream = new ChunkStream(cdc, 4 * 1024 * 1024);
+        List<Entry> out = new ArrayList<>(entries.size());
+        List<List<Future<ChunkPipeline.Result>>> pendingChunks = new ArrayList<>(entries.size());
+        try (ChunkPipeline pipeline = new ChunkPipeline(ingest, options.level(), options.threads(), options.tap())) {
+            for (int i = 0; i < entries.size(); i++) {
+                Entry e = entries.get(i);
+                if (e.type() != EntryType.FILE) {
+                    pendingChunks.add(List.of());
+                    continue;
+                }
+                pendingChunks.add(readFile(sources.get(i), stream, pipeline));
+            }
+            for (int i = 0; i < entries.size(); i++) {
+                Entry e = entries.get(i);
+                if (e.type() != EntryType.FILE) {
+                    out.add(e);
+                    continue;
+                }
+                ChunkList chunks = ChunkPipeline.collect(pendingChunks.get(i));
+                pendingChunks.set(i, null);
+                out.add(new Entry(e.path(), e.type(), e.mode(), e.uid(), e.gid(), e.atimeNs(), e.mtimeNs(),
+                        chunks.totalBytes(), e.target(), e.rdev(), e.xattrs(), chunks));
+            }
+        } catch (IOException e) {
+            throw new CaptureException("capture failed: " + e.getMessage(), e);
+        }
+        return Manifest.tree(out);
+    }
+
+    private List<Future<ChunkPipeline.Result>> readFile(Path p, ChunkStream stream, ChunkPipeline pipeline) {
+        IOException last = null;
+        for (int attempt = 1; attempt <= Math.max(1, options.readRetries()); attempt++) {
+            List<Future<ChunkPipeline.Result>> futures = new ArrayList<>();
+            long[] counted = new long[1];
+            try (FileChannel ch = opener.open(p)) {
+                stream.split((buf, off, len) -> ch.read(ByteBuffer.wrap(buf, off, len)),
+                        (buf, off, len) -> {
+                            futures.add(pipeline.submit(buf, off, len));
+                            options.progress().add(len);
+                            counted[0] += len;
+                        });
+                return futures;
+            } catch (IOException e) {
+                last = e;
+                options.progress().add(-counted[0]);
+                for (Future<ChunkPipeline.Result> f : futures) {
+                    try {
+                        ChunkPipeline.await(f);
+                    } catch (IOException | RuntimeException ignored) {
+                        // the attempt is discarded anyway
+                    }
+                }
+                try {
+                    Thread.sleep(100L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        throw new CaptureException("cannot read " + p + " (" + describe(last) + ") after "
+                + Math.max(1, options.readRetries()) + " attempts; nothing was added to the store", last);
+    }
+
+    static String describe(IOException e) {
+        if (e == null) return "unknown error";
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+}

@@ -1,0 +1,222 @@
+package io.imgcast.image;
+
+import io.imgcast.util.Posix;
+import io.imgcast.util.Progress;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Rebuilds a file tree from its manifest into an empty or absent directory: directories, file
+ * contents (in parallel), symlinks, device nodes, FIFOs, hard links, then metadata — xattrs,
+ * ownership (when root), full mode bits and nanosecond times, directories last and deepest first
+ * so that writing into them does not disturb their times.
+ */
+public final class TreeWriter {
+    private final Manifest manifest;
+    private final Path root;
+    private final ChunkSource source;
+    private final int threads;
+    private final Progress progress;
+    private final boolean root_;
+    private final AtomicLong warnings = new AtomicLong();
+    private final List<String> warningSamples = new ArrayList<>();
+
+    public TreeWriter(Manifest manifest, Path target, ChunkSource source, int threads, Progress progress) {
+        this.manifest = manifest;
+        this.root = target.toAbsolutePath().normalize();
+        this.source = source;
+        this.threads = Math.max(1, threads);
+        this.progress = progress;
+        this.root_ = Posix.isRoot();
+    }
+
+    /** Checks the target is usable before anything is written. */
+    public static void checkTarget(Path target, long bytes) {
+        try {
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) throw new ApplyException("target " + target + " exists and is not a directory");
+                try (var s = Files.list(target)) {
+                    if (s.findAny().isPresent()) throw new ApplyException("target directory " + target + " is not empty; give an empty or new directory");
+                }
+            }
+            Path probe = target.toAbsolutePath();
+            while (probe != null && !Files.exists(probe)) probe = probe.getParent();
+            if (probe != null) {
+                FileStore fs = Files.getFileStore(probe);
+                long free = fs.getUsableSpace();
+                if (free < bytes) {
+                    throw new ApplyException("not enough space for the image at " + target + ": need " + bytes + " bytes, "
+                            + free + " available; free some space or choose another target");
+                }
+            }
+        } catch (IOException e) {
+            throw new ApplyException("cannot use target " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    public long warnings() { return warnings.get(); }
+
+    public synchronized List<String> warningSamples() { return List.copyOf(warningSamples); }
+
+    public void write() {
+        try {
+            Files.createDirectories(root);
+            List<Entry> entries = manifest.entries();
+            for (Entry e : entries) {
+                if (e.type() == EntryType.DIRECTORY && !e.path().isEmpty()) Files.createDirectory(resolve(e));
+            }
+            parallel(entries, e -> e.type() == EntryType.FILE, this::writeFile);
+            for (Entry e : entries) {
+                Path p = resolve(e);
+                switch (e.type()) {
+                    case SYMLINK -> Files.createSymbolicLink(p, Path.of(e.target()));
+                    case CHAR_DEVICE, BLOCK_DEVICE, FIFO, SOCKET -> {
+                        try {
+                            Posix.mknod(p, e.type().formatBits() | (e.mode() & 0777), e.rdev());
+                        } catch (Posix.PosixException x) {
+                            if (x.errno() != Posix.EPERM || root_) throw x;
+                            warn("cannot create device node " + e.path() + " (not root)");
+                        }
+                    }
+                    default -> { }
+                }
+            }
+            for (Entry e : entries) {
+                if (e.type() == EntryType.HARDLINK) Files.createLink(resolve(e), root.resolve(checked(e.target())));
+            }
+            parallel(entries, e -> e.type() != EntryType.DIRECTORY && e.type() != EntryType.HARDLINK, this::applyMetadata);
+            for (int i = entries.size() - 1; i >= 0; i--) {
+                Entry e = entries.get(i);
+                if (e.type() == EntryType.DIRECTORY) applyMetadata(e);
+            }
+        } catch (IOException e) {
+            throw new ApplyException(describeWriteFailure(root, e), e);
+        }
+    }
+
+    static String describeWriteFailure(Path target, IOException e) {
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("No space left")) {
+            return "the target " + target + " is full (" + m + "); free space or choose a larger target, then apply again";
+        }
+        return "writing to " + target + " failed: " + TreeCapture.describe(e);
+    }
+
+    private Path resolve(Entry e) {
+        return e.path().isEmpty() ? root : root.resolve(checked(e.path()));
+    }
+
+    private String checked(String rel) {
+        Path p = root.resolve(rel).normalize();
+        if (!p.startsWith(root)) throw new ApplyException("manifest path escapes the target: " + rel);
+        return rel;
+    }
+
+    private interface Step {
+        void run(Entry e) throws IOException;
+    }
+
+    private void parallel(List<Entry> entries, java.util.function.Predicate<Entry> which, Step step) throws IOException {
+        List<Entry> todo = entries.stream().filter(which).toList();
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<Throwable> fail = new AtomicReference<>();
+        Runnable work = () -> {
+            int i;
+            while (fail.get() == null && (i = next.getAndIncrement()) < todo.size()) {
+                try {
+                    step.run(todo.get(i));
+                } catch (Throwable t) {
+                    fail.compareAndSet(null, t);
+                }
+            }
+        };
+        List<Thread> ts = new ArrayList<>();
+        for (int t = 1; t < threads; t++) ts.add(Thread.ofPlatform().name("imgcast-apply-" + t).start(work));
+        work.run();
+        for (Thread t : ts) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            }
+        }
+        Throwable t = fail.get();
+        if (t instanceof IOException io) throw io;
+        if (t instanceof RuntimeException re) throw re;
+        if (t != null) throw new IOException(t);
+    }
+
+    private final ThreadLocal<ChunkSource.Reader> readers = new ThreadLocal<>();
+    private final List<ChunkSource.Reader> allReaders = new ArrayList<>();
+    private final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[256 * 1024]);
+
+    private ChunkSource.Reader reader() {
+        ChunkSource.Reader r = readers.get();
+        if (r == null) {
+            r = source.open();
+            readers.set(r);
+            synchronized (allReaders) {
+                allReaders.add(r);
+            }
+        }
+        return r;
+    }
+
+    private void writeFile(Entry e) throws IOException {
+        Path p = resolve(e);
+        ChunkSource.Reader r = reader();
+        byte[] buf = buffers.get();
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ChunkList c = e.chunks();
+            for (int i = 0; i < c.size(); i++) {
+                int n = r.read(c.id(i), buf);
+                ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
+                while (b.hasRemaining()) ch.write(b);
+                progress.add(n);
+            }
+        }
+    }
+
+    private void applyMetadata(Entry e) throws IOException {
+        Path p = resolve(e);
+        for (Posix.Xattr x : e.xattrs()) {
+            try {
+                Posix.setXattr(p, x.name(), x.value());
+            } catch (Posix.PosixException ex) {
+                if (root_ && ex.errno() != Posix.ENOTSUP) throw ex;
+                warn("extended attribute " + x.name() + " of " + e.path() + " not set: " + ex.getMessage());
+            }
+        }
+        if (root_) Posix.lchown(p, e.uid(), e.gid());
+        if (e.type() != EntryType.SYMLINK) Posix.chmod(p, e.mode());
+        Posix.setTimes(p, e.atimeNs(), e.mtimeNs());
+    }
+
+    private void warn(String w) {
+        warnings.incrementAndGet();
+        synchronized (this) {
+            if (warningSamples.size() < 5) warningSamples.add(w);
+        }
+    }
+
+    /** Frees per-thread readers. */
+    public void closeReaders() {
+        synchronized (allReaders) {
+            for (ChunkSource.Reader r : allReaders) r.close();
+            allReaders.clear();
+        }
+    }
+}

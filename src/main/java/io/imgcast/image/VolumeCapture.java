@@ -1,0 +1,68 @@
+package io.imgcast.image;
+
+import io.imgcast.chunk.ChunkStream;
+import io.imgcast.chunk.FastCdc;
+import io.imgcast.store.Ingest;
+import io.imgcast.util.Posix;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+
+/**
+ * Captures a volume (partition, whole disk, or raw image file) sector by sector in one pass:
+ * holes (zero or unallocated regions) are recorded as absent, data extents are chunked and
+ * stored. Read errors are retried a bounded number of times, then the capture stops.
+ */
+final class VolumeCapture {
+    private VolumeCapture() {}
+
+    static Manifest capture(Path src, Ingest ingest, CaptureOptions o) {
+        try {
+            long size = Posix.deviceSize(src);
+            o.progress().total(size);
+            try (FileChannel ch = TreeCapture.opener.open(src);
+                 Posix.DataSeeker seeker = Files.isRegularFile(src) ? Posix.dataSeeker(src) : null;
+                 ChunkPipeline pipeline = new ChunkPipeline(ingest, o.level(), o.threads(), o.tap())) {
+                VolumeReader r = new VolumeReader(ch, size, seeker == null ? null : seeker::nextData, o.readRetries());
+                ChunkStream stream = new ChunkStream(new FastCdc(), 4 * 1024 * 1024);
+                List<long[]> bounds = new ArrayList<>();
+                List<List<Future<ChunkPipeline.Result>>> futures = new ArrayList<>();
+                long seen = 0;
+                while (true) {
+                    long start = r.nextExtent();
+                    o.progress().add(start - seen);
+                    if (start >= size) break;
+                    List<Future<ChunkPipeline.Result>> f = new ArrayList<>();
+                    long len = stream.split(r::read, (b, off, l) -> {
+                        f.add(pipeline.submit(b, off, l));
+                        o.progress().add(l);
+                    });
+                    bounds.add(new long[] {start, len});
+                    futures.add(f);
+                    seen = start + len;
+                }
+                if (Posix.deviceSize(src) != size) {
+                    throw new IOException("the source changed size while it was read (" + size + " -> " + Posix.deviceSize(src) + " bytes)");
+                }
+                List<Extent> extents = new ArrayList<>(bounds.size());
+                for (int i = 0; i < bounds.size(); i++) {
+                    extents.add(new Extent(bounds.get(i)[0], bounds.get(i)[1], ChunkPipeline.collect(futures.get(i))));
+                }
+                return Manifest.volume(size, extents);
+            }
+        } catch (IOException e) {
+            throw new CaptureException("cannot capture volume " + src + ": " + TreeCapture.describe(e)
+                    + "; nothing was added to the store", e);
+        }
+    }
+
+    static FileChannel openRead(Path p) throws IOException {
+        return FileChannel.open(p, StandardOpenOption.READ);
+    }
+}

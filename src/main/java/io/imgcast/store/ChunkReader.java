@@ -1,0 +1,54 @@
+package io.imgcast.store;
+
+import io.imgcast.chunk.ChunkId;
+import io.imgcast.codec.ChunkCodec;
+import io.imgcast.codec.CorruptDataException;
+
+import java.io.IOException;
+import java.security.MessageDigest;
+
+/**
+ * Reads chunks out of packs and checks them: record header against the index, CRC of the stored
+ * payload, and, after decoding, the SHA-256 of the content against the chunk id. Nothing that
+ * fails a check is returned. One per thread; close to free the native decoder.
+ */
+public final class ChunkReader implements AutoCloseable {
+    private final PackSet packs;
+    private final ChunkCodec codec = new ChunkCodec(ChunkCodec.DEFAULT_LEVEL);
+    private final MessageDigest sha = ChunkId.newDigest();
+    private byte[] record = new byte[PackFormat.RECORD_HEADER + 300 * 1024];
+
+    ChunkReader(PackSet packs) {
+        this.packs = packs;
+    }
+
+    /** Decodes the verified content of chunk {@code id} into {@code dst} at 0; returns its length. */
+    public int read(ChunkId id, ChunkLocation loc, byte[] dst) throws IOException {
+        readRecord(id, loc);
+        if (dst.length < loc.rawLength()) throw new IllegalArgumentException("buffer too small for chunk");
+        codec.decode(loc.codec(), record, PackFormat.RECORD_HEADER, loc.storedLength(), dst, 0, loc.rawLength());
+        if (!id.matches(sha, dst, 0, loc.rawLength())) {
+            throw new CorruptDataException("chunk " + id.shortHex() + " content does not match its hash");
+        }
+        return loc.rawLength();
+    }
+
+    /**
+     * Reads the stored (still encoded) record of chunk {@code id}, checked by CRC; the returned
+     * array holds the {@link PackFormat#RECORD_HEADER}-byte header then the payload, and is reused
+     * by the next call.
+     */
+    public byte[] readRecord(ChunkId id, ChunkLocation loc) throws IOException {
+        int need = PackFormat.RECORD_HEADER + loc.storedLength();
+        if (loc.storedLength() < 0 || loc.storedLength() > (1 << 24)) throw new CorruptDataException("index entry for chunk " + id.shortHex() + " has an impossible length");
+        if (record.length < need) record = new byte[need];
+        packs.read(loc, record);
+        PackFormat.check(record, id, loc);
+        return record;
+    }
+
+    @Override
+    public void close() {
+        codec.close();
+    }
+}

@@ -1,0 +1,275 @@
+package io.imgcast.store;
+
+import io.imgcast.chunk.ChunkId;
+import io.imgcast.image.Manifest;
+import io.imgcast.image.ManifestFormat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * A write session: adds chunks to new pack space and commits images. Holds the store's writer
+ * lock while open. Chunk appends are thread-safe. Until {@link #commit} nothing is visible to
+ * readers; closing without committing removes what was written.
+ *
+ * <p>On open it first removes leftovers of interrupted writers: pack files the index does not
+ * list, and bytes past a listed pack's recorded size.
+ */
+public final class Ingest implements AutoCloseable {
+    static final long PACK_LIMIT = Long.getLong("imgcast.packLimit", 1L << 30);
+
+    private final Store store;
+    private final AutoCloseable lock;
+    private final Set<ChunkId> known;
+    private final ConcurrentHashMap<ChunkId, Boolean> claimed = new ConcurrentHashMap<>();
+    private final Map<ChunkId, ChunkLocation> pending = new HashMap<>();
+    private final Map<Long, Long> packSizes = new HashMap<>();
+    private final List<Long> createdPacks = new ArrayList<>();
+    private long nextPack;
+    private FileChannel current;
+    private long currentId = -1;
+    private long currentSize;
+    private byte[] header = new byte[PackFormat.RECORD_HEADER];
+    private boolean closed;
+
+    Ingest(Store store) {
+        this.store = store;
+        this.lock = store.lockWriter("new ingest");
+        try {
+            long maxPack = removeLeftovers();
+            this.nextPack = maxPack + 1;
+            this.known = store.allChunkIds();
+        } catch (RuntimeException e) {
+            closeQuietly(lock);
+            throw e;
+        }
+    }
+
+    private long removeLeftovers() {
+        Connection db = store.db();
+        Map<Long, Long> listed = new HashMap<>();
+        synchronized (store) {
+            try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT id, size FROM pack")) {
+                while (r.next()) listed.put(r.getLong(1), r.getLong(2));
+            } catch (SQLException e) {
+                throw Store.sqlFailure(e);
+            }
+        }
+        long max = listed.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+        Path dir = store.packs().dir();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                String n = f.getFileName().toString();
+                Long id = n.matches("\\d{8}\\.pack") ? Long.parseLong(n.substring(0, 8)) : null;
+                if (id == null || !listed.containsKey(id)) {
+                    if (n.endsWith(".pack") || n.endsWith(".tmp")) Store.deleteIfExists(f);
+                    if (id != null) max = Math.max(max, id);
+                } else if (Files.size(f) > listed.get(id)) {
+                    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+                        ch.truncate(listed.get(id));
+                        ch.force(true);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot tidy pack directory " + dir + ": " + e.getMessage(), e);
+        }
+        return max;
+    }
+
+    /** True if the store or this session already holds the chunk. */
+    public boolean has(ChunkId id) {
+        return known.contains(id) || claimed.containsKey(id);
+    }
+
+    /**
+     * Claims a chunk for storing: true for exactly one caller per chunk the store lacks; that
+     * caller must then {@link #append} it.
+     */
+    public boolean claim(ChunkId id) {
+        return !known.contains(id) && claimed.putIfAbsent(id, Boolean.TRUE) == null;
+    }
+
+    /** Appends one encoded chunk record to the current pack. */
+    public void append(ChunkId id, byte codec, int rawLen, byte[] payload, int len) throws IOException {
+        synchronized (this) {
+            if (closed) throw new IllegalStateException("ingest closed");
+            if (current == null || currentSize + PackFormat.RECORD_HEADER + len > PACK_LIMIT) startPack();
+            PackFormat.writeHeader(header, id, codec, rawLen, payload, len);
+            long off = currentSize;
+            writeFully(ByteBuffer.wrap(header, 0, PackFormat.RECORD_HEADER));
+            writeFully(ByteBuffer.wrap(payload, 0, len));
+            currentSize += PackFormat.RECORD_HEADER + len;
+            pending.put(id, new ChunkLocation(currentId, off, len, rawLen, codec));
+            packSizes.put(currentId, currentSize);
+        }
+    }
+
+    private void writeFully(ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) current.write(b);
+    }
+
+    private void startPack() throws IOException {
+        if (current != null) {
+            current.force(false);
+            current.close();
+        }
+        currentId = nextPack++;
+        Path p = store.packs().path(currentId);
+        createdPacks.add(currentId);
+        current = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        writeFully(ByteBuffer.wrap(PackFormat.FILE_MAGIC));
+        currentSize = PackFormat.FILE_HEADER;
+        packSizes.put(currentId, currentSize);
+    }
+
+    /** Descriptive data supplied by whoever captures or imports an image. */
+    public record ImageMeta(String name, String description, String flags, String userInfo, long created) {}
+
+    /**
+     * Makes an image visible: fsyncs the packs written so far, then in one transaction lists
+     * them, indexes their chunks and adds the image. Every chunk the manifest names must be in
+     * the store or in this session.
+     */
+    public ImageInfo commit(ImageMeta meta, Manifest manifest) {
+        synchronized (this) {
+            Map<ChunkId, Integer> chunks = manifest.distinctChunks();
+            for (ChunkId id : chunks.keySet()) {
+                if (!known.contains(id) && !pending.containsKey(id)) {
+                    throw new IllegalStateException("chunk " + id.shortHex() + " of image " + meta.name() + " was never stored");
+                }
+            }
+            byte[] blob = ManifestFormat.encode(manifest);
+            byte[] sha = ChunkId.newDigest().digest(blob);
+            byte[] sig = store.sign(meta.name(), manifest.kind(), sha);
+            try {
+                if (current != null) current.force(false);
+                fsyncDir(store.packs().dir());
+            } catch (IOException e) {
+                throw new StoreException("cannot flush pack data to disk: " + e.getMessage(), e);
+            }
+            Connection db = store.db();
+            synchronized (store) {
+                try {
+                    db.setAutoCommit(false);
+                    try (PreparedStatement pk = db.prepareStatement("INSERT OR REPLACE INTO pack(id, size) VALUES (?, ?)");
+                         PreparedStatement ck = db.prepareStatement("INSERT OR IGNORE INTO chunk(id, pack, off, slen, rlen, codec) VALUES (?, ?, ?, ?, ?, ?)");
+                         PreparedStatement im = db.prepareStatement("INSERT INTO image(name, kind, description, flags, created, user_info,"
+                                 + " files, dirs, bytes, chunks, manifest, manifest_sha, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 Statement.RETURN_GENERATED_KEYS);
+                         PreparedStatement ic = db.prepareStatement("INSERT INTO image_chunk(image, chunk) VALUES (?, ?)")) {
+                        for (Map.Entry<Long, Long> p : packSizes.entrySet()) {
+                            pk.setLong(1, p.getKey());
+                            pk.setLong(2, p.getValue());
+                            pk.addBatch();
+                        }
+                        pk.executeBatch();
+                        for (Map.Entry<ChunkId, ChunkLocation> c : pending.entrySet()) {
+                            ChunkLocation l = c.getValue();
+                            ck.setBytes(1, c.getKey().toBytes());
+                            ck.setLong(2, l.pack());
+                            ck.setLong(3, l.offset());
+                            ck.setInt(4, l.storedLength());
+                            ck.setInt(5, l.rawLength());
+                            ck.setInt(6, l.codec());
+                            ck.addBatch();
+                        }
+                        ck.executeBatch();
+                        im.setString(1, meta.name());
+                        im.setString(2, manifest.kind().name());
+                        im.setString(3, meta.description());
+                        im.setString(4, meta.flags());
+                        im.setLong(5, meta.created());
+                        im.setString(6, meta.userInfo());
+                        im.setLong(7, manifest.fileCount());
+                        im.setLong(8, manifest.dirCount());
+                        im.setLong(9, manifest.totalBytes());
+                        im.setLong(10, chunks.size());
+                        im.setBytes(11, blob);
+                        im.setBytes(12, sha);
+                        im.setBytes(13, sig);
+                        im.executeUpdate();
+                        long imageId;
+                        try (ResultSet k = im.getGeneratedKeys()) {
+                            k.next();
+                            imageId = k.getLong(1);
+                        }
+                        for (ChunkId id : chunks.keySet()) {
+                            ic.setLong(1, imageId);
+                            ic.setBytes(2, id.toBytes());
+                            ic.addBatch();
+                        }
+                        ic.executeBatch();
+                        db.commit();
+                    } catch (SQLException e) {
+                        db.rollback();
+                        if (e.getMessage() != null && e.getMessage().contains("UNIQUE constraint failed: image.name")) {
+                            throw new StoreException("an image named '" + meta.name() + "' already exists; pick another --name or delete it first");
+                        }
+                        throw e;
+                    } finally {
+                        db.setAutoCommit(true);
+                    }
+                } catch (SQLException e) {
+                    throw Store.sqlFailure(e);
+                }
+            }
+            known.addAll(pending.keySet());
+            pending.clear();
+            createdPacks.clear();
+            return store.image(meta.name());
+        }
+    }
+
+    static void fsyncDir(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    /** Ends the session; anything not committed is removed. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            try {
+                if (current != null) current.close();
+            } catch (IOException ignored) {
+                // removed or truncated below
+            }
+            for (Long p : createdPacks) Store.deleteIfExists(store.packs().path(p));
+            closeQuietly(lock);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // releasing a lock does not fail in a way we can act on
+        }
+    }
+
+    /** Chunks appended in this session and not yet committed. */
+    synchronized Set<ChunkId> pendingIds() {
+        return new HashSet<>(pending.keySet());
+    }
+}

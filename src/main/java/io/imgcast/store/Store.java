@@ -1,0 +1,413 @@
+package io.imgcast.store;
+
+import io.imgcast.chunk.ChunkId;
+import io.imgcast.image.ImageKind;
+import io.imgcast.image.Manifest;
+import io.imgcast.image.ManifestFormat;
+import io.imgcast.codec.CorruptDataException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One deduplicated store holding many images. Layout of the store directory:
+ *
+ * <pre>
+ *   IMGCAST-STORE        marker and format version ("imgcast store 1")
+ *   index.db             SQLite (WAL): chunk index, pack list, image catalog, manifests
+ *   packs/NNNNNNNN.pack  append-only chunk records ({@link PackFormat})
+ *   store.key            the store's Ed25519 signing key (PKCS#8); its public half is in index.db
+ *   locks/               write.lock (one mutator at a time), gc.lock (gc vs. readers)
+ * </pre>
+ *
+ * Every image's manifest is signed with the store key over its name, kind and SHA-256.
+ * An image becomes visible in one SQLite transaction, after its packs are fsynced, so readers
+ * only ever see complete images and a killed writer leaves nothing but removable leftovers.
+ */
+public final class Store implements AutoCloseable {
+    public static final String MARKER = "IMGCAST-STORE";
+    private static final String VERSION_TEXT = "imgcast store 1\n";
+    static final Duration LOCK_WAIT = Duration.ofSeconds(Long.getLong("imgcast.lockWaitSeconds", 30));
+
+    private final Path dir;
+    private final Connection db;
+    private final PackSet packs;
+    private final PublicKey publicKey;
+
+    private Store(Path dir, Connection db, PublicKey publicKey) {
+        this.dir = dir;
+        this.db = db;
+        this.publicKey = publicKey;
+        this.packs = new PackSet(dir.resolve("packs"));
+    }
+
+    /** Opens the store at {@code dir}, creating it if the directory is absent or empty. */
+    public static Store open(Path dir) {
+        return open(dir, true);
+    }
+
+    public static Store open(Path dir, boolean create) {
+        dir = dir.toAbsolutePath().normalize();
+        try {
+            Path marker = dir.resolve(MARKER);
+            if (!Files.exists(marker)) {
+                if (!create) throw new StoreException("no imgcast store at " + dir + " (capture an image there first, or pass --store)");
+                if (Files.isDirectory(dir)) {
+                    try (var s = Files.list(dir)) {
+                        if (s.findAny().isPresent()) {
+                            throw new StoreException(dir + " is not empty and not an imgcast store; choose another --store directory");
+                        }
+                    }
+                }
+                initialize(dir);
+            }
+            String version = Files.readString(marker, StandardCharsets.UTF_8);
+            if (!version.equals(VERSION_TEXT)) throw new StoreException(dir + ": unsupported store format '" + version.strip() + "'");
+            Connection c = connect(dir.resolve("index.db"));
+            byte[] pub = meta(c, "public_key");
+            if (pub == null) throw new StoreException(dir + ": index.db has no public key; the store is damaged");
+            PublicKey pk = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(pub));
+            return new Store(dir, c, pk);
+        } catch (IOException e) {
+            throw new StoreException("cannot open store " + dir + ": " + e.getMessage(), e);
+        } catch (SQLException e) {
+            throw new StoreException("store index " + dir.resolve("index.db") + " is unreadable: " + e.getMessage(), e);
+        } catch (GeneralSecurityException e) {
+            throw new StoreException("store key of " + dir + " is unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    private static void initialize(Path dir) throws IOException, SQLException, GeneralSecurityException {
+        Files.createDirectories(dir.resolve("packs"));
+        Files.createDirectories(dir.resolve("locks"));
+        KeyPair kp = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        Path key = dir.resolve("store.key");
+        Files.write(key, kp.getPrivate().getEncoded());
+        try {
+            Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system
+        }
+        try (Connection c = connect(dir.resolve("index.db")); Statement s = c.createStatement()) {
+            s.executeUpdate("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB)");
+            s.executeUpdate("CREATE TABLE IF NOT EXISTS pack(id INTEGER PRIMARY KEY, size INTEGER NOT NULL)");
+            s.executeUpdate("CREATE TABLE IF NOT EXISTS chunk(id BLOB PRIMARY KEY, pack INTEGER NOT NULL, off INTEGER NOT NULL,"
+                    + " slen INTEGER NOT NULL, rlen INTEGER NOT NULL, codec INTEGER NOT NULL) WITHOUT ROWID");
+            s.executeUpdate("CREATE INDEX IF NOT EXISTS chunk_pack ON chunk(pack)");
+            s.executeUpdate("CREATE TABLE IF NOT EXISTS image(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+                    + " description TEXT, flags TEXT, created INTEGER, user_info TEXT, files INTEGER, dirs INTEGER, bytes INTEGER,"
+                    + " chunks INTEGER, manifest BLOB NOT NULL, manifest_sha BLOB NOT NULL, signature BLOB NOT NULL)");
+            s.executeUpdate("CREATE TABLE IF NOT EXISTS image_chunk(image INTEGER NOT NULL, chunk BLOB NOT NULL,"
+                    + " PRIMARY KEY(image, chunk)) WITHOUT ROWID");
+            s.executeUpdate("CREATE INDEX IF NOT EXISTS image_chunk_chunk ON image_chunk(chunk)");
+            try (PreparedStatement p = c.prepareStatement("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)")) {
+                p.setString(1, "public_key");
+                p.setBytes(2, kp.getPublic().getEncoded());
+                p.executeUpdate();
+            }
+        }
+        Files.writeString(dir.resolve(MARKER), VERSION_TEXT, StandardCharsets.UTF_8);
+    }
+
+    static Connection connect(Path file) throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA synchronous=FULL");
+            s.execute("PRAGMA busy_timeout=30000");
+            s.execute("PRAGMA foreign_keys=OFF");
+        }
+        return c;
+    }
+
+    private static byte[] meta(Connection c, String key) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
+            p.setString(1, key);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? r.getBytes(1) : null;
+            }
+        }
+    }
+
+    public Path dir() { return dir; }
+
+    PackSet packs() { return packs; }
+
+    Connection db() { return db; }
+
+    public PublicKey publicKey() { return publicKey; }
+
+    // ---- locks ---------------------------------------------------------------------------
+
+    /** Held by every mutator (capture, import, delete, gc): one at a time. */
+    AutoCloseable lockWriter(String what) {
+        return StoreLock.acquire(dir.resolve("locks/write.lock"), false, LOCK_WAIT,
+                "another capture, import, delete or gc is running on store " + dir + "; wait for it to finish (" + what + ")");
+    }
+
+    /** Held while reading chunks (apply, verify, export, serve): keeps gc from moving them. */
+    public StoreLock.Held lockReader() {
+        return StoreLock.acquire(dir.resolve("locks/gc.lock"), true, LOCK_WAIT,
+                "gc is running on store " + dir + "; try again when it has finished");
+    }
+
+    StoreLock.Held lockGc() {
+        return StoreLock.acquire(dir.resolve("locks/gc.lock"), false, LOCK_WAIT,
+                "the store " + dir + " is being read (apply, verify, export or serve); run gc when they have finished");
+    }
+
+    // ---- signing --------------------------------------------------------------------------
+
+    static byte[] signedPayload(String name, ImageKind kind, byte[] manifestSha) {
+        return ("imgcast-image-v1\n" + name + "\n" + kind.name() + "\n" + HexFormat.of().formatHex(manifestSha))
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    byte[] sign(String name, ImageKind kind, byte[] manifestSha) {
+        try {
+            byte[] der = Files.readAllBytes(dir.resolve("store.key"));
+            PrivateKey key = KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(der));
+            Signature s = Signature.getInstance("Ed25519");
+            s.initSign(key);
+            s.update(signedPayload(name, kind, manifestSha));
+            return s.sign();
+        } catch (IOException | GeneralSecurityException e) {
+            throw new StoreException("cannot sign with the store key " + dir.resolve("store.key") + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static boolean verifySignature(PublicKey key, String name, ImageKind kind, byte[] manifestSha, byte[] signature) {
+        try {
+            Signature s = Signature.getInstance("Ed25519");
+            s.initVerify(key);
+            s.update(signedPayload(name, kind, manifestSha));
+            return s.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    // ---- catalog ---------------------------------------------------------------------------
+
+    private static final String INFO_COLUMNS = "id, name, kind, description, flags, created, user_info, files, dirs, bytes, chunks,"
+            + " (SELECT coalesce(sum(c.slen), 0) FROM image_chunk ic JOIN chunk c ON c.id = ic.chunk WHERE ic.image = image.id)";
+
+    public synchronized List<ImageInfo> images() {
+        try (PreparedStatement p = db.prepareStatement("SELECT " + INFO_COLUMNS + " FROM image ORDER BY created, id");
+             ResultSet r = p.executeQuery()) {
+            List<ImageInfo> out = new ArrayList<>();
+            while (r.next()) out.add(info(r));
+            return out;
+        } catch (SQLException e) {
+            throw sqlFailure(e);
+        }
+    }
+
+    public synchronized Optional<ImageInfo> find(String name) {
+        try (PreparedStatement p = db.prepareStatement("SELECT " + INFO_COLUMNS + " FROM image WHERE name = ?")) {
+            p.setString(1, name);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? Optional.of(info(r)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw sqlFailure(e);
+        }
+    }
+
+    public ImageInfo image(String name) {
+        return find(name).orElseThrow(() -> new StoreException("no image named '" + name + "' in store " + dir
+                + " (see 'imgcast list')"));
+    }
+
+    private static ImageInfo info(ResultSet r) throws SQLException {
+        return new ImageInfo(r.getLong(1), r.getString(2), ImageKind.valueOf(r.getString(3)), r.getString(4), r.getString(5),
+                r.getLong(6), r.getString(7), r.getLong(8), r.getLong(9), r.getLong(10), r.getLong(11), r.getLong(12));
+    }
+
+    /** The stored manifest blob with its recorded hash and signature. */
+    public record SignedManifest(byte[] blob, byte[] sha256, byte[] signature) {}
+
+    public synchronized SignedManifest signedManifest(ImageInfo image) {
+        try (PreparedStatement p = db.prepareStatement("SELECT manifest, manifest_sha, signature FROM image WHERE id = ?")) {
+            p.setLong(1, image.id());
+            try (ResultSet r = p.executeQuery()) {
+                if (!r.next()) throw new StoreException("image '" + image.name() + "' was deleted meanwhile");
+                return new SignedManifest(r.getBytes(1), r.getBytes(2), r.getBytes(3));
+            }
+        } catch (SQLException e) {
+            throw sqlFailure(e);
+        }
+    }
+
+    /** Loads and checks an image's manifest: hash, signature and structure. */
+    public Manifest manifest(ImageInfo image) {
+        SignedManifest sm = signedManifest(image);
+        MessageDigest sha = ChunkId.newDigest();
+        if (!MessageDigest.isEqual(sha.digest(sm.blob()), sm.sha256())) {
+            throw new CorruptDataException("manifest of image '" + image.name() + "' is corrupt (hash mismatch)");
+        }
+        if (!verifySignature(publicKey, image.name(), image.kind(), sm.sha256(), sm.signature())) {
+            throw new CorruptDataException("manifest of image '" + image.name() + "' has an invalid signature");
+        }
+        Manifest m = ManifestFormat.decode(sm.blob());
+        if (m.kind() != image.kind()) throw new CorruptDataException("manifest of image '" + image.name() + "' has the wrong kind");
+        return m;
+    }
+
+    /** Locations of every chunk an image references. Missing chunks are absent from the map. */
+    public synchronized Map<ChunkId, ChunkLocation> locations(ImageInfo image) {
+        try (PreparedStatement p = db.prepareStatement("SELECT c.id, c.pack, c.off, c.slen, c.rlen, c.codec FROM image_chunk ic"
+                + " JOIN chunk c ON c.id = ic.chunk WHERE ic.image = ?")) {
+            p.setLong(1, image.id());
+            Map<ChunkId, ChunkLocation> m = new HashMap<>();
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) m.put(ChunkId.of(r.getBytes(1)), location(r, 2));
+            }
+            return m;
+        } catch (SQLException e) {
+            throw sqlFailure(e);
+        }
+    }
+
+    public synchronized Optional<ChunkLocation> location(ChunkId id) {
+        try (PreparedStatement p = db.prepareStatement("SELECT pack, off, slen, rlen, codec FROM chunk WHERE id = ?")) {
+            p.setBytes(1, id.toBytes());
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? Optional.of(location(r, 1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw sqlFailure(e);
+        }
+    }
+
+    static ChunkLocation location(ResultSet r, int col) throws SQLException {
+        return new ChunkLocation(r.getLong(col), r.getLong(col + 1), r.getInt(col + 2), r.getInt(col + 3), (byte) r.getInt(col + 4));
+    }
+
+    /** Bytes of raw and stored data an image holds that no other image references. */
+    public record Unique(long rawBytes, long storedBytes) {}
+
+    public synchronized Unique unique(ImageInfo image) {
+        try (PreparedStatement p = db.prepareStatement("SELECT coalesce(sum(c.rlen), 0), coalesce(sum(c.slen), 0) FROM image_chunk ic"
+                + " JOIN chunk c ON c.id = ic.chunk WHERE ic.image = ?"
+                + " AND NOT EXISTS (SELECT 1 FROM image_chunk o WHERE o.chunk = ic.chunk AND o.image <> ic.image)")) {
+            p.setLong(1, image.id());
+            try (ResultSet r = p.executeQuery()) {
+                r.next();
+                return new Unique(r.getLong(1), r.getLong(2));
+            }
+        } catch (SQLException e) {
+            throw sqlFailure(e);
+        }
+    }
+
+    /** Ids of every chunk in the index (for dedup during ingest). */
+    synchronized Set<ChunkId> allChunkIds() {
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT id FROM chunk")) {
+            Set<ChunkId> ids = new java.util.HashSet<>();
+            while (r.next()) ids.add(ChunkId.of(r.getBytes(1)));
+            return ids;
+        } catch (SQLException e) {
+            throw sqlFailure(e);
+        }
+    }
+
+    /** Total bytes of pack files listed in the index. */
+    public synchronized long packBytes() {
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT coalesce(sum(size), 0) FROM pack")) {
+            r.next();
+            return r.getLong(1);
+        } catch (SQLException e) {
+            throw sqlFailure(e);
+        }
+    }
+
+    /** Starts adding chunks and images; holds the writer lock until closed. */
+    public Ingest beginIngest() {
+        return new Ingest(this);
+    }
+
+    /** Opens a reader for chunk records. */
+    public ChunkReader reader() {
+        return new ChunkReader(packs);
+    }
+
+    /** Removes an image from the catalog; its chunks stay until {@link GarbageCollector} runs. */
+    public void delete(String name) {
+        try (AutoCloseable lock = lockWriter("delete " + name)) {
+            synchronized (this) {
+                ImageInfo image = image(name);
+                db.setAutoCommit(false);
+                try (PreparedStatement a = db.prepareStatement("DELETE FROM image_chunk WHERE image = ?");
+                     PreparedStatement b = db.prepareStatement("DELETE FROM image WHERE id = ?")) {
+                    a.setLong(1, image.id());
+                    a.executeUpdate();
+                    b.setLong(1, image.id());
+                    b.executeUpdate();
+                    db.commit();
+                } catch (SQLException e) {
+                    db.rollback();
+                    throw e;
+                } finally {
+                    db.setAutoCommit(true);
+                }
+            }
+        } catch (StoreException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new StoreException("delete of '" + name + "' failed: " + e.getMessage(), e);
+        }
+    }
+
+    static StoreException sqlFailure(SQLException e) {
+        return new StoreException("store index error: " + e.getMessage()
+                + " (run 'imgcast verify'; the index may be damaged)", e);
+    }
+
+    @Override
+    public void close() {
+        packs.close();
+        try {
+            db.close();
+        } catch (SQLException ignored) {
+            // nothing left to do
+        }
+    }
+
+    static void deleteIfExists(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (NoSuchFileException ignored) {
+            // already gone
+        } catch (IOException e) {
+            throw new StoreException("cannot remove " + p + ": " + e.getMessage(), e);
+        }
+    }
+}
