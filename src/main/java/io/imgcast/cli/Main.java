@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "imgcast", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Capture OS and disk images into one deduplicated store; apply, verify and move them.",
         subcommands = {CaptureCommand.class, ApplyCommand.class, ListCommand.class, InfoCommand.class, VerifyCommand.class,
-                DeleteCommand.class, GcCommand.class, ExportCommand.class, ImportCommand.class, CommandLine.HelpCommand.class})
+                DeleteCommand.class, GcCommand.class, ExportCommand.class, ImportCommand.class,
+                ServeCommand.class, ReceiveCommand.class, StatusCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A shared/exclusive lock on a file, valid across processes (fcntl locks) and across threads of
@@ -18,10 +16,29 @@ public final class StoreLock {
     private static final ConcurrentHashMap<Path, Holder> HOLDERS = new ConcurrentHashMap<>();
 
     private static final class Holder {
-        final ReentrantReadWriteLock rw = new ReentrantReadWriteLock(true);
+        int readers;
+        boolean writer;
         FileChannel channel;
         FileLock fileLock;
         int users;
+
+        /** Waits for the in-JVM side of the lock; may be released from any thread. */
+        synchronized boolean enter(boolean shared, long deadlineNs) throws InterruptedException {
+            while (writer || (!shared && readers > 0)) {
+                long left = deadlineNs - System.nanoTime();
+                if (left <= 0) return false;
+                wait(Math.max(1, left / 1_000_000));
+            }
+            if (shared) readers++;
+            else writer = true;
+            return true;
+        }
+
+        synchronized void leave(boolean shared) {
+            if (shared) readers--;
+            else writer = false;
+            notifyAll();
+        }
     }
 
     /** A held lock; close releases it. */
@@ -34,9 +51,8 @@ public final class StoreLock {
     static Held acquire(Path file, boolean shared, Duration wait, String busyMessage) {
         Holder h = HOLDERS.computeIfAbsent(file.toAbsolutePath().normalize(), p -> new Holder());
         long deadline = System.nanoTime() + wait.toNanos();
-        var jvmLock = shared ? h.rw.readLock() : h.rw.writeLock();
         try {
-            if (!jvmLock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) throw new StoreException(busyMessage);
+            if (!h.enter(shared, deadline)) throw new StoreException(busyMessage);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException("interrupted while waiting for the store lock");
@@ -61,17 +77,19 @@ public final class StoreLock {
                 h.users++;
             }
         } catch (IOException e) {
-            jvmLock.unlock();
+            h.leave(shared);
             throw new StoreException("cannot lock " + file + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
-            jvmLock.unlock();
+            h.leave(shared);
             Thread.currentThread().interrupt();
             throw new StoreException("interrupted while waiting for the store lock");
         } catch (RuntimeException e) {
-            jvmLock.unlock();
+            h.leave(shared);
             throw e;
         }
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
         return () -> {
+            if (!released.compareAndSet(false, true)) return;
             synchronized (h) {
                 if (--h.users == 0) {
                     try {
@@ -84,7 +102,7 @@ public final class StoreLock {
                     h.channel = null;
                 }
             }
-            jvmLock.unlock();
+            h.leave(shared);
         };
     }
 }

@@ -1,0 +1,47 @@
+package io.imgcast.cast;
+
+import io.imgcast.codec.fec.ReedSolomonCode;
+
+/**
+ * The bytes of one block ready for the wire: k source symbols of {@link Wire#SYMBOL_SIZE}
+ * (the last zero-padded) and the directory body for its BLOCK_INFO packet.
+ */
+public final class BlockData {
+    private static final ReedSolomonCode[] CODES = new ReedSolomonCode[Wire.MAX_K + 1];
+
+    final byte[][] symbols;
+    final byte[] info;
+    final ReedSolomonCode code;
+
+    BlockData(byte[][] symbols, byte[] info) {
+        this.symbols = symbols;
+        this.info = info;
+        this.code = code(symbols.length);
+    }
+
+    static synchronized ReedSolomonCode code(int k) {
+        ReedSolomonCode c = CODES[k];
+        if (c == null) {
+            c = new ReedSolomonCode(k, Wire.MAX_ESI + 1 - k);
+            CODES[k] = c;
+        }
+        return c;
+    }
+
+    /** Writes symbol {@code esi} (source or repair) into {@code out} at {@code off}. */
+    void symbol(int esi, byte[] out, int off) {
+        int k = symbols.length;
+        if (esi < k) System.arraycopy(symbols[esi], 0, out, off, Wire.SYMBOL_SIZE);
+        else code.encodeRepair(symbols, esi, out, off, Wire.SYMBOL_SIZE);
+    }
+
+    /** Builds the directory body: u16 count, then tag u64, codec u8, stored u32, raw u32 per chunk. */
+    static byte[] directory(java.util.List<ChunkMeta> chunks) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(2 + chunks.size() * Wire.INFO_ENTRY);
+        b.putShort((short) chunks.size());
+        for (ChunkMeta c : chunks) {
+            b.putLong(c.id().prefix64()).put(c.codec()).putInt(c.storedLength()).putInt(c.rawLength());
+        }
+        return b.array();
+    }
+}

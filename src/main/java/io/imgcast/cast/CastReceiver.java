@@ -1,0 +1,406 @@
+package io.imgcast.cast;
+
+import io.imgcast.chunk.ChunkId;
+import io.imgcast.codec.ChunkCodec;
+import io.imgcast.codec.CorruptDataException;
+import io.imgcast.image.ImageKind;
+import io.imgcast.image.Manifest;
+import io.imgcast.image.ManifestFormat;
+import io.imgcast.store.Store;
+import io.imgcast.util.Progress;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A destination machine (M1–M5, B2, B4, B5): asks the server for an image, checks its signed
+ * descriptive data, scans the target for what it already holds, joins the multicast stream,
+ * writes each verified chunk straight to its place, reports progress, and finishes the image.
+ * It succeeds only when the whole target reads back equal to the image.
+ */
+public final class CastReceiver {
+    public record Config(URI server, String image, Path target, int priority, String iface, String machine,
+                         String serverKey, long stallTimeoutMs, long feedbackMs) {}
+
+    public record Result(boolean ok, String error, String image, long neededBytes, long neededChunks, long reusedChunks,
+                         long packets, Map<String, Long> rejected, long kernelDrops, long decodes, double loss, double seconds) {}
+
+    private final Config config;
+    private final Progress progress;
+    private final AtomicLong packets = new AtomicLong();
+    private final Map<Wire.Reject, AtomicLong> rejects = new EnumMap<>(Wire.Reject.class);
+    private final AtomicLong badChunks = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private volatile boolean running = true;
+
+    public CastReceiver(Config config, Progress progress) {
+        this.config = config;
+        this.progress = progress;
+        for (Wire.Reject r : Wire.Reject.values()) rejects.put(r, new AtomicLong());
+    }
+
+    private Map<String, Long> rejectCounts() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        rejects.forEach((k, v) -> { if (v.get() > 0) m.put(k.name().toLowerCase(), v.get()); });
+        if (badChunks.get() > 0) m.put("bad_chunk_hash", badChunks.get());
+        return m;
+    }
+
+    public Result run() {
+        long t0 = System.nanoTime();
+        ControlClient ctl = new ControlClient(config.server());
+        Map<String, Object> joined;
+        try {
+            joined = joinWithRetry(ctl);
+        } catch (IOException e) {
+            return fail("cannot reach the server at " + config.server() + ": " + e.getMessage(), t0, 0, 0, 0, null);
+        }
+        Manifest manifest;
+        try {
+            manifest = checkedManifest(joined);
+        } catch (CorruptDataException e) {
+            return fail("descriptive data from the server failed its check: " + e.getMessage(), t0, 0, 0, 0, null);
+        }
+        List<ChunkId> table = new ArrayList<>(manifest.distinctChunks().keySet());
+        Map<ChunkId, Integer> index = new HashMap<>();
+        for (int i = 0; i < table.size(); i++) index.put(table.get(i), i);
+        Map<ChunkId, Integer> rawLen = manifest.distinctChunks();
+        ChunkTarget target = manifest.kind() == ImageKind.TREE ? new TreeTarget(manifest, config.target())
+                : new VolumeTarget(manifest, config.target());
+        int machineId = ((Number) joined.get("machine_id")).intValue();
+        String base = "api/v1/machines/" + machineId + "/";
+        try (target) {
+            Set<ChunkId> lacking = target.prepare();
+            long needBytes = 0;
+            byte[] bits = new byte[(table.size() + 7) / 8];
+            for (ChunkId id : lacking) {
+                int i = index.get(id);
+                bits[i >> 3] |= (byte) (1 << (i & 7));
+                needBytes += rawLen.get(id);
+            }
+            progress.total(needBytes);
+            ctl.post(base + "needs", bits, "application/octet-stream");
+            long reused = table.size() - lacking.size();
+            if (!lacking.isEmpty()) {
+                receive(ctl, base, joined, lacking, index, target);
+            }
+            target.finish();
+            String bad = target.verify();
+            double secs = (System.nanoTime() - t0) / 1e9;
+            if (bad != null) {
+                report(ctl, base, false, "read-back check failed: " + bad, secs);
+                return fail("the received image does not read back correctly: " + bad, t0, needBytes, lacking.size(), reused, ctl);
+            }
+            report(ctl, base, true, null, secs);
+            return new Result(true, null, config.image(), needBytes, lacking.size(), reused, packets.get(), rejectCounts(),
+                    kernelDrops, decodes, loss, secs);
+        } catch (IOException | RuntimeException e) {
+            String msg = e instanceof io.imgcast.image.ApplyException ? e.getMessage()
+                    : (e.getMessage() != null && e.getMessage().contains("No space left"))
+                    ? "the target " + config.target() + " is full (" + e.getMessage() + ")" : describe(e);
+            report(ctl, base, false, msg, (System.nanoTime() - t0) / 1e9);
+            return fail(msg, t0, 0, 0, 0, null);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    private long kernelDrops;
+    private long decodes;
+    private double loss;
+
+    private Result fail(String msg, long t0, long needBytes, long needChunks, long reused, ControlClient ignored) {
+        return new Result(false, msg, config.image(), needBytes, needChunks, reused, packets.get(), rejectCounts(), kernelDrops,
+                decodes, loss, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private void report(ControlClient ctl, String base, boolean ok, String error, double secs) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("ok", ok);
+        if (error != null) m.put("error", error);
+        m.put("seconds", secs);
+        try {
+            ctl.postJson(base + "done", m);
+        } catch (IOException ignored) {
+            // the server may be gone; our exit status still tells the truth
+        }
+    }
+
+    private Map<String, Object> joinWithRetry(ControlClient ctl) throws IOException {
+        Map<String, Object> req = new HashMap<>();
+        req.put("machine", config.machine());
+        req.put("image", config.image());
+        req.put("priority", config.priority());
+        long deadline = System.nanoTime() + config.stallTimeoutMs() * 1_000_000L;
+        IOException last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                return ctl.postJson("api/v1/join", req);
+            } catch (ControlClient.Refused r) {
+                throw r;
+            } catch (IOException e) {
+                last = e;
+                sleep(500);
+            }
+        }
+        throw last != null ? last : new IOException("timed out");
+    }
+
+    private Manifest checkedManifest(Map<String, Object> j) {
+        Base64.Decoder b64 = Base64.getDecoder();
+        byte[] blob = b64.decode((String) j.get("manifest"));
+        byte[] sig = b64.decode((String) j.get("signature"));
+        byte[] pub = b64.decode((String) j.get("public_key"));
+        if (config.serverKey() != null) {
+            String fp = HexFormat.of().formatHex(ChunkId.newDigest().digest(pub));
+            if (!fp.startsWith(config.serverKey().toLowerCase())) throw new CorruptDataException("the server's key " + fp.substring(0, 16) + " is not the pinned one");
+        }
+        PublicKey key;
+        try {
+            key = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(pub));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new CorruptDataException("unreadable server key");
+        }
+        byte[] sha = ChunkId.newDigest().digest(blob);
+        ImageKind kind = ImageKind.valueOf((String) j.get("kind"));
+        if (!Store.verifySignature(key, config.image(), kind, sha, sig)) throw new CorruptDataException("manifest signature is invalid");
+        Manifest m = ManifestFormat.decode(blob);
+        if (m.kind() != kind) throw new CorruptDataException("manifest kind differs from the announced one");
+        return m;
+    }
+
+    private void receive(ControlClient ctl, String base, Map<String, Object> joined, Set<ChunkId> lacking,
+                         Map<ChunkId, Integer> index, ChunkTarget target) throws IOException {
+        int session = ((Number) joined.get("session")).intValue();
+        NetworkInterface nif = McastSocket.iface(config.iface());
+        Map<Long, ChunkId> byTag = new HashMap<>();
+        for (ChunkId id : lacking) {
+            if (byTag.put(id.prefix64(), id) != null) throw new IOException("two chunks of the image share a wire tag; cannot receive it by multicast");
+        }
+        BlockAssembler asm = new BlockAssembler(byTag, 30_000_000L);
+        Object asmLock = new Object();
+        List<Integer> completed = new ArrayList<>();
+        ArrayBlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(16384);
+        AtomicLong queueDrops = new AtomicLong();
+        AtomicReference<String> groupRef = new AtomicReference<>((String) joined.get("group"));
+        ExecutorService writers = Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().daemon().name("imgcast-write").unstarted(r));
+        Semaphore writeSlots = new Semaphore(256);
+        ThreadLocal<ChunkCodec> codecs = ThreadLocal.withInitial(() -> new ChunkCodec(ChunkCodec.DEFAULT_LEVEL));
+        ThreadLocal<MessageDigest> digests = ThreadLocal.withInitial(ChunkId::newDigest);
+        ThreadLocal<byte[]> bufs = ThreadLocal.withInitial(() -> new byte[300 * 1024]);
+        AtomicLong lastProgressNs = new AtomicLong(System.nanoTime());
+
+        Thread rx = Thread.ofPlatform().name("imgcast-rx").start(() -> rxLoop(nif, groupRef, queue, queueDrops));
+        Thread fb = Thread.ofPlatform().daemon().name("imgcast-feedback").start(() -> feedbackLoop(ctl, base, asm, asmLock, completed, groupRef));
+        try {
+            while (failure.get() == null) {
+                synchronized (asmLock) {
+                    if (asm.neededCount() == 0 && writeSlots.availablePermits() == 256) break;
+                }
+                if (System.nanoTime() - lastProgressNs.get() > config.stallTimeoutMs() * 1_000_000L) {
+                    throw new IOException("no data arrived for " + config.stallTimeoutMs() / 1000
+                            + " s; is the server still running and the multicast route to this machine working?");
+                }
+                byte[] p;
+                try {
+                    p = queue.poll(50, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    throw new IOException("interrupted");
+                }
+                if (p == null) continue;
+                ByteBuffer b = ByteBuffer.wrap(p, 2, p.length - 2).slice();
+                b.limit(((p[0] & 0xff) << 8) | (p[1] & 0xff));
+                Wire.Reject why = Wire.check(b, session);
+                if (why != null) {
+                    rejects.get(why).incrementAndGet();
+                    continue;
+                }
+                packets.incrementAndGet();
+                List<BlockAssembler.Completed> done;
+                synchronized (asmLock) {
+                    done = asm.onPacket(b, System.nanoTime());
+                }
+                for (BlockAssembler.Completed c : done) {
+                    writeSlots.acquireUninterruptibly();
+                    writers.execute(() -> {
+                        try {
+                            byte[] buf = bufs.get();
+                            try {
+                                codecs.get().decode(c.codec(), c.payload(), 0, c.payload().length, buf, 0, c.rawLength());
+                            } catch (CorruptDataException e) {
+                                buf = null;
+                            }
+                            if (buf == null || !c.id().matches(digests.get(), buf, 0, c.rawLength())) {
+                                badChunks.incrementAndGet();
+                                synchronized (asmLock) {
+                                    asm.rejected(c.id());
+                                }
+                                return;
+                            }
+                            target.write(c.id(), buf, c.rawLength());
+                            written.addAndGet(c.rawLength());
+                            progress.add(c.rawLength());
+                            lastProgressNs.set(System.nanoTime());
+                            synchronized (asmLock) {
+                                asm.done(c.id());
+                                completed.add(index.get(c.id()));
+                            }
+                        } catch (Throwable t) {
+                            failure.compareAndSet(null, t);
+                        } finally {
+                            writeSlots.release();
+                        }
+                    });
+                }
+            }
+            Throwable t = failure.get();
+            if (t instanceof IOException io) throw io;
+            if (t instanceof RuntimeException re) throw re;
+            if (t != null) throw new IOException(t);
+        } finally {
+            running = false;
+            writers.shutdown();
+            try {
+                writers.awaitTermination(30, TimeUnit.SECONDS);
+                rx.join(2000);
+                fb.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            synchronized (asmLock) {
+                decodes = asm.decodes();
+                loss = asm.lossEstimate();
+            }
+            sendFeedback(ctl, base, asm, asmLock, completed, groupRef);
+        }
+    }
+
+    /** Drains the socket on its own thread; each queued array is [u16 length][datagram]. */
+    private void rxLoop(NetworkInterface nif, AtomicReference<String> groupRef, ArrayBlockingQueue<byte[]> queue, AtomicLong queueDrops) {
+        String current = null;
+        DatagramChannel ch = null;
+        try (Selector sel = Selector.open()) {
+            ByteBuffer buf = ByteBuffer.allocate(Wire.MAX_PACKET + 64);
+            while (running) {
+                String want = groupRef.get();
+                if (!want.equals(current)) {
+                    if (ch != null) ch.close();
+                    InetSocketAddress g = McastSocket.parseGroup(want);
+                    ch = McastSocket.receiver(nif, g);
+                    ch.configureBlocking(false);
+                    ch.register(sel, SelectionKey.OP_READ);
+                    current = want;
+                    localPort = g.getPort();
+                }
+                if (sel.select(100) == 0) continue;
+                sel.selectedKeys().clear();
+                while (true) {
+                    buf.clear();
+                    if (ch.receive(buf) == null) break;
+                    int n = buf.position();
+                    byte[] p = new byte[n + 2];
+                    p[0] = (byte) (n >> 8);
+                    p[1] = (byte) n;
+                    System.arraycopy(buf.array(), 0, p, 2, n);
+                    if (!queue.offer(p)) queueDrops.incrementAndGet();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            failure.compareAndSet(null, e);
+        } finally {
+            try {
+                if (ch != null) ch.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+
+    private volatile int localPort;
+
+    private void feedbackLoop(ControlClient ctl, String base, BlockAssembler asm, Object asmLock, List<Integer> completed,
+                              AtomicReference<String> groupRef) {
+        long lastOk = System.nanoTime();
+        while (running) {
+            sleep(config.feedbackMs());
+            if (!running) return;
+            if (sendFeedback(ctl, base, asm, asmLock, completed, groupRef)) lastOk = System.nanoTime();
+            else if (System.nanoTime() - lastOk > config.stallTimeoutMs() * 1_000_000L) {
+                failure.compareAndSet(null, new IOException("the server at " + config.server() + " has not answered for "
+                        + config.stallTimeoutMs() / 1000 + " s; giving up"));
+                return;
+            }
+        }
+    }
+
+    private boolean sendFeedback(ControlClient ctl, String base, BlockAssembler asm, Object asmLock, List<Integer> completed,
+                                 AtomicReference<String> groupRef) {
+        FeedbackFormat f;
+        List<Integer> sent;
+        synchronized (asmLock) {
+            sent = new ArrayList<>(completed);
+            completed.clear();
+            kernelDrops = KernelDrops.forPort(localPort);
+            long rej = rejects.values().stream().mapToLong(AtomicLong::get).sum() + badChunks.get();
+            f = new FeedbackFormat(sent.stream().mapToInt(Integer::intValue).toArray(), asm.reports(System.nanoTime()),
+                    packets.get(), rej, kernelDrops, (int) (asm.lossEstimate() * 1e6), written.get());
+        }
+        try {
+            Map<String, Object> r = ctl.post(base + "feedback", f.encode(), "application/octet-stream");
+            Object g = r.get("group");
+            if (g instanceof String s && !s.equals(groupRef.get())) groupRef.set(s);
+            return true;
+        } catch (ControlClient.Refused e) {
+            if (e.status == 404) failure.compareAndSet(null, new IOException("the server no longer knows this machine (restarted?): " + e.getMessage()));
+            return false;
+        } catch (IOException e) {
+            synchronized (asmLock) {
+                completed.addAll(0, sent); // tell it again next time
+            }
+            return false;
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static boolean exists(Path p) {
+        return Files.exists(p);
+    }
+}

@@ -1,0 +1,461 @@
+package io.imgcast.cast;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.imgcast.chunk.ChunkId;
+import io.imgcast.codec.CorruptDataException;
+import io.imgcast.image.Manifest;
+import io.imgcast.store.ChunkLocation;
+import io.imgcast.store.ChunkReader;
+import io.imgcast.store.ImageInfo;
+import io.imgcast.store.PackFormat;
+import io.imgcast.store.Store;
+import io.imgcast.store.StoreException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The deployment server (M1–M8): keeps the list of machines and the image each wants, answers
+ * descriptive data over HTTP (unicast), and streams the union of what they still need over one
+ * or more multicast streams. Machines report progress over HTTP and say when they are done.
+ *
+ * <p>HTTP API (JSON unless noted): {@code POST /api/v1/join} {machine, image, priority} → session,
+ * machine id, manifest (base64) with its signature and the store's public key, stream group;
+ * {@code POST /api/v1/machines/ID/needs} (bitmap over the image's chunk table) → starts sending;
+ * {@code POST /api/v1/machines/ID/feedback} ({@link FeedbackFormat}) → current stream;
+ * {@code POST /api/v1/machines/ID/done} {ok, error, seconds}; {@code GET /api/v1/status};
+ * {@code GET /} the dashboard.
+ */
+public final class CastServer implements AutoCloseable {
+    /** Server settings. {@code minMachines}/{@code waitMs}: hold data until that many joined or the wait ran out. */
+    public record Config(String iface, InetSocketAddress group, long rateBps, InetSocketAddress listen, int streams,
+                         long machineTimeoutMs, int minMachines, long waitMs, int ttl) {}
+
+    /** An image being served: descriptive data and its chunk table in manifest order. */
+    record Served(ImageInfo info, Store.SignedManifest signed, List<ChunkMeta> chunks, Map<ChunkId, ChunkLocation> locations) {}
+
+    /** A machine on the list, as shown in status. */
+    static final class MachineRecord {
+        final int id;
+        final String name;
+        final Served image;
+        final int priority;
+        final long joinedMs = System.currentTimeMillis();
+        volatile long lastSeenNs = System.nanoTime();
+        volatile int stream;
+        volatile String state = "joining";
+        volatile String error;
+        volatile long needBytes;
+        volatile long doneBytes;
+        volatile long needChunks;
+        volatile double loss;
+        volatile long packets;
+        volatile long rejected;
+        volatile long kernelDrops;
+        volatile double seconds;
+
+        MachineRecord(int id, String name, Served image, int priority) {
+            this.id = id;
+            this.name = name;
+            this.image = image;
+            this.priority = priority;
+        }
+    }
+
+    private final Store store;
+    private final Config config;
+    private final int session;
+    private final Object lock = new Object();
+    private final List<StreamSender> streams = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final Map<String, Served> served = new ConcurrentHashMap<>();
+    private final Map<Integer, MachineRecord> machines = new ConcurrentHashMap<>();
+    private final AtomicInteger nextMachine = new AtomicInteger(1);
+    private final StreamPlanner planner;
+    private final HttpServer http;
+    private final DatagramChannel channel;
+    private final io.imgcast.store.StoreLock.Held lease;
+    private volatile boolean started;
+    private volatile long firstJoinNs;
+    private volatile long lastActivityNs = System.nanoTime();
+    private volatile boolean anyFinished;
+
+    public CastServer(Store store, Config config) throws IOException {
+        this.store = store;
+        this.config = config;
+        this.session = new SecureRandom().nextInt() & 0x7fffffff;
+        this.planner = StreamPlanner.defaults(config.streams());
+        NetworkInterface nif = McastSocket.iface(config.iface());
+        this.lease = store.lockReader();
+        this.channel = McastSocket.sender(nif, config.ttl());
+        long now = System.nanoTime();
+        for (int s = 0; s < Math.max(1, config.streams()); s++) {
+            long rate = s == 0 ? config.rateBps() : (long) (config.rateBps() * StreamPlanner.slowShare());
+            InetSocketAddress g = new InetSocketAddress(config.group().getAddress(), config.group().getPort() + s);
+            Scheduler sch = new Scheduler(s, Scheduler.Config.defaults(), (long) s << 28);
+            ChunkReader reader = store.reader();
+            StreamSender.Payloads payloads = id -> payload(reader, id);
+            streams.add(new StreamSender(s, sch, new RateController(rate, now), g, lock, channel, payloads, session, () -> started));
+        }
+        this.http = HttpServer.create(config.listen(), 64);
+        http.setExecutor(Executors.newFixedThreadPool(4, r -> Thread.ofPlatform().daemon().name("imgcast-http").unstarted(r)));
+        http.createContext("/api/v1/join", this::join);
+        http.createContext("/api/v1/machines/", this::machine);
+        http.createContext("/api/v1/status", ex -> reply(ex, 200, JSON.std.asString(status())));
+        http.createContext("/", ex -> {
+            if (!ex.getRequestURI().getPath().equals("/")) {
+                reply(ex, 404, "{\"error\":\"not found\"}");
+                return;
+            }
+            byte[] page = Dashboard.html().getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+            ex.sendResponseHeaders(200, page.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(page);
+            }
+        });
+    }
+
+    private byte[] payload(ChunkReader reader, ChunkId id) throws IOException {
+        ChunkLocation loc = null;
+        for (Served s : served.values()) {
+            loc = s.locations().get(id);
+            if (loc != null) break;
+        }
+        if (loc == null) throw new IOException("chunk " + id.shortHex() + " is not in any served image");
+        byte[] rec = reader.readRecord(id, loc);
+        return java.util.Arrays.copyOfRange(rec, PackFormat.RECORD_HEADER, PackFormat.RECORD_HEADER + loc.storedLength());
+    }
+
+    public int session() { return session; }
+
+    public InetSocketAddress httpAddress() { return http.getAddress(); }
+
+    public void start() {
+        http.start();
+        for (StreamSender s : streams) threads.add(Thread.ofPlatform().name("imgcast-stream-" + s.index).start(s));
+        threads.add(Thread.ofPlatform().daemon().name("imgcast-sweeper").start(this::sweep));
+    }
+
+    /** True once at least one machine finished and none has been active for {@code idleMs}. */
+    public boolean idle(long idleMs) {
+        boolean active = machines.values().stream().anyMatch(m -> m.state.equals("receiving") || m.state.equals("joining"));
+        return anyFinished && !active && System.nanoTime() - lastActivityNs > idleMs * 1_000_000L;
+    }
+
+    /** A failed stream sender, or null. */
+    public String failure() {
+        for (StreamSender s : streams) if (s.failure() != null) return "stream " + s.index + ": " + s.failure();
+        return null;
+    }
+
+    private void sweep() {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            synchronized (lock) {
+                if (!started && firstJoinNs != 0) {
+                    long joined = machines.values().stream().filter(m -> !m.state.equals("joining")).count();
+                    if (joined >= config.minMachines() || now - firstJoinNs > config.waitMs() * 1_000_000L) started = true;
+                }
+                for (MachineRecord m : machines.values()) {
+                    if ((m.state.equals("receiving") || m.state.equals("joining")) && now - m.lastSeenNs > config.machineTimeoutMs() * 1_000_000L) {
+                        m.state = "lost";
+                        m.error = "no word from the machine for " + config.machineTimeoutMs() / 1000 + " s; dropped from the list";
+                        streams.get(m.stream).scheduler.removeMachine(m.id);
+                        lastActivityNs = now;
+                    }
+                }
+                lock.notifyAll();
+            }
+        }
+    }
+
+    private Served image(String name) {
+        return served.computeIfAbsent(name, n -> {
+            ImageInfo info = store.image(n);
+            Manifest m = store.manifest(info);
+            Map<ChunkId, ChunkLocation> locs = store.locations(info);
+            List<ChunkMeta> chunks = new ArrayList<>();
+            for (ChunkId id : m.distinctChunks().keySet()) {
+                ChunkLocation l = locs.get(id);
+                if (l == null) throw new CorruptDataException("chunk " + id.shortHex() + " of " + n + " is missing from the store");
+                chunks.add(new ChunkMeta(id, l.codec(), l.storedLength(), l.rawLength()));
+            }
+            return new Served(info, store.signedManifest(info), chunks, locs);
+        });
+    }
+
+    private void join(HttpExchange ex) throws IOException {
+        try {
+            if (!ex.getRequestMethod().equals("POST")) {
+                reply(ex, 405, "{\"error\":\"POST only\"}");
+                return;
+            }
+            Map<String, Object> req = JSON.std.mapFrom(readBody(ex, 64 * 1024));
+            String name = String.valueOf(req.getOrDefault("machine", ex.getRemoteAddress().getAddress().getHostAddress()));
+            String imageName = (String) req.get("image");
+            if (imageName == null) {
+                reply(ex, 400, "{\"error\":\"image is required\"}");
+                return;
+            }
+            int priority = ((Number) req.getOrDefault("priority", 0)).intValue();
+            Served img;
+            try {
+                img = image(imageName);
+            } catch (StoreException e) {
+                reply(ex, 404, JSON.std.asString(Map.of("error", e.getMessage())));
+                return;
+            }
+            MachineRecord m = new MachineRecord(nextMachine.getAndIncrement(), name, img, priority);
+            machines.put(m.id, m);
+            if (firstJoinNs == 0) firstJoinNs = System.nanoTime();
+            lastActivityNs = System.nanoTime();
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("session", session);
+            out.put("machine_id", m.id);
+            out.put("image", imageName);
+            out.put("kind", img.info().kind().name());
+            out.put("manifest", Base64.getEncoder().encodeToString(img.signed().blob()));
+            out.put("signature", Base64.getEncoder().encodeToString(img.signed().signature()));
+            out.put("public_key", Base64.getEncoder().encodeToString(store.publicKey().getEncoded()));
+            out.put("chunks", img.chunks().size());
+            out.put("stream", 0);
+            out.put("group", groupOf(0));
+            reply(ex, 200, JSON.std.asString(out));
+        } catch (IOException | RuntimeException e) {
+            reply(ex, 400, JSON.std.asString(Map.of("error", String.valueOf(e.getMessage()))));
+        }
+    }
+
+    private String groupOf(int stream) {
+        InetSocketAddress g = streams.get(stream).group;
+        return g.getAddress().getHostAddress() + ":" + g.getPort();
+    }
+
+    private void machine(HttpExchange ex) throws IOException {
+        String[] parts = ex.getRequestURI().getPath().split("/");
+        // /api/v1/machines/ID/ACTION
+        if (parts.length != 6 || !ex.getRequestMethod().equals("POST")) {
+            reply(ex, 404, "{\"error\":\"not found\"}");
+            return;
+        }
+        MachineRecord m;
+        try {
+            m = machines.get(Integer.parseInt(parts[4]));
+        } catch (NumberFormatException e) {
+            m = null;
+        }
+        if (m == null) {
+            reply(ex, 404, "{\"error\":\"unknown machine; join again\",\"state\":\"unknown\"}");
+            return;
+        }
+        try {
+            m.lastSeenNs = System.nanoTime();
+            lastActivityNs = m.lastSeenNs;
+            switch (parts[5]) {
+                case "needs" -> needs(ex, m);
+                case "feedback" -> feedback(ex, m);
+                case "done" -> done(ex, m);
+                default -> reply(ex, 404, "{\"error\":\"not found\"}");
+            }
+        } catch (CorruptDataException e) {
+            reply(ex, 400, JSON.std.asString(Map.of("error", e.getMessage())));
+        }
+    }
+
+    private void needs(HttpExchange ex, MachineRecord m) throws IOException {
+        List<ChunkMeta> table = m.image.chunks();
+        byte[] bits = readBody(ex, table.size() / 8 + 1);
+        if (bits.length != (table.size() + 7) / 8) throw new CorruptDataException("needs bitmap has the wrong length");
+        List<ChunkMeta> needs = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 0; i < table.size(); i++) {
+            if ((bits[i >> 3] & (1 << (i & 7))) != 0) {
+                needs.add(table.get(i));
+                bytes += table.get(i).rawLength();
+            }
+        }
+        synchronized (lock) {
+            Scheduler s = streams.get(m.stream).scheduler;
+            if (!s.has(m.id)) s.addMachine(m.id, m.priority, needs, System.nanoTime());
+            m.needBytes = bytes;
+            m.needChunks = needs.size();
+            m.state = needs.isEmpty() ? "verifying" : "receiving";
+            lock.notifyAll();
+        }
+        reply(ex, 200, JSON.std.asString(Map.of("needed_chunks", needs.size(), "needed_bytes", bytes)));
+    }
+
+    private void feedback(HttpExchange ex, MachineRecord m) throws IOException {
+        List<ChunkMeta> table = m.image.chunks();
+        FeedbackFormat f = FeedbackFormat.decode(readBody(ex, 16 << 20), table.size());
+        List<ChunkId> done = new ArrayList<>(f.completed().length);
+        for (int i : f.completed()) done.add(table.get(i).id());
+        long now = System.nanoTime();
+        int stream;
+        synchronized (lock) {
+            long newDrops = Math.max(0, f.kernelDrops() - m.kernelDrops);
+            long newPackets = Math.max(1, f.packets() - m.packets);
+            m.loss = f.lossPpm() / 1e6;
+            m.packets = f.packets();
+            m.rejected = f.rejected();
+            m.kernelDrops = f.kernelDrops();
+            m.doneBytes = f.bytesWritten();
+            StreamSender cur = streams.get(m.stream);
+            cur.rate.onFeedback(newDrops, now);
+            if (cur.scheduler.has(m.id)) {
+                cur.scheduler.feedback(m.id, done, f.blocks(), m.loss, now);
+                int want = planner.choose(m.loss, (double) newDrops / newPackets, m.stream);
+                if (want != m.stream && want < streams.size()) {
+                    var rest = cur.scheduler.removeMachine(m.id);
+                    List<ChunkMeta> needs = new ArrayList<>();
+                    for (ChunkMeta c : table) if (rest.contains(c.id())) needs.add(c);
+                    streams.get(want).scheduler.addMachine(m.id, m.priority, needs, now);
+                    m.stream = want;
+                }
+                m.needChunks = streams.get(m.stream).scheduler.needs(m.id).size();
+            }
+            stream = m.stream;
+            lock.notifyAll();
+        }
+        reply(ex, 200, JSON.std.asString(Map.of("stream", stream, "group", groupOf(stream), "state", m.state,
+                "sending", started)));
+    }
+
+    private void done(HttpExchange ex, MachineRecord m) throws IOException {
+        Map<String, Object> req = JSON.std.mapFrom(readBody(ex, 64 * 1024));
+        boolean ok = Boolean.TRUE.equals(req.get("ok"));
+        synchronized (lock) {
+            for (StreamSender s : streams) s.scheduler.removeMachine(m.id);
+            m.state = ok ? "done" : "failed";
+            m.error = ok ? null : String.valueOf(req.get("error"));
+            if (req.get("seconds") instanceof Number n) m.seconds = n.doubleValue();
+            if (ok) m.doneBytes = m.needBytes;
+            anyFinished = true;
+            lock.notifyAll();
+        }
+        reply(ex, 200, "{\"ok\":true}");
+    }
+
+    /** A snapshot for {@code GET /api/v1/status} and the dashboard. */
+    public Map<String, Object> status() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("session", session);
+        out.put("started", started);
+        List<Object> ss = new ArrayList<>();
+        synchronized (lock) {
+            for (StreamSender s : streams) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("stream", s.index);
+                m.put("group", groupOf(s.index));
+                m.put("rate_bps", s.rate.rate());
+                m.put("packets", s.packets.get());
+                m.put("bytes", s.bytes.get());
+                m.put("repair_packets", s.repairPackets.get());
+                m.put("machines", s.scheduler.machineCount());
+                m.put("pending_chunks", s.scheduler.pendingChunks());
+                m.put("active_blocks", s.scheduler.activeBlocks());
+                ss.add(m);
+            }
+        }
+        out.put("streams", ss);
+        List<Object> ms = new ArrayList<>();
+        for (MachineRecord r : machines.values().stream().sorted((a, b) -> Integer.compare(a.id, b.id)).toList()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", r.id);
+            m.put("machine", r.name);
+            m.put("image", r.image.info().name());
+            m.put("priority", r.priority);
+            m.put("stream", r.stream);
+            m.put("state", r.state);
+            m.put("need_bytes", r.needBytes);
+            m.put("done_bytes", r.doneBytes);
+            m.put("remaining_chunks", r.needChunks);
+            m.put("loss", r.loss);
+            m.put("packets", r.packets);
+            m.put("rejected", r.rejected);
+            m.put("kernel_drops", r.kernelDrops);
+            m.put("seconds", r.seconds);
+            if (r.error != null) m.put("error", r.error);
+            ms.add(m);
+        }
+        out.put("machines", ms);
+        return out;
+    }
+
+    /** Whether data may flow yet (the start barrier: N machines joined, or the wait ran out). */
+    boolean started() {
+        return started;
+    }
+
+    private static byte[] readBody(HttpExchange ex, int max) throws IOException {
+        try (InputStream in = ex.getRequestBody()) {
+            byte[] b = in.readNBytes(max + 1);
+            if (b.length > max) throw new CorruptDataException("request body too large");
+            return b;
+        }
+    }
+
+    private static void reply(HttpExchange ex, int code, String json) throws IOException {
+        byte[] b = json.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(code, b.length);
+        try (OutputStream o = ex.getResponseBody()) {
+            o.write(b);
+        }
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        for (StreamSender s : streams) s.stop();
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+        for (Thread t : threads) {
+            t.interrupt();
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        http.stop(0);
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+        lease.close();
+    }
+
+    static Map<String, Object> map(Object... kv) {
+        Map<String, Object> m = new HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+        return m;
+    }
+}

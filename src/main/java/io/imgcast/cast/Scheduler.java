@@ -1,0 +1,284 @@
+package io.imgcast.cast;
+
+import io.imgcast.chunk.ChunkId;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Decides what one stream sends next. Pure: inputs are machines joining and leaving, their
+ * feedback, and the time ({@code nowNs}); output is the next {@link Burst}. No I/O, no clock.
+ *
+ * <p>It keeps the union of the chunks that the machines on the list still need (M2). Waiting
+ * chunks are packed into FEC blocks in priority order (highest machine priority first, then
+ * first-need order) and sent with their source symbols plus a proactive share of repair symbols
+ * sized from reported loss. Each machine reports, per incomplete block, how many symbols it still
+ * lacks; a repair burst sends the largest such shortfall (plus a margin) as fresh repair symbols,
+ * so one burst heals different losses at every machine (B3). A machine that was not there when a
+ * block went out, or stays silent about it, counts as lacking all of it: that is the carousel (M5).
+ * When no remaining machine needs a chunk it is dropped, common chunks included (M4).
+ */
+public final class Scheduler {
+    /** Tunables; times in nanoseconds. */
+    public record Config(long staleReportNs, long silentNs, int maxActiveBlocks, int maxBurstsPerBlock, double proactiveCap) {
+        public static Config defaults() {
+            return new Config(300_000_000L, 1_000_000_000L, 384, 40, 0.25);
+        }
+    }
+
+    private record Report(int burst, int missing, long atNs) {}
+
+    /** A machine on this stream's list. */
+    static final class Machine {
+        final int id;
+        final int priority;
+        final long joinedNs;
+        final Set<ChunkId> needs;
+        final Map<Long, Report> reports = new HashMap<>();
+        double loss;
+
+        Machine(int id, int priority, long joinedNs, Set<ChunkId> needs) {
+            this.id = id;
+            this.priority = priority;
+            this.joinedNs = joinedNs;
+            this.needs = needs;
+        }
+    }
+
+    private static final class Demand {
+        int count;
+        int priority;
+        long seq;
+    }
+
+    private record WaitKey(int negPriority, long seq) implements Comparable<WaitKey> {
+        @Override
+        public int compareTo(WaitKey o) {
+            int c = Integer.compare(negPriority, o.negPriority);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+
+    private final int stream;
+    private final Config config;
+    private final Map<Integer, Machine> machines = new LinkedHashMap<>();
+    private final Map<ChunkId, Demand> demand = new HashMap<>();
+    private final Map<ChunkId, ChunkMeta> meta = new HashMap<>();
+    private final TreeMap<WaitKey, ChunkId> waiting = new TreeMap<>();
+    private final Map<ChunkId, Block> inFlight = new HashMap<>();
+    private final LinkedHashMap<Long, Block> active = new LinkedHashMap<>();
+    private long nextSeq;
+    private long nextBlockId;
+    private final long blockIdBase;
+
+    public Scheduler(int stream, Config config) {
+        this(stream, config, 0);
+    }
+
+    /** {@code blockIdBase} keeps block ids of several streams apart. */
+    public Scheduler(int stream, Config config, long blockIdBase) {
+        this.stream = stream;
+        this.config = config;
+        this.blockIdBase = blockIdBase;
+    }
+
+    public int stream() { return stream; }
+
+    /** Adds a machine that needs {@code needs} (it may already hold the rest: delta/resume). */
+    public void addMachine(int id, int priority, Collection<ChunkMeta> needs, long nowNs) {
+        if (machines.containsKey(id)) throw new IllegalArgumentException("machine " + id + " is already on the list");
+        Set<ChunkId> set = new java.util.HashSet<>();
+        for (ChunkMeta c : needs) {
+            set.add(c.id());
+            meta.putIfAbsent(c.id(), c);
+            Demand d = demand.get(c.id());
+            if (d == null) {
+                d = new Demand();
+                d.seq = nextSeq++;
+                d.priority = priority;
+                demand.put(c.id(), d);
+                if (!inFlight.containsKey(c.id())) waiting.put(new WaitKey(-priority, d.seq), c.id());
+            } else if (priority > d.priority) {
+                if (waiting.remove(new WaitKey(-d.priority, d.seq)) != null) waiting.put(new WaitKey(-priority, d.seq), c.id());
+                d.priority = priority;
+            }
+            d.count++;
+        }
+        machines.put(id, new Machine(id, priority, nowNs, set));
+    }
+
+    /** Removes a machine (done, gone, or moved to another stream); returns what it still needed. */
+    public Set<ChunkId> removeMachine(int id) {
+        Machine m = machines.remove(id);
+        if (m == null) return Set.of();
+        for (ChunkId c : m.needs) release(c);
+        return m.needs;
+    }
+
+    private void release(ChunkId c) {
+        Demand d = demand.get(c);
+        if (d == null) return;
+        if (--d.count == 0) {
+            demand.remove(c);
+            waiting.remove(new WaitKey(-d.priority, d.seq));
+            meta.remove(c);
+        }
+    }
+
+    public boolean has(int machine) {
+        return machines.containsKey(machine);
+    }
+
+    /** Chunks still needed by machine {@code id} (a copy). */
+    public Set<ChunkId> needs(int id) {
+        Machine m = machines.get(id);
+        return m == null ? Set.of() : Set.copyOf(m.needs);
+    }
+
+    /** Per incomplete block: the burst the machine saw last and how many symbols it still lacks. */
+    public record BlockReport(long block, int burst, int missing) {}
+
+    /**
+     * A machine's feedback: chunks it completed since its last report, its full list of
+     * incomplete blocks, and its loss estimate (0..1).
+     */
+    public void feedback(int id, Collection<ChunkId> completed, Collection<BlockReport> blocks, double loss, long nowNs) {
+        Machine m = machines.get(id);
+        if (m == null) return;
+        for (ChunkId c : completed) {
+            if (m.needs.remove(c)) release(c);
+        }
+        m.reports.clear();
+        for (BlockReport r : blocks) {
+            if (active.containsKey(r.block())) m.reports.put(r.block(), new Report(r.burst(), r.missing(), nowNs));
+        }
+        m.loss = Math.max(0, Math.min(1, loss));
+    }
+
+    /** Total chunks still wanted by someone on this stream. */
+    public int pendingChunks() {
+        return demand.size();
+    }
+
+    public int machineCount() {
+        return machines.size();
+    }
+
+    public int activeBlocks() {
+        return active.size();
+    }
+
+    /** The next burst to send, or null when there is nothing to send now. */
+    public Burst next(long nowNs) {
+        retire();
+        Burst r = repair(nowNs);
+        if (r != null) return r;
+        if (active.size() < config.maxActiveBlocks() && !waiting.isEmpty()) return fresh(nowNs);
+        return null;
+    }
+
+    private void retire() {
+        for (Iterator<Block> it = active.values().iterator(); it.hasNext(); ) {
+            Block b = it.next();
+            boolean wanted = false;
+            for (ChunkMeta c : b.chunks) if (demand.containsKey(c.id())) wanted = true;
+            if (!wanted || b.bursts >= config.maxBurstsPerBlock()) {
+                it.remove();
+                for (ChunkMeta c : b.chunks) {
+                    inFlight.remove(c.id());
+                    Demand d = demand.get(c.id());
+                    if (d != null) waiting.put(new WaitKey(-d.priority, d.seq), c.id());
+                }
+                for (Machine m : machines.values()) m.reports.remove(b.id);
+            }
+        }
+    }
+
+    private Burst repair(long nowNs) {
+        Block best = null;
+        int bestNeed = 0;
+        for (Block b : active.values()) {
+            if (b.lastBurstNs == nowNs) continue;
+            int need = shortfall(b, nowNs);
+            if (need > 0 && (best == null || b.priority > best.priority)) {
+                best = b;
+                bestNeed = need;
+            }
+        }
+        if (best == null) return null;
+        int margin = (int) Math.ceil(bestNeed * maxLoss() * 1.5) + (bestNeed > 2 ? 1 : 0);
+        int n = Math.min(Wire.MAX_ESI + 1, bestNeed + margin);
+        best.burst = (best.burst + 1) & 0xff;
+        best.lastBurstNs = nowNs;
+        best.bursts++;
+        return new Burst(stream, best, best.burst, best.takeRepairEsis(n), true);
+    }
+
+    /** The most symbols any machine that still needs part of {@code b} lacks, as far as we can tell now. */
+    private int shortfall(Block b, long nowNs) {
+        int need = 0;
+        boolean staleAllowed = nowNs - b.lastBurstNs >= config.staleReportNs();
+        boolean silentAllowed = nowNs - b.lastBurstNs >= config.silentNs();
+        for (Machine m : machines.values()) {
+            boolean wants = false;
+            for (ChunkMeta c : b.chunks) {
+                if (m.needs.contains(c.id())) {
+                    wants = true;
+                    break;
+                }
+            }
+            if (!wants) continue;
+            Report r = m.reports.get(b.id);
+            if (r != null) {
+                if ((r.burst() == b.burst && r.atNs() > b.lastBurstNs) || staleAllowed) need = Math.max(need, r.missing());
+            } else if (m.joinedNs > b.lastBurstNs || silentAllowed) {
+                need = Math.max(need, b.k);
+            }
+        }
+        return need;
+    }
+
+    private double maxLoss() {
+        double l = 0;
+        for (Machine m : machines.values()) l = Math.max(l, m.loss);
+        return Math.min(l, config.proactiveCap());
+    }
+
+    private Burst fresh(long nowNs) {
+        List<ChunkMeta> chunks = new ArrayList<>();
+        int bytes = 0;
+        int priority = Integer.MIN_VALUE;
+        for (Iterator<Map.Entry<WaitKey, ChunkId>> it = waiting.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<WaitKey, ChunkId> e = it.next();
+            ChunkMeta c = meta.get(e.getValue());
+            if (!chunks.isEmpty() && (bytes + c.storedLength() > Wire.MAX_K * Wire.SYMBOL_SIZE
+                    || chunks.size() == Wire.MAX_CHUNKS_PER_BLOCK || -e.getKey().negPriority() < priority)) {
+                break;
+            }
+            it.remove();
+            chunks.add(c);
+            bytes += c.storedLength();
+            priority = Math.max(priority, -e.getKey().negPriority());
+        }
+        Block b = new Block(blockIdBase + nextBlockId++, chunks, priority, nowNs);
+        for (ChunkMeta c : chunks) inFlight.put(c.id(), b);
+        active.put(b.id, b);
+        int proactive = (int) Math.ceil(b.k * maxLoss() * 1.2);
+        if (maxLoss() > 0) proactive = Math.max(proactive, 1);
+        proactive = Math.min(proactive, Wire.MAX_ESI + 1 - b.k);
+        int[] esis = new int[b.k + proactive];
+        for (int i = 0; i < b.k; i++) esis[i] = i;
+        int[] rep = b.takeRepairEsis(proactive);
+        System.arraycopy(rep, 0, esis, b.k, proactive);
+        b.lastBurstNs = nowNs;
+        b.bursts = 1;
+        return new Burst(stream, b, b.burst, esis, false);
+    }
+}

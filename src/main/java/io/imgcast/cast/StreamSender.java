@@ -1,0 +1,164 @@
+package io.imgcast.cast;
+
+import io.imgcast.chunk.ChunkId;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Sends one stream: asks its {@link Scheduler} for the next burst, turns it into packets (the
+ * block directory, then source or repair symbols) and paces them onto the multicast group.
+ * All scheduler access is under {@code lock}, shared with the control API.
+ */
+final class StreamSender implements Runnable {
+    /** Supplies a chunk's stored payload (as kept in the store) by id. */
+    interface Payloads {
+        byte[] payload(ChunkId id) throws IOException;
+    }
+
+    final int index;
+    final Scheduler scheduler;
+    final RateController rate;
+    final InetSocketAddress group;
+    private final Object lock;
+    private final DatagramChannel channel;
+    private final Payloads payloads;
+    private final int session;
+    private final Pacer pacer;
+    private final java.util.function.BooleanSupplier gate;
+    private final Map<Long, BlockData> cache = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, BlockData> e) {
+            return size() > 512;
+        }
+    };
+    final AtomicLong packets = new AtomicLong();
+    final AtomicLong bytes = new AtomicLong();
+    final AtomicLong repairPackets = new AtomicLong();
+    private volatile boolean running = true;
+    private volatile String failure;
+
+    StreamSender(int index, Scheduler scheduler, RateController rate, InetSocketAddress group, Object lock,
+                 DatagramChannel channel, Payloads payloads, int session, java.util.function.BooleanSupplier gate) {
+        this.gate = gate;
+        this.index = index;
+        this.scheduler = scheduler;
+        this.rate = rate;
+        this.group = group;
+        this.lock = lock;
+        this.channel = channel;
+        this.payloads = payloads;
+        this.session = session;
+        this.pacer = new Pacer(rate.rate(), 64 * 1024, System.nanoTime());
+    }
+
+    void stop() {
+        running = false;
+    }
+
+    String failure() {
+        return failure;
+    }
+
+    @Override
+    public void run() {
+        ByteBuffer pkt = ByteBuffer.allocate(Wire.MAX_PACKET);
+        long lastBeat = 0;
+        try {
+            while (running) {
+                long now = System.nanoTime();
+                Burst b;
+                synchronized (lock) {
+                    rate.tick(now);
+                    pacer.setRate(rate.rate());
+                    b = gate.getAsBoolean() ? scheduler.next(now) : null;
+                    if (b == null) {
+                        if (now - lastBeat > 500_000_000L && scheduler.machineCount() > 0) {
+                            heartbeat(pkt);
+                            lastBeat = now;
+                        }
+                        try {
+                            lock.wait(2);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        continue;
+                    }
+                }
+                BlockData data = materialize(b.block());
+                send(pkt, Wire.TYPE_INFO, b, 0, data.info);
+                for (int esi : b.esis()) {
+                    data.symbol(esi, pkt.array(), Wire.HEADER);
+                    send(pkt, Wire.TYPE_SYMBOL, b, esi, null);
+                    if (esi >= b.block().k()) repairPackets.incrementAndGet();
+                }
+                // the directory again at the end, for receivers that lost the first copy
+                send(pkt, Wire.TYPE_INFO, b, 0, data.info);
+            }
+        } catch (IOException | RuntimeException e) {
+            failure = e.toString();
+            running = false;
+        }
+    }
+
+    private void heartbeat(ByteBuffer pkt) {
+        pkt.clear();
+        Wire.seal(pkt, Wire.TYPE_HEARTBEAT, session, index, 0, 0, 0, 0, 0, 0);
+        try {
+            channel.send(pkt, group);
+        } catch (IOException ignored) {
+            // a heartbeat lost is harmless
+        }
+    }
+
+    private void send(ByteBuffer pkt, byte type, Burst b, int esi, byte[] body) throws IOException {
+        int bodyLen;
+        if (type == Wire.TYPE_INFO) {
+            System.arraycopy(body, 0, pkt.array(), Wire.HEADER, body.length);
+            bodyLen = body.length;
+        } else {
+            bodyLen = Wire.SYMBOL_SIZE;
+        }
+        pkt.clear();
+        Wire.seal(pkt, type, session, index, b.burst(), b.block().k(), esi, b.block().id(), b.block().length(), bodyLen);
+        int size = pkt.remaining() + 28;
+        while (true) {
+            long d = pacer.delay(size, System.nanoTime());
+            if (d == 0) break;
+            if (d > 50_000) LockSupport.parkNanos(d);
+            else Thread.onSpinWait();
+        }
+        channel.send(pkt, group);
+        packets.incrementAndGet();
+        bytes.addAndGet(size);
+    }
+
+    private BlockData materialize(Block block) throws IOException {
+        BlockData d = cache.get(block.id());
+        if (d != null) return d;
+        byte[][] sym = new byte[block.k()][Wire.SYMBOL_SIZE];
+        int pos = 0;
+        for (ChunkMeta c : block.chunks()) {
+            byte[] p = payloads.payload(c.id());
+            if (p.length != c.storedLength()) throw new IOException("stored chunk " + c.id().shortHex() + " changed length");
+            int off = 0;
+            while (off < p.length) {
+                int s = pos / Wire.SYMBOL_SIZE;
+                int o = pos % Wire.SYMBOL_SIZE;
+                int n = Math.min(Wire.SYMBOL_SIZE - o, p.length - off);
+                System.arraycopy(p, off, sym[s], o, n);
+                off += n;
+                pos += n;
+            }
+        }
+        d = new BlockData(sym, BlockData.directory(block.chunks()));
+        cache.put(block.id(), d);
+        return d;
+    }
+}

@@ -1,0 +1,151 @@
+package io.imgcast.cast;
+
+import io.imgcast.chunk.ChunkId;
+import io.imgcast.image.Extent;
+import io.imgcast.image.Manifest;
+import io.imgcast.image.VolumeWriter;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A volume image received onto a block device or an image file. Data already in place (an
+ * older image at the same offsets, or a previous interrupted run) is found by hashing the target
+ * at each chunk's offset and is not received again.
+ */
+public final class VolumeTarget implements ChunkTarget {
+    private final Manifest manifest;
+    private final Path path;
+    private final Map<ChunkId, List<Long>> offsets = new HashMap<>();
+    private final Map<ChunkId, Integer> lengths = new HashMap<>();
+    private FileChannel ch;
+    private boolean device;
+    private boolean existed;
+
+    public VolumeTarget(Manifest manifest, Path path) {
+        this.manifest = manifest;
+        this.path = path;
+        for (Extent x : manifest.extents()) {
+            long off = x.offset();
+            for (int i = 0; i < x.chunks().size(); i++) {
+                offsets.computeIfAbsent(x.chunks().id(i), k -> new ArrayList<>(1)).add(off);
+                lengths.put(x.chunks().id(i), x.chunks().length(i));
+                off += x.chunks().length(i);
+            }
+        }
+    }
+
+    @Override
+    public Set<ChunkId> prepare() throws IOException {
+        device = VolumeWriter.isDevice(path);
+        existed = Files.exists(path);
+        VolumeWriter.checkTarget(path, manifest.volumeSize(), existed && !device ? 0 : manifest.dataBytes());
+        ch = device ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                : FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        if (!device && ch.size() != manifest.volumeSize()) {
+            if (ch.size() > manifest.volumeSize()) ch.truncate(manifest.volumeSize());
+            else if (manifest.volumeSize() > 0) ch.write(ByteBuffer.wrap(new byte[1]), manifest.volumeSize() - 1);
+        }
+        Set<ChunkId> lacking = new HashSet<>(offsets.keySet());
+        if (!existed) return lacking;
+        MessageDigest sha = ChunkId.newDigest();
+        byte[] buf = new byte[256 * 1024];
+        Map<ChunkId, Long> good = new HashMap<>();
+        for (Extent x : manifest.extents()) {
+            long off = x.offset();
+            for (int i = 0; i < x.chunks().size(); i++) {
+                int len = x.chunks().length(i);
+                ChunkId id = x.chunks().id(i);
+                if (readFully(off, buf, len) && id.matches(sha, buf, 0, len)) good.put(id, off);
+                off += len;
+            }
+        }
+        lacking.removeAll(good.keySet());
+        // a chunk held at one of its places is copied locally to its others
+        for (Map.Entry<ChunkId, Long> g : good.entrySet()) {
+            List<Long> places = offsets.get(g.getKey());
+            if (places.size() < 2) continue;
+            int len = lengths.get(g.getKey());
+            readFully(g.getValue(), buf, len);
+            for (long p : places) if (p != g.getValue()) writeAt(p, buf, len);
+        }
+        return lacking;
+    }
+
+    private boolean readFully(long at, byte[] buf, int len) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(buf, 0, len);
+        while (b.hasRemaining()) {
+            int n = ch.read(b, at + b.position());
+            if (n < 0) return false;
+        }
+        return true;
+    }
+
+    private void writeAt(long at, byte[] data, int len) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(data, 0, len);
+        while (b.hasRemaining()) ch.write(b, at + b.position());
+    }
+
+    @Override
+    public void write(ChunkId id, byte[] data, int len) throws IOException {
+        List<Long> places = offsets.get(id);
+        if (places == null) throw new IllegalArgumentException("chunk " + id.shortHex() + " is not part of this image");
+        for (long p : places) writeAt(p, data, len);
+    }
+
+    @Override
+    public void finish() throws IOException {
+        if (device || existed) {
+            ByteBuffer zero = ByteBuffer.allocate(1 << 20);
+            long pos = 0;
+            List<long[]> holes = new ArrayList<>();
+            for (Extent x : manifest.extents()) {
+                if (x.offset() > pos) holes.add(new long[] {pos, x.offset()});
+                pos = x.offset() + x.length();
+            }
+            if (pos < manifest.volumeSize()) holes.add(new long[] {pos, manifest.volumeSize()});
+            for (long[] h : holes) {
+                long at = h[0];
+                while (at < h[1]) {
+                    zero.clear().limit((int) Math.min(zero.capacity(), h[1] - at));
+                    at += ch.write(zero, at);
+                }
+            }
+        }
+        ch.force(true);
+    }
+
+    @Override
+    public String verify() throws IOException {
+        MessageDigest sha = ChunkId.newDigest();
+        byte[] buf = new byte[256 * 1024];
+        for (Extent x : manifest.extents()) {
+            long off = x.offset();
+            for (int i = 0; i < x.chunks().size(); i++) {
+                int len = x.chunks().length(i);
+                if (!readFully(off, buf, len) || !x.chunks().id(i).matches(sha, buf, 0, len)) {
+                    return "bytes " + off + "-" + (off + len - 1) + " do not match the image";
+                }
+                off += len;
+            }
+        }
+        if (!device && ch.size() != manifest.volumeSize()) return "target has " + ch.size() + " bytes, image " + manifest.volumeSize();
+        return null;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (ch != null) ch.close();
+    }
+}

@@ -1,0 +1,75 @@
+package io.imgcast.cli;
+
+import io.imgcast.cast.CastServer;
+import io.imgcast.cast.McastSocket;
+import io.imgcast.store.Store;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "serve", description = "Serve images from the store to many machines over multicast, with an HTTP control API and dashboard.")
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--interface", required = true, paramLabel = "IF", description = "network interface for the multicast stream") String iface;
+    @Option(names = "--group", defaultValue = "239.77.0.1:9000", paramLabel = "ADDR:PORT", description = "multicast group of stream 0 (stream n uses PORT+n; default ${DEFAULT-VALUE})") String group;
+    @Option(names = "--rate", defaultValue = "950m", paramLabel = "BITS", description = "rate cap in bits/s (default ${DEFAULT-VALUE})") String rate;
+    @Option(names = "--listen", defaultValue = "0.0.0.0:8470", paramLabel = "HOST:PORT", description = "HTTP control API (default ${DEFAULT-VALUE})") String listen;
+    @Option(names = "--streams", defaultValue = "2", description = "maximum multicast streams; slow machines move to stream 1 (default ${DEFAULT-VALUE})") int streams;
+    @Option(names = "--min-machines", defaultValue = "1", description = "hold data until this many machines joined ...") int minMachines;
+    @Option(names = "--wait", defaultValue = "30", paramLabel = "SECONDS", description = "... or this long after the first joined") long waitSeconds;
+    @Option(names = "--machine-timeout", defaultValue = "15", paramLabel = "SECONDS", description = "drop a machine silent this long") long machineTimeout;
+    @Option(names = "--exit-after-idle", paramLabel = "SECONDS", description = "exit once machines finished and none was active this long") Long exitAfterIdle;
+    @Option(names = "--ttl", defaultValue = "1", description = "multicast TTL (default ${DEFAULT-VALUE})") int ttl;
+    @Mixin StoreOption store;
+
+    @Override
+    public Integer call() throws Exception {
+        int c = listen.lastIndexOf(':');
+        InetSocketAddress http = new InetSocketAddress(listen.substring(0, c), Integer.parseInt(listen.substring(c + 1)));
+        CastServer.Config cfg = new CastServer.Config(iface, McastSocket.parseGroup(group), Rates.parse(rate), http, streams,
+                machineTimeout * 1000, minMachines, waitSeconds * 1000, ttl);
+        try (Store s = store.open(); CastServer server = new CastServer(s, cfg)) {
+            server.start();
+            System.out.printf("serving store %s: control http://%s:%d/ , stream 0 on %s via %s, session %d%n", s.dir(),
+                    listen.substring(0, c), server.httpAddress().getPort(), group, iface, server.session());
+            System.out.flush();
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+            String lastLine = "";
+            while (true) {
+                Thread.sleep(1000);
+                if (server.failure() != null) {
+                    System.err.println("imgcast: " + server.failure());
+                    return 1;
+                }
+                String line = summary(server.status());
+                if (!line.equals(lastLine)) {
+                    System.out.println(line);
+                    System.out.flush();
+                    lastLine = line;
+                }
+                if (exitAfterIdle != null && server.idle(exitAfterIdle * 1000)) {
+                    System.out.println("all machines finished; exiting");
+                    return 0;
+                }
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static String summary(Map<String, Object> st) {
+        StringBuilder sb = new StringBuilder();
+        for (Object o : (List<Object>) st.get("machines")) {
+            Map<String, Object> m = (Map<String, Object>) o;
+            long need = ((Number) m.get("need_bytes")).longValue();
+            long done = ((Number) m.get("done_bytes")).longValue();
+            int pct = need == 0 ? (m.get("state").equals("done") ? 100 : 0) : (int) Math.min(100, done * 100 / need);
+            sb.append(String.format("%s[%s %s %d%%%s] ", m.get("machine"), m.get("image"), m.get("state"), pct,
+                    ((Number) m.get("stream")).intValue() > 0 ? " slow" : ""));
+        }
+        return sb.isEmpty() ? "waiting for machines" : sb.toString().trim();
+    }
+}
