@@ -37,6 +37,7 @@ public final class BlockAssembler {
         int burst;
         long lastNs;
         boolean counted;
+        boolean fresh;
         List<DirEntry> dir;
         final Set<Long> extracted = new HashSet<>();
 
@@ -90,6 +91,10 @@ public final class BlockAssembler {
         State s = open.get(block);
         if (s == null) {
             s = new State(block, k, length, nowNs);
+            // loss is measured only on blocks first met in their fresh burst (burst 0): a late
+            // joiner's first symbols of an older block are repairs, not a sign of loss
+            s.fresh = Wire.burst(p) == 0;
+            s.counted = !s.fresh;
             open.put(block, s);
             if (open.size() > MAX_OPEN_BLOCKS) {
                 Iterator<State> it = open.values().iterator();

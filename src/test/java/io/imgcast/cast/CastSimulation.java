@@ -1,0 +1,172 @@
+package io.imgcast.cast;
+
+import io.imgcast.chunk.ChunkId;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * A deterministic, in-memory run of the protocol: one {@link Scheduler}, several receivers each
+ * with a {@link BlockAssembler}, independent seeded packet loss, a simulated clock and link rate,
+ * and periodic feedback. No sockets, no sleeping: used by tests to check protocol properties.
+ */
+final class CastSimulation {
+    static final class Rx {
+        final int id;
+        final double loss;
+        final Random rnd;
+        final Set<ChunkId> needs;
+        final int priority;
+        final long joinAtNs;
+        BlockAssembler asm;
+        final List<ChunkId> completedSinceReport = new ArrayList<>();
+        final Map<ChunkId, byte[]> got = new HashMap<>();
+        long doneAtNs = -1;
+        boolean joined;
+        boolean left;
+
+        Rx(int id, double loss, long seed, Set<ChunkId> needs, int priority, long joinAtNs) {
+            this.id = id;
+            this.loss = loss;
+            this.rnd = new Random(seed);
+            this.needs = needs;
+            this.priority = priority;
+            this.joinAtNs = joinAtNs;
+        }
+    }
+
+    final Scheduler scheduler = new Scheduler(0, Scheduler.Config.defaults());
+    final Map<ChunkId, byte[]> payloads = new HashMap<>();
+    final Map<ChunkId, ChunkMeta> meta = new HashMap<>();
+    final List<Rx> rxs = new ArrayList<>();
+    final long bitsPerSecond;
+    final long feedbackNs = 100_000_000L;
+    final long latencyNs = 1_000_000L;
+    long now;
+    long packets;
+    long repairSymbols;
+    long sourceSymbols;
+    final List<Long> sentBlocksOrder = new ArrayList<>();
+    final Map<Long, Integer> firstBurstOf = new HashMap<>();
+
+    CastSimulation(long bitsPerSecond) {
+        this.bitsPerSecond = bitsPerSecond;
+    }
+
+    /** Adds {@code n} random chunks (stored = raw) of sizes in [min, max]; returns them. */
+    List<ChunkMeta> chunks(int n, int min, int max, long seed) {
+        Random r = new Random(seed);
+        List<ChunkMeta> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            byte[] b = new byte[min + r.nextInt(max - min + 1)];
+            r.nextBytes(b);
+            ChunkId id = ChunkId.hash(b, 0, b.length);
+            payloads.put(id, b);
+            ChunkMeta m = new ChunkMeta(id, (byte) 0, b.length, b.length);
+            meta.put(id, m);
+            out.add(m);
+        }
+        return out;
+    }
+
+    Rx receiver(double loss, long seed, List<ChunkMeta> needs, int priority, long joinAtNs) {
+        Set<ChunkId> s = new HashSet<>();
+        for (ChunkMeta c : needs) s.add(c.id());
+        Rx rx = new Rx(rxs.size() + 1, loss, seed, s, priority, joinAtNs);
+        rxs.add(rx);
+        return rx;
+    }
+
+    private void join(Rx rx) {
+        Map<Long, ChunkId> tags = new HashMap<>();
+        List<ChunkMeta> m = new ArrayList<>();
+        for (ChunkId id : rx.needs) {
+            tags.put(id.prefix64(), id);
+            m.add(meta.get(id));
+        }
+        m.sort((a, b) -> Long.compare(a.id().prefix64(), b.id().prefix64()));
+        rx.asm = new BlockAssembler(tags, 30_000_000L);
+        scheduler.addMachine(rx.id, rx.priority, m, now);
+        rx.joined = true;
+    }
+
+    /** Runs until every receiver finished or {@code limitNs} of simulated time passed; true if all finished. */
+    boolean run(long limitNs) {
+        long nextFeedback = feedbackNs;
+        ByteBuffer pkt = ByteBuffer.allocate(Wire.MAX_PACKET);
+        Map<Long, BlockData> data = new HashMap<>();
+        while (now < limitNs) {
+            for (Rx rx : rxs) if (!rx.joined && now >= rx.joinAtNs) join(rx);
+            if (rxs.stream().allMatch(r -> r.doneAtNs >= 0)) return true;
+            if (now >= nextFeedback) {
+                for (Rx rx : rxs) {
+                    if (!rx.joined || rx.doneAtNs >= 0) continue;
+                    scheduler.feedback(rx.id, new ArrayList<>(rx.completedSinceReport), rx.asm.reports(now), rx.asm.lossEstimate(), now + latencyNs);
+                    rx.completedSinceReport.clear();
+                    if (rx.asm.neededCount() == 0) {
+                        rx.doneAtNs = now;
+                        scheduler.removeMachine(rx.id);
+                    }
+                }
+                nextFeedback += feedbackNs;
+            }
+            Burst b = scheduler.next(now);
+            if (b == null) {
+                now = Math.min(nextFeedback, now + 1_000_000L);
+                continue;
+            }
+            sentBlocksOrder.add(b.block().id());
+            if (System.getenv("SIMTRACE") != null) System.out.printf("t=%d block %d k=%d repair=%b n=%d chunks=%d%n", now / 1000000, b.block().id(), b.block().k(), b.repair(), b.esis().length, b.block().chunks().size());
+            firstBurstOf.putIfAbsent(b.block().id(), b.esis().length);
+            BlockData d = data.computeIfAbsent(b.block().id(), k -> materialize(b.block()));
+            deliver(pkt, b, Wire.TYPE_INFO, 0, d);
+            for (int esi : b.esis()) {
+                d.symbol(esi, pkt.array(), Wire.HEADER);
+                deliver(pkt, b, Wire.TYPE_SYMBOL, esi, d);
+                if (esi >= b.block().k()) repairSymbols++;
+                else sourceSymbols++;
+            }
+            deliver(pkt, b, Wire.TYPE_INFO, 0, d);
+        }
+        return false;
+    }
+
+    private BlockData materialize(Block block) {
+        byte[][] sym = new byte[block.k()][Wire.SYMBOL_SIZE];
+        int pos = 0;
+        for (ChunkMeta c : block.chunks()) {
+            byte[] p = payloads.get(c.id());
+            for (int i = 0; i < p.length; i++, pos++) sym[pos / Wire.SYMBOL_SIZE][pos % Wire.SYMBOL_SIZE] = p[i];
+        }
+        return new BlockData(sym, BlockData.directory(block.chunks()));
+    }
+
+    private void deliver(ByteBuffer pkt, Burst b, byte type, int esi, BlockData d) {
+        int bodyLen = type == Wire.TYPE_INFO ? d.info.length : Wire.SYMBOL_SIZE;
+        if (type == Wire.TYPE_INFO) System.arraycopy(d.info, 0, pkt.array(), Wire.HEADER, bodyLen);
+        pkt.clear();
+        Wire.seal(pkt, type, 7, 0, b.burst(), b.block().k(), esi, b.block().id(), b.block().length(), bodyLen);
+        if (Wire.check(pkt, 7) != null) throw new AssertionError("sealed packet does not check");
+        packets++;
+        now += (long) ((bodyLen + Wire.HEADER + 28) * 8e9 / bitsPerSecond);
+        for (Rx rx : rxs) {
+            if (!rx.joined || rx.doneAtNs >= 0 || rx.rnd.nextDouble() < rx.loss) continue;
+            for (BlockAssembler.Completed c : rx.asm.onPacket(pkt.duplicate(), now)) {
+                if (!c.id().matches(ChunkId.newDigest(), c.payload(), 0, c.payload().length)) throw new AssertionError("bad chunk delivered");
+                rx.got.put(c.id(), c.payload());
+                rx.asm.done(c.id());
+                rx.completedSinceReport.add(c.id());
+            }
+        }
+    }
+
+    long symbolBytes() {
+        return (sourceSymbols + repairSymbols) * (long) Wire.SYMBOL_SIZE;
+    }
+}

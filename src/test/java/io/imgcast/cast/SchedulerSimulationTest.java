@@ -1,0 +1,103 @@
+package io.imgcast.cast;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SchedulerSimulationTest {
+    private static long dataBytes(List<ChunkMeta> cs) {
+        return cs.stream().mapToLong(ChunkMeta::storedLength).sum();
+    }
+
+    @Test
+    void everyReceiverGetsItsChunksWithoutLoss() {
+        CastSimulation sim = new CastSimulation(1_000_000_000L);
+        List<ChunkMeta> all = sim.chunks(300, 2_000, 60_000, 1);
+        for (int i = 0; i < 4; i++) sim.receiver(0, i, all, 0, 0);
+        assertTrue(sim.run(60_000_000_000L));
+        for (CastSimulation.Rx rx : sim.rxs) assertEquals(all.size(), rx.got.size());
+        assertEquals(0, sim.repairSymbols, "no loss, no repair");
+        System.out.printf("0%% loss: wire %.3fx%n", (double) sim.symbolBytes() / dataBytes(all));
+    }
+
+    @Test
+    void wireOverheadUnderIndependentLossDoesNotGrowWithReceivers() {
+        double[] ratio = new double[2];
+        int[] counts = {2, 8};
+        for (int t = 0; t < 2; t++) {
+            CastSimulation sim = new CastSimulation(1_000_000_000L);
+            List<ChunkMeta> all = sim.chunks(600, 2_000, 60_000, 2);
+            for (int i = 0; i < counts[t]; i++) sim.receiver(0.05, 100 + i, all, 0, 0);
+            assertTrue(sim.run(120_000_000_000L), "all finish");
+            for (CastSimulation.Rx rx : sim.rxs) assertEquals(all.size(), rx.got.size());
+            ratio[t] = (double) sim.symbolBytes() / dataBytes(all);
+            System.out.printf("5%% loss, %d receivers: wire %.3fx, finished at %.2f s%n", counts[t], ratio[t], sim.now / 1e9);
+        }
+        assertTrue(ratio[1] < 1.2, "8 receivers at 5% loss cost at most 1.2x the data, was " + ratio[1]);
+        assertTrue(ratio[1] < ratio[0] * 1.15, "overhead with 8 receivers " + ratio[1] + " vs 2: " + ratio[0]);
+    }
+
+    @Test
+    void differentImagesShareCommonChunksOnTheWire() {
+        CastSimulation sim = new CastSimulation(1_000_000_000L);
+        List<ChunkMeta> common = sim.chunks(200, 2_000, 60_000, 3);
+        List<ChunkMeta> onlyA = sim.chunks(50, 2_000, 60_000, 4);
+        List<ChunkMeta> onlyB = sim.chunks(50, 2_000, 60_000, 5);
+        List<ChunkMeta> a = new ArrayList<>(common);
+        a.addAll(onlyA);
+        List<ChunkMeta> b = new ArrayList<>(common);
+        b.addAll(onlyB);
+        for (int i = 0; i < 3; i++) sim.receiver(0, i, a, 0, 0);
+        for (int i = 0; i < 3; i++) sim.receiver(0, 10 + i, b, 0, 0);
+        assertTrue(sim.run(60_000_000_000L));
+        long union = dataBytes(common) + dataBytes(onlyA) + dataBytes(onlyB);
+        double r = (double) sim.symbolBytes() / union;
+        assertTrue(r < 1.02, "union sent once: " + r);
+        for (int i = 0; i < 3; i++) assertEquals(a.size(), sim.rxs.get(i).got.size());
+        for (int i = 3; i < 6; i++) assertEquals(b.size(), sim.rxs.get(i).got.size());
+    }
+
+    @Test
+    void lateJoinerGetsWhatItMissedInALaterCycle() {
+        CastSimulation sim = new CastSimulation(1_000_000_000L);
+        List<ChunkMeta> all = sim.chunks(400, 20_000, 60_000, 6);
+        long data = dataBytes(all);
+        sim.receiver(0, 1, all, 0, 0);
+        // joins when about 60% of the data has gone out once
+        CastSimulation.Rx late = sim.receiver(0, 2, all, 0, (long) (data * 8 * 0.6));
+        assertTrue(sim.run(60_000_000_000L));
+        assertEquals(all.size(), late.got.size(), "the late joiner got every chunk");
+        double ratio = (double) sim.symbolBytes() / data;
+        assertTrue(ratio > 1.4 && ratio < 1.8, "what it missed (about 60%) went out again, once: " + ratio);
+        assertTrue(late.doneAtNs >= sim.rxs.get(0).doneAtNs);
+    }
+
+    @Test
+    void highPriorityNewcomerIsServedFirst() {
+        CastSimulation sim = new CastSimulation(200_000_000L);
+        List<ChunkMeta> big = sim.chunks(600, 40_000, 60_000, 7);
+        List<ChunkMeta> urgent = sim.chunks(40, 40_000, 60_000, 8);
+        CastSimulation.Rx slow = sim.receiver(0, 1, big, 0, 0);
+        CastSimulation.Rx vip = sim.receiver(0, 2, urgent, 10, 200_000_000L);
+        assertTrue(sim.run(120_000_000_000L));
+        assertTrue(vip.doneAtNs < slow.doneAtNs, "the priority newcomer finishes before the long job");
+        assertTrue(vip.doneAtNs - vip.joinAtNs < (slow.doneAtNs - slow.joinAtNs) / 4);
+    }
+
+    @Test
+    void chunksNobodyNeedsStopBeingSent() {
+        CastSimulation sim = new CastSimulation(1_000_000_000L);
+        List<ChunkMeta> all = sim.chunks(200, 20_000, 60_000, 9);
+        CastSimulation.Rx rx = sim.receiver(0, 1, all, 0, 0);
+        assertTrue(sim.run(60_000_000_000L));
+        long packets = sim.packets;
+        assertEquals(0, sim.scheduler.pendingChunks());
+        assertEquals(null, sim.scheduler.next(sim.now + 10_000_000_000L), "nothing left to send");
+        assertEquals(packets, sim.packets);
+        assertEquals(all.size(), rx.got.size());
+    }
+}
