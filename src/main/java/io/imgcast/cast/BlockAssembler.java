@@ -55,6 +55,9 @@ public final class BlockAssembler {
     private final Map<Long, ChunkId> needed;
     private final LinkedHashMap<Long, State> open = new LinkedHashMap<>();
     private final Set<Long> finished = new HashSet<>();
+    /** Blocks fully extracted whose chunks are not yet written: reported with nothing missing. */
+    private final Map<Long, int[]> awaitingWrite = new HashMap<>();
+    private final Map<Long, Set<Long>> blocksOfTag = new HashMap<>();
     private final long quietNs;
     private long sourceSeen;
     private long sourceLost;
@@ -178,6 +181,10 @@ public final class BlockAssembler {
                 pos += n;
             }
             s.extracted.add(e.tag());
+            blocksOfTag.computeIfAbsent(e.tag(), t -> new HashSet<>()).add(s.id);
+            int[] pendingWrite = awaitingWrite.computeIfAbsent(s.id, b -> new int[2]);
+            pendingWrite[0]++;
+            pendingWrite[1] = s.burst;
             if (out == null) out = new ArrayList<>();
             out.add(new Completed(id, e.codec(), e.rawLength(), payload));
         }
@@ -215,6 +222,13 @@ public final class BlockAssembler {
     /** Marks a chunk as written and verified: no longer needed. */
     public void done(ChunkId id) {
         needed.remove(id.prefix64());
+        Set<Long> blocks = blocksOfTag.remove(id.prefix64());
+        if (blocks != null) {
+            for (Long b : blocks) {
+                int[] w = awaitingWrite.get(b);
+                if (w != null && --w[0] <= 0) awaitingWrite.remove(b);
+            }
+        }
     }
 
     /**
@@ -224,6 +238,8 @@ public final class BlockAssembler {
     public void rejected(ChunkId id) {
         long tag = id.prefix64();
         needed.put(tag, id);
+        Set<Long> blocks = blocksOfTag.remove(tag);
+        if (blocks != null) for (Long b : blocks) awaitingWrite.remove(b);
         for (Iterator<State> it = open.values().iterator(); it.hasNext(); ) {
             State s = it.next();
             if (s.extracted.contains(tag)) it.remove();
@@ -239,6 +255,9 @@ public final class BlockAssembler {
             if (s.dir != null && !relevant(s)) continue;
             int missing = Math.max(0, s.k - s.count);
             if (missing > 0) out.add(new Scheduler.BlockReport(s.id, s.burst, missing));
+        }
+        for (Map.Entry<Long, int[]> w : awaitingWrite.entrySet()) {
+            if (!open.containsKey(w.getKey())) out.add(new Scheduler.BlockReport(w.getKey(), w.getValue()[1], 0));
         }
         return out;
     }

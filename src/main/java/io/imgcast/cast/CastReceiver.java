@@ -212,7 +212,6 @@ public final class CastReceiver {
         Object asmLock = new Object();
         List<Integer> completed = new ArrayList<>();
         ArrayBlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(16384);
-        AtomicLong queueDrops = new AtomicLong();
         AtomicReference<String> groupRef = new AtomicReference<>((String) joined.get("group"));
         ExecutorService writers = Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().daemon().name("imgcast-write").unstarted(r));
         Semaphore writeSlots = new Semaphore(256);
@@ -348,6 +347,7 @@ public final class CastReceiver {
     }
 
     private volatile int localPort;
+    private final AtomicLong queueDrops = new AtomicLong();
 
     private void feedbackLoop(ControlClient ctl, String base, BlockAssembler asm, Object asmLock, List<Integer> completed,
                               AtomicReference<String> groupRef) {
@@ -371,7 +371,7 @@ public final class CastReceiver {
         synchronized (asmLock) {
             sent = new ArrayList<>(completed);
             completed.clear();
-            kernelDrops = KernelDrops.forPort(localPort);
+            kernelDrops = KernelDrops.forPort(localPort) + queueDrops.get();
             long rej = rejects.values().stream().mapToLong(AtomicLong::get).sum() + badChunks.get();
             f = new FeedbackFormat(sent.stream().mapToInt(Integer::intValue).toArray(), asm.reports(System.nanoTime()),
                     packets.get(), rej, kernelDrops, (int) (asm.lossEstimate() * 1e6), written.get());

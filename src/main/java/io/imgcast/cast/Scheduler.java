@@ -29,7 +29,7 @@ public final class Scheduler {
     /** Tunables; times in nanoseconds. */
     public record Config(long staleReportNs, long silentNs, int maxActiveBlocks, int maxBurstsPerBlock, double proactiveCap) {
         public static Config defaults() {
-            return new Config(300_000_000L, 1_000_000_000L, 384, 40, 0.25);
+            return new Config(300_000_000L, 3_000_000_000L, 384, 40, 0.25);
         }
     }
 

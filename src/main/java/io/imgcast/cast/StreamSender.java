@@ -38,6 +38,7 @@ final class StreamSender implements Runnable {
             return size() > 512;
         }
     };
+    private static final boolean TRACE = System.getenv("IMGCAST_TRACE") != null;
     final AtomicLong packets = new AtomicLong();
     final AtomicLong bytes = new AtomicLong();
     final AtomicLong repairPackets = new AtomicLong();
@@ -91,6 +92,7 @@ final class StreamSender implements Runnable {
                         continue;
                     }
                 }
+                if (TRACE) System.err.printf("%d burst block=%d k=%d repair=%b n=%d burst=%d%n", (now / 1_000_000) % 100000, b.block().id(), b.block().k(), b.repair(), b.esis().length, b.burst());
                 BlockData data = materialize(b.block());
                 send(pkt, Wire.TYPE_INFO, b, 0, data.info);
                 for (int esi : b.esis()) {
