@@ -262,7 +262,7 @@ public final class ManifestFormat {
         /** A count whose items take at least {@code minBytes} each: bounded by what is left. */
         int count(int minBytes) {
             long c = varint();
-            if (c < 0 || c * minBytes > end - pos) throw new CorruptDataException("count " + c + " exceeds the manifest");
+            if (c < 0 || c > (end - pos) / minBytes) throw new CorruptDataException("count " + c + " exceeds the manifest");
             return (int) c;
         }
 

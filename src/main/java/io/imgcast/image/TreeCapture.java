@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Captures a directory tree: walks it in sorted order (parents first), records every entry's
@@ -78,7 +77,7 @@ public final class TreeCapture {
         long size = (Long) a.get("size");
         String target = null;
         if (type == EntryType.SYMLINK) {
-            target = Files.readSymbolicLink(p).toString();
+            target = Posix.readlink(p);
             size = 0;
         }
         if (type != EntryType.DIRECTORY && (Integer) a.get("nlink") > 1) {
@@ -112,8 +111,17 @@ public final class TreeCapture {
         }
     }
 
+    /**
+     * Nanoseconds since the epoch; exact before 1970 too (FileTime.to(SECONDS) rounds toward zero
+     * there). Times beyond what 64-bit nanoseconds hold (before 1677, after 2262) are clamped.
+     */
     static long nanos(FileTime t) {
-        return t.to(TimeUnit.SECONDS) * 1_000_000_000L + t.toInstant().getNano();
+        java.time.Instant i = t.toInstant();
+        try {
+            return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
+        } catch (ArithmeticException e) {
+            return i.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
     }
 
     private Manifest readContents(io.imgcast.store.Ingest ingest) {

@@ -81,7 +81,7 @@ public final class TreeWriter {
             for (Entry e : entries) {
                 Path p = resolve(e);
                 switch (e.type()) {
-                    case SYMLINK -> Files.createSymbolicLink(p, Path.of(e.target()));
+                    case SYMLINK -> Posix.symlink(e.target(), p);
                     case CHAR_DEVICE, BLOCK_DEVICE, FIFO, SOCKET -> {
                         try {
                             Posix.mknod(p, e.type().formatBits() | (e.mode() & 0777), e.rdev());

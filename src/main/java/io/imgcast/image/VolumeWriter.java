@@ -76,8 +76,7 @@ public final class VolumeWriter {
                 : FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             if (!device) {
                 // a new, all-hole file of the right size: holes need no writing
-                ch.write(ByteBuffer.wrap(new byte[1]), Math.max(0, manifest.volumeSize() - 1));
-                if (manifest.volumeSize() > 0) ch.truncate(manifest.volumeSize());
+                if (manifest.volumeSize() > 0) ch.write(ByteBuffer.wrap(new byte[1]), manifest.volumeSize() - 1);
             }
             record Piece(long offset, ChunkId id, int length) {}
             List<Piece> pieces = new ArrayList<>();

@@ -52,6 +52,8 @@ public final class Posix {
     private static final MethodHandle CHMOD = handle("chmod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle UTIMENSAT = handle("utimensat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
     private static final MethodHandle MKNOD = handle("mknod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle READLINK = handle("readlink", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle SYMLINK = handle("symlink", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle OPEN = LINKER.downcallHandle(LIBC.find("open").orElseThrow(),
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO_OPT, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle LSEEK = handle("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
@@ -197,6 +199,33 @@ public final class Posix {
     /** Creates a device node, FIFO or socket; {@code mode} includes the file-type bits. */
     public static void mknod(Path path, int mode, long rdev) throws IOException {
         call("mknod", path, (a, cap) -> (int) MKNOD.invokeExact(cap, cstr(a, path), mode, rdev));
+    }
+
+    /**
+     * A symlink's target exactly as stored (the JDK's readSymbolicLink normalises it, turning
+     * "dir/" into "dir" and "a//b" into "a/b").
+     */
+    public static String readlink(Path link) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = a.allocate(CAPTURE);
+            MemorySegment p = cstr(a, link);
+            for (long size = 256; ; size *= 4) {
+                MemorySegment buf = a.allocate(size);
+                long n = (long) READLINK.invokeExact(cap, p, buf, size);
+                if (n < 0) throw new PosixException("readlink", link, errno(cap));
+                if (n < size) return new String(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+                if (size > (1 << 20)) throw new IOException("readlink " + link + ": target too long");
+            }
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Creates symlink {@code link} pointing to {@code target} verbatim (no normalisation). */
+    public static void symlink(String target, Path link) throws IOException {
+        call("symlink", link, (a, cap) -> (int) SYMLINK.invokeExact(cap, a.allocateFrom(target), cstr(a, link)));
     }
 
     /** Size in bytes of a file or block device (seeks to its end). */

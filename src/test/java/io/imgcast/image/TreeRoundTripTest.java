@@ -1,0 +1,90 @@
+package io.imgcast.image;
+
+import io.imgcast.store.ImageInfo;
+import io.imgcast.store.Ingest;
+import io.imgcast.store.Store;
+import io.imgcast.testutil.Sh;
+import io.imgcast.testutil.TreeDiff;
+import io.imgcast.testutil.TreeGen;
+import io.imgcast.util.Progress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Capture a tree, apply it elsewhere, and compare every entry with its metadata. */
+class TreeRoundTripTest {
+    @TempDir Path tmp;
+
+    static Ingest.ImageMeta meta(String name) {
+        return new Ingest.ImageMeta(name, "test image " + name, "edition=1", "tester@test", System.currentTimeMillis());
+    }
+
+    /** Non-directory entries, directories, and file bytes counting each inode once: what the catalog should say. */
+    static long[] expectedCounts(Path root) {
+        long files = 0, dirs = 0, bytes = 0;
+        Set<String> inodes = new HashSet<>();
+        for (TreeDiff.Node n : TreeDiff.snapshot(root).values()) {
+            if (n.type() == 'd') dirs++;
+            else files++;
+            if (n.type() == 'f' && inodes.add(n.inode())) bytes += n.size();
+        }
+        return new long[] {files, dirs, bytes};
+    }
+
+    @Test
+    void everyEntryKindSurvivesCaptureAndApply() {
+        Path src = tmp.resolve("src");
+        TreeGen.full(src, 1, 3 * 1024 * 1024 + 12345);
+        Path out = tmp.resolve("out");
+        try (Store s = Store.open(tmp.resolve("store"))) {
+            ImageInfo info = Capture.run(s, src, false, meta("full"), CaptureOptions.defaults());
+            long[] want = expectedCounts(src);
+            assertEquals(ImageKind.TREE, info.kind());
+            assertEquals(want[0], info.files(), "file count");
+            assertEquals(want[1], info.dirs(), "directory count");
+            assertEquals(want[2], info.bytes(), "total bytes");
+            assertEquals("test image full", info.description());
+            assertEquals("edition=1", info.flags());
+            assertEquals("tester@test", info.userInfo());
+            assertTrue(info.chunks() > 3 * 1024 * 1024 / (256 * 1024), "big file spans many chunks: " + info.chunks());
+            Apply.Result r = Apply.run(s, "full", out, 3, Progress.NONE);
+            assertEquals(0, r.warnings(), "warnings: " + r.warningSamples());
+        }
+        TreeDiff.assertSame(src, out);
+        // independent of the code under test: the attributes as the system tools see them
+        assertEquals("label", Sh.run("getfattr", "--absolute-names", "--only-values", "-n", "security.imgcast", out.resolve("xattrs/security").toString()).ok().out());
+        assertEquals("on-the-link", Sh.run("getfattr", "--absolute-names", "-h", "--only-values", "-n", "trusted.link", out.resolve("links/rel-file").toString()).ok().out());
+        assertEquals("../a/b/", Sh.run("readlink", out.resolve("links/to-dir-slash").toString()).ok().out().strip());
+        assertEquals("-rwsr-xr-x", Sh.run("stat", "-c", "%A", out.resolve("modes/setuid").toString()).ok().out().strip());
+        assertEquals("drwxrwxrwt", Sh.run("stat", "-c", "%A", out.resolve("modes/sticky").toString()).ok().out().strip());
+        assertEquals("4000000000:4000000001", Sh.run("stat", "-c", "%u:%g", out.resolve("owners/huge-ids").toString()).ok().out().strip());
+        assertEquals("1960-01-01 00:00:00.500000001", Sh.run("date", "-u", "-r", out.resolve("small-02.txt").toString(), "+%F %T.%N").ok().out().strip());
+    }
+
+    @Test
+    void realSystemDirectory() throws Exception {
+        Path sys = Path.of("/usr/share/doc");
+        Path src = tmp.resolve("doc");
+        TreeGen.copy(sys, src);
+        Path out = tmp.resolve("out");
+        try (Store s = Store.open(tmp.resolve("store"))) {
+            ImageInfo info = Capture.run(s, src, false, meta("doc"), CaptureOptions.defaults());
+            long[] want = expectedCounts(src);
+            assertEquals(want[0], info.files());
+            assertEquals(want[1], info.dirs());
+            assertEquals(want[2], info.bytes());
+            assertTrue(info.files() > 100, "a real directory has many files: " + info.files());
+            Apply.run(s, "doc", out, 3, Progress.NONE);
+        }
+        TreeDiff.assertSame(src, out);
+        assertTrue(Files.isDirectory(out));
+    }
+}

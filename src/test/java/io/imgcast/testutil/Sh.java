@@ -1,0 +1,90 @@
+package io.imgcast.testutil;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs external commands (coreutils, e2fsprogs, losetup, mount) for tests. */
+public final class Sh {
+    private Sh() {}
+
+    /** Exit code and combined output of a finished command. */
+    public record Result(int code, String out) {
+        public Result ok() {
+            if (code != 0) throw new AssertionError("command failed with exit " + code + ":\n" + out);
+            return this;
+        }
+    }
+
+    /** Runs {@code bash -c script} with a 5-minute limit. */
+    public static Result bash(String script) {
+        return run(List.of("bash", "-c", script), null);
+    }
+
+    public static Result run(String... argv) {
+        return run(List.of(argv), null);
+    }
+
+    public static Result run(List<String> argv, Path cwd) {
+        try {
+            ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(argv)).redirectErrorStream(true);
+            if (cwd != null) pb.directory(cwd.toFile());
+            pb.environment().put("LC_ALL", "C.UTF-8");
+            Process p = pb.start();
+            p.getOutputStream().close();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(5, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new AssertionError("command timed out: " + argv);
+            }
+            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + argv + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** Single-quotes a string for bash. */
+    public static String q(Object s) {
+        return "'" + String.valueOf(s).replace("'", "'\\''") + "'";
+    }
+
+    /** Allocated bytes of a file (st_blocks * 512). */
+    public static long allocatedBytes(Path p) {
+        return Long.parseLong(run("stat", "-c", "%b", p.toString()).ok().out().strip()) * 512;
+    }
+
+    /** True if {@code cmp} finds the files (or devices) byte-identical; {@code bytes} limits the comparison when positive. */
+    public static boolean cmp(Path a, Path b, long bytes) {
+        List<String> argv = new ArrayList<>(List.of("cmp"));
+        if (bytes > 0) argv.addAll(List.of("-n", Long.toString(bytes)));
+        argv.addAll(List.of(a.toString(), b.toString()));
+        Result r = run(argv, null);
+        if (r.code() > 1) throw new AssertionError("cmp failed: " + r.out());
+        return r.code() == 0;
+    }
+
+    /** A tmpfs of the given size mounted on {@code dir}; close unmounts. */
+    public static AutoCloseable mountTmpfs(Path dir, String size) {
+        run("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", dir.toString()).ok();
+        return () -> run("umount", "-l", dir.toString());
+    }
+
+    /** A loop device over {@code file}; close detaches it. */
+    public record Loop(Path device) implements AutoCloseable {
+        public static Loop attach(Path file) {
+            String dev = run("losetup", "-f", "--show", file.toString()).ok().out().strip();
+            return new Loop(Path.of(dev));
+        }
+
+        @Override
+        public void close() {
+            run("losetup", "-d", device.toString());
+        }
+    }
+}
