@@ -170,7 +170,7 @@ public final class TreeTarget implements ChunkTarget {
             switch (e.type()) {
                 case SYMLINK, CHAR_DEVICE, BLOCK_DEVICE, FIFO, SOCKET -> {
                     if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) removeTree(p);
-                    if (e.type() == EntryType.SYMLINK) Files.createSymbolicLink(p, Path.of(e.target()));
+                    if (e.type() == EntryType.SYMLINK) Posix.symlink(e.target(), p);
                     else {
                         try {
                             Posix.mknod(p, e.type().formatBits() | (e.mode() & 0777), e.rdev());

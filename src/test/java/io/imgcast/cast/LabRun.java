@@ -1,0 +1,106 @@
+package io.imgcast.cast;
+
+import io.imgcast.lab.NetLab;
+import io.imgcast.testutil.Cli;
+import io.imgcast.testutil.MiniJson;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs imgcast processes inside a {@link NetLab}: a server in "s", receivers in the others. */
+final class LabRun {
+    final NetLab lab;
+    final Path dir;
+    final String serverUrl;
+
+    LabRun(NetLab lab, Path dir) {
+        this.lab = lab;
+        this.dir = dir;
+        this.serverUrl = "http://" + lab.address("s") + ":8470/";
+    }
+
+    static List<String> imgcast(Object... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-cp", Cli.classPath(), "io.imgcast.cli.Main"));
+        for (Object a : args) cmd.add(String.valueOf(a));
+        return cmd;
+    }
+
+    Process server(Path store, Object... extra) {
+        List<Object> a = new ArrayList<>(List.of("serve", "--store", store, "--interface", lab.iface("s"),
+                "--listen", lab.address("s") + ":8470", "--exit-after-idle", "3"));
+        a.addAll(List.of(extra));
+        return lab.start("s", imgcast(a.toArray()), dir.resolve("server.log"));
+    }
+
+    Process receiver(String host, String image, Path target, Object... extra) {
+        List<Object> a = new ArrayList<>(List.of("receive", "--server", serverUrl, "--image", image, "--target", target,
+                "--interface", lab.iface(host), "--machine", host, "--json"));
+        a.addAll(List.of(extra));
+        if (!a.contains("--timeout")) a.addAll(List.of("--timeout", "30"));
+        return lab.start(host, imgcast(a.toArray()), dir.resolve(host + ".log"));
+    }
+
+    /** Waits for a receiver and returns its JSON summary (the last line of its output starting with '{'). */
+    Map<String, Object> result(String host, Process p, Duration timeout) {
+        try {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError(host + " did not finish within " + timeout + ":\n" + log(host));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted");
+        }
+        String json = null;
+        for (String line : log(host).split("\n")) if (line.startsWith("{")) json = line;
+        if (json == null) throw new AssertionError(host + " printed no result (exit " + p.exitValue() + "):\n" + log(host));
+        Map<String, Object> m = MiniJson.object(json);
+        m.put("exit", p.exitValue());
+        return m;
+    }
+
+    String log(String host) {
+        try {
+            Path f = dir.resolve(host + ".log");
+            return Files.exists(f) ? Files.readString(f) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until the server has registered {@code n} machines (polls its status API from "s"). */
+    void awaitMachines(int n, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-s", serverUrl + "api/v1/status");
+            if (r.ok()) {
+                Object machines = MiniJson.object(r.stdout()).get("machines");
+                if (machines instanceof List<?> l && l.size() >= n) return;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        StringBuilder logs = new StringBuilder();
+        for (String h : lab.hosts()) logs.append("--- ").append(h).append(":\n").append(h.equals("s") ? log("server") : log(h));
+        throw new AssertionError("server did not see " + n + " machines in " + timeout + ":\n" + logs);
+    }
+
+    /** The server's status document. */
+    Map<String, Object> status() {
+        NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-s", serverUrl + "api/v1/status");
+        if (!r.ok()) throw new AssertionError("status failed: " + r.stderr());
+        return MiniJson.object(r.stdout());
+    }
+}
