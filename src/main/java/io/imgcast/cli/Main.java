@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "Capture OS and disk images into one deduplicated store; apply, verify and move them.",
         subcommands = {CaptureCommand.class, ApplyCommand.class, ListCommand.class, InfoCommand.class, VerifyCommand.class,
                 DeleteCommand.class, GcCommand.class, ExportCommand.class, ImportCommand.class,
-                ServeCommand.class, ReceiveCommand.class, StatusCommand.class, CommandLine.HelpCommand.class})
+                ServeCommand.class, ReceiveCommand.class, StatusCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -1,0 +1,32 @@
+package io.imgcast.cli;
+
+import io.imgcast.demo.Demo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "demo", description = "In a private network lab it creates and removes (needs root), deploy two related images to several machines in one multicast session.")
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--receivers", defaultValue = "6", description = "machines (default ${DEFAULT-VALUE}); the last joins late") int receivers;
+    @Option(names = "--loss", defaultValue = "0", paramLabel = "PCT", description = "random loss at every machine, percent") double loss;
+    @Option(names = "--rate", defaultValue = "300m", description = "stream rate cap (default ${DEFAULT-VALUE})") String rate;
+    @Option(names = "--scale", defaultValue = "1", description = "image size multiplier") int scale;
+    @Option(names = "--keep", description = "keep the work directory (images, targets, logs)") boolean keep;
+
+    @Override
+    public Integer call() throws Exception {
+        Path script = Path.of(System.getProperty("imgcast.home", "."), "lab", "lab.sh");
+        if (!Files.exists(script)) {
+            System.err.println("imgcast: cannot find lab/lab.sh (run the demo from the imgcast checkout, or via ./imgcast)");
+            return 2;
+        }
+        if (receivers < 2 || receivers > 40) {
+            System.err.println("imgcast: --receivers must be 2..40");
+            return 2;
+        }
+        return new Demo(new Demo.Options(receivers, loss, rate, scale, script, keep), System.out).run();
+    }
+}
