@@ -75,8 +75,34 @@ public final class CastReceiver {
         return m;
     }
 
+    /** The server forgot this machine (it restarted): join again and resume. */
+    static final class Rejoin extends IOException {
+        Rejoin(String m) {
+            super(m);
+        }
+    }
+
+    /**
+     * Receives the image; if the server restarts meanwhile, joins its new session and resumes
+     * (what is already on the target is kept), up to three times.
+     */
     public Result run() {
         long t0 = System.nanoTime();
+        Result r = null;
+        for (int attempt = 0; attempt < 4; attempt++) {
+            r = runOnce(t0);
+            if (r.ok() || r.error() == null || !r.error().startsWith(REJOIN)) return r;
+            System.err.println("imgcast: " + r.error().substring(REJOIN.length()) + "; joining again to resume");
+            failure.set(null);
+            running = true;
+            sleep(1000);
+        }
+        return r;
+    }
+
+    private static final String REJOIN = "rejoin: ";
+
+    private Result runOnce(long t0) {
         ControlClient ctl = new ControlClient(config.server());
         Map<String, Object> joined;
         try {
@@ -123,6 +149,8 @@ public final class CastReceiver {
             report(ctl, base, true, null, secs);
             return new Result(true, null, config.image(), needBytes, lacking.size(), reused, packets.get(), rejectCounts(),
                     kernelDrops, decodes, loss, secs);
+        } catch (Rejoin e) {
+            return fail(REJOIN + e.getMessage(), t0, 0, 0, 0, null);
         } catch (IOException | RuntimeException e) {
             String msg = e instanceof io.imgcast.image.ApplyException ? e.getMessage()
                     : (e.getMessage() != null && e.getMessage().contains("No space left"))
@@ -382,7 +410,7 @@ public final class CastReceiver {
             if (g instanceof String s && !s.equals(groupRef.get())) groupRef.set(s);
             return true;
         } catch (ControlClient.Refused e) {
-            if (e.status == 404) failure.compareAndSet(null, new IOException("the server no longer knows this machine (restarted?): " + e.getMessage()));
+            if (e.status == 404) failure.compareAndSet(null, new Rejoin("the server no longer knows this machine (restarted?)"));
             return false;
         } catch (IOException e) {
             synchronized (asmLock) {

@@ -199,4 +199,27 @@ class MulticastLabTest {
             assertTrue(err.contains("server") || err.contains("no data"), err);
         }
     }
+
+    @Test
+    void receiverRejoinsARestartedServerAndResumes(@TempDir Path dir) throws Exception {
+        Path big = dir.resolve("big");
+        TreeGen.plain(big, 51, 24 << 20);
+        Path st = dir.resolve("store5");
+        Cli.run("capture", big, "--name", "big", "--store", st).ok();
+        try (NetLab lab = NetLab.up(NetLab.uniqueName("r"), 1, NetLab.Options.defaults())) {
+            LabRun run = new LabRun(lab, dir);
+            Process server = run.server(st, "--rate", "30m");
+            Process r = run.receiver("r1", "big", dir.resolve("out"), "--timeout", 20);
+            run.awaitMachines(1, Duration.ofSeconds(30));
+            Thread.sleep(2500);
+            server.destroyForcibly().waitFor();
+            Thread.sleep(1000);
+            run.server(st, "--rate", "200m");
+            Map<String, Object> res = run.result("r1", r, Duration.ofSeconds(120));
+            assertEquals(0, num(res, "exit"), run.log("r1"));
+            assertTrue(num(res, "reused_chunks") > 0, "resumed after the restart: " + res);
+            assertTrue(run.log("r1").contains("joining again"), run.log("r1"));
+            TreeDiff.assertSame(big, dir.resolve("out"));
+        }
+    }
 }
