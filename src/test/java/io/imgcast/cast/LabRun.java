@@ -35,7 +35,7 @@ final class LabRun {
 
     Process server(Path store, Object... extra) {
         List<Object> a = new ArrayList<>(List.of("serve", "--store", store, "--interface", lab.iface("s"),
-                "--listen", lab.address("s") + ":8470", "--exit-after-idle", "3"));
+                "--listen", lab.address("s") + ":8470", "--exit-after-idle", "10"));
         a.addAll(List.of(extra));
         return lab.start("s", imgcast(a.toArray()), dir.resolve("server.log"));
     }

@@ -222,4 +222,23 @@ class MulticastLabTest {
             TreeDiff.assertSame(big, dir.resolve("out"));
         }
     }
+
+    @Test
+    void aVeryLossyMachineRidesTheSlowStreamAndStillFinishes(@TempDir Path dir) {
+        try (NetLab lab = NetLab.up(NetLab.uniqueName("s"), 3, NetLab.Options.defaults().lossOf("r3", 30))) {
+            LabRun run = new LabRun(lab, dir);
+            run.server(store, "--rate", "100m", "--min-machines", 3, "--wait", 20);
+            Map<String, Process> ps = new HashMap<>();
+            for (int i = 1; i <= 3; i++) ps.put("r" + i, run.receiver("r" + i, "b", dir.resolve("out-r" + i), "--timeout", 60));
+            for (int i = 1; i <= 3; i++) {
+                Map<String, Object> r = run.result("r" + i, ps.get("r" + i), Duration.ofSeconds(180));
+                assertEquals(0, num(r, "exit"), run.log("r" + i));
+                TreeDiff.assertSame(treeB, dir.resolve("out-r" + i));
+            }
+            String machines = run.status().get("machines").toString();
+            assertTrue(machines.contains("machine=r3") && machines.matches("(?s).*machine=r3[^}]*stream=1.*"),
+                    "r3 moved to the slow stream: " + machines);
+            assertTrue(machines.matches("(?s).*machine=r1[^}]*stream=0.*"), "r1 stayed on the fast one: " + machines);
+        }
+    }
 }
