@@ -1,0 +1,13 @@
+/**
+ * Multicast deployment of many images in one stream.
+ *
+ * <p>Vocabulary: a <b>session</b> is one server run (a random id on every datagram); a
+ * <b>machine</b> is a receiver on the server's list, wanting one image, with a <b>priority</b>;
+ * a <b>stream</b> is one multicast group with its own rate and scheduler. Data travels in
+ * <b>blocks</b>: the stored payloads of several chunks cut into k <b>symbols</b>; <b>repair
+ * symbols</b> (Reed-Solomon) heal any k-of-n losses. A <b>burst</b> is one send of a block's
+ * directory and some of its symbols. <b>Feedback</b> tells the server which chunks a machine
+ * completed and how many symbols it lacks per block; <b>done</b> takes it off the list.
+ * The wire format is defined in {@link io.imgcast.cast.Wire}.
+ */
+package io.imgcast.cast;
