@@ -240,6 +240,7 @@ public final class CastReceiver {
         Object asmLock = new Object();
         List<Integer> completed = new ArrayList<>();
         ArrayBlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(16384);
+        backlog = queue::size;
         AtomicReference<String> groupRef = new AtomicReference<>((String) joined.get("group"));
         ExecutorService writers = Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().daemon().name("imgcast-write").unstarted(r));
         Semaphore writeSlots = new Semaphore(256);
@@ -376,6 +377,7 @@ public final class CastReceiver {
 
     private volatile int localPort;
     private final AtomicLong queueDrops = new AtomicLong();
+    private volatile java.util.function.IntSupplier backlog = () -> 0;
 
     private void feedbackLoop(ControlClient ctl, String base, BlockAssembler asm, Object asmLock, List<Integer> completed,
                               AtomicReference<String> groupRef) {
@@ -401,7 +403,9 @@ public final class CastReceiver {
             completed.clear();
             kernelDrops = KernelDrops.forPort(localPort) + queueDrops.get();
             long rej = rejects.values().stream().mapToLong(AtomicLong::get).sum() + badChunks.get();
-            f = new FeedbackFormat(sent.stream().mapToInt(Integer::intValue).toArray(), asm.reports(System.nanoTime()),
+            // while datagrams wait in our queue, blocks only look incomplete: report none then
+            List<Scheduler.BlockReport> reports = backlog.getAsInt() > 32 ? List.of() : asm.reports(System.nanoTime());
+            f = new FeedbackFormat(sent.stream().mapToInt(Integer::intValue).toArray(), reports,
                     packets.get(), rej, kernelDrops, (int) (asm.lossEstimate() * 1e6), written.get());
         }
         try {

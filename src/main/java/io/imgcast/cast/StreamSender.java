@@ -56,7 +56,7 @@ final class StreamSender implements Runnable {
         this.channel = channel;
         this.payloads = payloads;
         this.session = session;
-        this.pacer = new Pacer(rate.rate(), 64 * 1024, System.nanoTime());
+        this.pacer = new Pacer(rate.rate(), 128 * 1024, System.nanoTime());
     }
 
     void stop() {
@@ -133,8 +133,8 @@ final class StreamSender implements Runnable {
         while (true) {
             long d = pacer.delay(size, System.nanoTime());
             if (d == 0) break;
-            if (d > 50_000) LockSupport.parkNanos(d);
-            else Thread.onSpinWait();
+            // sleep until a good part of the bucket refilled: spinning per packet would burn a core
+            LockSupport.parkNanos(Math.max(d, 150_000));
         }
         channel.send(pkt, group);
         packets.incrementAndGet();
