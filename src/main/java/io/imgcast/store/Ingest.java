@@ -54,7 +54,7 @@ public final class Ingest implements AutoCloseable {
         this.lock = store.lockWriter("new ingest");
         try {
             long maxPack = removeLeftovers();
-            this.nextPack = maxPack + 1;
+            this.nextPack = Math.max(maxPack, store.lastPackId()) + 1;
             this.known = store.allChunkIds();
         } catch (RuntimeException e) {
             closeQuietly(lock);
@@ -181,6 +181,7 @@ public final class Ingest implements AutoCloseable {
                             pk.addBatch();
                         }
                         pk.executeBatch();
+                        if (!packSizes.isEmpty()) store.raiseLastPackId(java.util.Collections.max(packSizes.keySet()));
                         for (Map.Entry<ChunkId, ChunkLocation> c : pending.entrySet()) {
                             ChunkLocation l = c.getValue();
                             ck.setBytes(1, c.getKey().toBytes());

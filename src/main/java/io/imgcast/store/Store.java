@@ -339,6 +339,32 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /**
+     * The highest pack number ever committed. Pack numbers are never reused: a long-lived Store
+     * (a server) may still hold a deleted pack open under its number, and must not read a new
+     * pack's offsets from it.
+     */
+    synchronized long lastPackId() {
+        try {
+            try (PreparedStatement p = db.prepareStatement("SELECT value FROM meta WHERE key = 'last_pack'");
+                 ResultSet r = p.executeQuery()) {
+                return r.next() ? r.getLong(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw sqlFailure(e);
+        }
+    }
+
+    /** Records {@code id} as the highest pack number, inside the caller's transaction. */
+    void raiseLastPackId(long id) throws SQLException {
+        long last = lastPackId();
+        if (id <= last) return;
+        try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO meta(key, value) VALUES ('last_pack', ?)")) {
+            p.setLong(1, id);
+            p.executeUpdate();
+        }
+    }
+
     /** Total bytes of pack files listed in the index. */
     public synchronized long packBytes() {
         try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT coalesce(sum(size), 0) FROM pack")) {
