@@ -53,6 +53,8 @@ class TreeRoundTripTest {
         assertEquals("label", Sh.run("getfattr", "--absolute-names", "--only-values", "-n", "security.imgcast", out.resolve("xattrs/security").toString()).ok().out());
         assertEquals("on-the-link", Sh.run("getfattr", "--absolute-names", "-h", "--only-values", "-n", "trusted.link", out.resolve("links/rel-file").toString()).ok().out());
         assertEquals("../a/b/", Sh.run("readlink", out.resolve("links/to-dir-slash").toString()).ok().out().strip());
+        assertTrue(Sh.run("getcap", out.resolve("xattrs/capability").toString()).ok().out().contains("cap_net_admin,cap_net_raw=ep"),
+                "file capabilities survive");
         assertEquals("-rwsr-xr-x", Sh.run("stat", "-c", "%A", out.resolve("modes/setuid").toString()).ok().out().strip());
         assertEquals("drwxrwxrwt", Sh.run("stat", "-c", "%A", out.resolve("modes/sticky").toString()).ok().out().strip());
         assertEquals("4000000000:4000000001", Sh.run("stat", "-c", "%u:%g", out.resolve("owners/huge-ids").toString()).ok().out().strip());
