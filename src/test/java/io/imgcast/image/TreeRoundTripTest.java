@@ -55,10 +55,28 @@ class TreeRoundTripTest {
         assertEquals("../a/b/", Sh.run("readlink", out.resolve("links/to-dir-slash").toString()).ok().out().strip());
         assertTrue(Sh.run("getcap", out.resolve("xattrs/capability").toString()).ok().out().contains("cap_net_admin,cap_net_raw=ep"),
                 "file capabilities survive");
+        assertEquals("user::rwx,user:1234:rwx,group::r-x,mask::rwx,other::r--", aclText(out.resolve("xattrs/acl")));
         assertEquals("-rwsr-xr-x", Sh.run("stat", "-c", "%A", out.resolve("modes/setuid").toString()).ok().out().strip());
         assertEquals("drwxrwxrwt", Sh.run("stat", "-c", "%A", out.resolve("modes/sticky").toString()).ok().out().strip());
         assertEquals("4000000000:4000000001", Sh.run("stat", "-c", "%u:%g", out.resolve("owners/huge-ids").toString()).ok().out().strip());
         assertEquals("1960-01-01 00:00:00.500000001", Sh.run("date", "-u", "-r", out.resolve("small-02.txt").toString(), "+%F %T.%N").ok().out().strip());
+    }
+
+    /** The access ACL as text, decoded from its xattr (getfacl is not installed here). */
+    static String aclText(Path p) {
+        String out = Sh.run("getfattr", "--absolute-names", "-e", "hex", "-n", "system.posix_acl_access", p.toString()).ok().out();
+        String hex = out.substring(out.indexOf("system.posix_acl_access=0x") + "system.posix_acl_access=0x".length()).strip();
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        byte[] b = java.util.HexFormat.of().parseHex(hex);
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        bb.getInt();
+        while (bb.remaining() >= 8) {
+            int tag = bb.getShort(), perm = bb.getShort(), id = bb.getInt();
+            String who = switch (tag) { case 1 -> "user:"; case 2 -> "user:" + id; case 4 -> "group:"; case 8 -> "group:" + id;
+                case 0x10 -> "mask:"; default -> "other:"; };
+            parts.add(who + ":" + ((perm & 4) != 0 ? "r" : "-") + ((perm & 2) != 0 ? "w" : "-") + ((perm & 1) != 0 ? "x" : "-"));
+        }
+        return String.join(",", parts);
     }
 
     @Test

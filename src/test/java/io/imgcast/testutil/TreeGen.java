@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * block device nodes, a Unix socket, setuid/setgid/sticky modes, odd owners (including ids above
  * 2^31), nanosecond and pre-1970 mtimes, extended attributes in the user, trusted and security
  * namespaces (binary, empty and large values, on files, directories and symlinks; a file
- * capability in security.capability), and names
+ * capability in security.capability; POSIX access and default ACLs), and names
  * with spaces and non-ASCII characters. {@link #plain} makes only files, directories and
  * symlinks (for mkfs.ext4 -d and similar).
  */
@@ -124,7 +124,8 @@ public final class TreeGen {
         textFile(dir(modes.resolve("read-only dir")).resolve("inside"), 50, seed + 40);
         for (String n : List.of("u12345", "huge-ids", "nobody")) textFile(owners.resolve(n), 64, seed + n.hashCode());
         dir(owners.resolve("odd-dir"));
-        for (String n : List.of("user", "trusted", "security", "mixed", "capability")) textFile(xattrs.resolve(n), 200, seed + n.hashCode());
+        for (String n : List.of("user", "trusted", "security", "mixed", "capability", "acl")) textFile(xattrs.resolve(n), 200, seed + n.hashCode());
+        textFile(dir(xattrs.resolve("default-acl-dir")).resolve("child"), 10, seed + 50);
         dir(xattrs.resolve("dir-with-xattrs"));
         String script = String.join("\n",
                 "set -e",
@@ -173,6 +174,9 @@ public final class TreeGen {
                 "setfattr -n security.s -v 2 xattrs/mixed",
                 "chown 1234:1234 xattrs/capability", // file capabilities (like ping's); chown would clear them
                 "setcap cap_net_raw,cap_net_admin+ep xattrs/capability",
+                // POSIX ACLs (system.posix_acl_*): user 1234 rwx on a file, a default ACL with group 55 on a directory
+                "setfattr -n system.posix_acl_access -v 0x0200000001000700ffffffff02000700d204000004000500ffffffff10000700ffffffff20000400ffffffff xattrs/acl",
+                "setfattr -n system.posix_acl_default -v 0x0200000001000700ffffffff04000500ffffffff080005003700000010000500ffffffff20000000ffffffff xattrs/default-acl-dir",
                 "setfattr -n user.d -v dir xattrs/dir-with-xattrs",
                 "setfattr -n trusted.d -v dir xattrs/dir-with-xattrs",
                 "setfattr -h -n trusted.link -v on-the-link links/rel-file",
