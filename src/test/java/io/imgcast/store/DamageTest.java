@@ -107,8 +107,41 @@ class DamageTest {
         Path written = out.resolve(file);
         assertTrue(!Files.exists(written) || Files.mismatch(written, srcA.resolve(file)) != -1, "damaged file was not produced whole");
 
+        Cli.Result x = Cli.run("export", "a", tmp.resolve("a.export"), "--store", store, "-q");
+        assertEquals(1, x.code(), "export refuses damaged data");
+        assertFalse(Files.exists(tmp.resolve("a.export")) || Files.exists(tmp.resolve("a.export.partial")));
+
         Cli.run("apply", "b", tmp.resolve("out-b"), "--store", store, "-q").ok();
         TreeDiff.assertSame(srcB, tmp.resolve("out-b"));
+    }
+
+    @Test
+    void damagedVolumeChunkIsReportedAsAByteRange() throws Exception {
+        Path vol = tmp.resolve("vol.img");
+        try (RandomAccessFile r = new RandomAccessFile(vol.toFile(), "rw")) {
+            r.setLength(16 * MiB);
+            r.seek(5 * MiB);
+            byte[] d = new byte[(int) MiB];
+            new java.util.SplittableRandom(3).nextBytes(d);
+            r.write(d);
+        }
+        Cli.run("capture", vol, "--name", "vol", "--store", store, "-q").ok();
+        ChunkLocation l;
+        long start;
+        try (Store s = Store.open(store, false)) {
+            io.imgcast.image.Extent x = s.manifest(s.image("vol")).extents().getFirst();
+            start = x.offset();
+            l = s.location(x.chunks().id(0)).orElseThrow();
+        }
+        assertEquals(5 * MiB, start);
+        flip(packFile(l), l.offset() + PackFormat.RECORD_HEADER + 1);
+        Cli.Result v = Cli.run("verify", "vol", "--store", store);
+        assertEquals(1, v.code());
+        assertTrue(v.out().contains("bytes " + start + "-" + (start + l.rawLength() - 1)), v.out());
+        Cli.Result r = Cli.run("apply", "vol", tmp.resolve("out.img"), "--store", store, "-q");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("damaged"), r.err());
+        assertEquals(0, Cli.run("verify", "a", "b", "--store", store, "-q").code());
     }
 
     @ParameterizedTest

@@ -111,6 +111,7 @@ public final class TreeGen {
         Path uni = dir(root.resolve("ünïcödé dïr"));
         textFile(uni.resolve("日本語 ファイル.txt"), 1234, seed + 21);
         textFile(uni.resolve("emoji 🎉 with  two spaces "), 10, seed + 22);
+        textFile(uni.resolve("line\nbreak, back\\slash, 'quote' \"dq\" $dollar *star"), 11, seed + 23);
         Path links = dir(root.resolve("links"));
         Path hard = dir(root.resolve("hard"));
         randomFile(hard.resolve("one"), 600_000, seed + 30);
