@@ -170,6 +170,43 @@ class DamageTest {
         expectDamageInA("big.bin", "damaged");
     }
 
+    @Test
+    void chunkMissingFromTheIndex() throws Exception {
+        ChunkLocation l = chunkOf("a", "docs/sub dir/blob.bin");
+        try (Store s = Store.open(store, false)) {
+            Entry e = s.manifest(s.image("a")).entries().stream().filter(x -> x.path().equals("docs/sub dir/blob.bin")).findFirst().orElseThrow();
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + store.resolve("index.db"));
+                 PreparedStatement p = c.prepareStatement("DELETE FROM chunk WHERE id = ?")) {
+                p.setBytes(1, e.chunks().id(0).toBytes());
+                assertEquals(1, p.executeUpdate());
+            }
+        }
+        assertTrue(l.rawLength() > 0);
+        Cli.Result v = Cli.run("verify", "--store", store);
+        assertEquals(1, v.code());
+        assertTrue(v.out().contains("file docs/sub dir/blob.bin") && v.out().contains("missing from the store"), v.out());
+        Cli.Result r = Cli.run("apply", "a", tmp.resolve("out-a"), "--store", store, "-q");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("missing from the store index"), r.err());
+        assertFalse(Files.exists(tmp.resolve("out-a")), "refused before writing anything");
+    }
+
+    @Test
+    void damagedIndexFileGivesAClearError() throws Exception {
+        Path db = store.resolve("index.db");
+        byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(db), 3000);
+        Files.write(db, head);
+        for (String cmd : List.of("list", "verify")) {
+            Cli.Result r = Cli.run(cmd, "--store", store);
+            assertEquals(1, r.code(), cmd);
+            assertTrue(r.err().contains("index.db") && r.err().contains("malformed"), cmd + ": " + r.err());
+            assertFalse(r.err().contains("internal error"), r.err());
+        }
+        Cli.Result r = Cli.run("capture", srcB, "--name", "c", "--store", store, "-q");
+        assertEquals(1, r.code());
+        assertFalse(r.err().contains("internal error"), r.err());
+    }
+
     void updateImage(String name, String column, byte[] value) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + store.resolve("index.db"));
              PreparedStatement p = c.prepareStatement("UPDATE image SET " + column + " = ? WHERE name = ?")) {
