@@ -80,6 +80,18 @@ class TreeRoundTripTest {
     }
 
     @Test
+    void captureThroughASymlinkToTheDirectory() throws Exception {
+        Path src = tmp.resolve("src");
+        TreeGen.plain(src, 2, 100_000);
+        Path link = Files.createSymbolicLink(tmp.resolve("current"), Path.of("src"));
+        try (Store s = Store.open(tmp.resolve("store"))) {
+            Capture.run(s, link, false, meta("via-link"), CaptureOptions.defaults());
+            Apply.run(s, "via-link", tmp.resolve("out"), 2, Progress.NONE);
+        }
+        TreeDiff.assertSame(src, tmp.resolve("out"));
+    }
+
+    @Test
     void realSystemDirectory() throws Exception {
         Path sys = Path.of("/usr/share/doc");
         Path src = tmp.resolve("doc");
