@@ -1,6 +1,5 @@
 package io.imgcast.store;
 
-import io.imgcast.chunk.ChunkId;
 import io.imgcast.image.ChunkList;
 import io.imgcast.image.Entry;
 import io.imgcast.image.EntryType;
@@ -9,7 +8,6 @@ import io.imgcast.image.Manifest;
 import io.imgcast.image.ManifestFormat;
 import io.imgcast.testutil.Cli;
 import io.imgcast.testutil.StoreState;
-import io.imgcast.testutil.TreeGen;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -101,7 +99,6 @@ class HostileImageTest {
     void hardLinkBehindASymlinkIsRefused() throws Exception {
         Path outside = Files.createDirectories(tmp.resolve("outside"));
         Path secret = Files.writeString(tmp.resolve("secret"), "s");
-        TreeGen.textFile(tmp.resolve("unused"), 1, 1);
         expectRefused(Manifest.tree(List.of(
                 e("", EntryType.DIRECTORY, null),
                 e("link", EntryType.SYMLINK, outside.toString()),
@@ -130,6 +127,5 @@ class HostileImageTest {
                 // fine
             }
         }
-        assertTrue(ChunkId.LENGTH == 32);
     }
 }
