@@ -34,7 +34,9 @@ import java.util.Map;
  * </pre>
  *
  * Strings are a varint byte length and UTF-8. Varints are unsigned LEB128. Decoding checks the
- * trailer, every bound and index, and that chunk lengths add up; anything else is
+ * trailer, every bound and index, that chunk lengths add up, and that a tree can only be rebuilt
+ * inside its target (root directory first; every path once, with no "." or ".." parts, inside a
+ * directory listed before it; hard links to earlier non-directory entries); anything else is
  * {@link CorruptDataException}.
  */
 public final class ManifestFormat {

@@ -47,6 +47,7 @@ import java.util.Set;
  *   locks/               write.lock (one mutator at a time), gc.lock (gc vs. readers)
  * </pre>
  *
+ * Pack numbers only grow (meta key {@code last_pack}), so a number never names two different files.
  * Every image's manifest is signed with the store key over its name, kind and SHA-256.
  * An image becomes visible in one SQLite transaction, after its packs are fsynced, so readers
  * only ever see complete images and a killed writer leaves nothing but removable leftovers.
