@@ -6,6 +6,7 @@ import io.imgcast.store.ChunkLocation;
 import io.imgcast.store.ChunkReader;
 import io.imgcast.store.ImageInfo;
 import io.imgcast.store.Store;
+import io.imgcast.store.StoreException;
 import io.imgcast.util.Progress;
 
 import java.io.IOException;
@@ -61,6 +62,10 @@ public final class Apply {
                     return r.read(id, loc, dst);
                 } catch (CorruptDataException e) {
                     throw new CorruptDataException("store data damaged: " + e.getMessage() + "; run 'imgcast verify'");
+                } catch (IOException e) {
+                    // a missing or truncated pack is the store's fault, not the target's
+                    throw new StoreException("store data damaged or unreadable: chunk " + id.shortHex() + ": "
+                            + TreeCapture.describe(e) + "; run 'imgcast verify'", e);
                 }
             }
 

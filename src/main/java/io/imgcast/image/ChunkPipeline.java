@@ -56,7 +56,8 @@ final class ChunkPipeline implements AutoCloseable {
     /** Copies the chunk and queues it; blocks while too many chunks are in flight. */
     Future<Result> submit(byte[] buf, int off, int len) throws IOException {
         Throwable f = failure.get();
-        if (f != null) throw new IOException("chunk worker failed: " + f.getMessage(), f);
+        // not an IOException: the reader would take it for a source read error and retry it
+        if (f != null) throw new CaptureException("storing chunks failed: " + f.getMessage() + "; nothing was added to the store", f);
         try {
             inFlight.acquire();
         } catch (InterruptedException e) {

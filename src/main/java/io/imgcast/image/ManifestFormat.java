@@ -34,7 +34,9 @@ import java.util.Map;
  * </pre>
  *
  * Strings are a varint byte length and UTF-8. Varints are unsigned LEB128. Decoding checks the
- * trailer, every bound and index, and that chunk lengths add up; anything else is
+ * trailer, every bound and index, that chunk lengths add up, and that a tree can only be rebuilt
+ * inside its target (root directory first; every path once, with no "." or ".." parts, inside a
+ * directory listed before it; hard links to earlier non-directory entries); anything else is
  * {@link CorruptDataException}.
  */
 public final class ManifestFormat {
@@ -163,6 +165,7 @@ public final class ManifestFormat {
                 checkPath(path);
                 entries.add(new Entry(path, type, mode, uid, gid, atime, mtime, size, target.isEmpty() ? null : target, rdev, xattrs, chunks));
             }
+            checkTree(entries);
             m = Manifest.tree(entries);
         } else if (kind == 2) {
             long size = in.varint();
@@ -185,6 +188,35 @@ public final class ManifestFormat {
         }
         if (in.pos != in.end) throw new CorruptDataException("manifest has trailing bytes");
         return m;
+    }
+
+    /**
+     * The tree must be one the writer can rebuild inside its target and nowhere else: the root
+     * directory first, every other entry once and inside a directory listed before it (never
+     * behind a symlink or a file), and every hard link pointing to an earlier non-directory entry.
+     */
+    private static void checkTree(List<Entry> entries) {
+        if (entries.isEmpty() || !entries.getFirst().path().isEmpty() || entries.getFirst().type() != EntryType.DIRECTORY) {
+            throw new CorruptDataException("manifest does not start with the root directory");
+        }
+        Map<String, EntryType> seen = new HashMap<>(entries.size() * 2);
+        seen.put("", EntryType.DIRECTORY);
+        for (int i = 1; i < entries.size(); i++) {
+            Entry e = entries.get(i);
+            String p = e.path();
+            if (p.isEmpty() || seen.containsKey(p)) throw new CorruptDataException("unsafe path in manifest: '" + p + "' appears twice");
+            int slash = p.lastIndexOf('/');
+            if (seen.get(slash < 0 ? "" : p.substring(0, slash)) != EntryType.DIRECTORY) {
+                throw new CorruptDataException("unsafe path in manifest: '" + p + "' is not inside a directory listed before it");
+            }
+            if (e.type() == EntryType.HARDLINK) {
+                EntryType t = e.target() == null ? null : seen.get(e.target());
+                if (t == null || t == EntryType.DIRECTORY || t == EntryType.HARDLINK) {
+                    throw new CorruptDataException("unsafe path in manifest: hard link '" + p + "' must point to an earlier file, not '" + e.target() + "'");
+                }
+            }
+            seen.put(p, e.type());
+        }
     }
 
     private static void checkPath(String p) {

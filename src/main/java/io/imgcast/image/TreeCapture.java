@@ -51,7 +51,8 @@ public final class TreeCapture {
     static Manifest capture(Path root, io.imgcast.store.Ingest ingest, CaptureOptions options) {
         TreeCapture c = new TreeCapture(root, options);
         try {
-            c.walk(root, "");
+            // a symlink given as the source stands for its directory (the walk itself never follows links)
+            c.walk(Files.isSymbolicLink(root) ? root.toRealPath() : root, "");
         } catch (IOException e) {
             throw new CaptureException("cannot read the source tree: " + e.getMessage(), e);
         }

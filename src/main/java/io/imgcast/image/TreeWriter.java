@@ -19,9 +19,10 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Rebuilds a file tree from its manifest into an empty or absent directory: directories, file
- * contents (in parallel), symlinks, device nodes, FIFOs, hard links, then metadata — xattrs,
- * ownership (when root), full mode bits and nanosecond times, directories last and deepest first
- * so that writing into them does not disturb their times.
+ * contents (in parallel), symlinks, device nodes, FIFOs, hard links, then metadata — ownership
+ * (when root; first, since chown clears file capabilities and setuid/setgid), xattrs, full mode
+ * bits and nanosecond times, directories last and deepest first so that writing into them does
+ * not disturb their times.
  */
 public final class TreeWriter {
     private final Manifest manifest;
@@ -192,6 +193,8 @@ public final class TreeWriter {
 
     private void applyMetadata(Entry e) throws IOException {
         Path p = resolve(e);
+        // ownership first: chown clears security.capability (and setuid/setgid), so xattrs and mode come after it
+        if (root_) Posix.lchown(p, e.uid(), e.gid());
         for (Posix.Xattr x : e.xattrs()) {
             try {
                 Posix.setXattr(p, x.name(), x.value());
@@ -200,7 +203,6 @@ public final class TreeWriter {
                 warn("extended attribute " + x.name() + " of " + e.path() + " not set: " + ex.getMessage());
             }
         }
-        if (root_) Posix.lchown(p, e.uid(), e.gid());
         if (e.type() != EntryType.SYMLINK) Posix.chmod(p, e.mode());
         Posix.setTimes(p, e.atimeNs(), e.mtimeNs());
     }

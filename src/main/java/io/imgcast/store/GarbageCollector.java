@@ -57,7 +57,7 @@ public final class GarbageCollector {
                 long removed = dead.values().stream().mapToLong(Integer::longValue).sum();
                 int packsRemoved = 0;
                 int packsWritten = 0;
-                long nextPack = packSizes.keySet().stream().mapToLong(Long::longValue).max().orElse(0) + 1;
+                long nextPack = Math.max(packSizes.keySet().stream().mapToLong(Long::longValue).max().orElse(0), store.lastPackId()) + 1;
                 // packs listed but holding no indexed chunk at all are dead too
                 for (Long p : packSizes.keySet()) if (!live.containsKey(p)) dead.putIfAbsent(p, 0);
                 for (Long pack : new ArrayList<>(dead.keySet())) {
@@ -95,6 +95,7 @@ public final class GarbageCollector {
                             }
                             addChunk.executeBatch();
                         }
+                        store.raiseLastPackId(newPack != null ? newPack : pack);
                         db.commit();
                     } catch (SQLException e) {
                         db.rollback();

@@ -54,7 +54,7 @@ public final class Ingest implements AutoCloseable {
         this.lock = store.lockWriter("new ingest");
         try {
             long maxPack = removeLeftovers();
-            this.nextPack = maxPack + 1;
+            this.nextPack = Math.max(maxPack, store.lastPackId()) + 1;
             this.known = store.allChunkIds();
         } catch (RuntimeException e) {
             closeQuietly(lock);
@@ -111,11 +111,18 @@ public final class Ingest implements AutoCloseable {
     public void append(ChunkId id, byte codec, int rawLen, byte[] payload, int len) throws IOException {
         synchronized (this) {
             if (closed) throw new IllegalStateException("ingest closed");
-            if (current == null || currentSize + PackFormat.RECORD_HEADER + len > PACK_LIMIT) startPack();
-            PackFormat.writeHeader(header, id, codec, rawLen, payload, len);
-            long off = currentSize;
-            writeFully(ByteBuffer.wrap(header, 0, PackFormat.RECORD_HEADER));
-            writeFully(ByteBuffer.wrap(payload, 0, len));
+            long off;
+            try {
+                if (current == null || currentSize + PackFormat.RECORD_HEADER + len > PACK_LIMIT) startPack();
+                PackFormat.writeHeader(header, id, codec, rawLen, payload, len);
+                off = currentSize;
+                writeFully(ByteBuffer.wrap(header, 0, PackFormat.RECORD_HEADER));
+                writeFully(ByteBuffer.wrap(payload, 0, len));
+            } catch (IOException e) {
+                // name the store: a bare "No space left on device" reads as if the source were at fault
+                throw new IOException("cannot write to store " + store.dir() + " (" + store.packs().path(currentId).getFileName()
+                        + "): " + e.getMessage(), e);
+            }
             currentSize += PackFormat.RECORD_HEADER + len;
             pending.put(id, new ChunkLocation(currentId, off, len, rawLen, codec));
             packSizes.put(currentId, currentSize);
@@ -181,6 +188,7 @@ public final class Ingest implements AutoCloseable {
                             pk.addBatch();
                         }
                         pk.executeBatch();
+                        if (!packSizes.isEmpty()) store.raiseLastPackId(java.util.Collections.max(packSizes.keySet()));
                         for (Map.Entry<ChunkId, ChunkLocation> c : pending.entrySet()) {
                             ChunkLocation l = c.getValue();
                             ck.setBytes(1, c.getKey().toBytes());

@@ -47,6 +47,7 @@ import java.util.Set;
  *   locks/               write.lock (one mutator at a time), gc.lock (gc vs. readers)
  * </pre>
  *
+ * Pack numbers only grow (meta key {@code last_pack}), so a number never names two different files.
  * Every image's manifest is signed with the store key over its name, kind and SHA-256.
  * An image becomes visible in one SQLite transaction, after its packs are fsynced, so readers
  * only ever see complete images and a killed writer leaves nothing but removable leftovers.
@@ -336,6 +337,32 @@ public final class Store implements AutoCloseable {
             return ids;
         } catch (SQLException e) {
             throw sqlFailure(e);
+        }
+    }
+
+    /**
+     * The highest pack number ever committed. Pack numbers are never reused: a long-lived Store
+     * (a server) may still hold a deleted pack open under its number, and must not read a new
+     * pack's offsets from it.
+     */
+    synchronized long lastPackId() {
+        try {
+            try (PreparedStatement p = db.prepareStatement("SELECT value FROM meta WHERE key = 'last_pack'");
+                 ResultSet r = p.executeQuery()) {
+                return r.next() ? r.getLong(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw sqlFailure(e);
+        }
+    }
+
+    /** Records {@code id} as the highest pack number, inside the caller's transaction. */
+    void raiseLastPackId(long id) throws SQLException {
+        long last = lastPackId();
+        if (id <= last) return;
+        try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO meta(key, value) VALUES ('last_pack', ?)")) {
+            p.setLong(1, id);
+            p.executeUpdate();
         }
     }
 

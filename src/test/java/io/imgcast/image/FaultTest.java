@@ -175,6 +175,32 @@ class FaultTest {
     }
 
     @Test
+    void fullStoreDiskAbortsTheCaptureWithoutBlamingTheSource() throws Exception {
+        Path mnt = Files.createDirectories(tmp.resolve("store-disk"));
+        Path more = Files.createDirectories(tmp.resolve("more"));
+        TreeGen.randomFile(more.resolve("huge.bin"), 12 * MiB, 12);
+        try (AutoCloseable m = Sh.mountTmpfs(mnt, "4m")) {
+            Path small = mnt.resolve("store");
+            Cli.run("capture", src, "--name", "first", "--store", small, "-q").ok();
+            StoreState before = StoreState.of(small);
+            Cli.Result r = Cli.run("capture", more, "--name", "huge", "--store", small, "-q");
+            assertEquals(1, r.code());
+            assertTrue(r.err().contains("No space left on device") && r.err().contains(small.toString()), r.err());
+            assertFalse(r.err().contains("cannot read"), "the source is fine: " + r.err());
+            assertEquals(before, StoreState.of(small), "the store is unchanged");
+            assertEquals(0, Cli.run("verify", "--store", small, "-q").code());
+            // a large export onto the full disk fails cleanly, leaving no partial file
+            Cli.run("capture", src, "--name", "again", "--store", storeDir, "-q").ok();
+            Cli.Result x = Cli.run("export", "first", mnt.resolve("first.imgcast"), "--store", storeDir, "-q");
+            assertEquals(1, x.code());
+            assertTrue(x.err().contains("No space left on device"), x.err());
+            try (var l = Files.list(mnt)) {
+                assertEquals(List.of(small), l.toList());
+            }
+        }
+    }
+
+    @Test
     void missingSourceAndExistingNameAreRefused() {
         try (Store s = Store.open(storeDir)) {
             StoreException e = assertThrows(StoreException.class, () -> Capture.run(s, tmp.resolve("nope"), false, meta("x"), CaptureOptions.defaults()));

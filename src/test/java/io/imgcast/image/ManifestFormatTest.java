@@ -189,15 +189,20 @@ class ManifestFormatTest {
             assertTrue(e.getMessage().contains("unsafe path"), e.getMessage());
         }
         for (String ok : List.of("a", "a b/c", "..a", "a..", "a/...", "ü/日本")) {
-            byte[] blob = ManifestFormat.encode(Manifest.tree(List.of(entry(ok, EntryType.FILE, 0644, null, chunks(1, 100)))));
-            assertEquals(ok, ManifestFormat.decode(blob).entries().getFirst().path());
+            List<Entry> es = new ArrayList<>();
+            es.add(entry("", EntryType.DIRECTORY, 0755, null, ChunkList.EMPTY));
+            String[] parts = ok.split("/");
+            for (int i = 1; i < parts.length; i++) es.add(entry(String.join("/", List.of(parts).subList(0, i)), EntryType.DIRECTORY, 0755, null, ChunkList.EMPTY));
+            es.add(entry(ok, EntryType.FILE, 0644, null, chunks(1, 100)));
+            byte[] blob = ManifestFormat.encode(Manifest.tree(es));
+            assertEquals(ok, ManifestFormat.decode(blob).entries().getLast().path());
         }
     }
 
     @Test
     void fileSizeMustMatchItsChunks() {
         Entry lying = new Entry("f", EntryType.FILE, 0644, 0, 0, 0, 0, 5, null, 0, List.of(), chunks(1, 100));
-        byte[] blob = ManifestFormat.encode(Manifest.tree(List.of(lying)));
+        byte[] blob = ManifestFormat.encode(Manifest.tree(List.of(entry("", EntryType.DIRECTORY, 0755, null, ChunkList.EMPTY), lying)));
         assertThrows(CorruptDataException.class, () -> ManifestFormat.decode(blob));
         byte[] overlapping = ManifestFormat.encode(Manifest.volume(1000, List.of(new Extent(0, 100, chunks(1, 100)), new Extent(50, 100, chunks(1, 100)))));
         assertThrows(CorruptDataException.class, () -> ManifestFormat.decode(overlapping));

@@ -12,9 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,16 +24,9 @@ class TreeRoundTripTest {
         return new Ingest.ImageMeta(name, "test image " + name, "edition=1", "tester@test", System.currentTimeMillis());
     }
 
-    /** Non-directory entries, directories, and file bytes counting each inode once: what the catalog should say. */
     static long[] expectedCounts(Path root) {
-        long files = 0, dirs = 0, bytes = 0;
-        Set<String> inodes = new HashSet<>();
-        for (TreeDiff.Node n : TreeDiff.snapshot(root).values()) {
-            if (n.type() == 'd') dirs++;
-            else files++;
-            if (n.type() == 'f' && inodes.add(n.inode())) bytes += n.size();
-        }
-        return new long[] {files, dirs, bytes};
+        TreeDiff.Counts c = TreeDiff.counts(root);
+        return new long[] {c.files(), c.dirs(), c.bytes()};
     }
 
     @Test
@@ -63,10 +53,42 @@ class TreeRoundTripTest {
         assertEquals("label", Sh.run("getfattr", "--absolute-names", "--only-values", "-n", "security.imgcast", out.resolve("xattrs/security").toString()).ok().out());
         assertEquals("on-the-link", Sh.run("getfattr", "--absolute-names", "-h", "--only-values", "-n", "trusted.link", out.resolve("links/rel-file").toString()).ok().out());
         assertEquals("../a/b/", Sh.run("readlink", out.resolve("links/to-dir-slash").toString()).ok().out().strip());
+        assertTrue(Sh.run("getcap", out.resolve("xattrs/capability").toString()).ok().out().contains("cap_net_admin,cap_net_raw=ep"),
+                "file capabilities survive");
+        assertEquals("user::rwx,user:1234:rwx,group::r-x,mask::rwx,other::r--", aclText(out.resolve("xattrs/acl")));
         assertEquals("-rwsr-xr-x", Sh.run("stat", "-c", "%A", out.resolve("modes/setuid").toString()).ok().out().strip());
         assertEquals("drwxrwxrwt", Sh.run("stat", "-c", "%A", out.resolve("modes/sticky").toString()).ok().out().strip());
         assertEquals("4000000000:4000000001", Sh.run("stat", "-c", "%u:%g", out.resolve("owners/huge-ids").toString()).ok().out().strip());
         assertEquals("1960-01-01 00:00:00.500000001", Sh.run("date", "-u", "-r", out.resolve("small-02.txt").toString(), "+%F %T.%N").ok().out().strip());
+    }
+
+    /** The access ACL as text, decoded from its xattr (getfacl is not installed here). */
+    static String aclText(Path p) {
+        String out = Sh.run("getfattr", "--absolute-names", "-e", "hex", "-n", "system.posix_acl_access", p.toString()).ok().out();
+        String hex = out.substring(out.indexOf("system.posix_acl_access=0x") + "system.posix_acl_access=0x".length()).strip();
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        byte[] b = java.util.HexFormat.of().parseHex(hex);
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        bb.getInt();
+        while (bb.remaining() >= 8) {
+            int tag = bb.getShort(), perm = bb.getShort(), id = bb.getInt();
+            String who = switch (tag) { case 1 -> "user:"; case 2 -> "user:" + id; case 4 -> "group:"; case 8 -> "group:" + id;
+                case 0x10 -> "mask:"; default -> "other:"; };
+            parts.add(who + ":" + ((perm & 4) != 0 ? "r" : "-") + ((perm & 2) != 0 ? "w" : "-") + ((perm & 1) != 0 ? "x" : "-"));
+        }
+        return String.join(",", parts);
+    }
+
+    @Test
+    void captureThroughASymlinkToTheDirectory() throws Exception {
+        Path src = tmp.resolve("src");
+        TreeGen.plain(src, 2, 100_000);
+        Path link = Files.createSymbolicLink(tmp.resolve("current"), Path.of("src"));
+        try (Store s = Store.open(tmp.resolve("store"))) {
+            Capture.run(s, link, false, meta("via-link"), CaptureOptions.defaults());
+            Apply.run(s, "via-link", tmp.resolve("out"), 2, Progress.NONE);
+        }
+        TreeDiff.assertSame(src, tmp.resolve("out"));
     }
 
     @Test

@@ -76,6 +76,12 @@ class CrashSafetyTest {
                 Apply.run(r, "base", tmp.resolve("during"), 2, Progress.NONE);
             }
             assertEquals(List.of("base"), listedNames(store));
+            // one mutator at a time: a second capture gives up with a clear message (after 1 s here)
+            Path log2 = tmp.resolve("second.log");
+            Process second = Cli.start(List.of("-Dimgcast.lockWaitSeconds=1"), log2, "capture", base, "--name", "second", "--store", store, "-q");
+            assertTrue(second.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(1, second.exitValue(), Files.readString(log2));
+            assertTrue(Files.readString(log2).contains("another capture, import, delete or gc is running"), Files.readString(log2));
             assertTrue(p.isAlive(), "the capture must still be running when killed");
         } finally {
             p.destroyForcibly(); // SIGKILL

@@ -56,8 +56,15 @@ public final class Cli {
 
     /** Starts {@code java io.imgcast.cli.Main args...} as a child process with this run's class path. */
     public static Process start(Path log, Object... args) throws IOException {
+        return start(List.of(), log, args);
+    }
+
+    /** As {@link #start(Path, Object...)}, with extra JVM options such as {@code -Dimgcast.lockWaitSeconds=1}. */
+    public static Process start(List<String> jvmOptions, Path log, Object... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", classPath(), "io.imgcast.cli.Main"));
+                "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", classPath(), "io.imgcast.cli.Main"));
         for (Object a : args) cmd.add(String.valueOf(a));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("IMGCAST_NO_PROGRESS", "1");

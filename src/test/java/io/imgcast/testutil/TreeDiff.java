@@ -84,6 +84,20 @@ public final class TreeDiff {
         }
     }
 
+    /** What an image catalog should say about a tree: non-directory entries, directories, file bytes (each inode once). */
+    public record Counts(long files, long dirs, long bytes) {}
+
+    public static Counts counts(Path root) {
+        long files = 0, dirs = 0, bytes = 0;
+        Set<String> inodes = new TreeSet<>();
+        for (Node n : snapshot(root).values()) {
+            if (n.type() == 'd') dirs++;
+            else files++;
+            if (n.type() == 'f' && inodes.add(n.inode())) bytes += n.size();
+        }
+        return new Counts(files, dirs, bytes);
+    }
+
     static long nanos(FileTime t) {
         Instant i = t.toInstant();
         return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());

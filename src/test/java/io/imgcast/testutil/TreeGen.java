@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  * trailing slash, self-loop), hard links (to a file, a symlink and a FIFO), FIFOs, character and
  * block device nodes, a Unix socket, setuid/setgid/sticky modes, odd owners (including ids above
  * 2^31), nanosecond and pre-1970 mtimes, extended attributes in the user, trusted and security
- * namespaces (binary, empty and large values, on files, directories and symlinks), and names
+ * namespaces (binary, empty and large values, on files, directories and symlinks; a file
+ * capability in security.capability; POSIX access and default ACLs), and names
  * with spaces and non-ASCII characters. {@link #plain} makes only files, directories and
  * symlinks (for mkfs.ext4 -d and similar).
  */
@@ -110,6 +111,7 @@ public final class TreeGen {
         Path uni = dir(root.resolve("ünïcödé dïr"));
         textFile(uni.resolve("日本語 ファイル.txt"), 1234, seed + 21);
         textFile(uni.resolve("emoji 🎉 with  two spaces "), 10, seed + 22);
+        textFile(uni.resolve("line\nbreak, back\\slash, 'quote' \"dq\" $dollar *star"), 11, seed + 23);
         Path links = dir(root.resolve("links"));
         Path hard = dir(root.resolve("hard"));
         randomFile(hard.resolve("one"), 600_000, seed + 30);
@@ -123,7 +125,8 @@ public final class TreeGen {
         textFile(dir(modes.resolve("read-only dir")).resolve("inside"), 50, seed + 40);
         for (String n : List.of("u12345", "huge-ids", "nobody")) textFile(owners.resolve(n), 64, seed + n.hashCode());
         dir(owners.resolve("odd-dir"));
-        for (String n : List.of("user", "trusted", "security", "mixed")) textFile(xattrs.resolve(n), 200, seed + n.hashCode());
+        for (String n : List.of("user", "trusted", "security", "mixed", "capability", "acl")) textFile(xattrs.resolve(n), 200, seed + n.hashCode());
+        textFile(dir(xattrs.resolve("default-acl-dir")).resolve("child"), 10, seed + 50);
         dir(xattrs.resolve("dir-with-xattrs"));
         String script = String.join("\n",
                 "set -e",
@@ -170,6 +173,11 @@ public final class TreeGen {
                 "setfattr -n user.big -v 0x" + "ab".repeat(3000) + " xattrs/mixed",
                 "setfattr -n trusted.t -v 1 xattrs/mixed",
                 "setfattr -n security.s -v 2 xattrs/mixed",
+                "chown 1234:1234 xattrs/capability", // file capabilities (like ping's); chown would clear them
+                "setcap cap_net_raw,cap_net_admin+ep xattrs/capability",
+                // POSIX ACLs (system.posix_acl_*): user 1234 rwx on a file, a default ACL with group 55 on a directory
+                "setfattr -n system.posix_acl_access -v 0x0200000001000700ffffffff02000700d204000004000500ffffffff10000700ffffffff20000400ffffffff xattrs/acl",
+                "setfattr -n system.posix_acl_default -v 0x0200000001000700ffffffff04000500ffffffff080005003700000010000500ffffffff20000000ffffffff xattrs/default-acl-dir",
                 "setfattr -n user.d -v dir xattrs/dir-with-xattrs",
                 "setfattr -n trusted.d -v dir xattrs/dir-with-xattrs",
                 "setfattr -h -n trusted.link -v on-the-link links/rel-file",
