@@ -7,14 +7,15 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
- * Applies one entry's metadata to what already exists at its path: extended attributes,
- * ownership (root only), the 12 mode bits (not on symlinks) and nanosecond times, in the order
- * that keeps them (chown before chmod, since chown clears setuid; times last).
+ * Applies one entry's metadata to what already exists at its path: ownership (root only),
+ * extended attributes, the 12 mode bits (not on symlinks) and nanosecond times, in the order
+ * that keeps them: chown first, since it clears security.capability and setuid/setgid; times last.
  */
 public final class EntryMetadata {
     private EntryMetadata() {}
 
     public static void apply(Path p, Entry e, boolean root, Consumer<String> warn) throws IOException {
+        if (root) Posix.lchown(p, e.uid(), e.gid());
         for (Posix.Xattr x : e.xattrs()) {
             try {
                 Posix.setXattr(p, x.name(), x.value());
@@ -23,7 +24,6 @@ public final class EntryMetadata {
                 warn.accept("extended attribute " + x.name() + " of " + e.path() + " not set: " + ex.getMessage());
             }
         }
-        if (root) Posix.lchown(p, e.uid(), e.gid());
         if (e.type() != EntryType.SYMLINK) Posix.chmod(p, e.mode());
         Posix.setTimes(p, e.atimeNs(), e.mtimeNs());
     }

@@ -192,19 +192,7 @@ public final class TreeWriter {
     }
 
     private void applyMetadata(Entry e) throws IOException {
-        Path p = resolve(e);
-        // ownership first: chown clears security.capability (and setuid/setgid), so xattrs and mode come after it
-        if (root_) Posix.lchown(p, e.uid(), e.gid());
-        for (Posix.Xattr x : e.xattrs()) {
-            try {
-                Posix.setXattr(p, x.name(), x.value());
-            } catch (Posix.PosixException ex) {
-                if (root_ && ex.errno() != Posix.ENOTSUP) throw ex;
-                warn("extended attribute " + x.name() + " of " + e.path() + " not set: " + ex.getMessage());
-            }
-        }
-        if (e.type() != EntryType.SYMLINK) Posix.chmod(p, e.mode());
-        Posix.setTimes(p, e.atimeNs(), e.mtimeNs());
+        EntryMetadata.apply(resolve(e), e, root_, this::warn);
     }
 
     private void warn(String w) {
