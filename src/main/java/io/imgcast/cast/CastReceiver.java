@@ -51,7 +51,17 @@ public final class CastReceiver {
                          String serverKey, long stallTimeoutMs, long feedbackMs) {}
 
     public record Result(boolean ok, String error, String image, long neededBytes, long neededChunks, long reusedChunks,
-                         long packets, Map<String, Long> rejected, long kernelDrops, long decodes, double loss, double seconds) {}
+                         long packets, Map<String, Long> rejected, long kernelDrops, long decodes, double loss, double seconds,
+                         Map<String, Double> phases) {}
+
+    private final Map<String, Double> phases = new LinkedHashMap<>();
+    private long phaseStart = System.nanoTime();
+
+    private void phase(String name) {
+        long now = System.nanoTime();
+        phases.merge(name, (now - phaseStart) / 1e9, Double::sum);
+        phaseStart = now;
+    }
 
     private final Config config;
     private final Progress progress;
@@ -110,6 +120,7 @@ public final class CastReceiver {
         } catch (IOException e) {
             return fail("cannot reach the server at " + config.server() + ": " + e.getMessage(), t0, 0, 0, 0, null);
         }
+        phase("join");
         Manifest manifest;
         try {
             manifest = checkedManifest(joined);
@@ -125,7 +136,9 @@ public final class CastReceiver {
         int machineId = ((Number) joined.get("machine_id")).intValue();
         String base = "api/v1/machines/" + machineId + "/";
         try (target) {
+            phase("manifest");
             Set<ChunkId> lacking = target.prepare();
+            phase("scan");
             long needBytes = 0;
             byte[] bits = new byte[(table.size() + 7) / 8];
             for (ChunkId id : lacking) {
@@ -139,8 +152,11 @@ public final class CastReceiver {
             if (!lacking.isEmpty()) {
                 receive(ctl, base, joined, lacking, index, target);
             }
+            phase("receive");
             target.finish();
+            phase("finish");
             String bad = target.verify();
+            phase("verify");
             double secs = (System.nanoTime() - t0) / 1e9;
             if (bad != null) {
                 report(ctl, base, false, "read-back check failed: " + bad, secs);
@@ -148,7 +164,7 @@ public final class CastReceiver {
             }
             report(ctl, base, true, null, secs);
             return new Result(true, null, config.image(), needBytes, lacking.size(), reused, packets.get(), rejectCounts(),
-                    kernelDrops, decodes, loss, secs);
+                    kernelDrops, decodes, loss, secs, Map.copyOf(phases));
         } catch (Rejoin e) {
             return fail(REJOIN + e.getMessage(), t0, 0, 0, 0, null);
         } catch (IOException | RuntimeException e) {
@@ -170,7 +186,7 @@ public final class CastReceiver {
 
     private Result fail(String msg, long t0, long needBytes, long needChunks, long reused, ControlClient ignored) {
         return new Result(false, msg, config.image(), needBytes, needChunks, reused, packets.get(), rejectCounts(), kernelDrops,
-                decodes, loss, (System.nanoTime() - t0) / 1e9);
+                decodes, loss, (System.nanoTime() - t0) / 1e9, Map.copyOf(phases));
     }
 
     private void report(ControlClient ctl, String base, boolean ok, String error, double secs) {

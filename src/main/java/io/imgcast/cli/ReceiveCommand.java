@@ -57,6 +57,7 @@ final class ReceiveCommand implements Callable<Integer> {
             m.put("kernel_drops", r.kernelDrops());
             m.put("fec_decodes", r.decodes());
             m.put("loss", r.loss());
+            m.put("phases", r.phases());
             System.out.println(Json.write(m));
         } else if (r.ok()) {
             System.out.printf("received %s onto %s: %s in %s (%d chunks, %d already in place), verified%n", image, target,

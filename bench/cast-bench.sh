@@ -1,0 +1,674 @@
+#!/usr/bin/env bash
+# Deployment benchmark: imgcast against udpcast in the namespace lab (lab/lab.sh), both
+# tools in the same lab and the same run. Not part of the test suite. Needs root, udpcast,
+# iproute2, nftables, e2fsprogs, jq (scripts/setup-system.sh installs them).
+#
+#   bench/cast-bench.sh [--runs N] [--size SIZE] [--receivers "1 4 8"] [--loss "0 1 5"]
+#                       [--part 1|2|all] [--quick] [options below]
+#
+#   --runs N          runs per figure; medians are reported (default 3)
+#   --size SIZE       part 1 volume size, as for mkfs.ext4: 512M, 1G ... (default 512M)
+#   --receivers LIST  part 1 receiver counts (default "1 4 8")
+#   --loss LIST       part 1 random loss in % at every receiver (default "0 1 5")
+#   --part P          1, 2 or all (default all; part 2 runs first)
+#   --quick           validation: --size 64M --receivers "1 2" --loss "0 5" --runs 1, and
+#                     part 2 on small related trees (etc, usr/bin, usr/sbin of a, b, c);
+#                     options given explicitly win
+#   --per-image K     part 2 receivers per image (default 2, so 6 in all)
+#   --loss2 LIST      part 2 loss in % (default "0")
+#   --rate BITS       imgcast serve --rate (default 950m, imgcast's default)
+#   --udp-rate BITS   udp-sender --max-bitrate (default: none, udpcast's default)
+#   --lab-rate RATE   lab.sh up --rate (tbf on every link, e.g. 1gbit; default: none)
+#   --limit SECONDS   bound for every tool process (default 120 s + 0.5 s per MiB)
+#   --settle SECONDS  pause between starting receivers and the sender (default 0.5 for
+#                     udpcast, 2 + N/2 for imgcast, whose receivers are JVMs)
+#   --targets DIR     where receivers write (default: a fresh dir in /dev/shm, a tmpfs)
+#   --imgcast PATH    imgcast launcher (default: a private copy of the repository's build)
+#   --name NAME       lab name (default cb<pid>)
+#   --keep            keep the work dir (stores, logs of every run)
+#
+# What is measured:
+#   Part 1: one ext4 volume image of SIZE, made with mkfs.ext4 -q -d TREE from
+#     $CACHE/trees/c (a Debian buildd tree; /usr when absent; a subset of it when it does
+#     not fit), cached in $CACHE/cast. udpcast sends the raw file (udp-sender --file, the
+#     bytes as they are); imgcast captures it once per invocation (untimed) and serves it
+#     from the store. N receivers, loss P% at each (independent, nftables in the lab).
+#   Part 2: trees a, b, c of $CACHE/trees (bench/corpus.sh) to K receivers each.
+#     imgcast: the three captured as tree images into one store, one serve session for
+#     all 3K receivers. udpcast: each tree as an uncompressed tar (cached), three
+#     sessions one after another, each to its K receivers; times are summed.
+#   Time: from starting the sender (udp-sender / imgcast serve, JVM start included) to
+#     the exit of the last receiver (imgcast's includes its read-back check). Receivers
+#     start first (settle pause, untimed). Wire: tx_bytes of NAME-s eth0 before the
+#     sender starts and after it exited (everything the server sent: data, repairs,
+#     control). kdrops: UDP receive-buffer overflows summed over the receivers' namespaces.
+#   Verified: udpcast copies with cmp (exit codes are not enough); imgcast: exit 0, JSON
+#     ok, and cmp (volumes) or diff -r plus a type/mode/owner/size/mtime/link listing
+#     (trees). Medians over the verified runs only; failed runs are counted and listed.
+#   udpcast flags (see /work/shared/LAB-NOTES.md): --half-duplex --nopointopoint, pinned
+#     --mcast-data-address/--mcast-rdv-address, --min-receivers N --max-wait 30, and under
+#     loss --min-wait 2 --rexmit-hello-interval 100 (which makes udpcast wait >= 2 s
+#     after the first receiver connected: it is in udpcast's times under loss).
+#   imgcast: serve --rate RATE --min-machines N --wait 30 --exit-after-idle 2; receive
+#     --json --timeout 60.
+# Markdown tables go to stdout (and RESULTS/report.md); progress to stderr. Raw samples,
+# logs of failed runs and the report stay in $CACHE/cast-results/<time>/.
+set -euo pipefail
+
+here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+CACHE="${IMGCAST_BENCH_CACHE:-/var/cache/imgcast-bench}"
+LABSH="$repo/lab/lab.sh"
+
+RUNS=""; SIZE=""; RECEIVERS=""; LOSSES=""; PART=all; QUICK=0; PER_IMAGE=2; LOSSES2=""
+RATE=950m; UDP_RATE=""; LAB_RATE=""; LIMIT=""; SETTLE=""; TARGETS=""; IMGCAST=""
+LABNAME="cb$$"; LABNAME="${LABNAME:0:8}"; KEEP=0
+
+log() { printf '[cast-bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) RUNS="${2:?}"; shift 2 ;;
+    --size) SIZE="${2:?}"; shift 2 ;;
+    --receivers) RECEIVERS="${2:?}"; shift 2 ;;
+    --loss) LOSSES="${2:?}"; shift 2 ;;
+    --part) PART="${2:?}"; shift 2 ;;
+    --quick) QUICK=1; shift ;;
+    --per-image) PER_IMAGE="${2:?}"; shift 2 ;;
+    --loss2) LOSSES2="${2:?}"; shift 2 ;;
+    --rate) RATE="${2:?}"; shift 2 ;;
+    --udp-rate) UDP_RATE="${2:?}"; shift 2 ;;
+    --lab-rate) LAB_RATE="${2:?}"; shift 2 ;;
+    --limit) LIMIT="${2:?}"; shift 2 ;;
+    --settle) SETTLE="${2:?}"; shift 2 ;;
+    --targets) TARGETS="${2:?}"; shift 2 ;;
+    --imgcast) IMGCAST="${2:?}"; shift 2 ;;
+    --name) LABNAME="${2:?}"; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; die "unknown argument: $1" ;;
+  esac
+done
+if [ "$QUICK" = 1 ]; then
+  : "${RUNS:=1}" "${SIZE:=64M}" "${RECEIVERS:=1 2}" "${LOSSES:=0 5}" "${LOSSES2:=0}"
+else
+  : "${RUNS:=3}" "${SIZE:=512M}" "${RECEIVERS:=1 4 8}" "${LOSSES:=0 1 5}" "${LOSSES2:=0}"
+fi
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive integer"
+[[ "$PER_IMAGE" =~ ^[1-9][0-9]*$ ]] || die "--per-image must be a positive integer"
+case "$PART" in 1|2|all) ;; *) die "--part must be 1, 2 or all" ;; esac
+for n in $RECEIVERS; do [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "bad receiver count '$n'"; done
+for l in $LOSSES $LOSSES2; do [[ "$l" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "bad loss '$l'"; done
+SIZE_BYTES=$(numfmt --from=iec "${SIZE%B}" 2>/dev/null) || die "bad --size '$SIZE'"
+SIZE_MIB=$((SIZE_BYTES / 1048576))
+[ "$SIZE_MIB" -ge 16 ] || die "--size must be at least 16M"
+[ -n "$LIMIT" ] || LIMIT=$((120 + SIZE_MIB / 2))
+[[ "$LABNAME" =~ ^[a-z][a-z0-9]{0,7}$ ]] || die "bad lab name '$LABNAME'"
+
+[ "$(id -u)" = 0 ] || die "must run as root (network namespaces)"
+for t in udp-sender udp-receiver mkfs.ext4 jq cmp diff tar timeout ip nft numfmt flock; do
+  command -v "$t" >/dev/null || die "$t not found (scripts/setup-system.sh installs what is needed)"
+done
+[ -x "$LABSH" ] || die "$LABSH not found"
+
+# Multicast groups and ports (inside the lab only). imgcast: its defaults 239.77.0.1:9000
+# (+1 for stream 1) and HTTP 8470 on the server.
+UDP_RDV=239.77.3.1
+UDP_DATA=239.77.3.2
+UDP_PORTBASE=9100
+SERVER_IP=10.77.1.1
+SERVER_URL="http://$SERVER_IP:8470/"
+
+# ---------------------------------------------------------------- work dirs, cleanup
+mkdir -p "$CACHE/cast" "$CACHE/cast-results" "$CACHE/work"
+STAMP="$(date +%Y%m%d-%H%M%S)"
+RESULTS="$CACHE/cast-results/$STAMP-$$"
+mkdir -p "$RESULTS"
+WORK="$(mktemp -d "$CACHE/work/cast.XXXXXX")"
+if [ -n "$TARGETS" ]; then mkdir -p "$TARGETS"; TGT_ROOT="$(mktemp -d "$TARGETS/cast-bench.XXXXXX")"
+else TGT_ROOT="$(mktemp -d /dev/shm/cast-bench.XXXXXX)"; fi
+RAW="$RESULTS/samples.tsv"   # part n loss run tool ok secs wire kdrops note
+printf 'part\tn\tloss\trun\ttool\tok\tsecs\twire\tkdrops\tnote\n' >"$RAW"
+META="$RESULTS/meta.env"     # figures for the report (sizes)
+: >"$META"
+LAB_UP=0
+BG_PIDS=()
+REPORTED=0
+
+cleanup() {
+  local rc=$?
+  set +e
+  trap - INT TERM HUP
+  if [ "$LAB_UP" = 1 ]; then
+    log "tearing down lab $LABNAME"
+    "$LABSH" down "$LABNAME" >/dev/null 2>&1
+  fi
+  local p
+  for p in "${BG_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+  for p in "${BG_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+  if [ "$REPORTED" = 0 ] && [ "$(wc -l <"$RAW")" -gt 1 ]; then
+    log "interrupted (exit $rc): report of what was measured so far"
+    report
+  fi
+  rm -rf --one-file-system "$TGT_ROOT"
+  if [ "$KEEP" = 1 ]; then log "work dir kept: $WORK"; else rm -rf --one-file-system "$WORK"; fi
+  if ip netns list 2>/dev/null | grep -q "^$LABNAME-"; then log "WARNING: namespaces of $LABNAME still present"; fi
+  log "results in $RESULTS"
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# ---------------------------------------------------------------- helpers
+now() { date +%s.%N; }
+fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
+mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+
+# bg_run TAG NETNS CMD...: runs CMD in NETNS under timeout, in the background; writes
+# RUN_DIR/TAG.out .err .rc .end (end = wall clock at exit). Sets LAST_PID.
+bg_run() {
+  local tag=$1 ns=$2; shift 2
+  (
+    rc=0
+    ip netns exec "$ns" timeout -k 5 "$LIMIT" "$@" </dev/null >"$RUN_DIR/$tag.out" 2>"$RUN_DIR/$tag.err" || rc=$?
+    now >"$RUN_DIR/$tag.end"
+    echo "$rc" >"$RUN_DIR/$tag.rc"
+  ) &
+  LAST_PID=$!
+  BG_PIDS+=("$LAST_PID")
+}
+
+# waits for a background job; every job is bounded by its own timeout
+join_pid() { wait "$1" 2>/dev/null || true; }
+
+# join_or_stop PID SECONDS NETNS: waits up to SECONDS, then TERM/KILL the processes left
+# in NETNS (a namespace of this lab, so only ours). Returns 1 when it had to stop them.
+join_or_stop() {
+  local pid=$1 secs=$2 ns=$3 i
+  for ((i = 0; i < secs * 10; i++)); do
+    kill -0 "$pid" 2>/dev/null || { join_pid "$pid"; return 0; }
+    sleep 0.1
+  done
+  local pids; pids=$(ip netns pids "$ns" 2>/dev/null || true)
+  [ -z "$pids" ] || kill -TERM $pids 2>/dev/null || true
+  sleep 3
+  pids=$(ip netns pids "$ns" 2>/dev/null || true)
+  [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
+  join_pid "$pid"
+  return 1
+}
+
+tx_bytes() { ip netns exec "$LABNAME-s" cat /sys/class/net/eth0/statistics/tx_bytes; }
+
+rcvbuf_errors() {  # sum of UDP RcvbufErrors over receivers r1..rN
+  local n=$1 i sum=0 v
+  for ((i = 1; i <= n; i++)); do
+    v=$(ip netns exec "$LABNAME-r$i" awk '/^Udp:/ { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 } else print $c["RcvbufErrors"] }' /proc/net/snmp)
+    sum=$((sum + v))
+  done
+  echo "$sum"
+}
+
+max_end() {  # max_end TAG...: latest .end among the tags
+  local t
+  for t in "$@"; do cat "$RUN_DIR/$t.end" 2>/dev/null || echo 0; done | sort -g | tail -n1
+}
+
+lab_up() {  # lab_up N
+  "$LABSH" down "$LABNAME" >/dev/null 2>&1 || true
+  local args=(up "$LABNAME" --receivers "$1")
+  [ -z "$LAB_RATE" ] || args+=(--rate "$LAB_RATE")
+  LAB_UP=1
+  "$LABSH" "${args[@]}" >"$WORK/lab-up.log" 2>&1 || { cat "$WORK/lab-up.log" >&2; die "lab.sh up failed"; }
+}
+
+lab_down() { "$LABSH" down "$LABNAME" >/dev/null 2>&1 || true; LAB_UP=0; }
+
+set_loss() {  # set_loss N PCT: loss at r1..rN
+  local i
+  for ((i = 1; i <= $1; i++)); do "$LABSH" loss "$LABNAME" "r$i" "$2"; done
+}
+
+# The measured sample: one line in RAW.
+sample() {  # part n loss run tool ok secs wire kdrops note
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RAW"
+}
+
+# new_run_dir LABEL: per-measurement log dir; kept in RESULTS when the run failed
+new_run_dir() { RUN_DIR="$WORK/runs/$1"; rm -rf "$RUN_DIR"; mkdir -p "$RUN_DIR"; }
+keep_logs() { mkdir -p "$RESULTS/failed"; cp -r "$RUN_DIR" "$RESULTS/failed/" 2>/dev/null || true; }
+
+# Type, mode, owner, size of files, mtime, link count of files, symlink target: sorted.
+tree_listing() {
+  (cd "$1" && find . -printf '%P\t%y\t%m\t%U\t%G\t%n\t%s\t%T@\t%l\n') \
+    | awk -F'\t' 'BEGIN { OFS = "\t" } $2 != "f" { $7 = "-" } $2 == "d" { $6 = "-" } $1 == "" { $8 = "-" } { print }' \
+    | LC_ALL=C sort
+}
+
+# tree_same SRC DST: 0 when contents and the listing above agree; prints differences.
+tree_same() {
+  local d
+  d=$(diff -rq --no-dereference "$1" "$2" 2>&1 \
+      | grep -vE '^File .* is a (character special file|block special file|fifo|socket) while file .* is a (character special file|block special file|fifo|socket)$' || true)
+  if [ -n "$d" ]; then echo "content: $(head -n 3 <<<"$d" | tr '\n' ';')"; return 1; fi
+  d=$(diff <(tree_listing "$1") <(tree_listing "$2") || true)
+  if [ -n "$d" ]; then echo "metadata: $(head -n 4 <<<"$d" | tr '\n' ';')"; return 1; fi
+  return 0
+}
+
+# ---------------------------------------------------------------- imgcast build snapshot
+# Others may rebuild target/ while we run: we run a private copy of one build.
+if [ -z "$IMGCAST" ]; then
+  log "building/checking imgcast (./imgcast --version)"
+  "$repo/imgcast" --version >&2 || die "imgcast does not build/run"
+  snap="$WORK/imgcast"
+  mkdir -p "$snap/target"
+  cp "$repo/imgcast" "$snap/imgcast"
+  cp "$repo"/target/imgcast-*.jar "$snap/target/"
+  cp -r "$repo/target/lib" "$snap/target/lib"
+  IMGCAST="$snap/imgcast"
+  "$IMGCAST" --version >/dev/null || die "the copied imgcast build does not run (a concurrent rebuild?); rerun"
+  JAR_SHA=$(sha256sum "$snap"/target/imgcast-*.jar | awk '{ print substr($1, 1, 12) }' | head -n1)
+else
+  JAR_SHA="(external launcher $IMGCAST)"
+fi
+IMGCAST_VERSION=$("$IMGCAST" --version 2>/dev/null | head -n1)
+GIT_REV=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')
+GIT_DIRTY=$(git -C "$repo" status --porcelain -- src pom.xml 2>/dev/null | wc -l)
+
+# ---------------------------------------------------------------- inputs (cached)
+exec 8>"$CACHE/cast/.lock"   # held while building cached inputs
+
+# subset_tree SRC DEST BUDGET_BYTES: copy (not hard-link: the cached trees' ctimes stay
+# untouched) the first files of SRC in sorted order up to BUDGET bytes
+subset_tree() {
+  local src=$1 dest=$2 budget=$3
+  rm -rf "$dest"; mkdir -p "$dest"
+  (cd "$src" && find . -type f -printf '%s\t%P\n' | LC_ALL=C sort -t$'\t' -k2 \
+     | awk -F'\t' -v b="$budget" '!stop { s += $1; if (s > b) stop = 1; else print $2 }') >"$dest.list"
+  tar -C "$src" --no-recursion -cf - -T "$dest.list" | tar -C "$dest" -xpf -
+  rm -f "$dest.list"
+}
+
+# part 1 volume: VOL (path), VOL_DESC
+prepare_volume() {
+  local src label tree_bytes
+  if [ -d "$CACHE/trees/c" ] && [ -f "$CACHE/trees/c.done" ]; then src="$CACHE/trees/c"; label=c
+  else src=/usr; label=usr; log "tree c missing: the volume is made from /usr"; fi
+  tree_bytes=$(du -sb "$src" | cut -f1)
+  VOL="$CACHE/cast/vol-$label-$SIZE_MIB.ext4"
+  if [ ! -f "$VOL.done" ]; then
+    rm -f "$VOL" "$VOL.tmp"
+    local from=$src
+    if [ "$tree_bytes" -gt $((SIZE_BYTES * 85 / 100)) ]; then
+      from="$CACHE/cast/subset-$label-$SIZE_MIB"
+      log "volume: $src ($(mib "$tree_bytes") MiB) does not fit $SIZE_MIB MiB; using a subset of ~60%"
+      subset_tree "$src" "$from" $((SIZE_BYTES * 60 / 100))
+    fi
+    log "volume: mkfs.ext4 -q -d $from $VOL $SIZE_MIB MiB"
+    mkfs.ext4 -q -d "$from" -F "$VOL.tmp" "${SIZE_MIB}M" >/dev/null \
+      || die "mkfs.ext4 -d $from failed (tree too big for $SIZE_MIB MiB?)"
+    [ "$from" = "$src" ] || { echo "subset of $src" >"$VOL.src"; rm -rf "$from"; }
+    [ "$from" != "$src" ] || echo "$src" >"$VOL.src"
+    mv "$VOL.tmp" "$VOL"; touch "$VOL.done"
+  fi
+  VOL_DESC="ext4 made by mkfs.ext4 -d from $(cat "$VOL.src" 2>/dev/null || echo "$src")"
+  local used
+  used=$(dumpe2fs -h "$VOL" 2>/dev/null | awk -F: '/^Block count/ { b = $2 } /^Free blocks/ { f = $2 } END { if (b) printf "%.0f", (b - f) * 100 / b }')
+  VOL_DESC="$VOL_DESC, ${used:-?}% of blocks in use"
+}
+
+# part 2 trees: TREE_a.. and TAR_a..
+prepare_trees() {
+  local t
+  for t in a b c; do
+    [ -f "$CACHE/trees/$t.done" ] && [ -d "$CACHE/trees/$t" ] \
+      || die "tree $t missing in $CACHE/trees (run bench/corpus.sh first)"
+  done
+  local prefix=tree
+  if [ "$QUICK" = 1 ]; then
+    prefix=quick
+    for t in a b c; do
+      local q="$CACHE/cast/quick-$t"
+      if [ ! -f "$q.done" ]; then
+        log "quick tree $t: etc, usr/bin, usr/sbin of tree $t"
+        rm -rf "$q"; mkdir -p "$q"
+        tar -C "$CACHE/trees/$t" -cf - etc usr/bin usr/sbin | tar -C "$q" -xpf -
+        touch "$q.done"
+      fi
+    done
+  fi
+  for t in a b c; do
+    if [ "$QUICK" = 1 ]; then declare -g "TREE_$t=$CACHE/cast/quick-$t"; else declare -g "TREE_$t=$CACHE/trees/$t"; fi
+    local tree_var="TREE_$t" tarf="$CACHE/cast/$prefix-$t.tar"
+    if [ ! -f "$tarf.done" ]; then
+      log "tar of ${!tree_var} -> $tarf"
+      tar --numeric-owner --xattrs --acls -C "${!tree_var}" -cf "$tarf.tmp" .
+      mv "$tarf.tmp" "$tarf"; touch "$tarf.done"
+    fi
+    declare -g "TAR_$t=$tarf"
+  done
+}
+
+# ---------------------------------------------------------------- one measurement per tool
+# Part 1, udpcast: the raw file to r1..rN.
+p1_udpcast() {  # N LOSS RUN
+  local n=$1 loss=$2 run=$3 i
+  new_run_dir "p1-udpcast-n$n-l$loss-$run"
+  local tgt="$TGT_ROOT/udpcast"; rm -rf "$tgt"; mkdir -p "$tgt"
+  local lossflags=(); [ "$loss" = 0 ] || lossflags=(--min-wait 2 --rexmit-hello-interval 100)
+  local rateflags=(); [ -z "$UDP_RATE" ] || rateflags=(--max-bitrate "$UDP_RATE")
+  local pids=() tags=()
+  for ((i = 1; i <= n; i++)); do
+    bg_run "r$i" "$LABNAME-r$i" udp-receiver --interface eth0 --portbase $UDP_PORTBASE \
+      --mcast-rdv-address $UDP_RDV --nokbd --start-timeout 60 --file "$tgt/r$i.img"
+    pids+=("$LAST_PID"); tags+=("r$i")
+  done
+  sleep "${SETTLE:-0.5}"
+  local kd0 tx0 t0; kd0=$(rcvbuf_errors "$n"); tx0=$(tx_bytes); t0=$(now)
+  bg_run s "$LABNAME-s" udp-sender --interface eth0 --portbase $UDP_PORTBASE --file "$VOL" \
+    --half-duplex --nopointopoint --mcast-data-address $UDP_DATA --mcast-rdv-address $UDP_RDV \
+    --min-receivers "$n" --max-wait 30 --nokbd "${lossflags[@]}" "${rateflags[@]}"
+  local spid=$LAST_PID
+  for i in "${pids[@]}"; do join_pid "$i"; done
+  local secs; secs=$(fsub "$(max_end "${tags[@]}")" "$t0")
+  local note=""
+  join_or_stop "$spid" 30 "$LABNAME-s" || note+="udp-sender still running 30 s after the receivers, stopped; "
+  local tx1 kd1; tx1=$(tx_bytes); kd1=$(rcvbuf_errors "$n")
+  local ok=1 rc
+  rc=$(cat "$RUN_DIR/s.rc" 2>/dev/null || echo '?'); [ "$rc" = 0 ] || note+="udp-sender exit $rc; "
+  for ((i = 1; i <= n; i++)); do
+    rc=$(cat "$RUN_DIR/r$i.rc" 2>/dev/null || echo '?')
+    if ! cmp -s "$VOL" "$tgt/r$i.img"; then ok=0; note+="r$i copy differs/missing (exit $rc); "
+    elif [ "$rc" != 0 ]; then note+="r$i exit $rc but copy identical; "; fi
+  done
+  rm -rf "$tgt"
+  sample 1 "$n" "$loss" "$run" udpcast "$ok" "$secs" $((tx1 - tx0)) $((kd1 - kd0)) "${note%; }"
+  [ "$ok" = 1 ] || keep_logs
+  log "  udpcast  n=$n loss=$loss% run $run: $([ $ok = 1 ] && echo verified || echo FAILED) ${secs}s wire $(mib $((tx1 - tx0))) MiB kdrops $((kd1 - kd0)) ${note:+($note)}"
+}
+
+# imgcast_session TAG_PREFIX STORE SPEC...   SPEC = i:image:target
+# Sets SESS_SECS, SESS_NOTE, SESS_FAILED_RECEIVERS; receivers' logs in RUN_DIR/r$i.*
+imgcast_session() {
+  local store=$1; shift
+  local n=$# spec i img target pids=() tags=()
+  for spec in "$@"; do
+    IFS=: read -r i img target <<<"$spec"
+    bg_run "r$i" "$LABNAME-r$i" "$IMGCAST" receive --server "$SERVER_URL" --image "$img" \
+      --target "$target" --interface eth0 --machine "r$i" --json --timeout 60
+    pids+=("$LAST_PID"); tags+=("r$i")
+  done
+  sleep "${SETTLE:-$(awk -v n="$n" 'BEGIN { print 2 + n / 2 }')}"
+  SESS_T0=$(now)
+  bg_run s "$LABNAME-s" "$IMGCAST" serve --store "$store" --interface eth0 --listen "$SERVER_IP:8470" \
+    --rate "$RATE" --min-machines "$n" --wait 30 --exit-after-idle 2
+  local spid=$LAST_PID
+  for i in "${pids[@]}"; do join_pid "$i"; done
+  SESS_SECS=$(fsub "$(max_end "${tags[@]}")" "$SESS_T0")
+  SESS_NOTE=""
+  join_or_stop "$spid" 30 "$LABNAME-s" || SESS_NOTE+="server still running 30 s after the last receiver, stopped; "
+  local rc; rc=$(cat "$RUN_DIR/s.rc" 2>/dev/null || echo '?')
+  [ "$rc" = 0 ] || SESS_NOTE+="serve exit $rc: $(tail -n 2 "$RUN_DIR/s.err" 2>/dev/null | tr '\n' ' '); "
+  grep -q "all machines finished" "$RUN_DIR/s.out" 2>/dev/null || SESS_NOTE+="server did not report all machines finished; "
+}
+
+# imgcast_check I: receiver's exit code and JSON; prints a note when not ok
+imgcast_check() {
+  local i=$1 rc js
+  rc=$(cat "$RUN_DIR/r$i.rc" 2>/dev/null || echo '?')
+  js=$(tail -n 1 "$RUN_DIR/r$i.out" 2>/dev/null || true)
+  if [ "$rc" != 0 ] || [ "$(jq -r '.ok' <<<"$js" 2>/dev/null)" != true ]; then
+    echo "r$i exit $rc: $(jq -r '.error // empty' <<<"$js" 2>/dev/null || true) $(grep -v '^\s*$' "$RUN_DIR/r$i.err" 2>/dev/null | tail -n 2 | tr '\n' ' ')"
+    return 1
+  fi
+}
+
+# per-receiver figures from the JSON summaries: loss, kernel drops, FEC decodes, seconds
+imgcast_receiver_figures() {
+  local i
+  for i in "$@"; do
+    tail -n 1 "$RUN_DIR/r$i.out" 2>/dev/null \
+      | jq -r --arg r "r$i" '"\($r):\(.seconds|tostring|.[0:5])s/loss \(.loss|tostring|.[0:6])/kd \(.kernel_drops)/fec \(.fec_decodes)"' 2>/dev/null || true
+  done | paste -sd' '
+}
+
+p1_imgcast() {  # N LOSS RUN
+  local n=$1 loss=$2 run=$3 i
+  new_run_dir "p1-imgcast-n$n-l$loss-$run"
+  local tgt="$TGT_ROOT/imgcast"; rm -rf "$tgt"; mkdir -p "$tgt"
+  local specs=()
+  for ((i = 1; i <= n; i++)); do specs+=("$i:vol:$tgt/r$i.img"); done
+  local kd0 tx0; kd0=$(rcvbuf_errors "$n"); tx0=$(tx_bytes)
+  imgcast_session "$STORE1" "${specs[@]}"
+  local tx1 kd1; tx1=$(tx_bytes); kd1=$(rcvbuf_errors "$n")
+  local ok=1 note=$SESS_NOTE bad
+  for ((i = 1; i <= n; i++)); do
+    if ! bad=$(imgcast_check "$i"); then ok=0; note+="$bad; "
+    elif ! cmp -s "$VOL" "$tgt/r$i.img"; then ok=0; note+="r$i exit 0 but copy DIFFERS; "; fi
+  done
+  rm -rf "$tgt"
+  echo "p1 n=$n loss=$loss run=$run $(imgcast_receiver_figures $(seq 1 "$n"))" >>"$RESULTS/imgcast-receivers.txt"
+  sample 1 "$n" "$loss" "$run" imgcast "$ok" "$SESS_SECS" $((tx1 - tx0)) $((kd1 - kd0)) "${note%; }"
+  [ "$ok" = 1 ] && [ -z "$note" ] || keep_logs
+  log "  imgcast  n=$n loss=$loss% run $run: $([ $ok = 1 ] && echo verified || echo FAILED) ${SESS_SECS}s wire $(mib $((tx1 - tx0))) MiB kdrops $((kd1 - kd0)) ${note:+($note)}"
+}
+
+# Part 2, udpcast: three sessions one after another, tar of a to r1..rK, b to rK+1.., c ..
+p2_udpcast() {  # LOSS RUN
+  local loss=$1 run=$2 k=$PER_IMAGE
+  new_run_dir "p2-udpcast-l$loss-$run"
+  local tgt="$TGT_ROOT/udpcast"; rm -rf "$tgt"; mkdir -p "$tgt"
+  local lossflags=(); [ "$loss" = 0 ] || lossflags=(--min-wait 2 --rexmit-hello-interval 100)
+  local rateflags=(); [ -z "$UDP_RATE" ] || rateflags=(--max-bitrate "$UDP_RATE")
+  local n=$((3 * k)) kd0 tx0 total=0 note="" ok=1 g t i j rc
+  kd0=$(rcvbuf_errors "$n"); tx0=$(tx_bytes)
+  g=0
+  for t in a b c; do
+    local tarv="TAR_$t" pids=() tags=() t0 secs spid
+    for ((j = 1; j <= k; j++)); do
+      i=$((g * k + j))
+      bg_run "r$i" "$LABNAME-r$i" udp-receiver --interface eth0 --portbase $UDP_PORTBASE \
+        --mcast-rdv-address $UDP_RDV --nokbd --start-timeout 60 --file "$tgt/r$i.tar"
+      pids+=("$LAST_PID"); tags+=("r$i")
+    done
+    sleep "${SETTLE:-0.5}"
+    t0=$(now)
+    bg_run "s-$t" "$LABNAME-s" udp-sender --interface eth0 --portbase $UDP_PORTBASE --file "${!tarv}" \
+      --half-duplex --nopointopoint --mcast-data-address $UDP_DATA --mcast-rdv-address $UDP_RDV \
+      --min-receivers "$k" --max-wait 30 --nokbd "${lossflags[@]}" "${rateflags[@]}"
+    spid=$LAST_PID
+    for i in "${pids[@]}"; do join_pid "$i"; done
+    secs=$(fsub "$(max_end "${tags[@]}")" "$t0")
+    total=$(awk -v a="$total" -v b="$secs" 'BEGIN { printf "%.3f", a + b }')
+    join_or_stop "$spid" 30 "$LABNAME-s" || note+="udp-sender ($t) still running 30 s after its receivers, stopped; "
+    rc=$(cat "$RUN_DIR/s-$t.rc" 2>/dev/null || echo '?'); [ "$rc" = 0 ] || note+="udp-sender ($t) exit $rc; "
+    for ((j = 1; j <= k; j++)); do
+      i=$((g * k + j))
+      rc=$(cat "$RUN_DIR/r$i.rc" 2>/dev/null || echo '?')
+      if ! cmp -s "${!tarv}" "$tgt/r$i.tar"; then ok=0; note+="r$i ($t) copy differs/missing (exit $rc); "
+      elif [ "$rc" != 0 ]; then note+="r$i exit $rc but copy identical; "; fi
+      rm -f "$tgt/r$i.tar"
+    done
+    g=$((g + 1))
+  done
+  local tx1 kd1; tx1=$(tx_bytes); kd1=$(rcvbuf_errors "$n")
+  rm -rf "$tgt"
+  sample 2 "$n" "$loss" "$run" udpcast "$ok" "$total" $((tx1 - tx0)) $((kd1 - kd0)) "${note%; }"
+  [ "$ok" = 1 ] || keep_logs
+  log "  udpcast  part 2 loss=$loss% run $run: $([ $ok = 1 ] && echo verified || echo FAILED) ${total}s wire $(mib $((tx1 - tx0))) MiB ${note:+($note)}"
+}
+
+p2_imgcast() {  # LOSS RUN
+  local loss=$1 run=$2 k=$PER_IMAGE
+  new_run_dir "p2-imgcast-l$loss-$run"
+  local tgt="$TGT_ROOT/imgcast"; rm -rf "$tgt"; mkdir -p "$tgt"
+  local n=$((3 * k)) specs=() g=0 t j i
+  for t in a b c; do
+    for ((j = 1; j <= k; j++)); do i=$((g * k + j)); specs+=("$i:$t:$tgt/r$i"); done
+    g=$((g + 1))
+  done
+  local kd0 tx0; kd0=$(rcvbuf_errors "$n"); tx0=$(tx_bytes)
+  imgcast_session "$STORE2" "${specs[@]}"
+  local tx1 kd1; tx1=$(tx_bytes); kd1=$(rcvbuf_errors "$n")
+  local ok=1 note=$SESS_NOTE bad treev
+  g=0
+  for t in a b c; do
+    treev="TREE_$t"
+    for ((j = 1; j <= k; j++)); do
+      i=$((g * k + j))
+      if ! bad=$(imgcast_check "$i"); then ok=0; note+="$bad; "
+      elif ! bad=$(tree_same "${!treev}" "$tgt/r$i"); then ok=0; note+="r$i ($t) exit 0 but tree differs: $bad; "; fi
+      rm -rf "$tgt/r$i"
+    done
+    g=$((g + 1))
+  done
+  rm -rf "$tgt"
+  echo "p2 loss=$loss run=$run $(imgcast_receiver_figures $(seq 1 "$n"))" >>"$RESULTS/imgcast-receivers.txt"
+  sample 2 "$n" "$loss" "$run" imgcast "$ok" "$SESS_SECS" $((tx1 - tx0)) $((kd1 - kd0)) "${note%; }"
+  [ "$ok" = 1 ] && [ -z "$note" ] || keep_logs
+  log "  imgcast  part 2 loss=$loss% run $run: $([ $ok = 1 ] && echo verified || echo FAILED) ${SESS_SECS}s wire $(mib $((tx1 - tx0))) MiB ${note:+($note)}"
+}
+
+# ---------------------------------------------------------------- report
+report() {
+  REPORTED=1
+  # shellcheck disable=SC1090
+  . "$META"
+  {
+    echo "# imgcast vs udpcast ($(date '+%Y-%m-%d %H:%M'))"
+    echo
+    echo "$IMGCAST_VERSION, repo $GIT_REV ($GIT_DIRTY uncommitted files in src/, pom.xml), jar sha256 $JAR_SHA;"
+    echo "udpcast $(dpkg-query -W -f '${Version}' udpcast 2>/dev/null || echo '?');"
+    echo "kernel $(uname -r), $(nproc) cores; runs per figure: $RUNS (medians of verified runs);"
+    echo "imgcast --rate $RATE; udpcast --max-bitrate ${UDP_RATE:-none}; lab link rate ${LAB_RATE:-unlimited (veth)};"
+    echo "load average at start ${LOAD0:-?}, at end $(cut -d' ' -f1-3 /proc/loadavg); other labs present at start: ${OTHER_LABS:-none}."
+    echo "Times: sender start to last receiver exit. Wire: the server's eth0 tx_bytes. kdrops: UDP receive-buffer overflows at the receivers (sum)."
+    echo
+  } >"$RESULTS/report.md"
+  awk -F'\t' -v raw1="${P1_RAW:-0}" -v stored1="${P1_STORED:-0}" -v union="${P2_UNION:-0}" \
+      -v tars="${P2_TARS:-0}" -v imgs="${P2_IMAGES:-0}" -v voldesc="${P1_DESC:-}" -v p2desc="${P2_DESC:-}" '
+    function med(s,   a, n, i, j, t) {
+      n = split(s, a, " "); if (n == 0) return ""
+      for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+      return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    function f1(x) { return x == "" ? "–" : sprintf("%.1f", x) }
+    function mb(x) { return x == "" ? "–" : sprintf("%.1f", x / 1048576) }
+    function rat(a, b) { return (a == "" || b == "" || b == 0) ? "–" : sprintf("%.2f", a / b) }
+    NR == 1 { next }
+    {
+      k = $1 SUBSEP $2 SUBSEP $3 SUBSEP $5
+      cnt[k]++
+      if ($6 == 1) { okc[k]++; secs[k] = secs[k] " " $7; wire[k] = wire[k] " " $8; kd[k] = kd[k] " " $9 }
+      cfg = $1 SUBSEP $2 SUBSEP $3
+      if (!(cfg in seen)) { seen[cfg] = 1; order[++nc] = cfg }
+      if ($6 != 1 || $10 != "") notes[++nn] = "part " $1 ", " $2 " receivers, " $3 "% loss, run " $4 ", " $5 ": " ($6 == 1 ? "verified; " : "FAILED; ") $10
+    }
+    END {
+      for (p = 1; p <= 2; p++) {
+        any = 0
+        for (x = 1; x <= nc; x++) { split(order[x], c, SUBSEP); if (c[1] == p) any = 1 }
+        if (!any) continue
+        if (p == 1) {
+          printf "## Part 1: one volume image to N receivers\n\n"
+          printf "Image: %s; raw %.1f MiB (what udpcast sends), stored by imgcast (compressed, holes skipped) %.1f MiB.\n\n", voldesc, raw1 / 1048576, stored1 / 1048576
+          printf "| receivers | loss | udpcast s | imgcast s | time imgcast/udpcast | udpcast wire MiB (x raw) | imgcast wire MiB (x raw / x stored) | wire imgcast/udpcast | kdrops u / i | verified u / i |\n"
+          printf "|---|---|---|---|---|---|---|---|---|---|\n"
+        } else {
+          printf "\n## Part 2: three related tree images, %s\n\n", p2desc
+          printf "Dedup union (imgcast store pack bytes) %.1f MiB; sum of the three images %.1f MiB (imgcast) / tars %.1f MiB (udpcast).\n\n", union / 1048576, imgs / 1048576, tars / 1048576
+          printf "| receivers | loss | udpcast s (3 sessions) | imgcast s (1 session) | time imgcast/udpcast | udpcast wire MiB (x tars) | imgcast wire MiB (x union / x sum of images) | wire imgcast/udpcast | kdrops u / i | verified u / i |\n"
+          printf "|---|---|---|---|---|---|---|---|---|---|\n"
+        }
+        for (x = 1; x <= nc; x++) {
+          split(order[x], c, SUBSEP); if (c[1] != p) continue
+          u = order[x] SUBSEP "udpcast"; i = order[x] SUBSEP "imgcast"
+          us = med(secs[u]); is = med(secs[i]); uw = med(wire[u]); iw = med(wire[i])
+          base = (p == 1) ? raw1 : tars
+          uwx = (uw == "" || base == 0) ? "" : sprintf(" (%.2fx)", uw / base)
+          if (p == 1) iwx = (iw == "") ? "" : sprintf(" (%.2fx / %.2fx)", iw / raw1, (stored1 ? iw / stored1 : 0))
+          else iwx = (iw == "") ? "" : sprintf(" (%.2fx / %.2fx)", (union ? iw / union : 0), (imgs ? iw / imgs : 0))
+          printf "| %s | %s%% | %s | %s | %s | %s%s | %s%s | %s | %s / %s | %d/%d / %d/%d |\n", c[2], c[3], f1(us), f1(is), rat(is, us),
+            mb(uw), uwx, mb(iw), iwx, rat(iw, uw), (kd[u] == "" ? "–" : med(kd[u])), (kd[i] == "" ? "–" : med(kd[i])),
+            okc[u], cnt[u], okc[i], cnt[i]
+        }
+      }
+      if (nn) { printf "\nFailures and notes:\n\n"; for (x = 1; x <= nn; x++) printf "- %s\n", notes[x] }
+    }' "$RAW" >>"$RESULTS/report.md"
+  if [ -s "$RESULTS/imgcast-receivers.txt" ]; then
+    { echo; echo "imgcast receivers (seconds / measured loss / kernel drops / FEC decodes), per run: see $RESULTS/imgcast-receivers.txt"; } >>"$RESULTS/report.md"
+  fi
+  cat "$RESULTS/report.md"
+}
+
+# ---------------------------------------------------------------- main
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+OTHER_LABS=$("$LABSH" list 2>/dev/null | paste -sd' ' || true)
+echo "LOAD0='$LOAD0'; OTHER_LABS='$OTHER_LABS'" >>"$META"
+[ -z "$OTHER_LABS" ] || log "note: other labs are running on this machine ($OTHER_LABS): timings may be disturbed"
+log "lab $LABNAME, results in $RESULTS, receivers write to $TGT_ROOT, process limit ${LIMIT}s"
+
+# --- part 2
+if [ "$PART" = 2 ] || [ "$PART" = all ]; then
+  flock -w 1800 8 || die "lock"
+  prepare_trees
+  flock -u 8
+  STORE2="$WORK/store-trees"
+  log "part 2: capturing trees a, b, c into one store (untimed)"
+  for t in a b c; do
+    treev="TREE_$t"
+    "$IMGCAST" capture "${!treev}" --name "$t" --store "$STORE2" --json -q >"$WORK/capture-$t.json" \
+      || die "imgcast capture of ${!treev} failed"
+  done
+  "$IMGCAST" list --json --store "$STORE2" >"$WORK/list2.json"
+  P2_UNION=$(jq '.pack_bytes' "$WORK/list2.json")
+  P2_IMAGES=$(jq '[.images[].bytes] | add' "$WORK/list2.json")
+  P2_TARS=$(( $(stat -c %s "$TAR_a") + $(stat -c %s "$TAR_b") + $(stat -c %s "$TAR_c") ))
+  P2_DESC="$PER_IMAGE receivers per image ($( [ "$QUICK" = 1 ] && echo "quick: etc, usr/bin, usr/sbin of trees a, b, c" || echo "trees a, b, c of bench/corpus.sh"))"
+  { echo "P2_UNION=$P2_UNION; P2_IMAGES=$P2_IMAGES; P2_TARS=$P2_TARS"; echo "P2_DESC='$P2_DESC'"; } >>"$META"
+  log "part 2: union $(mib "$P2_UNION") MiB, images $(mib "$P2_IMAGES") MiB, tars $(mib "$P2_TARS") MiB"
+  cat "$TAR_a" "$TAR_b" "$TAR_c" >/dev/null; find "$STORE2" -type f -exec cat {} + >/dev/null  # warm the page cache
+  lab_up $((3 * PER_IMAGE))
+  for loss in $LOSSES2; do
+    set_loss $((3 * PER_IMAGE)) "$loss"
+    for ((run = 1; run <= RUNS; run++)); do
+      log "part 2: loss $loss%, run $run/$RUNS"
+      if [ $((run % 2)) = 1 ]; then p2_udpcast "$loss" "$run"; p2_imgcast "$loss" "$run"
+      else p2_imgcast "$loss" "$run"; p2_udpcast "$loss" "$run"; fi
+    done
+  done
+  lab_down
+fi
+
+# --- part 1
+if [ "$PART" = 1 ] || [ "$PART" = all ]; then
+  flock -w 1800 8 || die "lock"
+  prepare_volume
+  flock -u 8
+  STORE1="$WORK/store-vol"
+  log "part 1: capturing $VOL (untimed)"
+  "$IMGCAST" capture "$VOL" --name vol --store "$STORE1" --json -q >"$WORK/capture-vol.json" || die "imgcast capture of $VOL failed"
+  "$IMGCAST" list --json --store "$STORE1" >"$WORK/list1.json"
+  P1_RAW=$(stat -c %s "$VOL")
+  P1_STORED=$(jq '.pack_bytes' "$WORK/list1.json")
+  { echo "P1_RAW=$P1_RAW; P1_STORED=$P1_STORED"; echo "P1_DESC='$VOL_DESC'"; } >>"$META"
+  log "part 1: raw $(mib "$P1_RAW") MiB, stored $(mib "$P1_STORED") MiB ($VOL_DESC)"
+  cat "$VOL" >/dev/null; find "$STORE1" -type f -exec cat {} + >/dev/null
+  for n in $RECEIVERS; do
+    lab_up "$n"
+    for loss in $LOSSES; do
+      set_loss "$n" "$loss"
+      for ((run = 1; run <= RUNS; run++)); do
+        log "part 1: $n receivers, loss $loss%, run $run/$RUNS"
+        if [ $((run % 2)) = 1 ]; then p1_udpcast "$n" "$loss" "$run"; p1_imgcast "$n" "$loss" "$run"
+        else p1_imgcast "$n" "$loss" "$run"; p1_udpcast "$n" "$loss" "$run"; fi
+      done
+    done
+    lab_down
+  done
+fi
+
+report
