@@ -24,7 +24,9 @@ public interface Progress extends AutoCloseable {
 
     /** A bar on the terminal if there is one, else a silent counter. */
     static Progress forTerminal(String task, long total, boolean quiet) {
-        if (quiet || System.console() == null || System.getenv("IMGCAST_NO_PROGRESS") != null) return new Counter();
+        if (quiet || System.console() == null || !System.console().isTerminal() || System.getenv("IMGCAST_NO_PROGRESS") != null) {
+            return new Counter();
+        }
         return new Bar(task, total);
     }
 
