@@ -129,8 +129,8 @@ mkdir -p "$RESULTS"
 WORK="$(mktemp -d "$CACHE/work/cast.XXXXXX")"
 if [ -n "$TARGETS" ]; then mkdir -p "$TARGETS"; TGT_ROOT="$(mktemp -d "$TARGETS/cast-bench.XXXXXX")"
 else TGT_ROOT="$(mktemp -d /dev/shm/cast-bench.XXXXXX)"; fi
-RAW="$RESULTS/samples.tsv"   # part n loss run tool ok secs wire kdrops note
-printf 'part\tn\tloss\trun\ttool\tok\tsecs\twire\tkdrops\tnote\n' >"$RAW"
+RAW="$RESULTS/samples.tsv"   # part n loss run tool ok secs wire kdrops note load1
+printf 'part\tn\tloss\trun\ttool\tok\tsecs\twire\tkdrops\tnote\tload1\n' >"$RAW"
 META="$RESULTS/meta.env"     # figures for the report (sizes)
 : >"$META"
 LAB_UP=0
@@ -232,12 +232,12 @@ set_loss() {  # set_loss N PCT: loss at r1..rN
 }
 
 # The measured sample: one line in RAW.
-sample() {  # part n loss run tool ok secs wire kdrops note
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RAW"
+sample() {  # part n loss run tool ok secs wire kdrops note  (+ the load before the run)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" "$RUN_LOAD" >>"$RAW"
 }
 
 # new_run_dir LABEL: per-measurement log dir; kept in RESULTS when the run failed
-new_run_dir() { RUN_DIR="$WORK/runs/$1"; rm -rf "$RUN_DIR"; mkdir -p "$RUN_DIR"; }
+new_run_dir() { RUN_DIR="$WORK/runs/$1"; rm -rf "$RUN_DIR"; mkdir -p "$RUN_DIR"; RUN_LOAD=$(cut -d' ' -f1 /proc/loadavg); }
 keep_logs() { mkdir -p "$RESULTS/failed"; cp -r "$RUN_DIR" "$RESULTS/failed/" 2>/dev/null || true; }
 
 # Type, mode, owner, size of files, mtime, link count of files, symlink target: sorted.
@@ -426,13 +426,13 @@ imgcast_check() {
   fi
 }
 
-# per-receiver figures from the JSON summaries: loss, kernel drops, FEC decodes, seconds
-imgcast_receiver_figures() {
-  local i
+# keeps every imgcast receiver's JSON summary (loss, kernel drops, FEC decodes, phases)
+save_receiver_json() {  # LABEL I...
+  local label=$1 i; shift
   for i in "$@"; do
     tail -n 1 "$RUN_DIR/r$i.out" 2>/dev/null \
-      | jq -r --arg r "r$i" '"\($r):\(.seconds|tostring|.[0:5])s/loss \(.loss|tostring|.[0:6])/kd \(.kernel_drops)/fec \(.fec_decodes)"' 2>/dev/null || true
-  done | paste -sd' '
+      | jq -c --arg run "$label" --arg r "r$i" '{run: $run, receiver: $r} + .' 2>/dev/null || true
+  done >>"$RESULTS/imgcast-receivers.jsonl"
 }
 
 p1_imgcast() {  # N LOSS RUN
@@ -450,7 +450,7 @@ p1_imgcast() {  # N LOSS RUN
     elif ! cmp -s "$VOL" "$tgt/r$i.img"; then ok=0; note+="r$i exit 0 but copy DIFFERS; "; fi
   done
   rm -rf "$tgt"
-  echo "p1 n=$n loss=$loss run=$run $(imgcast_receiver_figures $(seq 1 "$n"))" >>"$RESULTS/imgcast-receivers.txt"
+  save_receiver_json "p1-n$n-l$loss-$run" $(seq 1 "$n")
   sample 1 "$n" "$loss" "$run" imgcast "$ok" "$SESS_SECS" $((tx1 - tx0)) $((kd1 - kd0)) "${note%; }"
   [ "$ok" = 1 ] && [ -z "$note" ] || keep_logs
   log "  imgcast  n=$n loss=$loss% run $run: $([ $ok = 1 ] && echo verified || echo FAILED) ${SESS_SECS}s wire $(mib $((tx1 - tx0))) MiB kdrops $((kd1 - kd0)) ${note:+($note)}"
@@ -526,7 +526,7 @@ p2_imgcast() {  # LOSS RUN
     g=$((g + 1))
   done
   rm -rf "$tgt"
-  echo "p2 loss=$loss run=$run $(imgcast_receiver_figures $(seq 1 "$n"))" >>"$RESULTS/imgcast-receivers.txt"
+  save_receiver_json "p2-l$loss-$run" $(seq 1 "$n")
   sample 2 "$n" "$loss" "$run" imgcast "$ok" "$SESS_SECS" $((tx1 - tx0)) $((kd1 - kd0)) "${note%; }"
   [ "$ok" = 1 ] && [ -z "$note" ] || keep_logs
   log "  imgcast  part 2 loss=$loss% run $run: $([ $ok = 1 ] && echo verified || echo FAILED) ${SESS_SECS}s wire $(mib $((tx1 - tx0))) MiB ${note:+($note)}"
@@ -562,6 +562,7 @@ report() {
     {
       k = $1 SUBSEP $2 SUBSEP $3 SUBSEP $5
       cnt[k]++
+      if ($11 != "") { if (lmin == "" || $11 + 0 < lmin) lmin = $11 + 0; if (lmax == "" || $11 + 0 > lmax) lmax = $11 + 0 }
       if ($6 == 1) { okc[k]++; secs[k] = secs[k] " " $7; wire[k] = wire[k] " " $8; kd[k] = kd[k] " " $9 }
       cfg = $1 SUBSEP $2 SUBSEP $3
       if (!(cfg in seen)) { seen[cfg] = 1; order[++nc] = cfg }
@@ -596,11 +597,13 @@ report() {
             okc[u], cnt[u], okc[i], cnt[i]
         }
       }
+      if (lmin != "") printf "\n1-min load average before the samples: %s to %s (2 cores).\n", lmin, lmax
       if (nn) { printf "\nFailures and notes:\n\n"; for (x = 1; x <= nn; x++) printf "- %s\n", notes[x] }
     }' "$RAW" >>"$RESULTS/report.md"
-  if [ -s "$RESULTS/imgcast-receivers.txt" ]; then
-    { echo; echo "imgcast receivers (seconds / measured loss / kernel drops / FEC decodes), per run: see $RESULTS/imgcast-receivers.txt"; } >>"$RESULTS/report.md"
-  fi
+  {
+    echo
+    echo "Raw samples (with the 1-min load average before each): $RAW; imgcast receivers' JSON summaries: $RESULTS/imgcast-receivers.jsonl; logs of failed runs: $RESULTS/failed/."
+  } >>"$RESULTS/report.md"
   cat "$RESULTS/report.md"
 }
 

@@ -46,7 +46,34 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class CastServer implements AutoCloseable {
     /** Server settings. {@code minMachines}/{@code waitMs}: hold data until that many joined or the wait ran out. */
     public record Config(String iface, InetSocketAddress group, long rateBps, InetSocketAddress listen, int streams,
-                         long machineTimeoutMs, int minMachines, long waitMs, int ttl) {}
+                         long machineTimeoutMs, int minMachines, long waitMs, int ttl, List<PriorityRule> priorityRules) {}
+
+    /** Priority by machine location (M6): machines whose address is in {@code cidr} get at least {@code priority}. */
+    public record PriorityRule(java.net.InetAddress network, int prefix, int priority) {
+        public static PriorityRule parse(String s) {
+            int eq = s.lastIndexOf('=');
+            int slash = s.indexOf('/');
+            if (eq < 0) throw new IllegalArgumentException("priority rule must be CIDR=N, e.g. 10.1.2.0/24=5");
+            try {
+                String net = slash < 0 ? s.substring(0, eq) : s.substring(0, slash);
+                int prefix = slash < 0 ? 32 : Integer.parseInt(s.substring(slash + 1, eq));
+                return new PriorityRule(java.net.InetAddress.getByName(net), prefix, Integer.parseInt(s.substring(eq + 1)));
+            } catch (IOException | NumberFormatException e) {
+                throw new IllegalArgumentException("cannot read priority rule '" + s + "': " + e.getMessage());
+            }
+        }
+
+        boolean matches(java.net.InetAddress a) {
+            byte[] x = a.getAddress();
+            byte[] n = network.getAddress();
+            if (x.length != n.length) return false;
+            for (int bit = 0; bit < prefix; bit++) {
+                int m = 0x80 >> (bit & 7);
+                if ((x[bit >> 3] & m) != (n[bit >> 3] & m)) return false;
+            }
+            return true;
+        }
+    }
 
     /** An image being served: descriptive data and its chunk table in manifest order. */
     record Served(ImageInfo info, Store.SignedManifest signed, List<ChunkMeta> chunks, Map<ChunkId, ChunkLocation> locations) {}
@@ -221,6 +248,9 @@ public final class CastServer implements AutoCloseable {
                 return;
             }
             int priority = ((Number) req.getOrDefault("priority", 0)).intValue();
+            for (PriorityRule rule : config.priorityRules()) {
+                if (rule.matches(ex.getRemoteAddress().getAddress())) priority = Math.max(priority, rule.priority());
+            }
             Served img;
             try {
                 img = image(imageName);

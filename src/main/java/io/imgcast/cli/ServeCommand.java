@@ -24,6 +24,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--machine-timeout", defaultValue = "15", paramLabel = "SECONDS", description = "drop a machine silent this long") long machineTimeout;
     @Option(names = "--exit-after-idle", paramLabel = "SECONDS", description = "exit once machines finished and none was active this long") Long exitAfterIdle;
     @Option(names = "--ttl", defaultValue = "1", description = "multicast TTL (default ${DEFAULT-VALUE})") int ttl;
+    @Option(names = "--priority-rule", paramLabel = "CIDR=N", description = "machines in this network get at least priority N (repeatable)")
+    List<String> priorityRules = new java.util.ArrayList<>();
     @Mixin StoreOption store;
 
     @Override
@@ -31,7 +33,8 @@ final class ServeCommand implements Callable<Integer> {
         int c = listen.lastIndexOf(':');
         InetSocketAddress http = new InetSocketAddress(listen.substring(0, c), Integer.parseInt(listen.substring(c + 1)));
         CastServer.Config cfg = new CastServer.Config(iface, McastSocket.parseGroup(group), Rates.parse(rate), http, streams,
-                machineTimeout * 1000, minMachines, waitSeconds * 1000, ttl);
+                machineTimeout * 1000, minMachines, waitSeconds * 1000, ttl,
+                priorityRules.stream().map(CastServer.PriorityRule::parse).toList());
         try (Store s = store.open(); CastServer server = new CastServer(s, cfg)) {
             server.start();
             System.out.printf("serving store %s: control http://%s:%d/ , stream 0 on %s via %s, session %d%n", s.dir(),

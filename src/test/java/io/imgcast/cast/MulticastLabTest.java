@@ -91,11 +91,12 @@ class MulticastLabTest {
         Cli.run("capture", treeA, "--name", "a", "--store", st).ok();
         try (NetLab lab = NetLab.up(NetLab.uniqueName("p"), 3, NetLab.Options.defaults())) {
             LabRun run = new LabRun(lab, dir);
-            run.server(st, "--rate", "40m");
+            run.server(st, "--rate", "40m", "--priority-rule", lab.address("r2") + "/32=10");
             Process first = run.receiver("r1", "big", dir.resolve("out-r1"));
             run.awaitMachines(1, Duration.ofSeconds(30));
             Thread.sleep(1500);
-            Process vip = run.receiver("r2", "a", dir.resolve("out-r2"), "--priority", 10);
+            // r2 declares no priority: the server's rule for its address gives it one (priority by location)
+            Process vip = run.receiver("r2", "a", dir.resolve("out-r2"));
             Process late = run.receiver("r3", "big", dir.resolve("out-r3"));
             Map<String, Object> v = run.result("r2", vip, Duration.ofSeconds(120));
             assertEquals(0, num(v, "exit"), run.log("r2"));
@@ -174,8 +175,10 @@ class MulticastLabTest {
                 Map<String, Object> rejected = (Map<String, Object>) g.get("rejected");
                 assertTrue(!rejected.isEmpty(), "forged packets were counted: " + g);
             }
-            // the failed machine shows as failed on the server, the other as done
+            // the failed machine shows as failed on the server, the other as done; the dashboard serves
             List<?> machines = (List<?>) run.status().get("machines");
+            NetLab.ExecResult page = lab.run("r3", Duration.ofSeconds(5), "curl", "-s", run.serverUrl);
+            assertTrue(page.ok() && page.stdout().contains("<h1>imgcast session") && page.stdout().contains("/api/v1/status"), page.stdout());
             assertTrue(machines.toString().contains("failed") && machines.toString().contains("done"), machines.toString());
         }
     }
