@@ -202,13 +202,19 @@ join_or_stop() {
 
 tx_bytes() { ip netns exec "$LABNAME-s" cat /sys/class/net/eth0/statistics/tx_bytes; }
 
+rcvbuf_one() {  # UDP RcvbufErrors of receiver rI's namespace
+  ip netns exec "$LABNAME-r$1" awk '/^Udp:/ { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 } else print $c["RcvbufErrors"] }' /proc/net/snmp
+}
+
 rcvbuf_errors() {  # sum of UDP RcvbufErrors over receivers r1..rN
   local n=$1 i sum=0 v
-  for ((i = 1; i <= n; i++)); do
-    v=$(ip netns exec "$LABNAME-r$i" awk '/^Udp:/ { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 } else print $c["RcvbufErrors"] }' /proc/net/snmp)
-    sum=$((sum + v))
-  done
+  for ((i = 1; i <= n; i++)); do v=$(rcvbuf_one "$i"); sum=$((sum + v)); done
   echo "$sum"
+}
+
+rcvbuf_each() {  # rcvbuf_each N: RcvbufErrors of r1..rN on one line
+  local i
+  for ((i = 1; i <= $1; i++)); do rcvbuf_one "$i"; done | paste -sd' '
 }
 
 max_end() {  # max_end TAG...: latest .end among the tags
@@ -427,11 +433,14 @@ imgcast_check() {
 }
 
 # keeps every imgcast receiver's JSON summary (loss, kernel drops, FEC decodes, phases)
-save_receiver_json() {  # LABEL I...
+# plus ns_rcvbuf_errors: the receiver namespace's UDP RcvbufErrors during the session
+save_receiver_json() {  # LABEL I...   (RCVBUF0, RCVBUF1: rcvbuf_each before and after)
   local label=$1 i; shift
+  local -a b0 b1; read -r -a b0 <<<"$RCVBUF0"; read -r -a b1 <<<"$RCVBUF1"
   for i in "$@"; do
     tail -n 1 "$RUN_DIR/r$i.out" 2>/dev/null \
-      | jq -c --arg run "$label" --arg r "r$i" '{run: $run, receiver: $r} + .' 2>/dev/null || true
+      | jq -c --arg run "$label" --arg r "r$i" --argjson nsd "$(( ${b1[i - 1]:-0} - ${b0[i - 1]:-0} ))" \
+          '{run: $run, receiver: $r, ns_rcvbuf_errors: $nsd} + .' 2>/dev/null || true
   done >>"$RESULTS/imgcast-receivers.jsonl"
 }
 
@@ -441,9 +450,10 @@ p1_imgcast() {  # N LOSS RUN
   local tgt="$TGT_ROOT/imgcast"; rm -rf "$tgt"; mkdir -p "$tgt"
   local specs=()
   for ((i = 1; i <= n; i++)); do specs+=("$i:vol:$tgt/r$i.img"); done
-  local kd0 tx0; kd0=$(rcvbuf_errors "$n"); tx0=$(tx_bytes)
+  local kd0 tx0 kd1 tx1
+  RCVBUF0=$(rcvbuf_each "$n"); kd0=$(awk '{ for (i = 1; i <= NF; i++) s += $i } END { print s + 0 }' <<<"$RCVBUF0"); tx0=$(tx_bytes)
   imgcast_session "$STORE1" "${specs[@]}"
-  local tx1 kd1; tx1=$(tx_bytes); kd1=$(rcvbuf_errors "$n")
+  tx1=$(tx_bytes); RCVBUF1=$(rcvbuf_each "$n"); kd1=$(awk '{ for (i = 1; i <= NF; i++) s += $i } END { print s + 0 }' <<<"$RCVBUF1")
   local ok=1 note=$SESS_NOTE bad
   for ((i = 1; i <= n; i++)); do
     if ! bad=$(imgcast_check "$i"); then ok=0; note+="$bad; "
@@ -510,9 +520,10 @@ p2_imgcast() {  # LOSS RUN
     for ((j = 1; j <= k; j++)); do i=$((g * k + j)); specs+=("$i:$t:$tgt/r$i"); done
     g=$((g + 1))
   done
-  local kd0 tx0; kd0=$(rcvbuf_errors "$n"); tx0=$(tx_bytes)
+  local kd0 tx0 kd1 tx1
+  RCVBUF0=$(rcvbuf_each "$n"); kd0=$(awk '{ for (i = 1; i <= NF; i++) s += $i } END { print s + 0 }' <<<"$RCVBUF0"); tx0=$(tx_bytes)
   imgcast_session "$STORE2" "${specs[@]}"
-  local tx1 kd1; tx1=$(tx_bytes); kd1=$(rcvbuf_errors "$n")
+  tx1=$(tx_bytes); RCVBUF1=$(rcvbuf_each "$n"); kd1=$(awk '{ for (i = 1; i <= NF; i++) s += $i } END { print s + 0 }' <<<"$RCVBUF1")
   local ok=1 note=$SESS_NOTE bad treev
   g=0
   for t in a b c; do

@@ -14,7 +14,7 @@ public final class RateController {
 
     public RateController(long capBitsPerSecond, long nowNs) {
         this.cap = capBitsPerSecond;
-        this.floor = Math.max(1_000_000L, capBitsPerSecond / 64);
+        this.floor = Math.max(1_000_000L, capBitsPerSecond / 8);
         this.rate = capBitsPerSecond;
         this.lastChangeNs = nowNs;
     }
@@ -24,7 +24,7 @@ public final class RateController {
     /** A receiver reports {@code newKernelDrops} receive-buffer overflows since its last report. */
     public void onFeedback(long newKernelDrops, long nowNs) {
         if (newKernelDrops > 0 && nowNs - lastChangeNs > 100_000_000L) {
-            rate = Math.max(floor, (long) (rate * 0.8));
+            rate = Math.max(floor, (long) (rate * 0.85));
             lastChangeNs = nowNs;
         }
     }
@@ -32,7 +32,7 @@ public final class RateController {
     /** Called regularly; raises the rate by 5% per calm 100 ms. */
     public void tick(long nowNs) {
         if (rate < cap && nowNs - lastChangeNs > 100_000_000L) {
-            rate = Math.min(cap, (long) (rate * 1.05) + 1);
+            rate = Math.min(cap, (long) (rate * 1.08) + 1);
             lastChangeNs = nowNs;
         }
     }

@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "apply", description = "Apply an image from the store to an empty or new directory (file tree) or to a device/file (volume).")
+@Command(mixinStandardHelpOptions = true, name = "apply", description = "Apply an image from the store to an empty or new directory (file tree) or to a device/file (volume).")
 final class ApplyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME") String name;
     @Parameters(index = "1", paramLabel = "TARGET") Path target;

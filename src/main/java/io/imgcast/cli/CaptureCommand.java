@@ -19,7 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "capture", description = "Capture a directory (file-tree image) or a block device / raw image file (volume image) into the store.")
+@Command(mixinStandardHelpOptions = true, name = "capture", description = "Capture a directory (file-tree image) or a block device / raw image file (volume image) into the store.")
 final class CaptureCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SOURCE") Path source;
     @Option(names = "--name", required = true, description = "name of the new image") String name;

@@ -7,7 +7,7 @@ import picocli.CommandLine.Parameters;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "delete", description = "Remove an image from the catalog (run 'imgcast gc' to reclaim its space).")
+@Command(mixinStandardHelpOptions = true, name = "delete", description = "Remove an image from the catalog (run 'imgcast gc' to reclaim its space).")
 final class DeleteCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME") String name;
     @Mixin StoreOption store;

@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "demo", description = "In a private network lab it creates and removes (needs root), deploy two related images to several machines in one multicast session.")
+@Command(mixinStandardHelpOptions = true, name = "demo", description = "In a private network lab it creates and removes (needs root), deploy two related images to several machines in one multicast session.")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--receivers", defaultValue = "6", description = "machines (default ${DEFAULT-VALUE}); the last joins late") int receivers;
     @Option(names = "--loss", defaultValue = "0", paramLabel = "PCT", description = "random loss at every machine, percent") double loss;

@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "export", description = "Write one image, with all its data, to a self-contained file.")
+@Command(mixinStandardHelpOptions = true, name = "export", description = "Write one image, with all its data, to a self-contained file.")
 final class ExportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME") String name;
     @Parameters(index = "1", paramLabel = "FILE") Path file;

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "gc", description = "Reclaim space held by chunks no image references.")
+@Command(mixinStandardHelpOptions = true, name = "gc", description = "Reclaim space held by chunks no image references.")
 final class GcCommand implements Callable<Integer> {
     @Option(names = "--json") boolean json;
     @Mixin StoreOption store;

@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "import", description = "Add an image from a file made by 'imgcast export'; every chunk is verified first.")
+@Command(mixinStandardHelpOptions = true, name = "import", description = "Add an image from a file made by 'imgcast export'; every chunk is verified first.")
 final class ImportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE") Path file;
     @Option(names = "--name", description = "import under another name") String name;

@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "info", description = "Show an image's descriptive data.")
+@Command(mixinStandardHelpOptions = true, name = "info", description = "Show an image's descriptive data.")
 final class InfoCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME") String name;
     @Option(names = "--json") boolean json;

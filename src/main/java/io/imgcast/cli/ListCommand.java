@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "list", description = "List the images in the store.")
+@Command(mixinStandardHelpOptions = true, name = "list", description = "List the images in the store.")
 final class ListCommand implements Callable<Integer> {
     @Option(names = "--json") boolean json;
     @Mixin StoreOption store;

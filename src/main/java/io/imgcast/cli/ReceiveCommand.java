@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "receive", description = "Receive an image from an imgcast server onto a directory or a device/file; exit 0 only when it is complete and verified.")
+@Command(mixinStandardHelpOptions = true, name = "receive", description = "Receive an image from an imgcast server onto a directory or a device/file; exit 0 only when it is complete and verified.")
 final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--server", required = true, paramLabel = "URL", description = "e.g. http://10.0.0.1:8470/") URI server;
     @Option(names = "--image", required = true) String image;
@@ -24,6 +24,7 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--machine", description = "name shown on the server (default: host name)") String machine;
     @Option(names = "--server-key", paramLabel = "HEX", description = "pin the server's key: leading hex of the SHA-256 of its public key") String serverKey;
     @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "give up after this long without progress or server") long timeout;
+    @Option(names = "--readback", description = "after receiving, read the whole target back and check it against the image") boolean readback;
     @Option(names = "--json") boolean json;
     @Option(names = {"-q", "--quiet"}) boolean quiet;
 
@@ -40,7 +41,7 @@ final class ReceiveCommand implements Callable<Integer> {
         URI base = server.toString().endsWith("/") ? server : URI.create(server + "/");
         CastReceiver.Result r;
         try (Progress p = Progress.forTerminal("receive " + image, 0, quiet || json)) {
-            r = new CastReceiver(new CastReceiver.Config(base, image, target, priority, iface, name, serverKey, timeout * 1000, 100), p).run();
+            r = new CastReceiver(new CastReceiver.Config(base, image, target, priority, iface, name, serverKey, timeout * 1000, 100, readback), p).run();
         }
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "serve", description = "Serve images from the store to many machines over multicast, with an HTTP control API and dashboard.")
+@Command(mixinStandardHelpOptions = true, name = "serve", description = "Serve images from the store to many machines over multicast, with an HTTP control API and dashboard.")
 final class ServeCommand implements Callable<Integer> {
     @Option(names = "--interface", required = true, paramLabel = "IF", description = "network interface for the multicast stream") String iface;
     @Option(names = "--group", defaultValue = "239.77.0.1:9000", paramLabel = "ADDR:PORT", description = "multicast group of stream 0 (stream n uses PORT+n; default ${DEFAULT-VALUE})") String group;

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "status", description = "Show a server's machines, their image, progress, stream and loss.")
+@Command(mixinStandardHelpOptions = true, name = "status", description = "Show a server's machines, their image, progress, stream and loss.")
 final class StatusCommand implements Callable<Integer> {
     @Option(names = "--server", defaultValue = "http://127.0.0.1:8470/", paramLabel = "URL") URI server;
     @Option(names = "--json") boolean json;

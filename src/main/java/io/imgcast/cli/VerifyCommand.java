@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "verify", description = "Read every byte of the named images (default: all) back and check it against its hash. Exit 1 on damage.")
+@Command(mixinStandardHelpOptions = true, name = "verify", description = "Read every byte of the named images (default: all) back and check it against its hash. Exit 1 on damage.")
 final class VerifyCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", arity = "0..*") List<String> names = new ArrayList<>();
     @Option(names = "--json") boolean json;
