@@ -42,6 +42,8 @@ public final class TreeTarget implements ChunkTarget {
     private final boolean isRoot = Posix.isRoot();
     private final Map<ChunkId, List<Place>> places = new HashMap<>();
     private final AtomicLong warnings = new AtomicLong();
+    /** The target was absent or empty: nothing to scan, nothing left over to remove. */
+    private boolean fresh;
 
     public TreeTarget(Manifest manifest, Path root) {
         this.manifest = manifest;
@@ -75,8 +77,26 @@ public final class TreeTarget implements ChunkTarget {
         if (Files.exists(root, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
             throw new ApplyException("target " + root + " exists and is not a directory");
         }
+        if (Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+            try (var st = Files.list(root)) {
+                fresh = st.findAny().isEmpty();
+            }
+        } else {
+            fresh = true;
+        }
         Files.createDirectories(root);
         List<Entry> es = manifest.entries();
+        if (fresh) {
+            for (Entry e : es) {
+                if (e.type() == EntryType.DIRECTORY && !e.path().isEmpty()) Files.createDirectory(path(e));
+                else if (e.type() == EntryType.FILE) {
+                    try (FileChannel ch = FileChannel.open(path(e), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                        if (e.size() > 0) ch.write(ByteBuffer.wrap(new byte[1]), e.size() - 1);
+                    }
+                }
+            }
+            return new HashSet<>(places.keySet());
+        }
         for (Entry e : es) {
             Path p = path(e);
             if (e.type() == EntryType.DIRECTORY) {
@@ -148,7 +168,7 @@ public final class TreeTarget implements ChunkTarget {
         for (Entry e : es) wanted.add(path(e));
         // remove what the image does not have (leftovers of an older image)
         List<Path> extra = new ArrayList<>();
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        if (!fresh) Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
                 if (!wanted.contains(d)) {
