@@ -25,8 +25,10 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        io.imgcast.util.Timing.mark("picocli");
         long t0 = System.nanoTime();
         try (Store s = store.open(); Progress p = Progress.forTerminal("apply " + name, 0, quiet || json)) {
+            io.imgcast.util.Timing.mark("store-open");
             int n = threads != null ? threads : Runtime.getRuntime().availableProcessors() + 1;
             Apply.Result r = Apply.run(s, name, target, n, p);
             long took = System.nanoTime() - t0;

@@ -34,6 +34,7 @@ final class CaptureCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        io.imgcast.util.Timing.mark("picocli");
         String who = userInfo;
         if (who == null) {
             String host;
@@ -47,10 +48,12 @@ final class CaptureCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (Store s = store.openOrCreate();
              Progress p = Progress.forTerminal("capture " + name, 0, quiet || json)) {
+            io.imgcast.util.Timing.mark("store-open");
             long before = s.packBytes();
             ImageInfo info = Capture.run(s, source, volume,
                     new Ingest.ImageMeta(name, description, flags, who, System.currentTimeMillis()),
                     CaptureOptions.defaults().withLevel(level).withProgress(p));
+            io.imgcast.util.Timing.mark("capture-run");
             long added = s.packBytes() - before;
             long took = System.nanoTime() - t0;
             if (json) {

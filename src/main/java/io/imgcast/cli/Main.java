@@ -17,6 +17,7 @@ public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        io.imgcast.util.Timing.mark("main-class-init");
         System.exit(run(args));
     }
 

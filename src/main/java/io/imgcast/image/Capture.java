@@ -37,10 +37,15 @@ public final class Capture {
                     + "; pick another --name or delete it first");
         }
         ImageKind kind = kindOf(source, forceVolume);
+        io.imgcast.util.Timing.mark("find+kind");
         try (Ingest ingest = store.beginIngest()) {
+            io.imgcast.util.Timing.mark("begin-ingest");
             Manifest m = kind == ImageKind.TREE ? TreeCapture.capture(source, ingest, options)
                     : VolumeCapture.capture(source, ingest, options);
-            return ingest.commit(meta, m);
+            io.imgcast.util.Timing.mark("capture-contents");
+            ImageInfo r = ingest.commit(meta, m);
+            io.imgcast.util.Timing.mark("commit");
+            return r;
         }
     }
 }

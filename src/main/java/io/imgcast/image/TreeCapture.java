@@ -56,6 +56,7 @@ public final class TreeCapture {
         } catch (IOException e) {
             throw new CaptureException("cannot read the source tree: " + e.getMessage(), e);
         }
+        io.imgcast.util.Timing.mark("walk");
         options.progress().total(c.totalFileBytes);
         return c.readContents(ingest);
     }
@@ -130,6 +131,7 @@ public final class TreeCapture {
                 }
                 pendingChunks.add(readFile(sources.get(i), stream, pipeline));
             }
+            io.imgcast.util.Timing.mark("read+chunk(reader)");
             for (int i = 0; i < entries.size(); i++) {
                 Entry e = entries.get(i);
                 if (e.type() != EntryType.FILE) {
@@ -144,6 +146,7 @@ public final class TreeCapture {
         } catch (IOException e) {
             throw new CaptureException("capture failed: " + e.getMessage(), e);
         }
+        io.imgcast.util.Timing.mark("drain-workers");
         return Manifest.tree(out);
     }
 

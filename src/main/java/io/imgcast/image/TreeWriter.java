@@ -77,7 +77,9 @@ public final class TreeWriter {
             for (Entry e : entries) {
                 if (e.type() == EntryType.DIRECTORY && !e.path().isEmpty()) Files.createDirectory(resolve(e));
             }
+            io.imgcast.util.Timing.mark("mkdirs");
             parallel(entries, e -> e.type() == EntryType.FILE, this::writeFile);
+            io.imgcast.util.Timing.mark("file-contents");
             for (Entry e : entries) {
                 Path p = resolve(e);
                 switch (e.type()) {
@@ -96,11 +98,14 @@ public final class TreeWriter {
             for (Entry e : entries) {
                 if (e.type() == EntryType.HARDLINK) Files.createLink(resolve(e), root.resolve(checked(e.target())));
             }
+            io.imgcast.util.Timing.mark("links+nodes");
             parallel(entries, e -> e.type() != EntryType.DIRECTORY && e.type() != EntryType.HARDLINK, this::applyMetadata);
+            io.imgcast.util.Timing.mark("metadata-nondir");
             for (int i = entries.size() - 1; i >= 0; i--) {
                 Entry e = entries.get(i);
                 if (e.type() == EntryType.DIRECTORY) applyMetadata(e);
             }
+            io.imgcast.util.Timing.mark("metadata-dirs");
         } catch (IOException e) {
             throw new ApplyException(describeWriteFailure(root, e), e);
         }
