@@ -11,7 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.OpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,7 +45,19 @@ public final class TreeWriter {
         this.threads = Math.max(1, threads);
         this.progress = progress;
         this.root_ = Posix.isRoot();
+        Posix.Ids ids = Posix.ids();
+        this.umask = ids.umask();
+        this.euid = ids.euid();
+        this.egid = ids.egid();
     }
+
+    // What a newly created entry gets without further calls: permission bits (requested & ~umask)
+    // and owner (euid, egid; unless a set-group-id target directory hands down its group).
+    // Calls that would set what is already there are skipped.
+    private final int umask;
+    private final int euid;
+    private final int egid;
+    private boolean ownerPredictable;
 
     /** Checks the target is usable before anything is written. */
     public static void checkTarget(Path target, long bytes) {
@@ -73,6 +90,7 @@ public final class TreeWriter {
     public void write() {
         try {
             Files.createDirectories(root);
+            ownerPredictable = euid >= 0 && egid >= 0 && ((Integer) Files.getAttribute(root, "unix:mode") & 02000) == 0;
             List<Entry> entries = manifest.entries();
             for (Entry e : entries) {
                 if (e.type() == EntryType.DIRECTORY && !e.path().isEmpty()) Files.createDirectory(resolve(e));
@@ -99,11 +117,13 @@ public final class TreeWriter {
                 if (e.type() == EntryType.HARDLINK) Files.createLink(resolve(e), root.resolve(checked(e.target())));
             }
             io.imgcast.util.Timing.mark("links+nodes");
-            parallel(entries, e -> e.type() != EntryType.DIRECTORY && e.type() != EntryType.HARDLINK, this::applyMetadata);
+            // regular files got theirs right after writing
+            parallel(entries, e -> e.type() != EntryType.DIRECTORY && e.type() != EntryType.HARDLINK && e.type() != EntryType.FILE,
+                    e -> applyMetadata(e, e.type() == EntryType.SYMLINK ? -1 : createdMode(e.mode() & 0777)));
             io.imgcast.util.Timing.mark("metadata-nondir");
             for (int i = entries.size() - 1; i >= 0; i--) {
                 Entry e = entries.get(i);
-                if (e.type() == EntryType.DIRECTORY) applyMetadata(e);
+                if (e.type() == EntryType.DIRECTORY) applyMetadata(e, createdMode(0777));
             }
             io.imgcast.util.Timing.mark("metadata-dirs");
         } catch (IOException e) {
@@ -184,7 +204,7 @@ public final class TreeWriter {
         Path p = resolve(e);
         ChunkSource.Reader r = reader();
         byte[] buf = buffers.get();
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(p, CREATE_FILE, PosixFilePermissions.asFileAttribute(permissions(e.mode())))) {
             ChunkList c = e.chunks();
             for (int i = 0; i < c.size(); i++) {
                 int n = r.read(c.id(i), buf);
@@ -193,9 +213,27 @@ public final class TreeWriter {
                 progress.add(n);
             }
         }
+        // metadata at once, while the inode is hot; creating hard links later does not change it
+        applyMetadata(e, createdMode(e.mode() & 0777));
     }
 
-    private void applyMetadata(Entry e) throws IOException {
+    private static final Set<OpenOption> CREATE_FILE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    private static final PosixFilePermission[] PERMS = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE
+
+    private static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> s = EnumSet.noneOf(PosixFilePermission.class);
+        for (int i = 0; i < 9; i++) {
+            if ((mode & (0400 >> i)) != 0) s.add(PERMS[i]);
+        }
+        return s;
+    }
+
+    /** Permission bits an entry created asking for {@code requested} has; -1 if unknown. */
+    private int createdMode(int requested) {
+        return umask < 0 ? -1 : requested & ~umask;
+    }
+
+    private void applyMetadata(Entry e, int createdMode) throws IOException {
         Path p = resolve(e);
         for (Posix.Xattr x : e.xattrs()) {
             try {
@@ -205,8 +243,15 @@ public final class TreeWriter {
                 warn("extended attribute " + x.name() + " of " + e.path() + " not set: " + ex.getMessage());
             }
         }
-        if (root_) Posix.lchown(p, e.uid(), e.gid());
-        if (e.type() != EntryType.SYMLINK) Posix.chmod(p, e.mode());
+        boolean chowned = false;
+        if (root_ && !(ownerPredictable && e.uid() == euid && e.gid() == egid)) {
+            Posix.lchown(p, e.uid(), e.gid());
+            chowned = true;
+        }
+        // chown may clear set-id bits, but then e.mode() has some and differs from createdMode
+        if (e.type() != EntryType.SYMLINK && (createdMode < 0 || createdMode != e.mode() || chowned && (e.mode() & 07000) != 0)) {
+            Posix.chmod(p, e.mode());
+        }
         Posix.setTimes(p, e.atimeNs(), e.mtimeNs());
     }
 
