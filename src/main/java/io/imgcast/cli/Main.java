@@ -9,11 +9,37 @@ import picocli.CommandLine.Command;
 
 /** Entry point: {@code imgcast COMMAND ...}. Exit codes: 0 ok, 1 failed or damage found, 2 usage error. */
 @Command(name = "imgcast", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Capture OS and disk images into one deduplicated store; apply, verify and move them.",
-        subcommands = {CaptureCommand.class, ApplyCommand.class, ListCommand.class, InfoCommand.class, VerifyCommand.class,
-                DeleteCommand.class, GcCommand.class, ExportCommand.class, ImportCommand.class,
-                ServeCommand.class, ReceiveCommand.class, StatusCommand.class, CommandLine.HelpCommand.class})
+        description = "Capture OS and disk images into one deduplicated store; apply, verify and move them.")
 public final class Main implements Runnable {
+    /**
+     * The subcommands, in help order. Only the one being run is given to picocli (which reflects
+     * over every command it is given, a good part of start-up time); help, errors and unknown
+     * commands get all of them.
+     */
+    private static final String[] COMMANDS = {"capture", "apply", "list", "info", "verify", "delete", "gc", "export", "import",
+            "serve", "receive", "status", "help"};
+
+    // A plain switch, not a map of constructor references: the JDK 25 AOT cache assembler
+    // crashes on archived lambdas that reach picocli's pre-Java-6 class files.
+    private static Object command(String name) {
+        return switch (name) {
+            case "capture" -> new CaptureCommand();
+            case "apply" -> new ApplyCommand();
+            case "list" -> new ListCommand();
+            case "info" -> new InfoCommand();
+            case "verify" -> new VerifyCommand();
+            case "delete" -> new DeleteCommand();
+            case "gc" -> new GcCommand();
+            case "export" -> new ExportCommand();
+            case "import" -> new ImportCommand();
+            case "serve" -> new ServeCommand();
+            case "receive" -> new ReceiveCommand();
+            case "status" -> new StatusCommand();
+            case "help" -> new CommandLine.HelpCommand();
+            default -> null;
+        };
+    }
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
@@ -23,6 +49,12 @@ public final class Main implements Runnable {
 
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        Object only = args.length > 0 && !args[0].equals("help") ? command(args[0]) : null;
+        if (only != null) {
+            cl.addSubcommand(args[0], only);
+        } else {
+            for (String name : COMMANDS) cl.addSubcommand(name, command(name));
+        }
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             String msg = switch (ex) {
                 case StoreException e -> e.getMessage();
