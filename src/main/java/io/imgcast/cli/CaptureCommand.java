@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "capture", description = "Capture a directory (file-tree image) or a block device / raw image file (volume image) into the store.")
-final class CaptureCommand implements Callable<Integer> {
+final class CaptureCommand implements Callable<Integer>, FastCli.Bindable {
     @Parameters(index = "0", paramLabel = "SOURCE") Path source;
     @Option(names = "--name", required = true, description = "name of the new image") String name;
     @Option(names = "--description", defaultValue = "") String description;
@@ -31,6 +31,33 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the result as JSON") boolean json;
     @Option(names = {"-q", "--quiet"}, description = "no progress bar") boolean quiet;
     @Mixin StoreOption store;
+
+    // Keep in step with the annotations above (FastCliTest compares both paths).
+    private static final java.util.Set<String> NAME = java.util.Set.of("--name"), DESCRIPTION = java.util.Set.of("--description"),
+            FLAGS = java.util.Set.of("--flags"), USER_INFO = java.util.Set.of("--user-info"), VOLUME = java.util.Set.of("--volume"),
+            LEVEL = java.util.Set.of("--level"), JSON = java.util.Set.of("--json"), QUIET = java.util.Set.of("-q", "--quiet"),
+            STORE = java.util.Set.of("--store");
+
+    @Override
+    public boolean bindFast(String[] args) {
+        FastCli a = FastCli.scan(args, java.util.List.of(VOLUME, JSON, QUIET),
+                java.util.List.of(NAME, DESCRIPTION, FLAGS, USER_INFO, LEVEL, STORE));
+        if (a == null || a.positional().size() != 1 || a.value(NAME) == null) return false;
+        Integer l = FastCli.parseInt(a.value(LEVEL), 3);
+        if (l == null) return false;
+        source = Path.of(a.positional().get(0));
+        name = a.value(NAME);
+        description = a.value(DESCRIPTION) != null ? a.value(DESCRIPTION) : "";
+        flags = a.value(FLAGS) != null ? a.value(FLAGS) : "";
+        userInfo = a.value(USER_INFO);
+        volume = a.flag(VOLUME);
+        level = l;
+        json = a.flag(JSON);
+        quiet = a.flag(QUIET);
+        store = new StoreOption();
+        if (a.value(STORE) != null) store.store = Path.of(a.value(STORE));
+        return true;
+    }
 
     @Override
     public Integer call() throws Exception {

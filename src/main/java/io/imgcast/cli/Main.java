@@ -44,34 +44,55 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         io.imgcast.util.Timing.mark("main-class-init");
+        if (args.length > 0) io.imgcast.util.Warmup.start(args[0]);
         System.exit(run(args));
     }
 
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new Main());
         Object only = args.length > 0 && !args[0].equals("help") ? command(args[0]) : null;
+        if (only != null) {
+            if (only instanceof FastCli.Bindable b && only instanceof java.util.concurrent.Callable<?> fast && b.bindFast(args)) {
+                io.imgcast.util.Timing.mark("fastcli");
+                java.io.PrintWriter err = new java.io.PrintWriter(System.err, true);
+                try {
+                    Object rc = fast.call();
+                    return rc instanceof Integer i ? i : 0;
+                } catch (Exception ex) {
+                    return failure(ex, err);
+                } finally {
+                    err.flush();
+                }
+            }
+            only = command(args[0]); // a fresh one for picocli: bind may have set fields
+        }
+        CommandLine cl = new CommandLine(new Main());
+        io.imgcast.util.Timing.mark("pc-root");
         if (only != null) {
             cl.addSubcommand(args[0], only);
         } else {
             for (String name : COMMANDS) cl.addSubcommand(name, command(name));
         }
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            String msg = switch (ex) {
-                case StoreException e -> e.getMessage();
-                case CaptureException e -> e.getMessage();
-                case ApplyException e -> e.getMessage();
-                case CorruptDataException e -> "damaged data: " + e.getMessage();
-                default -> null;
-            };
-            if (msg == null) {
-                cmd.getErr().println("imgcast: internal error: " + ex);
-                ex.printStackTrace(cmd.getErr());
-                return 1;
-            }
-            cmd.getErr().println("imgcast: " + msg);
-            return 1;
-        });
+        io.imgcast.util.Timing.mark("pc-sub");
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> failure(ex, cmd.getErr()));
         return cl.execute(args);
+    }
+
+    /** Reports a command's failure: a one-line message for the expected kinds, else the stack trace; exit code 1. */
+    static int failure(Exception ex, java.io.PrintWriter err) {
+        String msg = switch (ex) {
+            case StoreException e -> e.getMessage();
+            case CaptureException e -> e.getMessage();
+            case ApplyException e -> e.getMessage();
+            case CorruptDataException e -> "damaged data: " + e.getMessage();
+            default -> null;
+        };
+        if (msg == null) {
+            err.println("imgcast: internal error: " + ex);
+            ex.printStackTrace(err);
+            return 1;
+        }
+        err.println("imgcast: " + msg);
+        return 1;
     }
 
     @Override

@@ -122,7 +122,13 @@ public final class TreeCapture {
         ChunkStream stream = new ChunkStream(cdc, 4 * 1024 * 1024);
         List<Entry> out = new ArrayList<>(entries.size());
         List<List<Future<ChunkPipeline.Result>>> pendingChunks = new ArrayList<>(entries.size());
-        try (ChunkPipeline pipeline = new ChunkPipeline(ingest, options.level(), options.threads(), options.tap())) {
+        io.imgcast.codec.ChunkCodec.Dictionary dict = ingest.dictionary();
+        if (dict == null && DICT) {
+            dict = trainDictionary();
+            if (dict != null) ingest.setDictionary(dict);
+            io.imgcast.util.Timing.mark("dict-train");
+        }
+        try (ChunkPipeline pipeline = new ChunkPipeline(ingest, options.level(), options.threads(), options.tap(), dict)) {
             for (int i = 0; i < entries.size(); i++) {
                 Entry e = entries.get(i);
                 if (e.type() != EntryType.FILE) {
@@ -155,10 +161,12 @@ public final class TreeCapture {
         for (int attempt = 1; attempt <= Math.max(1, options.readRetries()); attempt++) {
             List<Future<ChunkPipeline.Result>> futures = new ArrayList<>();
             long[] counted = new long[1];
+            boolean[] x86 = new boolean[1];
             try (FileChannel ch = opener.open(p)) {
                 stream.split((buf, off, len) -> ch.read(ByteBuffer.wrap(buf, off, len)),
                         (buf, off, len) -> {
-                            futures.add(pipeline.submit(buf, off, len));
+                            if (counted[0] == 0) x86[0] = BCJ && io.imgcast.codec.X86Filter.isX86Elf(buf, off, len);
+                            futures.add(pipeline.submit(buf, off, len, x86[0]));
                             options.progress().add(len);
                             counted[0] += len;
                         });
@@ -183,6 +191,46 @@ public final class TreeCapture {
         }
         throw new CaptureException("cannot read " + p + " (" + describe(last) + ") after "
                 + Math.max(1, options.readRetries()) + " attempts; nothing was added to the store", last);
+    }
+
+    // Experimental switches (defaults: BCJ on, dictionary off).
+    static final boolean BCJ = !"false".equals(System.getProperty("imgcast.bcj"));
+    static final boolean DICT = Boolean.getBoolean("imgcast.dict");
+    static final int DICT_SIZE = Integer.getInteger("imgcast.dictSize", 112 * 1024);
+    static final int DICT_SAMPLE = Integer.getInteger("imgcast.dictSampleMiB", 8) << 20;
+    static final int DICT_TRAIN_LEVEL = Integer.getInteger("imgcast.dictTrainLevel", 1);
+
+    /**
+     * Trains a zstd dictionary for a store that has none, from the tree being captured: the first
+     * 64 KiB of files spread evenly over the tree, up to DICT_SAMPLE bytes, x86 code BCJ-filtered
+     * as it will be compressed.
+     */
+    private io.imgcast.codec.ChunkCodec.Dictionary trainDictionary() {
+        long total = 0;
+        for (Entry e : entries) if (e.type() == EntryType.FILE) total += Math.min(e.size(), 64 * 1024);
+        if (total < 4L * DICT_SIZE) return null;
+        double step = Math.max(1.0, (double) total / DICT_SAMPLE);
+        List<byte[]> samples = new ArrayList<>();
+        double next = 0;
+        long pos = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
+            if (e.type() != EntryType.FILE || e.size() == 0) continue;
+            long take = Math.min(e.size(), 64 * 1024);
+            pos += take;
+            if (pos < next) continue;
+            next += step * take;
+            try (FileChannel ch = opener.open(sources.get(i))) {
+                ByteBuffer b = ByteBuffer.allocate((int) take);
+                while (b.hasRemaining() && ch.read(b) >= 0) { }
+                byte[] s = java.util.Arrays.copyOf(b.array(), b.position());
+                if (BCJ && io.imgcast.codec.X86Filter.isX86Elf(s, 0, s.length)) io.imgcast.codec.X86Filter.encode(s, 0, s.length);
+                if (s.length > 0) samples.add(s);
+            } catch (IOException ignored) {
+                // a sample less
+            }
+        }
+        return io.imgcast.codec.ChunkCodec.Dictionary.train(samples.toArray(new byte[0][]), DICT_SIZE, DICT_TRAIN_LEVEL);
     }
 
     static String describe(IOException e) {

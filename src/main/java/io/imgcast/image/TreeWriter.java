@@ -14,6 +14,9 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.OpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Set;
@@ -243,16 +246,28 @@ public final class TreeWriter {
                 warn("extended attribute " + x.name() + " of " + e.path() + " not set: " + ex.getMessage());
             }
         }
-        boolean chowned = false;
+        // Through NIO (JNI, ready at JVM start) rather than FFM, whose first use costs ~100 ms of
+        // run-time class generation; the same system calls (lchown, chmod with all 12 bits,
+        // utimensat/futimens with nanoseconds, not following links).
         if (root_ && !(ownerPredictable && e.uid() == euid && e.gid() == egid)) {
-            Posix.lchown(p, e.uid(), e.gid());
-            chowned = true;
+            if (e.uid() != euid) Files.setAttribute(p, "unix:uid", e.uid(), LinkOption.NOFOLLOW_LINKS);
+            if (e.gid() != egid || !ownerPredictable) Files.setAttribute(p, "unix:gid", e.gid(), LinkOption.NOFOLLOW_LINKS);
         }
         // chown may clear set-id bits, but then e.mode() has some and differs from createdMode
-        if (e.type() != EntryType.SYMLINK && (createdMode < 0 || createdMode != e.mode() || chowned && (e.mode() & 07000) != 0)) {
-            Posix.chmod(p, e.mode());
+        if (e.type() != EntryType.SYMLINK && (createdMode < 0 || createdMode != e.mode())) {
+            Files.setAttribute(p, "unix:mode", e.mode() & 07777);
         }
-        Posix.setTimes(p, e.atimeNs(), e.mtimeNs());
+        EntryType t = e.type();
+        if (t != EntryType.FILE && t != EntryType.DIRECTORY && t != EntryType.SYMLINK) {
+            Posix.setTimes(p, e.atimeNs(), e.mtimeNs()); // NIO would open the device node or FIFO
+            return;
+        }
+        try {
+            Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setTimes(FileTime.from(e.mtimeNs(), TimeUnit.NANOSECONDS), FileTime.from(e.atimeNs(), TimeUnit.NANOSECONDS), null);
+        } catch (java.nio.file.AccessDeniedException ex) {
+            Posix.setTimes(p, e.atimeNs(), e.mtimeNs()); // NIO opens the file first: not possible for mode 0 as non-root
+        }
     }
 
     private void warn(String w) {

@@ -48,6 +48,7 @@ public final class Ingest implements AutoCloseable {
     private long currentSize;
     private byte[] header = new byte[PackFormat.RECORD_HEADER];
     private boolean closed;
+    private io.imgcast.codec.ChunkCodec.Dictionary newDictionary;
 
     Ingest(Store store) {
         this.store = store;
@@ -92,6 +93,17 @@ public final class Ingest implements AutoCloseable {
             throw new StoreException("cannot tidy pack directory " + dir + ": " + e.getMessage(), e);
         }
         return max;
+    }
+
+    /** The dictionary chunks are compressed with: the store's, or one set for this session. */
+    public synchronized io.imgcast.codec.ChunkCodec.Dictionary dictionary() {
+        return newDictionary != null ? newDictionary : store.dictionary();
+    }
+
+    /** Sets the dictionary of a store that has none; stored with the next commit. */
+    public synchronized void setDictionary(io.imgcast.codec.ChunkCodec.Dictionary d) {
+        if (store.dictionary() != null) throw new IllegalStateException("the store already has a dictionary");
+        newDictionary = d;
     }
 
     /** True if the store or this session already holds the chunk. */
@@ -217,6 +229,12 @@ public final class Ingest implements AutoCloseable {
                             ic.addBatch();
                         }
                         ic.executeBatch();
+                        if (newDictionary != null) {
+                            try (PreparedStatement md = db.prepareStatement("INSERT OR REPLACE INTO meta(key, value) VALUES ('zstd_dict', ?)")) {
+                                md.setBytes(1, newDictionary.bytes());
+                                md.executeUpdate();
+                            }
+                        }
                         db.commit();
                     } catch (SQLException e) {
                         db.rollback();
@@ -230,6 +248,10 @@ public final class Ingest implements AutoCloseable {
                 } catch (SQLException e) {
                     throw Store.sqlFailure(e);
                 }
+            }
+            if (newDictionary != null) {
+                store.dictionaryCommitted(newDictionary);
+                newDictionary = null;
             }
             known.addAll(pending.keySet());
             pending.clear();

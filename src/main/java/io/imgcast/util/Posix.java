@@ -91,6 +91,17 @@ public final class Posix {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
+    /** Makes the downcall handles a capture ({@code capture}) or an apply needs (see {@link Warmup}). */
+    public static void warmUp(boolean capture) {
+        if (capture) {
+            MethodHandle h = Llistxattr.H;
+        } else {
+            // device nodes and FIFOs: created with mknod, times set without opening them
+            MethodHandle a = Utimensat.H;
+            MethodHandle b = Mknod.H;
+        }
+    }
+
     private Posix() {}
 
     private static MethodHandle handle(String name, FunctionDescriptor fd) {

@@ -14,6 +14,19 @@ public final class Timing {
     private static final long START_WALL_MS = System.currentTimeMillis();
     private static final List<String> names = new ArrayList<>();
     private static final List<Long> times = new ArrayList<>();
+    private static final List<Long> cpus = new ArrayList<>();
+    private static final long START_CPU = ON ? cpuMs() : 0;
+
+    /** CPU time of the whole process (all threads, JIT and GC included) in ms, from /proc/self/stat (10 ms ticks). */
+    static long cpuMs() {
+        try {
+            String st = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10; // utime, stime (fields 14, 15)
+        } catch (Exception e) {
+            return 0;
+        }
+    }
 
     static {
         if (ON) {
@@ -26,9 +39,11 @@ public final class Timing {
     public static void mark(String phase) {
         if (!ON) return;
         long t = System.nanoTime();
+        long c = cpuMs();
         synchronized (names) {
             names.add(phase);
             times.add(t);
+            cpus.add(c);
         }
     }
 
@@ -40,11 +55,19 @@ public final class Timing {
             sb.append(String.format(" jvm-start-to-main=%dms", before));
         }
         long prev = START;
+        long prevCpu = START_CPU;
         synchronized (names) {
             for (int i = 0; i < names.size(); i++) {
                 sb.append(String.format(" %s=%.0fms", names.get(i), (times.get(i) - prev) / 1e6));
                 prev = times.get(i);
             }
+            sb.append("\ncpu:");
+            sb.append(String.format(" before-main=%dms", START_CPU));
+            for (int i = 0; i < names.size(); i++) {
+                sb.append(String.format(" %s=%dms", names.get(i), cpus.get(i) - prevCpu));
+                prevCpu = cpus.get(i);
+            }
+            sb.append(String.format(" [to-exit=%dms]", cpuMs() - prevCpu));
         }
         sb.append(String.format(" [main-to-exit=%.0fms]", (System.nanoTime() - START) / 1e6));
         System.err.println(sb);

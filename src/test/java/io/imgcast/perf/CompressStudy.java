@@ -76,7 +76,7 @@ public final class CompressStudy {
     }
 
     static void run(String spec, List<Chunk> chunks, long uniq) throws Exception {
-        int level, sample = 1, dictK = 0, sampleMiB = 16, prefixK = 0;
+        int level, sample = 1, dictK = 0, sampleMiB = 16, prefixK = 0, trainLevel = -1;
         String s = spec;
         boolean bcj = s.startsWith("B");
         if (bcj) s = s.substring(1);
@@ -84,18 +84,23 @@ public final class CompressStudy {
             int l = s.indexOf('L');
             String d = s.substring(1, l);
             s = s.substring(l);
-            String[] p = d.split("(?=[PX])");
+            String[] p = d.split("(?=[PXT])");
             dictK = Integer.parseInt(p[0]);
             for (int i = 1; i < p.length; i++) {
                 if (p[i].startsWith("P")) sampleMiB = Integer.parseInt(p[i].substring(1));
                 if (p[i].startsWith("X")) prefixK = Integer.parseInt(p[i].substring(1));
+                if (p[i].startsWith("T")) trainLevel = Integer.parseInt(p[i].substring(1));
             }
         }
-        int si = s.indexOf('S');
-        if (si > 0) {
-            sample = Integer.parseInt(s.substring(si + 1));
-            level = Integer.parseInt(s.substring(1, si));
-        } else level = Integer.parseInt(s.substring(1));
+        // L<level> then optional zstd parameter overrides m<minMatch> s<searchLog> c<chainLog> h<hashLog>
+        // t<targetLength> g<strategy> w<windowLog>, then optional S<sample>
+        java.util.regex.Matcher mm = java.util.regex.Pattern.compile("L(\\d+)((?:[mschtgw]\\d+)*)(?:S(\\d+))?").matcher(s);
+        if (!mm.matches()) throw new IllegalArgumentException(spec);
+        level = Integer.parseInt(mm.group(1));
+        if (mm.group(3) != null) sample = Integer.parseInt(mm.group(3));
+        java.util.Map<Character, Integer> over = new java.util.LinkedHashMap<>();
+        java.util.regex.Matcher pm = java.util.regex.Pattern.compile("([mschtgw])(\\d+)").matcher(mm.group(2));
+        while (pm.find()) over.put(pm.group(1).charAt(0), Integer.parseInt(pm.group(2)));
 
         byte[] dict = null;
         long trainMs = 0;
@@ -118,7 +123,7 @@ public final class CompressStudy {
             byte[][] arr = smp.toArray(new byte[0][]);
             byte[] buf = new byte[dictK * 1024];
             long t0 = System.nanoTime();
-            long n = Zstd.trainFromBuffer(arr, buf, false, level);
+            long n = Zstd.trainFromBuffer(arr, buf, false, trainLevel >= 0 ? trainLevel : level);
             trainMs = (System.nanoTime() - t0) / 1_000_000;
             if (Zstd.isError(n)) throw new IllegalStateException("train: " + Zstd.getErrorName(n));
             dict = java.util.Arrays.copyOf(buf, (int) n);
@@ -127,6 +132,19 @@ public final class CompressStudy {
             c.setLevel(level);
             c.setChecksum(false);
             c.setContentSize(true);
+            for (var o : over.entrySet()) {
+                int v = o.getValue();
+                switch (o.getKey()) {
+                    case 'm' -> c.setMinMatch(v);
+                    case 's' -> c.setSearchLog(v);
+                    case 'c' -> c.setChainLog(v);
+                    case 'h' -> c.setHashLog(v);
+                    case 't' -> c.setTargetLength(v);
+                    case 'g' -> c.setStrategy(v);
+                    case 'w' -> c.setWindowLog(v);
+                    default -> throw new IllegalArgumentException();
+                }
+            }
             ZstdDictCompress dcomp = null;
             ZstdDictDecompress ddec = null;
             if (dict != null) {
@@ -138,7 +156,7 @@ public final class CompressStudy {
             byte[] dst = new byte[(int) Zstd.compressBound(4 << 20)];
             byte[] back = new byte[4 << 20];
             long stored = 0, raw = 0, rawCount = 0, small = 0, smallRaw = 0, elfStored = 0, elfRaw = 0;
-            long cpu = 0, dcpu = 0, in = 0;
+            long cpu = 0, dcpu = 0, in = 0, elfCpu = 0;
             List<byte[]> encoded = new ArrayList<>();
             for (Chunk ch : chunks) {
                 if (sample > 1 && Math.floorMod(ch.id().toBytes()[0], sample) != 0) continue;
@@ -154,7 +172,9 @@ public final class CompressStudy {
                 }
                 long t0 = MX.getCurrentThreadCpuTime();
                 int n = c.compressByteArray(dst, 0, dst.length, d, 0, d.length);
-                cpu += MX.getCurrentThreadCpuTime() - t0;
+                long dt = MX.getCurrentThreadCpuTime() - t0;
+                cpu += dt;
+                if (ch.elf()) elfCpu += dt;
                 in += d.length;
                 int st;
                 if (n >= d.length - d.length / 32) { st = d.length; rawCount++; }
@@ -175,7 +195,7 @@ public final class CompressStudy {
             if (dict != null) stored += dict.length;
             System.out.printf("%-22s %12.2f %9.2f %9.1f %8.0f %8d %8.2f%s%n", spec, stored * scale / 1e6, stored * scale / 1048576.0,
                     in / 1e6 / (cpu / 1e9), decIn / 1e6 / (dcpu / 1e9), rawCount, small * scale / 1e6,
-                    String.format("  elf %.1f->%.2f MB", elfRaw * scale / 1e6, elfStored * scale / 1e6) + (sample > 1 ? "  (1/" + sample + " sample, scaled)" : "")
+                    String.format("  elf %.1f->%.2f MB (%.0f MB/s) other %.2f MB (%.0f MB/s)", elfRaw * scale / 1e6, elfStored * scale / 1e6, elfRaw / 1e6 / (elfCpu / 1e9), (stored - elfStored) * scale / 1e6, (in - elfRaw) / 1e6 / ((cpu - elfCpu) / 1e9)) + (sample > 1 ? "  (1/" + sample + " sample, scaled)" : "")
                             + (dict != null ? "  dict " + dict.length + " B, train " + trainMs + " ms" : ""));
             if (dcomp != null) dcomp.close();
             if (ddec != null) ddec.close();

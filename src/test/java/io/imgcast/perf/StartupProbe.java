@@ -28,6 +28,11 @@ public final class StartupProbe {
                 case "posix-chmod" -> io.imgcast.util.Posix.chmod(Path.of("/tmp/perf/tm.sh"), 0755);
                 case "picocli-help" -> io.imgcast.cli.Main.run("--help");
                 case "picocli-list" -> io.imgcast.cli.Main.run("list", "--store", "/tmp/perf/s1");
+                case "annotations" -> {
+                    for (var fl : Class.forName("io.imgcast.cli.CaptureCommand").getDeclaredFields()) fl.getDeclaredAnnotations();
+                }
+                case "nio-chmod" -> java.nio.file.Files.setAttribute(Path.of("/tmp/perf/tm.sh"), "unix:mode", 0755);
+                case "nio-times" -> java.nio.file.Files.getFileAttributeView(Path.of("/tmp/perf/tm.sh"), java.nio.file.attribute.BasicFileAttributeView.class, java.nio.file.LinkOption.NOFOLLOW_LINKS).setTimes(java.nio.file.attribute.FileTime.fromMillis(1000), null, null);
                 case "nio-attrs" -> java.nio.file.Files.readAttributes(Path.of("/tmp"), "unix:mode,uid");
                 default -> throw new IllegalArgumentException(what);
             }
