@@ -95,6 +95,9 @@ public final class TreeWriter {
             Files.createDirectories(root);
             ownerPredictable = euid >= 0 && egid >= 0 && ((Integer) Files.getAttribute(root, "unix:mode") & 02000) == 0;
             List<Entry> entries = manifest.entries();
+            // each entry's target path, checked once (resolve and normalize per use cost both time and JIT work)
+            paths = new java.util.IdentityHashMap<>(entries.size() * 2);
+            for (Entry e : entries) paths.put(e, e.path().isEmpty() ? root : root.resolve(checked(e.path())));
             for (Entry e : entries) {
                 if (e.type() == EntryType.DIRECTORY && !e.path().isEmpty()) Files.createDirectory(resolve(e));
             }
@@ -102,12 +105,11 @@ public final class TreeWriter {
             parallel(entries, e -> e.type() == EntryType.FILE, this::writeFile);
             io.imgcast.util.Timing.mark("file-contents");
             for (Entry e : entries) {
-                Path p = resolve(e);
                 switch (e.type()) {
-                    case SYMLINK -> Files.createSymbolicLink(p, Path.of(e.target()));
+                    case SYMLINK -> Files.createSymbolicLink(resolve(e), Path.of(e.target()));
                     case CHAR_DEVICE, BLOCK_DEVICE, FIFO, SOCKET -> {
                         try {
-                            Posix.mknod(p, e.type().formatBits() | (e.mode() & 0777), e.rdev());
+                            Posix.mknod(resolve(e), e.type().formatBits() | (e.mode() & 0777), e.rdev());
                         } catch (Posix.PosixException x) {
                             if (x.errno() != Posix.EPERM || root_) throw x;
                             warn("cannot create device node " + e.path() + " (not root)");
@@ -142,8 +144,10 @@ public final class TreeWriter {
         return "writing to " + target + " failed: " + TreeCapture.describe(e);
     }
 
+    private java.util.Map<Entry, Path> paths;
+
     private Path resolve(Entry e) {
-        return e.path().isEmpty() ? root : root.resolve(checked(e.path()));
+        return paths.get(e);
     }
 
     private String checked(String rel) {

@@ -91,7 +91,9 @@ public final class Store implements AutoCloseable {
             }
             String version = Files.readString(marker, StandardCharsets.UTF_8);
             if (!version.equals(VERSION_TEXT)) throw new StoreException(dir + ": unsupported store format '" + version.strip() + "'");
+            io.imgcast.util.Timing.mark("so-marker");
             Connection c = connect(dir.resolve("index.db"));
+            io.imgcast.util.Timing.mark("so-connect");
             byte[] pub = meta(c, "public_key");
             if (pub == null) throw new StoreException(dir + ": index.db has no public key; the store is damaged");
             return new Store(dir, c, pub);
@@ -138,6 +140,7 @@ public final class Store implements AutoCloseable {
 
     static Connection connect(Path file) throws SQLException {
         Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        io.imgcast.util.Timing.mark("so-getConnection");
         try (Statement s = c.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("PRAGMA synchronous=FULL");
@@ -303,13 +306,16 @@ public final class Store implements AutoCloseable {
     /** Loads and checks an image's manifest: hash, signature and structure. */
     public Manifest manifest(ImageInfo image) {
         SignedManifest sm = signedManifest(image);
+        io.imgcast.util.Timing.mark("m-read");
         MessageDigest sha = ChunkId.newDigest();
         if (!MessageDigest.isEqual(sha.digest(sm.blob()), sm.sha256())) {
             throw new CorruptDataException("manifest of image '" + image.name() + "' is corrupt (hash mismatch)");
         }
+        io.imgcast.util.Timing.mark("m-sha");
         if (!verifySignature(publicKey(), image.name(), image.kind(), sm.sha256(), sm.signature())) {
             throw new CorruptDataException("manifest of image '" + image.name() + "' has an invalid signature");
         }
+        io.imgcast.util.Timing.mark("m-ed25519");
         Manifest m = ManifestFormat.decode(sm.blob());
         if (m.kind() != image.kind()) throw new CorruptDataException("manifest of image '" + image.name() + "' has the wrong kind");
         return m;

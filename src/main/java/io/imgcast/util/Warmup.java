@@ -11,20 +11,18 @@ public final class Warmup {
 
     public static void start(String command) {
         if (Boolean.getBoolean("imgcast.noWarmup")) return;
+        // The main thread opens the store (SQLite) at once, so the warm-up does the rest.
         Runnable r = switch (command) {
             case "apply" -> () -> {
-                sqlite();
-                Posix.warmUp(false);
+                jca();
                 zstd();
-                ed25519();
+                Posix.warmUp(false);
             };
             case "capture" -> () -> {
                 Posix.warmUp(true);
-                sqlite();
+                jca();
                 zstd();
-                ed25519();
             };
-            case "verify", "export", "import", "list", "info", "delete", "gc" -> Warmup::sqlite;
             default -> null;
         };
         if (r == null) return;
@@ -52,8 +50,10 @@ public final class Warmup {
         com.github.luben.zstd.Zstd.compressBound(1);
     }
 
-    private static void ed25519() {
+    /** JCA provider set-up, SHA-256 and Ed25519 (manifest hash and signature). */
+    private static void jca() {
         try {
+            java.security.MessageDigest.getInstance("SHA-256").digest(new byte[64]);
             java.security.KeyFactory.getInstance("Ed25519");
             java.security.Signature.getInstance("Ed25519");
         } catch (java.security.GeneralSecurityException ignored) {

@@ -15,6 +15,13 @@ public final class StartupProbe {
                         try (var st = c.createStatement()) { st.execute("PRAGMA journal_mode=WAL"); }
                     }
                 }
+                case "sqlite-direct" -> {
+                    try (var c = org.sqlite.JDBC.createConnection("jdbc:sqlite:/tmp/perf/s1/index.db", new java.util.Properties())) {
+                        try (var st = c.createStatement()) { st.execute("PRAGMA journal_mode=WAL"); }
+                    }
+                }
+                case "sqlite-load" -> org.sqlite.SQLiteJDBCLoader.initialize();
+                case "drivermanager" -> java.sql.DriverManager.getDrivers();
                 case "ed25519" -> {
                     var kp = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
                     var pk = java.security.KeyFactory.getInstance("Ed25519").generatePublic(new java.security.spec.X509EncodedKeySpec(kp.getPublic().getEncoded()));
