@@ -62,6 +62,7 @@ final class CaptureCommand implements Callable<Integer>, FastCli.Bindable {
     @Override
     public Integer call() throws Exception {
         io.imgcast.util.Timing.mark("picocli");
+        Capture.prepare(source, volume);
         String who = userInfo;
         if (who == null) {
             String host;

@@ -31,6 +31,15 @@ public final class Capture {
         }
     }
 
+    /**
+     * Optional head start: begins walking {@code source} (if it is a directory to be captured as
+     * a tree) on a background thread, so that the walk overlaps with opening the store. The
+     * following {@link #run} of the same source picks it up.
+     */
+    public static void prepare(Path source, boolean forceVolume) {
+        if (!forceVolume && Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) TreeCapture.startWalk(source);
+    }
+
     public static ImageInfo run(Store store, Path source, boolean forceVolume, Ingest.ImageMeta meta, CaptureOptions options) {
         if (store.find(meta.name()).isPresent()) {
             throw new StoreException("an image named '" + meta.name() + "' already exists in " + store.dir()

@@ -37,7 +37,7 @@ public final class TreeCapture {
     private static final int S_IFMT = 0170000;
 
     private final Path root;
-    private final CaptureOptions options;
+    private CaptureOptions options;
     private final List<Entry> entries = new ArrayList<>();
     private final List<Path> sources = new ArrayList<>();
     private final Map<String, String> inodes = new HashMap<>();
@@ -48,23 +48,95 @@ public final class TreeCapture {
         this.options = options;
     }
 
+    // The walk runs on its own thread, started as early as possible (before the store is opened),
+    // and the reader follows it entry by entry: walking (stat, xattrs, readdir, sorting) overlaps
+    // with opening the store and with reading, instead of preceding them.
+    private final Object lock = new Object();
+    private int published;          // entries[0..published) may be read by the reader; guarded by lock
+    private volatile boolean walkDone; // written under lock
+    private Throwable walkFailure;  // guarded by lock
+    private Thread walker;
+
+    private static final java.util.concurrent.ConcurrentHashMap<Path, TreeCapture> EARLY = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Starts walking {@code root} now, for a capture of it that follows in this process. */
+    static void startWalk(Path root) {
+        EARLY.computeIfAbsent(root.toAbsolutePath().normalize(), k -> {
+            TreeCapture c = new TreeCapture(root, null);
+            c.startWalker();
+            return c;
+        });
+    }
+
+    private void startWalker() {
+        walker = Thread.ofPlatform().name("imgcast-walk").daemon().start(() -> {
+            Throwable failure = null;
+            try {
+                walk(root, "");
+            } catch (Throwable t) {
+                failure = t;
+            }
+            io.imgcast.util.Timing.mark("walk(thread)");
+            synchronized (lock) {
+                walkFailure = failure;
+                walkDone = true;
+                published = entries.size();
+                lock.notifyAll();
+            }
+        });
+    }
+
+    /** Index i's entry once the walk got there; -1 when the walk ended before it. */
+    private int await(int i) {
+        synchronized (lock) {
+            while (i >= published && !walkDone) {
+                try {
+                    lock.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CaptureException("interrupted", e);
+                }
+            }
+            if (walkFailure != null) {
+                if (walkFailure instanceof IOException io) throw new CaptureException("cannot read the source tree: " + io.getMessage(), io);
+                if (walkFailure instanceof RuntimeException re) throw re;
+                throw new CaptureException("cannot read the source tree: " + walkFailure, walkFailure);
+            }
+            return i < published ? i : -1;
+        }
+    }
+
+    private void awaitWalk() {
+        while (await(Integer.MAX_VALUE - 1) >= 0) {
+            // not reached: returns -1 once the walk is done
+        }
+    }
+
     /** Walks {@code root}, stores its data through {@code ingest}, and returns the manifest. */
     static Manifest capture(Path root, io.imgcast.store.Ingest ingest, CaptureOptions options) {
-        TreeCapture c = new TreeCapture(root, options);
-        try {
-            c.walk(root, "");
-        } catch (IOException e) {
-            throw new CaptureException("cannot read the source tree: " + e.getMessage(), e);
+        TreeCapture c = EARLY.remove(root.toAbsolutePath().normalize());
+        if (c == null || !c.root.equals(root)) {
+            c = new TreeCapture(root, options);
+            c.startWalker();
         }
-        io.imgcast.util.Timing.mark("walk");
-        options.progress().total(c.totalFileBytes);
+        c.options = options;
         return c.readContents(ingest);
     }
 
-    private void walk(Path p, String rel) throws IOException {
+    private static Posix.Stat nioStat(Path p) throws IOException {
         Map<String, Object> a = Files.readAttributes(p, "unix:mode,ino,dev,nlink,uid,gid,rdev,size,lastModifiedTime,lastAccessTime",
                 LinkOption.NOFOLLOW_LINKS);
-        int mode = (Integer) a.get("mode");
+        return new Posix.Stat((Integer) a.get("mode"), (Integer) a.get("uid"), (Integer) a.get("gid"), (Integer) a.get("nlink"),
+                (Long) a.get("ino"), (Long) a.get("dev"), (Long) a.get("rdev"), (Long) a.get("size"),
+                nanos((FileTime) a.get("lastAccessTime")), nanos((FileTime) a.get("lastModifiedTime")));
+    }
+
+    private static final boolean NIO_STAT = Boolean.getBoolean("imgcast.nioStat");
+
+    private void walk(Path p, String rel) throws IOException {
+        Posix.Stat a = NIO_STAT ? null : Posix.lstat(p);
+        if (a == null) a = nioStat(p);
+        int mode = a.mode();
         int fmt = mode & S_IFMT;
         EntryType type = switch (fmt) {
             case 0040000 -> EntryType.DIRECTORY;
@@ -76,14 +148,14 @@ public final class TreeCapture {
             case 0140000 -> EntryType.SOCKET;
             default -> throw new IOException(p + ": unknown file type " + Integer.toOctalString(fmt));
         };
-        long size = (Long) a.get("size");
+        long size = a.size();
         String target = null;
         if (type == EntryType.SYMLINK) {
             target = Files.readSymbolicLink(p).toString();
             size = 0;
         }
-        if (type != EntryType.DIRECTORY && (Integer) a.get("nlink") > 1) {
-            String key = a.get("dev") + ":" + a.get("ino");
+        if (type != EntryType.DIRECTORY && a.nlink() > 1) {
+            String key = a.dev() + ":" + a.ino();
             String first = inodes.putIfAbsent(key, rel);
             if (first != null) {
                 type = EntryType.HARDLINK;
@@ -92,23 +164,27 @@ public final class TreeCapture {
             }
         }
         List<Posix.Xattr> xattrs = type == EntryType.HARDLINK ? List.of() : Posix.listXattrs(p);
-        Entry e = new Entry(rel, type, mode & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"),
-                nanos((FileTime) a.get("lastAccessTime")), nanos((FileTime) a.get("lastModifiedTime")),
+        Entry e = new Entry(rel, type, mode & 07777, a.uid(), a.gid(), a.atimeNs(), a.mtimeNs(),
                 type == EntryType.FILE ? size : 0, target,
-                (type == EntryType.CHAR_DEVICE || type == EntryType.BLOCK_DEVICE) ? (Long) a.get("rdev") : 0,
+                (type == EntryType.CHAR_DEVICE || type == EntryType.BLOCK_DEVICE) ? a.rdev() : 0,
                 xattrs, ChunkList.EMPTY);
-        entries.add(e);
-        sources.add(p);
-        if (type == EntryType.FILE) totalFileBytes += size;
-        if (type == EntryType.DIRECTORY) {
-            List<Path> children = new ArrayList<>();
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
-                for (Path c : ds) children.add(c);
+        synchronized (lock) {
+            entries.add(e);
+            sources.add(p);
+            if (type == EntryType.FILE) totalFileBytes += size;
+            if (entries.size() - published >= 16) {
+                published = entries.size();
+                lock.notifyAll();
             }
-            children.sort((x, y) -> x.getFileName().toString().compareTo(y.getFileName().toString()));
-            for (Path c : children) {
-                String name = c.getFileName().toString();
-                walk(c, rel.isEmpty() ? name : rel + "/" + name);
+        }
+        if (type == EntryType.DIRECTORY) {
+            List<String> names = new ArrayList<>();
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
+                for (Path c : ds) names.add(c.getFileName().toString());
+            }
+            names.sort(null); // String order, as before; names extracted once, not per comparison
+            for (String name : names) {
+                walk(p.resolve(name), rel.isEmpty() ? name : rel + "/" + name);
             }
         }
     }
@@ -120,23 +196,35 @@ public final class TreeCapture {
     private Manifest readContents(io.imgcast.store.Ingest ingest) {
         FastCdc cdc = new FastCdc();
         ChunkStream stream = new ChunkStream(cdc, 4 * 1024 * 1024);
-        List<Entry> out = new ArrayList<>(entries.size());
-        List<List<Future<ChunkPipeline.Result>>> pendingChunks = new ArrayList<>(entries.size());
+        List<Entry> out = new ArrayList<>();
+        List<List<Future<ChunkPipeline.Result>>> pendingChunks = new ArrayList<>();
         io.imgcast.codec.ChunkCodec.Dictionary dict = ingest.dictionary();
         if (dict == null && DICT) {
+            awaitWalk();
             dict = trainDictionary();
             if (dict != null) ingest.setDictionary(dict);
             io.imgcast.util.Timing.mark("dict-train");
         }
         try (ChunkPipeline pipeline = new ChunkPipeline(ingest, options.level(), options.threads(), options.tap(), dict)) {
-            for (int i = 0; i < entries.size(); i++) {
-                Entry e = entries.get(i);
+            boolean totalSet = false;
+            for (int i = 0; await(i) >= 0; i++) {
+                if (!totalSet && walkDone) {
+                    options.progress().total(totalFileBytes);
+                    totalSet = true;
+                }
+                Entry e;
+                Path src;
+                synchronized (lock) {
+                    e = entries.get(i);
+                    src = sources.get(i);
+                }
                 if (e.type() != EntryType.FILE) {
                     pendingChunks.add(List.of());
                     continue;
                 }
-                pendingChunks.add(readFile(sources.get(i), stream, pipeline));
+                pendingChunks.add(readFile(src, stream, pipeline));
             }
+            if (!totalSet) options.progress().total(totalFileBytes);
             io.imgcast.util.Timing.mark("read+chunk(reader)");
             for (int i = 0; i < entries.size(); i++) {
                 Entry e = entries.get(i);
