@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(mixinStandardHelpOptions = true, name = "apply", description = "Apply an image from the store to an empty or new directory (file tree) or to a device/file (volume).")
-final class ApplyCommand implements Callable<Integer> {
+final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
     @Parameters(index = "0", paramLabel = "NAME") String name;
     @Parameters(index = "1", paramLabel = "TARGET") Path target;
     @Option(names = "--threads", description = "parallel writers (default: cores + 1)") Integer threads;
@@ -23,10 +23,32 @@ final class ApplyCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}) boolean quiet;
     @Mixin StoreOption store;
 
+    // Keep in step with the annotations above (FastCliTest compares both paths).
+    private static final java.util.Set<String> QUIET = java.util.Set.of("-q", "--quiet"), JSON = java.util.Set.of("--json"),
+            THREADS = java.util.Set.of("--threads"), STORE = java.util.Set.of("--store");
+
+    @Override
+    public boolean bindFast(String[] args) {
+        FastCli a = FastCli.scan(args, java.util.List.of(QUIET, JSON), java.util.List.of(THREADS, STORE));
+        if (a == null || a.positional().size() != 2) return false;
+        String t = a.value(THREADS);
+        threads = FastCli.parseInt(t, null);
+        if (t != null && threads == null) return false;
+        name = a.positional().get(0);
+        target = Path.of(a.positional().get(1));
+        json = a.flag(JSON);
+        quiet = a.flag(QUIET);
+        store = new StoreOption();
+        if (a.value(STORE) != null) store.store = Path.of(a.value(STORE));
+        return true;
+    }
+
     @Override
     public Integer call() {
+        io.imgcast.util.Timing.mark("picocli");
         long t0 = System.nanoTime();
         try (Store s = store.open(); Progress p = Progress.forTerminal("apply " + name, 0, quiet || json)) {
+            io.imgcast.util.Timing.mark("store-open");
             int n = threads != null ? threads : Runtime.getRuntime().availableProcessors() + 1;
             Apply.Result r = Apply.run(s, name, target, n, p);
             long took = System.nanoTime() - t0;

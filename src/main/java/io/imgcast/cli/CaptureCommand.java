@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(mixinStandardHelpOptions = true, name = "capture", description = "Capture a directory (file-tree image) or a block device / raw image file (volume image) into the store.")
-final class CaptureCommand implements Callable<Integer> {
+final class CaptureCommand implements Callable<Integer>, FastCli.Bindable {
     @Parameters(index = "0", paramLabel = "SOURCE") Path source;
     @Option(names = "--name", required = true, description = "name of the new image") String name;
     @Option(names = "--description", defaultValue = "") String description;
@@ -32,8 +32,37 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "no progress bar") boolean quiet;
     @Mixin StoreOption store;
 
+    // Keep in step with the annotations above (FastCliTest compares both paths).
+    private static final java.util.Set<String> NAME = java.util.Set.of("--name"), DESCRIPTION = java.util.Set.of("--description"),
+            FLAGS = java.util.Set.of("--flags"), USER_INFO = java.util.Set.of("--user-info"), VOLUME = java.util.Set.of("--volume"),
+            LEVEL = java.util.Set.of("--level"), JSON = java.util.Set.of("--json"), QUIET = java.util.Set.of("-q", "--quiet"),
+            STORE = java.util.Set.of("--store");
+
+    @Override
+    public boolean bindFast(String[] args) {
+        FastCli a = FastCli.scan(args, java.util.List.of(VOLUME, JSON, QUIET),
+                java.util.List.of(NAME, DESCRIPTION, FLAGS, USER_INFO, LEVEL, STORE));
+        if (a == null || a.positional().size() != 1 || a.value(NAME) == null) return false;
+        Integer l = FastCli.parseInt(a.value(LEVEL), 3);
+        if (l == null) return false;
+        source = Path.of(a.positional().get(0));
+        name = a.value(NAME);
+        description = a.value(DESCRIPTION) != null ? a.value(DESCRIPTION) : "";
+        flags = a.value(FLAGS) != null ? a.value(FLAGS) : "";
+        userInfo = a.value(USER_INFO);
+        volume = a.flag(VOLUME);
+        level = l;
+        json = a.flag(JSON);
+        quiet = a.flag(QUIET);
+        store = new StoreOption();
+        if (a.value(STORE) != null) store.store = Path.of(a.value(STORE));
+        return true;
+    }
+
     @Override
     public Integer call() throws Exception {
+        io.imgcast.util.Timing.mark("picocli");
+        Capture.prepare(source, volume);
         String who = userInfo;
         if (who == null) {
             String host;
@@ -47,10 +76,12 @@ final class CaptureCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (Store s = store.openOrCreate();
              Progress p = Progress.forTerminal("capture " + name, 0, quiet || json)) {
+            io.imgcast.util.Timing.mark("store-open");
             long before = s.packBytes();
             ImageInfo info = Capture.run(s, source, volume,
                     new Ingest.ImageMeta(name, description, flags, who, System.currentTimeMillis()),
                     CaptureOptions.defaults().withLevel(level).withProgress(p));
+            io.imgcast.util.Timing.mark("capture-run");
             long added = s.packBytes() - before;
             long took = System.nanoTime() - t0;
             if (json) {

@@ -22,8 +22,11 @@ public final class Apply {
 
     public static Result run(Store store, String name, Path target, int threads, Progress progress) {
         try (var lock = store.lockReader()) {
+            io.imgcast.util.Timing.mark("lock");
             ImageInfo image = store.image(name);
+            io.imgcast.util.Timing.mark("image-row");
             Manifest m = store.manifest(image);
+            io.imgcast.util.Timing.mark("manifest-load+verify");
             Map<ChunkId, ChunkLocation> locs = store.locations(image);
             for (ChunkId id : m.distinctChunks().keySet()) {
                 if (!locs.containsKey(id)) {
@@ -31,16 +34,19 @@ public final class Apply {
                             + "' is missing from the store index; run 'imgcast verify " + name + "'");
                 }
             }
+            io.imgcast.util.Timing.mark("locations");
             ChunkSource src = storeSource(store, locs);
             progress.total(m.dataBytes());
             if (m.kind() == ImageKind.TREE) {
                 TreeWriter.checkTarget(target, m.totalBytes());
+                io.imgcast.util.Timing.mark("check-target");
                 TreeWriter w = new TreeWriter(m, target, src, threads, progress);
                 try {
                     w.write();
                 } finally {
                     w.closeReaders();
                 }
+                io.imgcast.util.Timing.mark("close-readers");
                 return new Result(progress.done(), w.warnings(), w.warningSamples());
             }
             VolumeWriter.checkTarget(target, m.volumeSize(), m.dataBytes());

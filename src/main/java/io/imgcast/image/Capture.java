@@ -31,16 +31,30 @@ public final class Capture {
         }
     }
 
+    /**
+     * Optional head start: begins walking {@code source} (if it is a directory to be captured as
+     * a tree) on a background thread, so that the walk overlaps with opening the store. The
+     * following {@link #run} of the same source picks it up.
+     */
+    public static void prepare(Path source, boolean forceVolume) {
+        if (!forceVolume && Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) TreeCapture.startWalk(source);
+    }
+
     public static ImageInfo run(Store store, Path source, boolean forceVolume, Ingest.ImageMeta meta, CaptureOptions options) {
         if (store.find(meta.name()).isPresent()) {
             throw new StoreException("an image named '" + meta.name() + "' already exists in " + store.dir()
                     + "; pick another --name or delete it first");
         }
         ImageKind kind = kindOf(source, forceVolume);
+        io.imgcast.util.Timing.mark("find+kind");
         try (Ingest ingest = store.beginIngest()) {
+            io.imgcast.util.Timing.mark("begin-ingest");
             Manifest m = kind == ImageKind.TREE ? TreeCapture.capture(source, ingest, options)
                     : VolumeCapture.capture(source, ingest, options);
-            return ingest.commit(meta, m);
+            io.imgcast.util.Timing.mark("capture-contents");
+            ImageInfo r = ingest.commit(meta, m);
+            io.imgcast.util.Timing.mark("commit");
+            return r;
         }
     }
 }

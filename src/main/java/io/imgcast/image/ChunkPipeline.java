@@ -32,6 +32,7 @@ final class ChunkPipeline implements AutoCloseable {
     private final Ingest ingest;
     private final int level;
     private final ChunkTap tap;
+    private final ChunkCodec.Dictionary dict;
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     private final BlockingQueue<Task> queue = new ArrayBlockingQueue<>(MAX_IN_FLIGHT + 8);
     private final BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(MAX_IN_FLIGHT + 8);
@@ -39,12 +40,17 @@ final class ChunkPipeline implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final long[] storedBytes = new long[1];
 
-    private record Task(byte[] data, int len, CompletableFuture<Result> out) {}
+    private record Task(byte[] data, int len, boolean x86, CompletableFuture<Result> out) {}
 
-    private static final Task POISON = new Task(null, 0, null);
+    private static final Task POISON = new Task(null, 0, false, null);
 
     ChunkPipeline(Ingest ingest, int level, int threads, ChunkTap tap) {
+        this(ingest, level, threads, tap, null);
+    }
+
+    ChunkPipeline(Ingest ingest, int level, int threads, ChunkTap tap, ChunkCodec.Dictionary dict) {
         this.ingest = ingest;
+        this.dict = dict;
         this.level = level;
         this.tap = tap;
         for (int i = 0; i < threads; i++) {
@@ -55,6 +61,11 @@ final class ChunkPipeline implements AutoCloseable {
 
     /** Copies the chunk and queues it; blocks while too many chunks are in flight. */
     Future<Result> submit(byte[] buf, int off, int len) throws IOException {
+        return submit(buf, off, len, false);
+    }
+
+    /** {@code x86}: the chunk belongs to an x86 executable or library (BCJ filter before zstd). */
+    Future<Result> submit(byte[] buf, int off, int len, boolean x86) throws IOException {
         Throwable f = failure.get();
         // not an IOException: the reader would take it for a source read error and retry it
         if (f != null) throw new CaptureException("storing chunks failed: " + f.getMessage() + "; nothing was added to the store", f);
@@ -68,7 +79,7 @@ final class ChunkPipeline implements AutoCloseable {
         if (copy == null || copy.length < len) copy = new byte[Math.max(len, 256 * 1024)];
         System.arraycopy(buf, off, copy, 0, len);
         CompletableFuture<Result> out = new CompletableFuture<>();
-        queue.add(new Task(copy, len, out));
+        queue.add(new Task(copy, len, x86, out));
         return out;
     }
 
@@ -82,7 +93,7 @@ final class ChunkPipeline implements AutoCloseable {
         MessageDigest sha = ChunkId.newDigest();
         byte[] dst = new byte[ChunkCodec.maxCompressedLength(256 * 1024 + 1024)];
         int[] outLen = new int[1];
-        try (ChunkCodec codec = new ChunkCodec(level)) {
+        try (ChunkCodec codec = new ChunkCodec(level, dict)) {
             while (true) {
                 Task t = queue.take();
                 if (t == POISON) return;
@@ -91,7 +102,7 @@ final class ChunkPipeline implements AutoCloseable {
                     boolean isNew = ingest.claim(id);
                     if (isNew) {
                         if (dst.length < ChunkCodec.maxCompressedLength(t.len())) dst = new byte[ChunkCodec.maxCompressedLength(t.len())];
-                        byte enc = codec.encode(t.data(), 0, t.len(), dst, outLen);
+                        byte enc = codec.encode(t.data(), 0, t.len(), dst, outLen, t.x86());
                         ingest.append(id, enc, t.len(), dst, outLen[0]);
                         synchronized (storedBytes) {
                             storedBytes[0] += outLen[0];

@@ -36,7 +36,7 @@ public final class TreeCapture {
     private static final int S_IFMT = 0170000;
 
     private final Path root;
-    private final CaptureOptions options;
+    private CaptureOptions options;
     private final List<Entry> entries = new ArrayList<>();
     private final List<Path> sources = new ArrayList<>();
     private final Map<String, String> inodes = new HashMap<>();
@@ -47,23 +47,96 @@ public final class TreeCapture {
         this.options = options;
     }
 
+    // The walk runs on its own thread, started as early as possible (before the store is opened),
+    // and the reader follows it entry by entry: walking (stat, xattrs, readdir, sorting) overlaps
+    // with opening the store and with reading, instead of preceding them.
+    private final Object lock = new Object();
+    private int published;          // entries[0..published) may be read by the reader; guarded by lock
+    private volatile boolean walkDone; // written under lock
+    private Throwable walkFailure;  // guarded by lock
+    private Thread walker;
+
+    private static final java.util.concurrent.ConcurrentHashMap<Path, TreeCapture> EARLY = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Starts walking {@code root} now, for a capture of it that follows in this process. */
+    static void startWalk(Path root) {
+        EARLY.computeIfAbsent(root.toAbsolutePath().normalize(), k -> {
+            TreeCapture c = new TreeCapture(root, null);
+            c.startWalker();
+            return c;
+        });
+    }
+
+    private void startWalker() {
+        walker = Thread.ofPlatform().name("imgcast-walk").daemon().start(() -> {
+            Throwable failure = null;
+            try {
+                // a symlink given as the source stands for its directory (the walk itself never follows links)
+                walk(Files.isSymbolicLink(root) ? root.toRealPath() : root, "");
+            } catch (Throwable t) {
+                failure = t;
+            }
+            io.imgcast.util.Timing.mark("walk(thread)");
+            synchronized (lock) {
+                walkFailure = failure;
+                walkDone = true;
+                published = entries.size();
+                lock.notifyAll();
+            }
+        });
+    }
+
+    /** Index i's entry once the walk got there; -1 when the walk ended before it. */
+    private int await(int i) {
+        synchronized (lock) {
+            while (i >= published && !walkDone) {
+                try {
+                    lock.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CaptureException("interrupted", e);
+                }
+            }
+            if (walkFailure != null) {
+                if (walkFailure instanceof IOException io) throw new CaptureException("cannot read the source tree: " + io.getMessage(), io);
+                if (walkFailure instanceof RuntimeException re) throw re;
+                throw new CaptureException("cannot read the source tree: " + walkFailure, walkFailure);
+            }
+            return i < published ? i : -1;
+        }
+    }
+
+    private void awaitWalk() {
+        while (await(Integer.MAX_VALUE - 1) >= 0) {
+            // not reached: returns -1 once the walk is done
+        }
+    }
+
     /** Walks {@code root}, stores its data through {@code ingest}, and returns the manifest. */
     static Manifest capture(Path root, io.imgcast.store.Ingest ingest, CaptureOptions options) {
-        TreeCapture c = new TreeCapture(root, options);
-        try {
-            // a symlink given as the source stands for its directory (the walk itself never follows links)
-            c.walk(Files.isSymbolicLink(root) ? root.toRealPath() : root, "");
-        } catch (IOException e) {
-            throw new CaptureException("cannot read the source tree: " + e.getMessage(), e);
+        TreeCapture c = EARLY.remove(root.toAbsolutePath().normalize());
+        if (c == null || !c.root.equals(root)) {
+            c = new TreeCapture(root, options);
+            c.startWalker();
         }
-        options.progress().total(c.totalFileBytes);
+        c.options = options;
         return c.readContents(ingest);
     }
 
-    private void walk(Path p, String rel) throws IOException {
+    private static Posix.Stat nioStat(Path p) throws IOException {
         Map<String, Object> a = Files.readAttributes(p, "unix:mode,ino,dev,nlink,uid,gid,rdev,size,lastModifiedTime,lastAccessTime",
                 LinkOption.NOFOLLOW_LINKS);
-        int mode = (Integer) a.get("mode");
+        return new Posix.Stat((Integer) a.get("mode"), (Integer) a.get("uid"), (Integer) a.get("gid"), (Integer) a.get("nlink"),
+                (Long) a.get("ino"), (Long) a.get("dev"), (Long) a.get("rdev"), (Long) a.get("size"),
+                nanos((FileTime) a.get("lastAccessTime")), nanos((FileTime) a.get("lastModifiedTime")));
+    }
+
+    private static final boolean NIO_STAT = Boolean.getBoolean("imgcast.nioStat");
+
+    private void walk(Path p, String rel) throws IOException {
+        Posix.Stat a = NIO_STAT ? null : Posix.lstat(p);
+        if (a == null) a = nioStat(p);
+        int mode = a.mode();
         int fmt = mode & S_IFMT;
         EntryType type = switch (fmt) {
             case 0040000 -> EntryType.DIRECTORY;
@@ -75,14 +148,14 @@ public final class TreeCapture {
             case 0140000 -> EntryType.SOCKET;
             default -> throw new IOException(p + ": unknown file type " + Integer.toOctalString(fmt));
         };
-        long size = (Long) a.get("size");
+        long size = a.size();
         String target = null;
         if (type == EntryType.SYMLINK) {
             target = Posix.readlink(p);
             size = 0;
         }
-        if (type != EntryType.DIRECTORY && (Integer) a.get("nlink") > 1) {
-            String key = a.get("dev") + ":" + a.get("ino");
+        if (type != EntryType.DIRECTORY && a.nlink() > 1) {
+            String key = a.dev() + ":" + a.ino();
             String first = inodes.putIfAbsent(key, rel);
             if (first != null) {
                 type = EntryType.HARDLINK;
@@ -91,23 +164,27 @@ public final class TreeCapture {
             }
         }
         List<Posix.Xattr> xattrs = type == EntryType.HARDLINK ? List.of() : Posix.listXattrs(p);
-        Entry e = new Entry(rel, type, mode & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"),
-                nanos((FileTime) a.get("lastAccessTime")), nanos((FileTime) a.get("lastModifiedTime")),
+        Entry e = new Entry(rel, type, mode & 07777, a.uid(), a.gid(), a.atimeNs(), a.mtimeNs(),
                 type == EntryType.FILE ? size : 0, target,
-                (type == EntryType.CHAR_DEVICE || type == EntryType.BLOCK_DEVICE) ? (Long) a.get("rdev") : 0,
+                (type == EntryType.CHAR_DEVICE || type == EntryType.BLOCK_DEVICE) ? a.rdev() : 0,
                 xattrs, ChunkList.EMPTY);
-        entries.add(e);
-        sources.add(p);
-        if (type == EntryType.FILE) totalFileBytes += size;
-        if (type == EntryType.DIRECTORY) {
-            List<Path> children = new ArrayList<>();
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
-                for (Path c : ds) children.add(c);
+        synchronized (lock) {
+            entries.add(e);
+            sources.add(p);
+            if (type == EntryType.FILE) totalFileBytes += size;
+            if (entries.size() - published >= 16) {
+                published = entries.size();
+                lock.notifyAll();
             }
-            children.sort((x, y) -> x.getFileName().toString().compareTo(y.getFileName().toString()));
-            for (Path c : children) {
-                String name = c.getFileName().toString();
-                walk(c, rel.isEmpty() ? name : rel + "/" + name);
+        }
+        if (type == EntryType.DIRECTORY) {
+            List<String> names = new ArrayList<>();
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
+                for (Path c : ds) names.add(c.getFileName().toString());
+            }
+            names.sort(null); // String order, as before; names extracted once, not per comparison
+            for (String name : names) {
+                walk(p.resolve(name), rel.isEmpty() ? name : rel + "/" + name);
             }
         }
     }
@@ -128,17 +205,36 @@ public final class TreeCapture {
     private Manifest readContents(io.imgcast.store.Ingest ingest) {
         FastCdc cdc = new FastCdc();
         ChunkStream stream = new ChunkStream(cdc, 4 * 1024 * 1024);
-        List<Entry> out = new ArrayList<>(entries.size());
-        List<List<Future<ChunkPipeline.Result>>> pendingChunks = new ArrayList<>(entries.size());
-        try (ChunkPipeline pipeline = new ChunkPipeline(ingest, options.level(), options.threads(), options.tap())) {
-            for (int i = 0; i < entries.size(); i++) {
-                Entry e = entries.get(i);
+        List<Entry> out = new ArrayList<>();
+        List<List<Future<ChunkPipeline.Result>>> pendingChunks = new ArrayList<>();
+        io.imgcast.codec.ChunkCodec.Dictionary dict = ingest.dictionary();
+        if (dict == null && DICT) {
+            awaitWalk();
+            dict = trainDictionary();
+            if (dict != null) ingest.setDictionary(dict);
+            io.imgcast.util.Timing.mark("dict-train");
+        }
+        try (ChunkPipeline pipeline = new ChunkPipeline(ingest, options.level(), options.threads(), options.tap(), dict)) {
+            boolean totalSet = false;
+            for (int i = 0; await(i) >= 0; i++) {
+                if (!totalSet && walkDone) {
+                    options.progress().total(totalFileBytes);
+                    totalSet = true;
+                }
+                Entry e;
+                Path src;
+                synchronized (lock) {
+                    e = entries.get(i);
+                    src = sources.get(i);
+                }
                 if (e.type() != EntryType.FILE) {
                     pendingChunks.add(List.of());
                     continue;
                 }
-                pendingChunks.add(readFile(sources.get(i), stream, pipeline));
+                pendingChunks.add(readFile(src, stream, pipeline));
             }
+            if (!totalSet) options.progress().total(totalFileBytes);
+            io.imgcast.util.Timing.mark("read+chunk(reader)");
             for (int i = 0; i < entries.size(); i++) {
                 Entry e = entries.get(i);
                 if (e.type() != EntryType.FILE) {
@@ -153,6 +249,7 @@ public final class TreeCapture {
         } catch (IOException e) {
             throw new CaptureException("capture failed: " + e.getMessage(), e);
         }
+        io.imgcast.util.Timing.mark("drain-workers");
         return Manifest.tree(out);
     }
 
@@ -161,10 +258,12 @@ public final class TreeCapture {
         for (int attempt = 1; attempt <= Math.max(1, options.readRetries()); attempt++) {
             List<Future<ChunkPipeline.Result>> futures = new ArrayList<>();
             long[] counted = new long[1];
+            boolean[] x86 = new boolean[1];
             try (FileChannel ch = opener.open(p)) {
                 stream.split((buf, off, len) -> ch.read(ByteBuffer.wrap(buf, off, len)),
                         (buf, off, len) -> {
-                            futures.add(pipeline.submit(buf, off, len));
+                            if (counted[0] == 0) x86[0] = BCJ && io.imgcast.codec.X86Filter.isX86Elf(buf, off, len);
+                            futures.add(pipeline.submit(buf, off, len, x86[0]));
                             options.progress().add(len);
                             counted[0] += len;
                         });
@@ -189,6 +288,46 @@ public final class TreeCapture {
         }
         throw new CaptureException("cannot read " + p + " (" + describe(last) + ") after "
                 + Math.max(1, options.readRetries()) + " attempts; nothing was added to the store", last);
+    }
+
+    // Experimental switches (defaults: BCJ on, dictionary off).
+    static final boolean BCJ = !"false".equals(System.getProperty("imgcast.bcj"));
+    static final boolean DICT = Boolean.getBoolean("imgcast.dict");
+    static final int DICT_SIZE = Integer.getInteger("imgcast.dictSize", 112 * 1024);
+    static final int DICT_SAMPLE = Integer.getInteger("imgcast.dictSampleMiB", 8) << 20;
+    static final int DICT_TRAIN_LEVEL = Integer.getInteger("imgcast.dictTrainLevel", 1);
+
+    /**
+     * Trains a zstd dictionary for a store that has none, from the tree being captured: the first
+     * 64 KiB of files spread evenly over the tree, up to DICT_SAMPLE bytes, x86 code BCJ-filtered
+     * as it will be compressed.
+     */
+    private io.imgcast.codec.ChunkCodec.Dictionary trainDictionary() {
+        long total = 0;
+        for (Entry e : entries) if (e.type() == EntryType.FILE) total += Math.min(e.size(), 64 * 1024);
+        if (total < 4L * DICT_SIZE) return null;
+        double step = Math.max(1.0, (double) total / DICT_SAMPLE);
+        List<byte[]> samples = new ArrayList<>();
+        double next = 0;
+        long pos = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
+            if (e.type() != EntryType.FILE || e.size() == 0) continue;
+            long take = Math.min(e.size(), 64 * 1024);
+            pos += take;
+            if (pos < next) continue;
+            next += step * take;
+            try (FileChannel ch = opener.open(sources.get(i))) {
+                ByteBuffer b = ByteBuffer.allocate((int) take);
+                while (b.hasRemaining() && ch.read(b) >= 0) { }
+                byte[] s = java.util.Arrays.copyOf(b.array(), b.position());
+                if (BCJ && io.imgcast.codec.X86Filter.isX86Elf(s, 0, s.length)) io.imgcast.codec.X86Filter.encode(s, 0, s.length);
+                if (s.length > 0) samples.add(s);
+            } catch (IOException ignored) {
+                // a sample less
+            }
+        }
+        return io.imgcast.codec.ChunkCodec.Dictionary.train(samples.toArray(new byte[0][]), DICT_SIZE, DICT_TRAIN_LEVEL);
     }
 
     static String describe(IOException e) {

@@ -11,7 +11,15 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.OpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,7 +49,19 @@ public final class TreeWriter {
         this.threads = Math.max(1, threads);
         this.progress = progress;
         this.root_ = Posix.isRoot();
+        Posix.Ids ids = Posix.ids();
+        this.umask = ids.umask();
+        this.euid = ids.euid();
+        this.egid = ids.egid();
     }
+
+    // What a newly created entry gets without further calls: permission bits (requested & ~umask)
+    // and owner (euid, egid; unless a set-group-id target directory hands down its group).
+    // Calls that would set what is already there are skipped.
+    private final int umask;
+    private final int euid;
+    private final int egid;
+    private boolean ownerPredictable;
 
     /** Checks the target is usable before anything is written. */
     public static void checkTarget(Path target, long bytes) {
@@ -74,18 +94,23 @@ public final class TreeWriter {
     public void write() {
         try {
             Files.createDirectories(root);
+            ownerPredictable = euid >= 0 && egid >= 0 && ((Integer) Files.getAttribute(root, "unix:mode") & 02000) == 0;
             List<Entry> entries = manifest.entries();
+            // each entry's target path, checked once (resolve and normalize per use cost both time and JIT work)
+            paths = new java.util.IdentityHashMap<>(entries.size() * 2);
+            for (Entry e : entries) paths.put(e, e.path().isEmpty() ? root : root.resolve(checked(e.path())));
             for (Entry e : entries) {
                 if (e.type() == EntryType.DIRECTORY && !e.path().isEmpty()) Files.createDirectory(resolve(e));
             }
+            io.imgcast.util.Timing.mark("mkdirs");
             parallel(entries, e -> e.type() == EntryType.FILE, this::writeFile);
+            io.imgcast.util.Timing.mark("file-contents");
             for (Entry e : entries) {
-                Path p = resolve(e);
                 switch (e.type()) {
-                    case SYMLINK -> Posix.symlink(e.target(), p);
+                    case SYMLINK -> Posix.symlink(e.target(), resolve(e));
                     case CHAR_DEVICE, BLOCK_DEVICE, FIFO, SOCKET -> {
                         try {
-                            Posix.mknod(p, e.type().formatBits() | (e.mode() & 0777), e.rdev());
+                            Posix.mknod(resolve(e), e.type().formatBits() | (e.mode() & 0777), e.rdev());
                         } catch (Posix.PosixException x) {
                             if (x.errno() != Posix.EPERM || root_) throw x;
                             warn("cannot create device node " + e.path() + " (not root)");
@@ -97,11 +122,16 @@ public final class TreeWriter {
             for (Entry e : entries) {
                 if (e.type() == EntryType.HARDLINK) Files.createLink(resolve(e), root.resolve(checked(e.target())));
             }
-            parallel(entries, e -> e.type() != EntryType.DIRECTORY && e.type() != EntryType.HARDLINK, this::applyMetadata);
+            io.imgcast.util.Timing.mark("links+nodes");
+            // regular files got theirs right after writing
+            parallel(entries, e -> e.type() != EntryType.DIRECTORY && e.type() != EntryType.HARDLINK && e.type() != EntryType.FILE,
+                    e -> applyMetadata(e, e.type() == EntryType.SYMLINK ? -1 : createdMode(e.mode() & 0777)));
+            io.imgcast.util.Timing.mark("metadata-nondir");
             for (int i = entries.size() - 1; i >= 0; i--) {
                 Entry e = entries.get(i);
-                if (e.type() == EntryType.DIRECTORY) applyMetadata(e);
+                if (e.type() == EntryType.DIRECTORY) applyMetadata(e, createdMode(0777));
             }
+            io.imgcast.util.Timing.mark("metadata-dirs");
         } catch (IOException e) {
             throw new ApplyException(describeWriteFailure(root, e), e);
         }
@@ -115,8 +145,10 @@ public final class TreeWriter {
         return "writing to " + target + " failed: " + TreeCapture.describe(e);
     }
 
+    private java.util.Map<Entry, Path> paths;
+
     private Path resolve(Entry e) {
-        return e.path().isEmpty() ? root : root.resolve(checked(e.path()));
+        return paths.get(e);
     }
 
     private String checked(String rel) {
@@ -180,7 +212,7 @@ public final class TreeWriter {
         Path p = resolve(e);
         ChunkSource.Reader r = reader();
         byte[] buf = buffers.get();
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(p, CREATE_FILE, PosixFilePermissions.asFileAttribute(permissions(e.mode())))) {
             ChunkList c = e.chunks();
             for (int i = 0; i < c.size(); i++) {
                 int n = r.read(c.id(i), buf);
@@ -189,10 +221,60 @@ public final class TreeWriter {
                 progress.add(n);
             }
         }
+        // metadata at once, while the inode is hot; creating hard links later does not change it
+        applyMetadata(e, createdMode(e.mode() & 0777));
     }
 
-    private void applyMetadata(Entry e) throws IOException {
-        EntryMetadata.apply(resolve(e), e, root_, this::warn);
+    private static final Set<OpenOption> CREATE_FILE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    private static final PosixFilePermission[] PERMS = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE
+
+    private static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> s = EnumSet.noneOf(PosixFilePermission.class);
+        for (int i = 0; i < 9; i++) {
+            if ((mode & (0400 >> i)) != 0) s.add(PERMS[i]);
+        }
+        return s;
+    }
+
+    /** Permission bits an entry created asking for {@code requested} has; -1 if unknown. */
+    private int createdMode(int requested) {
+        return umask < 0 ? -1 : requested & ~umask;
+    }
+
+    private void applyMetadata(Entry e, int createdMode) throws IOException {
+        Path p = resolve(e);
+        // Through NIO (JNI, ready at JVM start) rather than FFM, whose first use costs ~100 ms of
+        // run-time class generation; the same system calls (lchown, chmod with all 12 bits,
+        // utimensat/futimens with nanoseconds, not following links).
+        if (root_ && !(ownerPredictable && e.uid() == euid && e.gid() == egid)) {
+            if (e.uid() != euid) Files.setAttribute(p, "unix:uid", e.uid(), LinkOption.NOFOLLOW_LINKS);
+            if (e.gid() != egid || !ownerPredictable) Files.setAttribute(p, "unix:gid", e.gid(), LinkOption.NOFOLLOW_LINKS);
+        }
+        // xattrs after ownership: chown clears security.capability
+        for (Posix.Xattr x : e.xattrs()) {
+            try {
+                Posix.setXattr(p, x.name(), x.value());
+            } catch (Posix.PosixException ex) {
+                if (root_ && ex.errno() != Posix.ENOTSUP) throw ex;
+                warn("extended attribute " + x.name() + " of " + e.path() + " not set: " + ex.getMessage());
+            }
+        }
+        // chown may clear set-id bits, but then e.mode() has some and differs from createdMode
+        if (e.type() != EntryType.SYMLINK && (createdMode < 0 || createdMode != e.mode())) {
+            Files.setAttribute(p, "unix:mode", e.mode() & 07777);
+        }
+        EntryType t = e.type();
+        if ((t != EntryType.FILE && t != EntryType.DIRECTORY && t != EntryType.SYMLINK) || e.atimeNs() < 0 || e.mtimeNs() < 0) {
+            // NIO would open a device node or FIFO, and it turns times before 1970 into 0
+            Posix.setTimes(p, e.atimeNs(), e.mtimeNs());
+            return;
+        }
+        try {
+            Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setTimes(FileTime.from(e.mtimeNs(), TimeUnit.NANOSECONDS), FileTime.from(e.atimeNs(), TimeUnit.NANOSECONDS), null);
+        } catch (java.nio.file.AccessDeniedException ex) {
+            Posix.setTimes(p, e.atimeNs(), e.mtimeNs()); // NIO opens the file first: not possible for mode 0 as non-root
+        }
     }
 
     private void warn(String w) {

@@ -14,12 +14,13 @@ import java.security.MessageDigest;
  */
 public final class ChunkReader implements AutoCloseable {
     private final PackSet packs;
-    private final ChunkCodec codec = new ChunkCodec(ChunkCodec.DEFAULT_LEVEL);
+    private final ChunkCodec codec;
     private final MessageDigest sha = ChunkId.newDigest();
     private byte[] record = new byte[PackFormat.RECORD_HEADER + 300 * 1024];
 
-    ChunkReader(PackSet packs) {
+    ChunkReader(PackSet packs, ChunkCodec.Dictionary dict) {
         this.packs = packs;
+        this.codec = new ChunkCodec(ChunkCodec.DEFAULT_LEVEL, dict);
     }
 
     /** Decodes the verified content of chunk {@code id} into {@code dst} at 0; returns its length. */

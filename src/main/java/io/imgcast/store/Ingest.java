@@ -48,6 +48,13 @@ public final class Ingest implements AutoCloseable {
     private long currentSize;
     private byte[] header = new byte[PackFormat.RECORD_HEADER];
     private boolean closed;
+    // Pack data is flushed to disk in the background as it is written (every FLUSH_EVERY bytes),
+    // so that the fsync at commit only has the tail left instead of the whole image.
+    private static final long FLUSH_EVERY = Long.getLong("imgcast.flushEvery", 16L << 20);
+    private long flushedUpTo;
+    private java.util.concurrent.ExecutorService flusher;
+    private java.util.concurrent.Future<?> lastFlush;
+    private io.imgcast.codec.ChunkCodec.Dictionary newDictionary;
 
     Ingest(Store store) {
         this.store = store;
@@ -94,6 +101,17 @@ public final class Ingest implements AutoCloseable {
         return max;
     }
 
+    /** The dictionary chunks are compressed with: the store's, or one set for this session. */
+    public synchronized io.imgcast.codec.ChunkCodec.Dictionary dictionary() {
+        return newDictionary != null ? newDictionary : store.dictionary();
+    }
+
+    /** Sets the dictionary of a store that has none; stored with the next commit. */
+    public synchronized void setDictionary(io.imgcast.codec.ChunkCodec.Dictionary d) {
+        if (store.dictionary() != null) throw new IllegalStateException("the store already has a dictionary");
+        newDictionary = d;
+    }
+
     /** True if the store or this session already holds the chunk. */
     public boolean has(ChunkId id) {
         return known.contains(id) || claimed.containsKey(id);
@@ -126,6 +144,20 @@ public final class Ingest implements AutoCloseable {
             currentSize += PackFormat.RECORD_HEADER + len;
             pending.put(id, new ChunkLocation(currentId, off, len, rawLen, codec));
             packSizes.put(currentId, currentSize);
+            if (FLUSH_EVERY > 0 && currentSize - flushedUpTo >= FLUSH_EVERY && (lastFlush == null || lastFlush.isDone())) {
+                flushedUpTo = currentSize;
+                if (flusher == null) {
+                    flusher = java.util.concurrent.Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("imgcast-flush").daemon().unstarted(r));
+                }
+                FileChannel ch = current;
+                lastFlush = flusher.submit(() -> {
+                    try {
+                        ch.force(false);
+                    } catch (IOException ignored) {
+                        // the fsync at commit reports it
+                    }
+                });
+            }
         }
     }
 
@@ -134,6 +166,7 @@ public final class Ingest implements AutoCloseable {
     }
 
     private void startPack() throws IOException {
+        awaitFlush();
         if (current != null) {
             current.force(false);
             current.close();
@@ -163,12 +196,16 @@ public final class Ingest implements AutoCloseable {
                     throw new IllegalStateException("chunk " + id.shortHex() + " of image " + meta.name() + " was never stored");
                 }
             }
+            io.imgcast.util.Timing.mark("commit-check");
             byte[] blob = ManifestFormat.encode(manifest);
+            io.imgcast.util.Timing.mark("commit-encode");
             byte[] sha = ChunkId.newDigest().digest(blob);
             byte[] sig = store.sign(meta.name(), manifest.kind(), sha);
             try {
+                awaitFlush();
                 if (current != null) current.force(false);
                 fsyncDir(store.packs().dir());
+                io.imgcast.util.Timing.mark("commit-sign+fsync");
             } catch (IOException e) {
                 throw new StoreException("cannot flush pack data to disk: " + e.getMessage(), e);
             }
@@ -200,6 +237,7 @@ public final class Ingest implements AutoCloseable {
                             ck.addBatch();
                         }
                         ck.executeBatch();
+                        io.imgcast.util.Timing.mark("commit-chunks");
                         im.setString(1, meta.name());
                         im.setString(2, manifest.kind().name());
                         im.setString(3, meta.description());
@@ -225,6 +263,13 @@ public final class Ingest implements AutoCloseable {
                             ic.addBatch();
                         }
                         ic.executeBatch();
+                        io.imgcast.util.Timing.mark("commit-image_chunk");
+                        if (newDictionary != null) {
+                            try (PreparedStatement md = db.prepareStatement("INSERT OR REPLACE INTO meta(key, value) VALUES ('zstd_dict', ?)")) {
+                                md.setBytes(1, newDictionary.bytes());
+                                md.executeUpdate();
+                            }
+                        }
                         db.commit();
                     } catch (SQLException e) {
                         db.rollback();
@@ -239,11 +284,27 @@ public final class Ingest implements AutoCloseable {
                     throw Store.sqlFailure(e);
                 }
             }
+            if (newDictionary != null) {
+                store.dictionaryCommitted(newDictionary);
+                newDictionary = null;
+            }
             known.addAll(pending.keySet());
             pending.clear();
             createdPacks.clear();
             return store.image(meta.name());
         }
+    }
+
+    private void awaitFlush() {
+        if (lastFlush == null) return;
+        try {
+            lastFlush.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException ignored) {
+            // the next force reports it
+        }
+        lastFlush = null;
     }
 
     static void fsyncDir(Path dir) throws IOException {
@@ -258,6 +319,8 @@ public final class Ingest implements AutoCloseable {
         synchronized (this) {
             if (closed) return;
             closed = true;
+            awaitFlush();
+            if (flusher != null) flusher.shutdown();
             try {
                 if (current != null) current.close();
             } catch (IOException ignored) {

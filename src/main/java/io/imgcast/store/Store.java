@@ -60,12 +60,13 @@ public final class Store implements AutoCloseable {
     private final Path dir;
     private final Connection db;
     private final PackSet packs;
-    private final PublicKey publicKey;
+    private final byte[] publicKeyBytes;
+    private PublicKey publicKey;
 
-    private Store(Path dir, Connection db, PublicKey publicKey) {
+    private Store(Path dir, Connection db, byte[] publicKeyBytes) {
         this.dir = dir;
         this.db = db;
-        this.publicKey = publicKey;
+        this.publicKeyBytes = publicKeyBytes;
         this.packs = new PackSet(dir.resolve("packs"));
     }
 
@@ -91,11 +92,12 @@ public final class Store implements AutoCloseable {
             }
             String version = Files.readString(marker, StandardCharsets.UTF_8);
             if (!version.equals(VERSION_TEXT)) throw new StoreException(dir + ": unsupported store format '" + version.strip() + "'");
+            io.imgcast.util.Timing.mark("so-marker");
             Connection c = connect(dir.resolve("index.db"));
+            io.imgcast.util.Timing.mark("so-connect");
             byte[] pub = meta(c, "public_key");
             if (pub == null) throw new StoreException(dir + ": index.db has no public key; the store is damaged");
-            PublicKey pk = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(pub));
-            return new Store(dir, c, pk);
+            return new Store(dir, c, pub);
         } catch (IOException e) {
             throw new StoreException("cannot open store " + dir + ": " + e.getMessage(), e);
         } catch (SQLException e) {
@@ -139,6 +141,7 @@ public final class Store implements AutoCloseable {
 
     static Connection connect(Path file) throws SQLException {
         Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        io.imgcast.util.Timing.mark("so-getConnection");
         try (Statement s = c.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("PRAGMA synchronous=FULL");
@@ -163,7 +166,41 @@ public final class Store implements AutoCloseable {
 
     Connection db() { return db; }
 
-    public PublicKey publicKey() { return publicKey; }
+    /** The store's public key, parsed on first use (Ed25519 set-up is costly at start-up). */
+    public synchronized PublicKey publicKey() {
+        if (publicKey == null) {
+            try {
+                publicKey = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(publicKeyBytes));
+            } catch (GeneralSecurityException e) {
+                throw new StoreException("store key of " + dir + " is unreadable: " + e.getMessage(), e);
+            }
+        }
+        return publicKey;
+    }
+
+    // ---- zstd dictionary (experimental) ------------------------------------------------------
+
+    private io.imgcast.codec.ChunkCodec.Dictionary dictionary;
+    private boolean dictionaryLoaded;
+
+    /** The store's zstd dictionary (trained on its first image), or null. */
+    public synchronized io.imgcast.codec.ChunkCodec.Dictionary dictionary() {
+        if (!dictionaryLoaded) {
+            try {
+                byte[] b = meta(db, "zstd_dict");
+                dictionary = b == null ? null : new io.imgcast.codec.ChunkCodec.Dictionary(b);
+            } catch (SQLException e) {
+                throw sqlFailure(e);
+            }
+            dictionaryLoaded = true;
+        }
+        return dictionary;
+    }
+
+    synchronized void dictionaryCommitted(io.imgcast.codec.ChunkCodec.Dictionary d) {
+        dictionary = d;
+        dictionaryLoaded = true;
+    }
 
     // ---- locks ---------------------------------------------------------------------------
 
@@ -270,13 +307,16 @@ public final class Store implements AutoCloseable {
     /** Loads and checks an image's manifest: hash, signature and structure. */
     public Manifest manifest(ImageInfo image) {
         SignedManifest sm = signedManifest(image);
+        io.imgcast.util.Timing.mark("m-read");
         MessageDigest sha = ChunkId.newDigest();
         if (!MessageDigest.isEqual(sha.digest(sm.blob()), sm.sha256())) {
             throw new CorruptDataException("manifest of image '" + image.name() + "' is corrupt (hash mismatch)");
         }
-        if (!verifySignature(publicKey, image.name(), image.kind(), sm.sha256(), sm.signature())) {
+        io.imgcast.util.Timing.mark("m-sha");
+        if (!verifySignature(publicKey(), image.name(), image.kind(), sm.sha256(), sm.signature())) {
             throw new CorruptDataException("manifest of image '" + image.name() + "' has an invalid signature");
         }
+        io.imgcast.util.Timing.mark("m-ed25519");
         Manifest m = ManifestFormat.decode(sm.blob());
         if (m.kind() != image.kind()) throw new CorruptDataException("manifest of image '" + image.name() + "' has the wrong kind");
         return m;
@@ -383,7 +423,7 @@ public final class Store implements AutoCloseable {
 
     /** Opens a reader for chunk records. */
     public ChunkReader reader() {
-        return new ChunkReader(packs);
+        return new ChunkReader(packs, dictionary());
     }
 
     /** Removes an image from the catalog; its chunks stay until {@link GarbageCollector} runs. */

@@ -27,11 +27,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * Every failure is an {@link IOException} naming the call, the path and the errno text.
  */
 public final class Posix {
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option ERRNO_OPT = Linker.Option.captureCallState("errno");
 
     private static final int AT_FDCWD = -100;
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
@@ -45,28 +40,83 @@ public final class Posix {
     public static final int ENOTSUP = 95;
     public static final int EPERM = 1;
 
-    private static final MethodHandle LGETXATTR = handle("lgetxattr", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle LLISTXATTR = handle("llistxattr", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle LSETXATTR = handle("lsetxattr", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle LCHOWN = handle("lchown", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle CHMOD = handle("chmod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle UTIMENSAT = handle("utimensat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-    private static final MethodHandle MKNOD = handle("mknod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle READLINK = handle("readlink", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle SYMLINK = handle("symlink", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle OPEN = LINKER.downcallHandle(LIBC.find("open").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO_OPT, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle LSEEK = handle("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
-            FunctionDescriptor.of(ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(256, ValueLayout.JAVA_BYTE)), JAVA_INT));
-    private static final MethodHandle GETEUID = LINKER.downcallHandle(LIBC.find("geteuid").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT));
+    /** The FFM basics, initialised on first native call only (isRoot and the NIO paths never need them). */
+    private static final class Ffm {
+        static final Linker LINKER = Linker.nativeLinker();
+        static final SymbolLookup LIBC = LINKER.defaultLookup();
+        static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+        static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+        static final Linker.Option ERRNO_OPT = Linker.Option.captureCallState("errno");
+    }
+
+    // Downcall handles are made on first use, one holder class each: making one costs
+    // milliseconds (and the first one loads the FFM machinery), and most runs need only a few.
+    private static final class Lgetxattr { static final MethodHandle H = handle("lgetxattr", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG)); }
+    private static final class Llistxattr { static final MethodHandle H = handle("llistxattr", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG)); }
+    private static final class Lsetxattr { static final MethodHandle H = handle("lsetxattr", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT)); }
+    private static final class Lchown { static final MethodHandle H = handle("lchown", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT)); }
+    private static final class Chmod { static final MethodHandle H = handle("chmod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)); }
+    private static final class Utimensat { static final MethodHandle H = handle("utimensat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT)); }
+    private static final class Mknod { static final MethodHandle H = handle("mknod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG)); }
+    private static final class Open {
+        static final MethodHandle H = Ffm.LINKER.downcallHandle(Ffm.LIBC.find("open").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Ffm.ERRNO_OPT, Linker.Option.firstVariadicArg(2));
+    }
+    private static final class Lseek { static final MethodHandle H = handle("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT)); }
+    private static final class Close { static final MethodHandle H = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT)); }
+    private static final class Strerror {
+        static final MethodHandle H = Ffm.LINKER.downcallHandle(Ffm.LIBC.find("strerror").orElseThrow(),
+                FunctionDescriptor.of(ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(256, ValueLayout.JAVA_BYTE)), JAVA_INT));
+    }
+    private static final class Readlink { static final MethodHandle H = handle("readlink", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG)); }
+    private static final class Symlink { static final MethodHandle H = handle("symlink", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)); }
+    private static final class Statx {
+        static final MethodHandle H = find("statx", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    }
+
+    private static MethodHandle find(String name, FunctionDescriptor fd) {
+        return Ffm.LIBC.find(name).map(a -> Ffm.LINKER.downcallHandle(a, fd, Ffm.ERRNO_OPT)).orElse(null);
+    }
+
+    private static final class Geteuid { static final MethodHandle H = Ffm.LINKER.downcallHandle(Ffm.LIBC.find("geteuid").orElseThrow(), FunctionDescriptor.of(JAVA_INT)); }
+
+    /**
+     * Per-thread native scratch memory for the hot calls (path, errno capture, timespecs), so
+     * that chmod/lchown/utimensat allocate nothing: no Arena per call.
+     */
+    private static final class Scratch {
+        final Arena arena = Arena.ofAuto();
+        final MemorySegment cap = arena.allocate(Ffm.CAPTURE);
+        final MemorySegment times = arena.allocate(JAVA_LONG, 4);
+        MemorySegment path = arena.allocate(1024);
+        final MemorySegment statx = arena.allocate(256, 8);
+
+        MemorySegment path(Path p) {
+            byte[] b = p.toString().getBytes(StandardCharsets.UTF_8);
+            if (b.length + 1 > path.byteSize()) path = arena.allocate(Math.max(b.length + 1, path.byteSize() * 2));
+            MemorySegment.copy(b, 0, path, ValueLayout.JAVA_BYTE, 0, b.length);
+            path.set(ValueLayout.JAVA_BYTE, b.length, (byte) 0);
+            return path;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** Makes the downcall handles a capture ({@code capture}) or an apply needs (see {@link Warmup}). */
+    public static void warmUp(boolean capture) {
+        if (capture) {
+            MethodHandle h = Llistxattr.H;
+        } else {
+            // device nodes and FIFOs: created with mknod, times set without opening them
+            MethodHandle a = Utimensat.H;
+            MethodHandle b = Mknod.H;
+        }
+    }
 
     private Posix() {}
 
     private static MethodHandle handle(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new IllegalStateException("libc lacks " + name)), fd, ERRNO_OPT);
+        return Ffm.LINKER.downcallHandle(Ffm.LIBC.find(name).orElseThrow(() -> new IllegalStateException("libc lacks " + name)), fd, Ffm.ERRNO_OPT);
     }
 
     /** An errno-carrying failure of a POSIX call. */
@@ -81,9 +131,45 @@ public final class Posix {
         public int errno() { return errno; }
     }
 
+    private static final class Root {
+        static final boolean IS = euid() == 0;
+    }
+
+    /** True when running with effective uid 0. Cached; asks /proc first (no FFM start-up cost). */
     public static boolean isRoot() {
+        return Root.IS;
+    }
+
+    /** Effective uid and gid and the umask of this process, from /proc/self/status; -1 where unknown. */
+    public record Ids(int euid, int egid, int umask) {}
+
+    private static final class IdsHolder {
+        static final Ids IDS = readIds();
+    }
+
+    public static Ids ids() {
+        return IdsHolder.IDS;
+    }
+
+    private static Ids readIds() {
+        int uid = -1, gid = -1, umask = -1;
         try {
-            return (int) GETEUID.invokeExact() == 0;
+            for (String l : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
+                if (l.startsWith("Uid:")) uid = Integer.parseInt(l.substring(4).strip().split("\\s+")[1]);
+                else if (l.startsWith("Gid:")) gid = Integer.parseInt(l.substring(4).strip().split("\\s+")[1]);
+                else if (l.startsWith("Umask:")) umask = Integer.parseInt(l.substring(6).strip(), 8);
+            }
+        } catch (IOException | RuntimeException e) {
+            // unknown: callers then do every call
+        }
+        return new Ids(uid, gid, umask);
+    }
+
+    private static int euid() {
+        int u = ids().euid();
+        if (u >= 0) return u;
+        try {
+            return (int) Geteuid.H.invokeExact();
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -91,7 +177,7 @@ public final class Posix {
 
     public static String strerror(int errno) {
         try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            MemorySegment s = (MemorySegment) Strerror.H.invokeExact(errno);
             return s.getString(0);
         } catch (Throwable t) {
             return "errno " + errno;
@@ -99,11 +185,50 @@ public final class Posix {
     }
 
     private static int errno(MemorySegment cap) {
-        return (int) ERRNO.get(cap, 0L);
+        return (int) Ffm.ERRNO.get(cap, 0L);
     }
 
     private static MemorySegment cstr(Arena a, Path p) {
         return a.allocateFrom(p.toString());
+    }
+
+    /**
+     * What lstat gives, from statx(2) (one call, no attribute maps or boxing; the layout of
+     * struct statx is the same on every architecture). {@code rdev} and {@code dev} are encoded
+     * like glibc's dev_t (as NIO's "unix:rdev" gives them).
+     */
+    public record Stat(int mode, int uid, int gid, int nlink, long ino, long dev, long rdev, long size, long atimeNs, long mtimeNs) {}
+
+    private static final int STATX_BASIC_STATS = 0x7ff;
+
+    /** Stat of the path itself (not a link's target); null if this libc has no statx (use NIO). */
+    public static Stat lstat(Path path) throws IOException {
+        MethodHandle h = Statx.H;
+        if (h == null) return null;
+        Scratch s = SCRATCH.get();
+        MemorySegment b = s.statx;
+        int r;
+        try {
+            r = (int) h.invokeExact(s.cap, AT_FDCWD, s.path(path), AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, b);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        if (r != 0) {
+            int e = errno(s.cap);
+            if (e == 38 /* ENOSYS */) return null;
+            throw new PosixException("statx", path, e);
+        }
+        return new Stat(Short.toUnsignedInt(b.get(ValueLayout.JAVA_SHORT, 28)), b.get(JAVA_INT, 20), b.get(JAVA_INT, 24), b.get(JAVA_INT, 16),
+                b.get(JAVA_LONG, 32), makedev(b.get(JAVA_INT, 136), b.get(JAVA_INT, 140)), makedev(b.get(JAVA_INT, 128), b.get(JAVA_INT, 132)),
+                b.get(JAVA_LONG, 40),
+                b.get(JAVA_LONG, 64) * 1_000_000_000L + Integer.toUnsignedLong(b.get(JAVA_INT, 72)),
+                b.get(JAVA_LONG, 112) * 1_000_000_000L + Integer.toUnsignedLong(b.get(JAVA_INT, 120)));
+    }
+
+    /** glibc's gnu_dev_makedev. */
+    static long makedev(int major, int minor) {
+        long ma = Integer.toUnsignedLong(major), mi = Integer.toUnsignedLong(minor);
+        return ((ma & 0xfffff000L) << 32) | ((ma & 0xfffL) << 8) | ((mi & 0xffffff00L) << 12) | (mi & 0xffL);
     }
 
     /** One extended attribute: name (with its namespace) and raw value. */
@@ -111,10 +236,19 @@ public final class Posix {
 
     /** Lists and reads the extended attributes of {@code path} itself (not a link's target). */
     public static List<Xattr> listXattrs(Path path) throws IOException {
+        Scratch s = SCRATCH.get();
+        long probe;
+        try {
+            probe = (long) Llistxattr.H.invokeExact(s.cap, s.path(path), MemorySegment.NULL, 0L);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        if (probe == 0) return List.of(); // the common case: no allocation at all
+        if (probe < 0 && errno(s.cap) == ENOTSUP) return List.of();
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = a.allocate(CAPTURE);
+            MemorySegment cap = a.allocate(Ffm.CAPTURE);
             MemorySegment p = cstr(a, path);
-            long size = (long) LLISTXATTR.invokeExact(cap, p, MemorySegment.NULL, 0L);
+            long size = (long) Llistxattr.H.invokeExact(cap, p, MemorySegment.NULL, 0L);
             if (size < 0) {
                 int e = errno(cap);
                 if (e == ENOTSUP) return List.of();
@@ -122,7 +256,7 @@ public final class Posix {
             }
             if (size == 0) return List.of();
             MemorySegment buf = a.allocate(size + 1);
-            size = (long) LLISTXATTR.invokeExact(cap, p, buf, size + 1);
+            size = (long) Llistxattr.H.invokeExact(cap, p, buf, size + 1);
             if (size < 0) throw new PosixException("llistxattr", path, errno(cap));
             List<Xattr> out = new ArrayList<>();
             long start = 0;
@@ -148,13 +282,13 @@ public final class Posix {
     private static byte[] getXattr(Arena a, MemorySegment cap, MemorySegment p, Path path, String name) throws Throwable {
         MemorySegment n = a.allocateFrom(name);
         for (int attempt = 0; attempt < 4; attempt++) {
-            long size = (long) LGETXATTR.invokeExact(cap, p, n, MemorySegment.NULL, 0L);
+            long size = (long) Lgetxattr.H.invokeExact(cap, p, n, MemorySegment.NULL, 0L);
             if (size < 0) {
                 if (errno(cap) == ENODATA) return null;
                 throw new PosixException("lgetxattr " + name, path, errno(cap));
             }
             MemorySegment buf = a.allocate(Math.max(1, size));
-            long got = (long) LGETXATTR.invokeExact(cap, p, n, buf, size);
+            long got = (long) Lgetxattr.H.invokeExact(cap, p, n, buf, size);
             if (got >= 0) return buf.asSlice(0, got).toArray(ValueLayout.JAVA_BYTE);
             if (errno(cap) != 34 /* ERANGE: grew meanwhile */) throw new PosixException("lgetxattr " + name, path, errno(cap));
         }
@@ -163,10 +297,10 @@ public final class Posix {
 
     public static void setXattr(Path path, String name, byte[] value) throws IOException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = a.allocate(CAPTURE);
+            MemorySegment cap = a.allocate(Ffm.CAPTURE);
             MemorySegment v = a.allocate(Math.max(1, value.length));
             MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
-            int r = (int) LSETXATTR.invokeExact(cap, cstr(a, path), a.allocateFrom(name), v, (long) value.length, 0);
+            int r = (int) Lsetxattr.H.invokeExact(cap, cstr(a, path), a.allocateFrom(name), v, (long) value.length, 0);
             if (r != 0) throw new PosixException("lsetxattr " + name, path, errno(cap));
         } catch (IOException | RuntimeException e) {
             throw e;
@@ -176,29 +310,48 @@ public final class Posix {
     }
 
     public static void lchown(Path path, int uid, int gid) throws IOException {
-        call("lchown", path, (a, cap) -> (int) LCHOWN.invokeExact(cap, cstr(a, path), uid, gid));
+        Scratch s = SCRATCH.get();
+        int r;
+        try {
+            r = (int) Lchown.H.invokeExact(s.cap, s.path(path), uid, gid);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        if (r != 0) throw new PosixException("lchown", path, errno(s.cap));
     }
 
     /** Sets all 12 permission bits (including setuid, setgid, sticky); follows symlinks. */
     public static void chmod(Path path, int mode) throws IOException {
-        call("chmod", path, (a, cap) -> (int) CHMOD.invokeExact(cap, cstr(a, path), mode & 07777));
+        Scratch s = SCRATCH.get();
+        int r;
+        try {
+            r = (int) Chmod.H.invokeExact(s.cap, s.path(path), mode & 07777);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        if (r != 0) throw new PosixException("chmod", path, errno(s.cap));
     }
 
     /** Sets access and modification times in nanoseconds on the path itself (not a link's target). */
     public static void setTimes(Path path, long atimeNs, long mtimeNs) throws IOException {
-        call("utimensat", path, (a, cap) -> {
-            MemorySegment ts = a.allocate(JAVA_LONG, 4);
-            ts.setAtIndex(JAVA_LONG, 0, Math.floorDiv(atimeNs, 1_000_000_000L));
-            ts.setAtIndex(JAVA_LONG, 1, Math.floorMod(atimeNs, 1_000_000_000L));
-            ts.setAtIndex(JAVA_LONG, 2, Math.floorDiv(mtimeNs, 1_000_000_000L));
-            ts.setAtIndex(JAVA_LONG, 3, Math.floorMod(mtimeNs, 1_000_000_000L));
-            return (int) UTIMENSAT.invokeExact(cap, AT_FDCWD, cstr(a, path), ts, AT_SYMLINK_NOFOLLOW);
-        });
+        Scratch s = SCRATCH.get();
+        MemorySegment ts = s.times;
+        ts.setAtIndex(JAVA_LONG, 0, Math.floorDiv(atimeNs, 1_000_000_000L));
+        ts.setAtIndex(JAVA_LONG, 1, Math.floorMod(atimeNs, 1_000_000_000L));
+        ts.setAtIndex(JAVA_LONG, 2, Math.floorDiv(mtimeNs, 1_000_000_000L));
+        ts.setAtIndex(JAVA_LONG, 3, Math.floorMod(mtimeNs, 1_000_000_000L));
+        int r;
+        try {
+            r = (int) Utimensat.H.invokeExact(s.cap, AT_FDCWD, s.path(path), ts, AT_SYMLINK_NOFOLLOW);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        if (r != 0) throw new PosixException("utimensat", path, errno(s.cap));
     }
 
     /** Creates a device node, FIFO or socket; {@code mode} includes the file-type bits. */
     public static void mknod(Path path, int mode, long rdev) throws IOException {
-        call("mknod", path, (a, cap) -> (int) MKNOD.invokeExact(cap, cstr(a, path), mode, rdev));
+        call("mknod", path, (a, cap) -> (int) Mknod.H.invokeExact(cap, cstr(a, path), mode, rdev));
     }
 
     /**
@@ -207,11 +360,11 @@ public final class Posix {
      */
     public static String readlink(Path link) throws IOException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = a.allocate(CAPTURE);
+            MemorySegment cap = a.allocate(Ffm.CAPTURE);
             MemorySegment p = cstr(a, link);
             for (long size = 256; ; size *= 4) {
                 MemorySegment buf = a.allocate(size);
-                long n = (long) READLINK.invokeExact(cap, p, buf, size);
+                long n = (long) Readlink.H.invokeExact(cap, p, buf, size);
                 if (n < 0) throw new PosixException("readlink", link, errno(cap));
                 if (n < size) return new String(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
                 if (size > (1 << 20)) throw new IOException("readlink " + link + ": target too long");
@@ -225,21 +378,21 @@ public final class Posix {
 
     /** Creates symlink {@code link} pointing to {@code target} verbatim (no normalisation). */
     public static void symlink(String target, Path link) throws IOException {
-        call("symlink", link, (a, cap) -> (int) SYMLINK.invokeExact(cap, a.allocateFrom(target), cstr(a, link)));
+        call("symlink", link, (a, cap) -> (int) Symlink.H.invokeExact(cap, a.allocateFrom(target), cstr(a, link)));
     }
 
     /** Size in bytes of a file or block device (seeks to its end). */
     public static long deviceSize(Path path) throws IOException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = a.allocate(CAPTURE);
-            int fd = (int) OPEN.invokeExact(cap, cstr(a, path), O_RDONLY | O_CLOEXEC, 0);
+            MemorySegment cap = a.allocate(Ffm.CAPTURE);
+            int fd = (int) Open.H.invokeExact(cap, cstr(a, path), O_RDONLY | O_CLOEXEC, 0);
             if (fd < 0) throw new PosixException("open", path, errno(cap));
             try {
-                long end = (long) LSEEK.invokeExact(cap, fd, 0L, SEEK_END);
+                long end = (long) Lseek.H.invokeExact(cap, fd, 0L, SEEK_END);
                 if (end < 0) throw new PosixException("lseek", path, errno(cap));
                 return end;
             } finally {
-                int ignored = (int) CLOSE.invokeExact(cap, fd);
+                int ignored = (int) Close.H.invokeExact(cap, fd);
             }
         } catch (IOException | RuntimeException e) {
             throw e;
@@ -261,8 +414,8 @@ public final class Posix {
         /** Offset of the first data byte at or after {@code offset}; Long.MAX_VALUE if none. */
         public long nextData(long offset) throws IOException {
             try (Arena a = Arena.ofConfined()) {
-                MemorySegment cap = a.allocate(CAPTURE);
-                long r = (long) LSEEK.invokeExact(cap, fd, offset, SEEK_DATA);
+                MemorySegment cap = a.allocate(Ffm.CAPTURE);
+                long r = (long) Lseek.H.invokeExact(cap, fd, offset, SEEK_DATA);
                 if (r >= 0) return r;
                 int e = errno(cap);
                 if (e == ENXIO) return Long.MAX_VALUE;
@@ -278,7 +431,7 @@ public final class Posix {
         @Override
         public void close() {
             try (Arena a = Arena.ofConfined()) {
-                int ignored = (int) CLOSE.invokeExact(a.allocate(CAPTURE), fd);
+                int ignored = (int) Close.H.invokeExact(a.allocate(Ffm.CAPTURE), fd);
             } catch (Throwable t) {
                 // nothing to do
             }
@@ -287,8 +440,8 @@ public final class Posix {
 
     public static DataSeeker dataSeeker(Path path) throws IOException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = a.allocate(CAPTURE);
-            int fd = (int) OPEN.invokeExact(cap, cstr(a, path), O_RDONLY | O_CLOEXEC, 0);
+            MemorySegment cap = a.allocate(Ffm.CAPTURE);
+            int fd = (int) Open.H.invokeExact(cap, cstr(a, path), O_RDONLY | O_CLOEXEC, 0);
             if (fd < 0) throw new PosixException("open", path, errno(cap));
             return new DataSeeker(fd, path);
         } catch (IOException | RuntimeException e) {
@@ -305,7 +458,7 @@ public final class Posix {
 
     private static void call(String name, Path path, Call c) throws IOException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = a.allocate(CAPTURE);
+            MemorySegment cap = a.allocate(Ffm.CAPTURE);
             if (c.run(a, cap) != 0) throw new PosixException(name, path, errno(cap));
         } catch (IOException | RuntimeException e) {
             throw e;

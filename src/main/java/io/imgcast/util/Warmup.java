@@ -1,0 +1,63 @@
+package io.imgcast.util;
+
+/**
+ * Start-up overlap: while the main thread parses the command line and opens the store, one
+ * daemon thread loads and initialises what the command will need next (JNI libraries, the FFM
+ * downcalls, JDK crypto providers). On a machine with a spare core this takes their cold-start
+ * cost off the critical path; failures here are ignored (the real use reports them).
+ */
+public final class Warmup {
+    private Warmup() {}
+
+    public static void start(String command) {
+        if (Boolean.getBoolean("imgcast.noWarmup")) return;
+        // The main thread opens the store (SQLite) at once, so the warm-up does the rest.
+        Runnable r = switch (command) {
+            case "apply" -> () -> {
+                jca();
+                zstd();
+                Posix.warmUp(false);
+            };
+            case "capture" -> () -> {
+                Posix.warmUp(true);
+                jca();
+                zstd();
+            };
+            default -> null;
+        };
+        if (r == null) return;
+        Thread t = new Thread(() -> {
+            try {
+                r.run();
+            } catch (Throwable ignored) {
+                // the real first use will report it
+            }
+        }, "imgcast-warmup");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void sqlite() {
+        try {
+            Class.forName("org.sqlite.JDBC");
+            org.sqlite.SQLiteJDBCLoader.initialize();
+        } catch (Exception ignored) {
+            // reported when the store is opened
+        }
+    }
+
+    private static void zstd() {
+        com.github.luben.zstd.Zstd.compressBound(1);
+    }
+
+    /** JCA provider set-up, SHA-256 and Ed25519 (manifest hash and signature). */
+    private static void jca() {
+        try {
+            java.security.MessageDigest.getInstance("SHA-256").digest(new byte[64]);
+            java.security.KeyFactory.getInstance("Ed25519");
+            java.security.Signature.getInstance("Ed25519");
+        } catch (java.security.GeneralSecurityException ignored) {
+            // reported on use
+        }
+    }
+}
