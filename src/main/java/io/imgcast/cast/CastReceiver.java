@@ -211,11 +211,20 @@ public final class CastReceiver {
         req.put("priority", config.priority());
         long deadline = System.nanoTime() + config.stallTimeoutMs() * 1_000_000L;
         IOException last = null;
+        String lastBusy = null;
         while (System.nanoTime() < deadline) {
             try {
                 return ctl.postJson("api/v1/join", req);
             } catch (ControlClient.Refused r) {
-                throw r;
+                if (r.status != 503) throw r;
+                // not ready yet (a relay fetching the image, a master still reading): wait while it makes progress
+                if (!r.getMessage().equals(lastBusy)) {
+                    deadline = System.nanoTime() + config.stallTimeoutMs() * 1_000_000L;
+                    if (lastBusy == null) System.err.println("imgcast: " + r.getMessage() + "; waiting");
+                    lastBusy = r.getMessage();
+                }
+                last = r;
+                sleep(1000);
             } catch (IOException e) {
                 last = e;
                 sleep(500);

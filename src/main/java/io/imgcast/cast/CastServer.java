@@ -75,15 +75,13 @@ public final class CastServer implements AutoCloseable {
         }
     }
 
-    /** An image being served: descriptive data and its chunk table in manifest order. */
-    record Served(ImageInfo info, Store.SignedManifest signed, List<ChunkMeta> chunks, Map<ChunkId, ChunkLocation> locations) {}
-
     /** A machine on the list, as shown in status. */
     static final class MachineRecord {
         final int id;
         final String name;
-        final Served image;
+        final ServedImage image;
         final int priority;
+        String imageName;
         final long joinedMs = System.currentTimeMillis();
         volatile long lastSeenNs = System.nanoTime();
         volatile int stream;
@@ -98,7 +96,7 @@ public final class CastServer implements AutoCloseable {
         volatile long kernelDrops;
         volatile double seconds;
 
-        MachineRecord(int id, String name, Served image, int priority) {
+        MachineRecord(int id, String name, ServedImage image, int priority) {
             this.id = id;
             this.name = name;
             this.image = image;
@@ -106,45 +104,54 @@ public final class CastServer implements AutoCloseable {
         }
     }
 
-    private final Store store;
+    private final ImageCatalog catalog;
+    private final boolean ownsCatalog;
     private final Config config;
     private final int session;
     private final Object lock = new Object();
     private final List<StreamSender> streams = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final Map<String, Served> served = new ConcurrentHashMap<>();
     private final Map<Integer, MachineRecord> machines = new ConcurrentHashMap<>();
     private final AtomicInteger nextMachine = new AtomicInteger(1);
     private final StreamPlanner planner;
     private final HttpServer http;
     private final DatagramChannel channel;
-    private final io.imgcast.store.StoreLock.Held lease;
     private volatile boolean started;
     private volatile long firstJoinNs;
     private volatile long lastActivityNs = System.nanoTime();
     private volatile boolean anyFinished;
 
+    /** Serves the images of {@code store} (holding a reader lease on it until closed). */
     public CastServer(Store store, Config config) throws IOException {
-        this.store = store;
+        this(new StoreCatalog(store), true, config);
+    }
+
+    /** Serves from {@code catalog}, which the caller keeps and closes. */
+    public CastServer(ImageCatalog catalog, Config config) throws IOException {
+        this(catalog, false, config);
+    }
+
+    private CastServer(ImageCatalog catalog, boolean ownsCatalog, Config config) throws IOException {
+        this.catalog = catalog;
+        this.ownsCatalog = ownsCatalog;
         this.config = config;
         this.session = new SecureRandom().nextInt() & 0x7fffffff;
         this.planner = StreamPlanner.defaults(config.streams());
         NetworkInterface nif = McastSocket.iface(config.iface());
-        this.lease = store.lockReader();
         this.channel = McastSocket.sender(nif, config.ttl());
         long now = System.nanoTime();
         for (int s = 0; s < Math.max(1, config.streams()); s++) {
             long rate = s == 0 ? config.rateBps() : (long) (config.rateBps() * StreamPlanner.slowShare());
             InetSocketAddress g = new InetSocketAddress(config.group().getAddress(), config.group().getPort() + s);
             Scheduler sch = new Scheduler(s, Scheduler.Config.defaults(), (long) s << 28);
-            ChunkReader reader = store.reader();
-            StreamSender.Payloads payloads = id -> payload(reader, id);
+            ImageCatalog.Payloads payloads = catalog.openPayloads();
             streams.add(new StreamSender(s, sch, new RateController(rate, now), g, lock, channel, payloads, session, () -> started));
         }
         this.http = HttpServer.create(config.listen(), 64);
         http.setExecutor(Executors.newFixedThreadPool(4, r -> Thread.ofPlatform().daemon().name("imgcast-http").unstarted(r)));
         http.createContext("/api/v1/join", this::join);
         http.createContext("/api/v1/machines/", this::machine);
+        http.createContext("/api/v1/refuse", this::refuse);
         http.createContext("/api/v1/status", ex -> reply(ex, 200, JSON.std.asString(status())));
         http.createContext("/", ex -> {
             if (!ex.getRequestURI().getPath().equals("/")) {
@@ -158,17 +165,6 @@ public final class CastServer implements AutoCloseable {
                 o.write(page);
             }
         });
-    }
-
-    private byte[] payload(ChunkReader reader, ChunkId id) throws IOException {
-        ChunkLocation loc = null;
-        for (Served s : served.values()) {
-            loc = s.locations().get(id);
-            if (loc != null) break;
-        }
-        if (loc == null) throw new IOException("chunk " + id.shortHex() + " is not in any served image");
-        byte[] rec = reader.readRecord(id, loc);
-        return java.util.Arrays.copyOfRange(rec, PackFormat.RECORD_HEADER, PackFormat.RECORD_HEADER + loc.storedLength());
     }
 
     public int session() { return session; }
@@ -203,11 +199,11 @@ public final class CastServer implements AutoCloseable {
             long now = System.nanoTime();
             synchronized (lock) {
                 if (!started && firstJoinNs != 0) {
-                    long joined = machines.values().stream().filter(m -> !m.state.equals("joining")).count();
+                    long joined = machines.values().stream().filter(m -> m.image != null && !m.state.equals("joining")).count();
                     if (joined >= config.minMachines() || now - firstJoinNs > config.waitMs() * 1_000_000L) started = true;
                 }
                 for (MachineRecord m : machines.values()) {
-                    if ((m.state.equals("receiving") || m.state.equals("joining")) && now - m.lastSeenNs > config.machineTimeoutMs() * 1_000_000L) {
+                    if ((m.state.equals("receiving") || m.state.equals("joining") || m.state.equals("verifying")) && now - m.lastSeenNs > config.machineTimeoutMs() * 1_000_000L) {
                         m.state = "lost";
                         m.error = "no word from the machine for " + config.machineTimeoutMs() / 1000 + " s; dropped from the list";
                         streams.get(m.stream).scheduler.removeMachine(m.id);
@@ -217,21 +213,6 @@ public final class CastServer implements AutoCloseable {
                 lock.notifyAll();
             }
         }
-    }
-
-    private Served image(String name) {
-        return served.computeIfAbsent(name, n -> {
-            ImageInfo info = store.image(n);
-            Manifest m = store.manifest(info);
-            Map<ChunkId, ChunkLocation> locs = store.locations(info);
-            List<ChunkMeta> chunks = new ArrayList<>();
-            for (ChunkId id : m.distinctChunks().keySet()) {
-                ChunkLocation l = locs.get(id);
-                if (l == null) throw new CorruptDataException("chunk " + id.shortHex() + " of " + n + " is missing from the store");
-                chunks.add(new ChunkMeta(id, l.codec(), l.storedLength(), l.rawLength()));
-            }
-            return new Served(info, store.signedManifest(info), chunks, locs);
-        });
     }
 
     private void join(HttpExchange ex) throws IOException {
@@ -251,9 +232,12 @@ public final class CastServer implements AutoCloseable {
             for (PriorityRule rule : config.priorityRules()) {
                 if (rule.matches(ex.getRemoteAddress().getAddress())) priority = Math.max(priority, rule.priority());
             }
-            Served img;
+            ServedImage img;
             try {
-                img = image(imageName);
+                img = catalog.image(imageName);
+            } catch (ImageCatalog.NotYet e) {
+                reply(ex, 503, JSON.std.asString(Map.of("error", e.getMessage(), "retry", true)));
+                return;
             } catch (StoreException e) {
                 reply(ex, 404, JSON.std.asString(Map.of("error", e.getMessage())));
                 return;
@@ -266,10 +250,10 @@ public final class CastServer implements AutoCloseable {
             out.put("session", session);
             out.put("machine_id", m.id);
             out.put("image", imageName);
-            out.put("kind", img.info().kind().name());
-            out.put("manifest", Base64.getEncoder().encodeToString(img.signed().blob()));
-            out.put("signature", Base64.getEncoder().encodeToString(img.signed().signature()));
-            out.put("public_key", Base64.getEncoder().encodeToString(store.publicKey().getEncoded()));
+            out.put("kind", img.kind().name());
+            out.put("manifest", Base64.getEncoder().encodeToString(img.manifest()));
+            out.put("signature", Base64.getEncoder().encodeToString(img.signature()));
+            out.put("public_key", Base64.getEncoder().encodeToString(img.publicKey()));
             out.put("chunks", img.chunks().size());
             out.put("stream", 0);
             out.put("group", groupOf(0));
@@ -277,6 +261,49 @@ public final class CastServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             reply(ex, 400, JSON.std.asString(Map.of("error", String.valueOf(e.getMessage()))));
         }
+    }
+
+    /**
+     * A machine that cannot take part says why ({machine, image, reason}); it is listed as
+     * refused, so the operator sees it, and takes no part in the session.
+     */
+    private void refuse(HttpExchange ex) throws IOException {
+        try {
+            Map<String, Object> req = JSON.std.mapFrom(readBody(ex, 64 * 1024));
+            String name = String.valueOf(req.getOrDefault("machine", ex.getRemoteAddress().getAddress().getHostAddress()));
+            MachineRecord m = new MachineRecord(nextMachine.getAndIncrement(), name, null, 0);
+            m.imageName = String.valueOf(req.getOrDefault("image", "?"));
+            m.state = "refused";
+            m.error = String.valueOf(req.getOrDefault("reason", "no reason given"));
+            machines.put(m.id, m);
+            reply(ex, 200, "{\"ok\":true}");
+        } catch (IOException | RuntimeException e) {
+            reply(ex, 400, JSON.std.asString(Map.of("error", String.valueOf(e.getMessage()))));
+        }
+    }
+
+    /** Starts sending now, whoever has joined (the operator's word). */
+    public void startNow() {
+        synchronized (lock) {
+            started = true;
+            lock.notifyAll();
+        }
+    }
+
+    /** Machines that joined (answered with their needs) and are not refused. */
+    public int joinedCount() {
+        return (int) machines.values().stream().filter(m -> m.image != null && !m.state.equals("joining")).count();
+    }
+
+    /** True when at least one machine joined and every machine on the list has finished (done, failed, lost or refused). */
+    public boolean allFinished() {
+        boolean any = false;
+        for (MachineRecord m : machines.values()) {
+            if (m.image == null) continue;
+            any = true;
+            if (m.state.equals("receiving") || m.state.equals("joining") || m.state.equals("verifying")) return false;
+        }
+        return any;
     }
 
     private String groupOf(int stream) {
@@ -297,7 +324,7 @@ public final class CastServer implements AutoCloseable {
         } catch (NumberFormatException e) {
             m = null;
         }
-        if (m == null) {
+        if (m == null || m.image == null) {
             reply(ex, 404, "{\"error\":\"unknown machine; join again\",\"state\":\"unknown\"}");
             return;
         }
@@ -416,7 +443,7 @@ public final class CastServer implements AutoCloseable {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", r.id);
             m.put("machine", r.name);
-            m.put("image", r.image.info().name());
+            m.put("image", r.image == null ? r.imageName : r.image.name());
             m.put("priority", r.priority);
             m.put("stream", r.stream);
             m.put("state", r.state);
@@ -480,7 +507,7 @@ public final class CastServer implements AutoCloseable {
         } catch (IOException ignored) {
             // closing
         }
-        lease.close();
+        if (ownsCatalog) catalog.close();
     }
 
     static Map<String, Object> map(Object... kv) {

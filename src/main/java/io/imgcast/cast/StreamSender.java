@@ -17,18 +17,13 @@ import java.util.concurrent.locks.LockSupport;
  * All scheduler access is under {@code lock}, shared with the control API.
  */
 final class StreamSender implements Runnable {
-    /** Supplies a chunk's stored payload (as kept in the store) by id. */
-    interface Payloads {
-        byte[] payload(ChunkId id) throws IOException;
-    }
-
     final int index;
     final Scheduler scheduler;
     final RateController rate;
     final InetSocketAddress group;
     private final Object lock;
     private final DatagramChannel channel;
-    private final Payloads payloads;
+    private final ImageCatalog.Payloads payloads;
     private final int session;
     private final Pacer pacer;
     private final java.util.function.BooleanSupplier gate;
@@ -46,7 +41,7 @@ final class StreamSender implements Runnable {
     private volatile String failure;
 
     StreamSender(int index, Scheduler scheduler, RateController rate, InetSocketAddress group, Object lock,
-                 DatagramChannel channel, Payloads payloads, int session, java.util.function.BooleanSupplier gate) {
+                 DatagramChannel channel, ImageCatalog.Payloads payloads, int session, java.util.function.BooleanSupplier gate) {
         this.gate = gate;
         this.index = index;
         this.scheduler = scheduler;

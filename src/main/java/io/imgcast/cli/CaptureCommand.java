@@ -59,20 +59,22 @@ final class CaptureCommand implements Callable<Integer>, FastCli.Bindable {
         return true;
     }
 
+    /** Default user info of a capture: who captured, on which host. */
+    static String userInfo() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "unknown";
+        }
+        return System.getProperty("user.name") + "@" + host;
+    }
+
     @Override
     public Integer call() throws Exception {
         io.imgcast.util.Timing.mark("picocli");
         Capture.prepare(source, volume);
-        String who = userInfo;
-        if (who == null) {
-            String host;
-            try {
-                host = InetAddress.getLocalHost().getHostName();
-            } catch (Exception e) {
-                host = "unknown";
-            }
-            who = System.getProperty("user.name") + "@" + host;
-        }
+        String who = userInfo != null ? userInfo : userInfo();
         long t0 = System.nanoTime();
         try (Store s = store.openOrCreate();
              Progress p = Progress.forTerminal("capture " + name, 0, quiet || json)) {

@@ -1,6 +1,8 @@
 package io.imgcast.cli;
 
 import io.imgcast.cast.CastReceiver;
+import io.imgcast.cast.McastSocket;
+import io.imgcast.peer.PeerReceiver;
 import io.imgcast.util.Json;
 import io.imgcast.util.Progress;
 import io.imgcast.util.Units;
@@ -14,15 +16,20 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(mixinStandardHelpOptions = true, name = "receive", description = "Receive an image from an imgcast server onto a directory or a device/file; exit 0 only when it is complete and verified.")
+@Command(mixinStandardHelpOptions = true, name = "receive", description = {"Receive an image from an imgcast server (--server, --image),"
+        + " or from a peer-to-peer master found by its announcements (--from-peer), onto a directory or a device/file;"
+        + " exit 0 only when it is complete and verified."})
 final class ReceiveCommand implements Callable<Integer> {
-    @Option(names = "--server", required = true, paramLabel = "URL", description = "e.g. http://10.0.0.1:8470/") URI server;
-    @Option(names = "--image", required = true) String image;
+    @Option(names = "--server", paramLabel = "URL", description = "e.g. http://10.0.0.1:8470/ (a server or a relay)") URI server;
+    @Option(names = "--image", description = "image to ask the server for") String image;
+    @Option(names = "--from-peer", description = "no server: join the session a master announces ('imgcast send' or 'apply --rebroadcast')") boolean fromPeer;
+    @Option(names = "--session", paramLabel = "ID", description = "with --from-peer: join only this session (the master prints it)") Integer session;
+    @Option(names = "--announce", defaultValue = MasterOptions.DEFAULT_ANNOUNCE, paramLabel = "ADDR:PORT", description = "with --from-peer: where masters announce (default ${DEFAULT-VALUE})") String announce;
     @Option(names = "--target", required = true, paramLabel = "DIR|DEVICE") Path target;
     @Option(names = "--interface", required = true, paramLabel = "IF", description = "interface that receives the multicast stream") String iface;
     @Option(names = "--priority", defaultValue = "0", description = "higher goes first (default ${DEFAULT-VALUE})") int priority;
     @Option(names = "--machine", description = "name shown on the server (default: host name)") String machine;
-    @Option(names = "--server-key", paramLabel = "HEX", description = "pin the server's key: leading hex of the SHA-256 of its public key") String serverKey;
+    @Option(names = {"--server-key", "--master-key"}, paramLabel = "HEX", description = "pin the server's (or master's) key: leading hex of the SHA-256 of its public key, as it prints") String serverKey;
     @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "give up after this long without progress or server") long timeout;
     @Option(names = "--readback", description = "after receiving, read the whole target back and check it against the image") boolean readback;
     @Option(names = "--json") boolean json;
@@ -37,17 +44,44 @@ final class ReceiveCommand implements Callable<Integer> {
             } catch (Exception e) {
                 name = "machine";
             }
+            try {
+                // host names repeat (cloned machines, namespaces): the address tells them apart
+                name += "/" + McastSocket.ipv4(McastSocket.iface(iface)).getHostAddress();
+            } catch (RuntimeException e) {
+                // no address on the interface yet: the host name alone
+            }
         }
-        URI base = server.toString().endsWith("/") ? server : URI.create(server + "/");
+        if (fromPeer == (server != null)) {
+            System.err.println("imgcast: give either --server URL --image NAME, or --from-peer");
+            return 2;
+        }
         CastReceiver.Result r;
-        try (Progress p = Progress.forTerminal("receive " + image, 0, quiet || json)) {
-            r = new CastReceiver(new CastReceiver.Config(base, image, target, priority, iface, name, serverKey, timeout * 1000, 100, readback), p).run();
+        String master = null;
+        if (fromPeer) {
+            PeerReceiver.Result pr;
+            try (Progress p = Progress.forTerminal("receive", 0, quiet || json)) {
+                pr = new PeerReceiver(new PeerReceiver.Config(iface, McastSocket.parseGroup(announce), session, target, name, serverKey,
+                        timeout * 1000, readback)).run(p, msg -> { if (!quiet && !json) System.err.println(msg); });
+            }
+            r = pr.receive();
+            master = pr.master();
+            if (pr.announce() != null) image = pr.announce().name();
+        } else {
+            if (image == null) {
+                System.err.println("imgcast: --image NAME is required with --server");
+                return 2;
+            }
+            URI base = server.toString().endsWith("/") ? server : URI.create(server + "/");
+            try (Progress p = Progress.forTerminal("receive " + image, 0, quiet || json)) {
+                r = new CastReceiver(new CastReceiver.Config(base, image, target, priority, iface, name, serverKey, timeout * 1000, 100, readback), p).run();
+            }
         }
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("ok", r.ok());
             m.put("error", r.error());
-            m.put("image", r.image());
+            m.put("image", image);
+            if (master != null) m.put("master", master);
             m.put("target", target.toString());
             m.put("seconds", r.seconds());
             m.put("received_bytes", r.neededBytes());

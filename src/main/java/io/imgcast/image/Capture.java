@@ -40,7 +40,24 @@ public final class Capture {
         if (!forceVolume && Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) TreeCapture.startWalk(source);
     }
 
+    /**
+     * Reads {@code source} once into {@code sink} (no store: a peer-to-peer master keeps the
+     * chunks itself) and returns its manifest. {@code ranges} limits a volume to those byte
+     * ranges (selected partitions plus the partition table); null reads all of it.
+     */
+    public static Manifest scan(Path source, boolean forceVolume, ChunkSink sink, CaptureOptions options, long[] ranges) {
+        ImageKind kind = kindOf(source, forceVolume);
+        if (kind == ImageKind.TREE && ranges != null) throw new StoreException("partitions can only be selected on a disk, not on a directory");
+        return kind == ImageKind.TREE ? TreeCapture.capture(source, sink, options) : VolumeCapture.capture(source, sink, options, ranges);
+    }
+
     public static ImageInfo run(Store store, Path source, boolean forceVolume, Ingest.ImageMeta meta, CaptureOptions options) {
+        return run(store, source, forceVolume, meta, options, null);
+    }
+
+    /** As {@link #run(Store, Path, boolean, Ingest.ImageMeta, CaptureOptions)}, a volume limited to {@code ranges}. */
+    public static ImageInfo run(Store store, Path source, boolean forceVolume, Ingest.ImageMeta meta, CaptureOptions options,
+                                long[] ranges) {
         if (store.find(meta.name()).isPresent()) {
             throw new StoreException("an image named '" + meta.name() + "' already exists in " + store.dir()
                     + "; pick another --name or delete it first");
@@ -50,7 +67,7 @@ public final class Capture {
         try (Ingest ingest = store.beginIngest()) {
             io.imgcast.util.Timing.mark("begin-ingest");
             Manifest m = kind == ImageKind.TREE ? TreeCapture.capture(source, ingest, options)
-                    : VolumeCapture.capture(source, ingest, options);
+                    : VolumeCapture.capture(source, ingest, options, ranges);
             io.imgcast.util.Timing.mark("capture-contents");
             ImageInfo r = ingest.commit(meta, m);
             io.imgcast.util.Timing.mark("commit");

@@ -2,7 +2,6 @@ package io.imgcast.image;
 
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.ChunkCodec;
-import io.imgcast.store.Ingest;
 
 import java.io.IOException;
 import java.security.MessageDigest;
@@ -29,7 +28,7 @@ final class ChunkPipeline implements AutoCloseable {
 
     private static final int MAX_IN_FLIGHT = 64;
 
-    private final Ingest ingest;
+    private final ChunkSink ingest;
     private final int level;
     private final ChunkTap tap;
     private final ChunkCodec.Dictionary dict;
@@ -44,11 +43,11 @@ final class ChunkPipeline implements AutoCloseable {
 
     private static final Task POISON = new Task(null, 0, false, null);
 
-    ChunkPipeline(Ingest ingest, int level, int threads, ChunkTap tap) {
+    ChunkPipeline(ChunkSink ingest, int level, int threads, ChunkTap tap) {
         this(ingest, level, threads, tap, null);
     }
 
-    ChunkPipeline(Ingest ingest, int level, int threads, ChunkTap tap, ChunkCodec.Dictionary dict) {
+    ChunkPipeline(ChunkSink ingest, int level, int threads, ChunkTap tap, ChunkCodec.Dictionary dict) {
         this.ingest = ingest;
         this.dict = dict;
         this.level = level;

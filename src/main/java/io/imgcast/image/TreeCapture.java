@@ -113,7 +113,7 @@ public final class TreeCapture {
     }
 
     /** Walks {@code root}, stores its data through {@code ingest}, and returns the manifest. */
-    static Manifest capture(Path root, io.imgcast.store.Ingest ingest, CaptureOptions options) {
+    static Manifest capture(Path root, ChunkSink ingest, CaptureOptions options) {
         TreeCapture c = EARLY.remove(root.toAbsolutePath().normalize());
         if (c == null || !c.root.equals(root)) {
             c = new TreeCapture(root, options);
@@ -202,7 +202,7 @@ public final class TreeCapture {
         }
     }
 
-    private Manifest readContents(io.imgcast.store.Ingest ingest) {
+    private Manifest readContents(ChunkSink ingest) {
         FastCdc cdc = new FastCdc();
         ChunkStream stream = new ChunkStream(cdc, 4 * 1024 * 1024);
         List<Entry> out = new ArrayList<>();

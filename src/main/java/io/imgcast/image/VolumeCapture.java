@@ -2,7 +2,6 @@ package io.imgcast.image;
 
 import io.imgcast.chunk.ChunkStream;
 import io.imgcast.chunk.FastCdc;
-import io.imgcast.store.Ingest;
 import io.imgcast.util.Posix;
 
 import java.io.IOException;
@@ -22,14 +21,19 @@ import java.util.concurrent.Future;
 final class VolumeCapture {
     private VolumeCapture() {}
 
-    static Manifest capture(Path src, Ingest ingest, CaptureOptions o) {
+    static Manifest capture(Path src, ChunkSink ingest, CaptureOptions o) {
+        return capture(src, ingest, o, null);
+    }
+
+    /** {@code ranges}: only these {@code [start, end)} pairs are read; the rest is a hole (see {@link VolumeReader}). */
+    static Manifest capture(Path src, ChunkSink ingest, CaptureOptions o, long[] ranges) {
         try {
             long size = Posix.deviceSize(src);
             o.progress().total(size);
             try (FileChannel ch = TreeCapture.opener.open(src);
                  Posix.DataSeeker seeker = Files.isRegularFile(src) ? Posix.dataSeeker(src) : null;
                  ChunkPipeline pipeline = new ChunkPipeline(ingest, o.level(), o.threads(), o.tap())) {
-                VolumeReader r = new VolumeReader(ch, size, seeker == null ? null : seeker::nextData, o.readRetries());
+                VolumeReader r = new VolumeReader(ch, size, seeker == null ? null : seeker::nextData, o.readRetries(), ranges);
                 ChunkStream stream = new ChunkStream(new FastCdc(), 4 * 1024 * 1024);
                 List<long[]> bounds = new ArrayList<>();
                 List<List<Future<ChunkPipeline.Result>>> futures = new ArrayList<>();
@@ -58,7 +62,7 @@ final class VolumeCapture {
             }
         } catch (IOException e) {
             throw new CaptureException("cannot capture volume " + src + ": " + TreeCapture.describe(e)
-                    + "; nothing was added to the store", e);
+                    + "; nothing was kept", e);
         }
     }
 

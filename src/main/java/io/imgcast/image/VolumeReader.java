@@ -32,8 +32,29 @@ final class VolumeReader {
     private long winOff;
     private int winLen;
     private long pos;
+    private final long[] ranges;
+
+    /** End of the selected range holding {@code p}, moving {@code pos} to the next range when outside all; size if none. */
+    private long rangeEnd() {
+        if (ranges == null) return size;
+        for (int i = 0; i < ranges.length; i += 2) {
+            if (pos < ranges[i]) pos = ranges[i];
+            if (pos < ranges[i + 1]) return Math.min(size, ranges[i + 1]);
+        }
+        pos = size;
+        return size;
+    }
 
     VolumeReader(FileChannel ch, long size, DataMap map, int retries) {
+        this(ch, size, map, retries, null);
+    }
+
+    /**
+     * {@code ranges}: sorted, disjoint {@code [start, end)} pairs; everything outside them is
+     * treated as a hole (not read), e.g. the partitions that were not selected. Null: all of it.
+     */
+    VolumeReader(FileChannel ch, long size, DataMap map, int retries, long[] ranges) {
+        this.ranges = ranges;
         this.ch = ch;
         this.size = size;
         this.map = map;
@@ -45,6 +66,8 @@ final class VolumeReader {
     /** Skips holes; returns the offset of the next data byte, or the size at the end. */
     long nextExtent() throws IOException {
         while (pos < size) {
+            long end = rangeEnd();
+            if (pos >= size) break;
             if (map != null) {
                 long d = map.nextData(pos);
                 if (d >= size) {
@@ -52,9 +75,10 @@ final class VolumeReader {
                     break;
                 }
                 if (d > pos) pos = Math.max(pos, d - (d % BLOCK));
+                if (pos >= end) continue;
             }
             ensure(pos, BLOCK);
-            int blockLen = (int) Math.min(BLOCK, size - pos);
+            int blockLen = (int) Math.min(BLOCK - (pos % BLOCK), end - pos);
             if (!isZero(pos, blockLen)) return pos;
             pos += blockLen;
         }
@@ -64,7 +88,8 @@ final class VolumeReader {
     /** Delivers up to {@code len} bytes of the current extent; -1 at its end. */
     int read(byte[] buf, int off, int len) throws IOException {
         long p = pos;
-        long limit = Math.min(size, pos + len);
+        long limit = Math.min(ranges == null ? size : rangeEnd(), pos + len);
+        if (p != pos) return -1;
         while (p < limit) {
             ensure(p, HOLE_MIN + BLOCK);
             int blockLen = (int) Math.min(BLOCK - (p % BLOCK), size - p);

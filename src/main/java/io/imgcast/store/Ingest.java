@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * <p>On open it first removes leftovers of interrupted writers: pack files the index does not
  * list, and bytes past a listed pack's recorded size.
  */
-public final class Ingest implements AutoCloseable {
+public final class Ingest implements AutoCloseable, io.imgcast.image.ChunkSink {
     static final long PACK_LIMIT = Long.getLong("imgcast.packLimit", 1L << 30);
 
     private final Store store;
@@ -102,11 +102,13 @@ public final class Ingest implements AutoCloseable {
     }
 
     /** The dictionary chunks are compressed with: the store's, or one set for this session. */
+    @Override
     public synchronized io.imgcast.codec.ChunkCodec.Dictionary dictionary() {
         return newDictionary != null ? newDictionary : store.dictionary();
     }
 
     /** Sets the dictionary of a store that has none; stored with the next commit. */
+    @Override
     public synchronized void setDictionary(io.imgcast.codec.ChunkCodec.Dictionary d) {
         if (store.dictionary() != null) throw new IllegalStateException("the store already has a dictionary");
         newDictionary = d;
@@ -121,11 +123,13 @@ public final class Ingest implements AutoCloseable {
      * Claims a chunk for storing: true for exactly one caller per chunk the store lacks; that
      * caller must then {@link #append} it.
      */
+    @Override
     public boolean claim(ChunkId id) {
         return !known.contains(id) && claimed.putIfAbsent(id, Boolean.TRUE) == null;
     }
 
     /** Appends one encoded chunk record to the current pack. */
+    @Override
     public void append(ChunkId id, byte codec, int rawLen, byte[] payload, int len) throws IOException {
         synchronized (this) {
             if (closed) throw new IllegalStateException("ingest closed");

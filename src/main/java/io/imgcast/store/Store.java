@@ -223,7 +223,8 @@ public final class Store implements AutoCloseable {
 
     // ---- signing --------------------------------------------------------------------------
 
-    static byte[] signedPayload(String name, ImageKind kind, byte[] manifestSha) {
+    /** The bytes an image signature covers: name, kind and the manifest's SHA-256. */
+    public static byte[] signedPayload(String name, ImageKind kind, byte[] manifestSha) {
         return ("imgcast-image-v1\n" + name + "\n" + kind.name() + "\n" + HexFormat.of().formatHex(manifestSha))
                 .getBytes(StandardCharsets.UTF_8);
     }

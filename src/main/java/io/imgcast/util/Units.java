@@ -24,4 +24,27 @@ public final class Units {
     public static String seconds(long nanos) {
         return String.format("%.2f s", nanos / 1e9);
     }
+
+    /** Parses a size such as 512m, 2g, 64k or a plain byte count (binary units). */
+    public static long parseBytes(String s) {
+        String t = s.trim().toLowerCase().replace("ib", "").replace("b", "");
+        long mul = 1;
+        if (!t.isEmpty()) {
+            switch (t.charAt(t.length() - 1)) {
+                case 'k' -> mul = 1L << 10;
+                case 'm' -> mul = 1L << 20;
+                case 'g' -> mul = 1L << 30;
+                case 't' -> mul = 1L << 40;
+                default -> { }
+            }
+        }
+        if (mul > 1) t = t.substring(0, t.length() - 1);
+        try {
+            double v = Double.parseDouble(t);
+            if (v < 0) throw new NumberFormatException();
+            return (long) (v * mul);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + s + "' is not a size; use e.g. 512m or 2g");
+        }
+    }
 }

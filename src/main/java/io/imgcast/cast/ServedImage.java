@@ -1,0 +1,20 @@
+package io.imgcast.cast;
+
+import io.imgcast.image.ImageKind;
+
+import java.util.List;
+
+/**
+ * An image as the control API hands it out: its name and kind, the signed manifest (blob,
+ * Ed25519 signature, the signer's public key in X.509 form) and its chunk table in manifest
+ * order, which is what the machines' needs bitmaps and completion reports index.
+ */
+public record ServedImage(String name, ImageKind kind, byte[] manifest, byte[] signature, byte[] publicKey,
+                          List<ChunkMeta> chunks, long totalBytes) {
+    /** Stored (wire) bytes of all chunks. */
+    public long storedBytes() {
+        long t = 0;
+        for (ChunkMeta c : chunks) t += c.storedLength();
+        return t;
+    }
+}

@@ -1,0 +1,115 @@
+package io.imgcast.cli;
+
+import io.imgcast.cast.ImageCatalog;
+import io.imgcast.cast.ServedImage;
+import io.imgcast.cast.StoreCatalog;
+import io.imgcast.codec.ChunkCodec;
+import io.imgcast.image.Capture;
+import io.imgcast.image.CaptureOptions;
+import io.imgcast.image.ImageKind;
+import io.imgcast.image.PartitionTable;
+import io.imgcast.peer.PeerMaster;
+import io.imgcast.peer.SourceCatalog;
+import io.imgcast.store.Ingest;
+import io.imgcast.store.Store;
+import io.imgcast.util.Posix;
+import io.imgcast.util.Progress;
+import io.imgcast.util.Units;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(mixinStandardHelpOptions = true, name = "send",
+        description = {"Broadcast a disk, partition, disk image file or directory straight to receivers (peer-to-peer, mode 3):"
+                + " no server, no store, no image file. Receivers run 'imgcast receive --from-peer'.",
+                "With --capture-to, also capture it into a store in the same read (mode 2)."})
+final class SendCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SOURCE", description = "block device, raw image file, or directory") Path source;
+    @Option(names = "--volume", description = "send SOURCE as a volume even if it is a directory's mount... (forces a volume image)") boolean volume;
+    @Option(names = "--partitions", paramLabel = "LIST", description = "of a whole disk, send only these partitions (e.g. 1,3) with the partition table; the others are left out") String partitions;
+    @Option(names = "--name", description = "name the session's image (default: the source's file name)") String name;
+    @Option(names = "--capture-to", paramLabel = "STORE", description = "also capture the source into this store as image --name (mode 2)") Path captureTo;
+    @Option(names = "--description", defaultValue = "") String description;
+    @Option(names = "--flags", defaultValue = "") String flags;
+    @Option(names = "--cache", defaultValue = "2g", paramLabel = "SIZE", description = "compressed data kept in memory; the rest is read again from the source when sent (default ${DEFAULT-VALUE})") String cache;
+    @Option(names = "--level", defaultValue = "" + ChunkCodec.DEFAULT_LEVEL, description = "zstd level (default ${DEFAULT-VALUE})") int level;
+    @Option(names = "--json", description = "print the summary as one JSON object") boolean json;
+    @Option(names = {"-q", "--quiet"}) boolean quiet;
+    @Mixin MasterOptions master;
+
+    @Override
+    public Integer call() throws Exception {
+        PeerMaster.Config cfg = master.config();
+        PrintStream say = json ? System.err : System.out;
+        ImageKind kind = Capture.kindOf(source, volume || partitions != null);
+        String imageName = name != null ? name : defaultName(source);
+        long sourceBytes = kind == ImageKind.VOLUME ? Posix.deviceSize(source) : 0;
+        PartitionTable table = kind == ImageKind.VOLUME ? tableOrNull(source) : null;
+        long[] ranges = null;
+        if (partitions != null) {
+            if (table == null) throw new IllegalArgumentException("--partitions: " + source + " has no partition table that sfdisk can read");
+            ranges = table.keepRanges(PartitionTable.parseList(partitions), sourceBytes);
+        }
+        String layout = table == null ? "" : table.layout() + (partitions == null ? "" : " sending " + partitions);
+        Progress progress = Progress.forTerminal("read " + source.getFileName(), 0, quiet || json);
+        CaptureOptions opts = CaptureOptions.defaults().withLevel(level).withProgress(progress);
+        PeerMaster pm = new PeerMaster(cfg);
+        MasterOptions.operatorStart(pm, say);
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("source", source.toString());
+        extra.put("image", imageName);
+        PeerMaster.Summary s;
+        long[] r = ranges;
+        if (captureTo == null) {
+            SourceCatalog catalog = new SourceCatalog(source, imageName, Units.parseBytes(cache), level);
+            say.printf("session of %s (%s%s) on %s; key %s; reading it now%n", source, kind.name().toLowerCase(),
+                    sourceBytes > 0 ? ", " + Units.bytes(sourceBytes) : "", cfg.iface(), catalog.fingerprint());
+            s = pm.run(catalog, imageName, kind.name(), sourceBytes, layout, () -> {
+                long t0 = System.nanoTime();
+                ServedImage img = catalog.read(volume || partitions != null, r, opts);
+                progress.close();
+                say.printf("read %s in %s: %d chunks, %s to send; waiting for receivers%n", source, Units.seconds(System.nanoTime() - t0),
+                        img.chunks().size(), Units.bytes(img.storedBytes()));
+                return img;
+            }, MasterOptions.liveList(say));
+            extra.put("cached_bytes", catalog.cachedBytes());
+            extra.put("reread_chunks", catalog.uncachedChunks());
+        } else {
+            try (Store store = Store.open(captureTo, true); StoreCatalog catalog = new StoreCatalog(store)) {
+                say.printf("session of %s (%s) on %s, capturing it into %s as '%s'%n", source, kind.name().toLowerCase(), cfg.iface(),
+                        store.dir(), imageName);
+                Ingest.ImageMeta meta = new Ingest.ImageMeta(imageName, description, flags, CaptureCommand.userInfo(), System.currentTimeMillis());
+                s = pm.run(catalog, imageName, kind.name(), sourceBytes, layout, () -> {
+                    Capture.run(store, source, volume || partitions != null, meta, opts, r);
+                    progress.close();
+                    ServedImage img = catalog.image(imageName);
+                    say.printf("captured %s into %s: %d chunks, %s to send; waiting for receivers%n", source, store.dir(),
+                            img.chunks().size(), Units.bytes(img.storedBytes()));
+                    return img;
+                }, MasterOptions.liveList(say));
+                extra.put("store", store.dir().toString());
+            }
+        }
+        return MasterOptions.report(s, json, System.out, extra);
+    }
+
+    private static PartitionTable tableOrNull(Path source) {
+        try {
+            return PartitionTable.read(source);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    static String defaultName(Path source) {
+        Path f = source.toAbsolutePath().normalize().getFileName();
+        return f == null ? "root" : f.toString();
+    }
+}

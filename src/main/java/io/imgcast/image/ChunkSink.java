@@ -1,0 +1,27 @@
+package io.imgcast.image;
+
+import io.imgcast.chunk.ChunkId;
+import io.imgcast.codec.ChunkCodec;
+
+import java.io.IOException;
+
+/**
+ * Where a capture puts the chunks it cuts: a store's write session ({@link io.imgcast.store.Ingest}),
+ * or a peer-to-peer master's payload cache ({@code io.imgcast.peer.SourceCatalog}), which keeps
+ * no image file. Thread-safe: workers call it concurrently.
+ */
+public interface ChunkSink {
+    /** True for exactly one caller per chunk the sink lacks; that caller must then {@link #append} it. */
+    boolean claim(ChunkId id);
+
+    /** Takes one encoded chunk ({@code payload[0, len)} in {@code codec}, {@code rawLen} bytes decoded). */
+    void append(ChunkId id, byte codec, int rawLen, byte[] payload, int len) throws IOException;
+
+    /** The zstd dictionary chunks are compressed with, or null. */
+    default ChunkCodec.Dictionary dictionary() { return null; }
+
+    /** Sets the dictionary for a sink that has none (an experimental store feature). */
+    default void setDictionary(ChunkCodec.Dictionary d) {
+        throw new UnsupportedOperationException("this sink cannot keep a dictionary");
+    }
+}

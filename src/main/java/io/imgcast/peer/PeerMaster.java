@@ -1,0 +1,199 @@
+package io.imgcast.peer;
+
+import io.imgcast.cast.CastServer;
+import io.imgcast.cast.ImageCatalog;
+import io.imgcast.cast.McastSocket;
+import io.imgcast.cast.ServedImage;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * The master of a peer-to-peer session (modes 2, 3 and 5): prepares its image (reads its
+ * source, or captures it, or opens it in the store) while announcing itself, lets receivers
+ * join through the same control API a server offers, starts when enough joined, the operator
+ * says so or the wait ran out, sends with the multicast engine ({@link CastServer}: FEC,
+ * repair, carousel for late joiners), and ends once every receiver said goodbye and no one new
+ * came for the linger time. Receivers discover it with {@link Discovery}.
+ */
+public final class PeerMaster {
+    /** {@code waitMs}: after the image is ready, start with whoever joined; fail if no one did. */
+    public record Config(String iface, InetSocketAddress group, InetSocketAddress announce, InetSocketAddress listen,
+                         long rateBps, int streams, int minReceivers, long waitMs, long machineTimeoutMs, long lingerMs, int ttl) {}
+
+    /** The session's outcome: per receiver {machine, state, seconds, error, ...} as in the server's status. */
+    public record Summary(boolean ok, String error, double seconds, int session, List<Map<String, Object>> receivers) {}
+
+    private final Config config;
+    private final AtomicBoolean go = new AtomicBoolean();
+
+    public PeerMaster(Config config) {
+        this.config = config;
+    }
+
+    /** The operator's word: start with whoever has joined. */
+    public void go() {
+        go.set(true);
+    }
+
+    /**
+     * Runs the whole session. {@code prepare} makes the image named {@code name} ready in
+     * {@code catalog} (it runs while the master already announces "reading"). {@code layout}
+     * describes the disk (partition table) for the announcement. {@code onStatus} sees the
+     * server's status whenever it may have changed (the live list of receivers).
+     */
+    @SuppressWarnings("unchecked")
+    public Summary run(ImageCatalog catalog, String name, String kind, long sourceBytes, String layout,
+                       Callable<ServedImage> prepare, Consumer<Map<String, Object>> onStatus) throws IOException {
+        long t0 = System.nanoTime();
+        NetworkInterface nif = McastSocket.iface(config.iface());
+        CastServer.Config sc = new CastServer.Config(config.iface(), config.group(), config.rateBps(), config.listen(),
+                config.streams(), config.machineTimeoutMs(), Integer.MAX_VALUE, Long.MAX_VALUE / 4_000_000L, config.ttl(), List.of());
+        AtomicReference<ServedImage> ready = new AtomicReference<>();
+        AtomicReference<String> failed = new AtomicReference<>();
+        AtomicReference<String> state = new AtomicReference<>("reading");
+        // nothing can be joined before the image is ready, whatever the catalog knows meanwhile
+        ImageCatalog gated = new ImageCatalog() {
+            @Override
+            public ServedImage image(String wanted) {
+                if (failed.get() != null) throw new io.imgcast.store.StoreException("the master could not prepare its image: " + failed.get());
+                if (ready.get() == null) throw new NotYet("the master is still reading its source");
+                return catalog.image(wanted);
+            }
+
+            @Override
+            public Payloads openPayloads() {
+                return catalog.openPayloads();
+            }
+
+            @Override
+            public String describe() {
+                return catalog.describe();
+            }
+        };
+        try (CastServer server = new CastServer(gated, sc)) {
+            server.start();
+            int port = server.httpAddress().getPort();
+            int session = server.session();
+            AtomicReference<Integer> joined = new AtomicReference<>(0);
+            Announcer announcer = new Announcer(nif, config.ttl(), config.announce(), () -> {
+                ServedImage s = ready.get();
+                int type = state.get().equals("ended") ? Announce.END : Announce.ANNOUNCE;
+                return s == null
+                        ? new Announce(type, session, port, name, kind, sourceBytes, 0, 0, 0, layout, state.get(), joined.get(), config.minReceivers())
+                        : new Announce(type, session, port, name, s.kind().name(), s.totalBytes(), dataBytes(s), s.storedBytes(),
+                        s.chunks().size(), layout, state.get(), joined.get(), config.minReceivers());
+            }, 500);
+            Thread prep = Thread.ofPlatform().daemon().name("imgcast-prepare").start(() -> {
+                try {
+                    ready.set(prepare.call());
+                } catch (Throwable e) {
+                    failed.set(e.getMessage() == null ? e.toString() : e.getMessage());
+                }
+            });
+            try {
+                long readyAt = 0;
+                long calmSince = 0;
+                boolean started = false;
+                while (true) {
+                    sleep(200);
+                    long now = System.nanoTime();
+                    Map<String, Object> st = server.status();
+                    joined.set(server.joinedCount());
+                    onStatus.accept(st);
+                    if (failed.get() != null) {
+                        state.set("ended");
+                        endBurst(announcer);
+                        return new Summary(false, failed.get(), secs(t0), session, receivers(st));
+                    }
+                    if (server.failure() != null) {
+                        state.set("ended");
+                        endBurst(announcer);
+                        return new Summary(false, server.failure(), secs(t0), session, receivers(st));
+                    }
+                    if (ready.get() == null) continue;
+                    if (readyAt == 0) {
+                        readyAt = now;
+                        state.set("ready");
+                        announcer.sendNow();
+                    }
+                    if (!started) {
+                        int n = joined.get();
+                        boolean waited = now - readyAt > config.waitMs() * 1_000_000L;
+                        if (n >= config.minReceivers() || (n > 0 && (go.get() || waited))) {
+                            server.startNow();
+                            started = true;
+                            state.set("sending");
+                            announcer.sendNow();
+                        } else if (waited) {
+                            state.set("ended");
+                            endBurst(announcer);
+                            return new Summary(false, "no receiver joined within " + config.waitMs() / 1000 + " s of the image being ready;"
+                                    + " run 'imgcast receive --from-peer --target ... --interface ...' on the receivers of this network",
+                                    secs(t0), session, receivers(st));
+                        }
+                        continue;
+                    }
+                    if (server.allFinished()) {
+                        if (calmSince == 0) calmSince = now;
+                        if (now - calmSince > config.lingerMs() * 1_000_000L) {
+                            state.set("ended");
+                            endBurst(announcer);
+                            List<Map<String, Object>> rs = receivers(server.status());
+                            onStatus.accept(server.status());
+                            boolean ok = !rs.isEmpty() && rs.stream().allMatch(r -> "done".equals(r.get("state")));
+                            long good = rs.stream().filter(r -> "done".equals(r.get("state"))).count();
+                            return new Summary(ok, ok ? null : (rs.size() - good) + " of " + rs.size() + " receivers did not succeed",
+                                    secs(t0), session, rs);
+                        }
+                    } else {
+                        calmSince = 0;
+                    }
+                }
+            } finally {
+                announcer.close();
+                prep.interrupt();
+            }
+        }
+    }
+
+    private static long dataBytes(ServedImage s) {
+        long t = 0;
+        for (var c : s.chunks()) t += c.rawLength();
+        return t;
+    }
+
+    /** End of data: a short burst of "ended" announcements so that late listeners learn it at once. */
+    private static void endBurst(Announcer a) {
+        for (int i = 0; i < 5; i++) {
+            a.sendNow();
+            sleep(100);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> receivers(Map<String, Object> status) {
+        return new ArrayList<>((List<Map<String, Object>>) (List<?>) status.get("machines"));
+    }
+
+    private static double secs(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package io.imgcast.peer;
+
+import io.imgcast.cast.ChunkMeta;
+import io.imgcast.cast.ImageCatalog;
+import io.imgcast.cast.ServedImage;
+import io.imgcast.chunk.ChunkId;
+import io.imgcast.codec.ChunkCodec;
+import io.imgcast.image.Capture;
+import io.imgcast.image.CaptureOptions;
+import io.imgcast.image.ChunkList;
+import io.imgcast.image.ChunkSink;
+import io.imgcast.image.Entry;
+import io.imgcast.image.EntryType;
+import io.imgcast.image.Extent;
+import io.imgcast.image.ImageKind;
+import io.imgcast.image.Manifest;
+import io.imgcast.image.ManifestFormat;
+import io.imgcast.store.Store;
+import io.imgcast.store.StoreException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.Signature;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Mode 3's image source: the master's own disk, partition or directory, with no store and no
+ * image file. {@link #read} passes over the source once (chunk, hash, compress, as a capture
+ * does) and keeps the compressed chunks in memory up to a budget; chunks beyond the budget are
+ * read again from the source when they are sent, and checked against their hash (a source that
+ * changed meanwhile fails the session clearly). The manifest is signed with a key made for this
+ * session; its fingerprint is what receivers may pin with {@code --server-key}.
+ */
+public final class SourceCatalog implements ImageCatalog, ChunkSink {
+    /** Where a chunk's bytes are in the source: a file of the tree (or null for the volume) and an offset. */
+    private record Loc(String path, long offset, int rawLength) {}
+
+    private final Path source;
+    private final String name;
+    private final long cacheLimit;
+    private final int level;
+    private final Set<ChunkId> claimed = ConcurrentHashMap.newKeySet();
+    private final Map<ChunkId, ChunkMeta> metas = new ConcurrentHashMap<>();
+    private final Map<ChunkId, byte[]> cache = new ConcurrentHashMap<>();
+    private final AtomicLong cachedBytes = new AtomicLong();
+    private final Map<ChunkId, Loc> locations = new ConcurrentHashMap<>();
+    private final KeyPair key;
+    private volatile ServedImage served;
+    private volatile Manifest manifest;
+    private volatile String failure;
+
+    public SourceCatalog(Path source, String name, long cacheLimit, int level) {
+        this.source = source;
+        this.name = name;
+        this.cacheLimit = cacheLimit;
+        this.level = level;
+        try {
+            this.key = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no Ed25519 in this JDK", e);
+        }
+    }
+
+    /** Leading hex of the SHA-256 of the session key, as receivers' {@code --server-key} takes it. */
+    public String fingerprint() {
+        return HexFormat.of().formatHex(ChunkId.newDigest().digest(key.getPublic().getEncoded())).substring(0, 16);
+    }
+
+    /** Reads the source once and makes the image joinable. On failure the error is kept and told to joiners. */
+    public ServedImage read(boolean forceVolume, long[] ranges, CaptureOptions options) {
+        try {
+            Manifest m = Capture.scan(source, forceVolume, this, options, ranges);
+            byte[] blob = ManifestFormat.encode(m);
+            byte[] sha = ChunkId.newDigest().digest(blob);
+            Signature s = Signature.getInstance("Ed25519");
+            s.initSign(key.getPrivate());
+            s.update(Store.signedPayload(name, m.kind(), sha));
+            List<ChunkMeta> table = new ArrayList<>();
+            for (ChunkId id : m.distinctChunks().keySet()) {
+                ChunkMeta c = metas.get(id);
+                if (c == null) throw new IllegalStateException("chunk " + id.shortHex() + " was cut but never encoded");
+                table.add(c);
+            }
+            indexLocations(m);
+            manifest = m;
+            served = new ServedImage(name, m.kind(), blob, s.sign(), key.getPublic().getEncoded(), List.copyOf(table), m.totalBytes());
+            return served;
+        } catch (GeneralSecurityException e) {
+            failure = "cannot sign the session's manifest: " + e.getMessage();
+            throw new StoreException(failure, e);
+        } catch (RuntimeException e) {
+            failure = e.getMessage();
+            throw e;
+        }
+    }
+
+    private void indexLocations(Manifest m) {
+        if (m.kind() == ImageKind.VOLUME) {
+            for (Extent x : m.extents()) addLocations(null, x.offset(), x.chunks());
+        } else {
+            for (Entry e : m.entries()) if (e.type() == EntryType.FILE) addLocations(e.path(), 0, e.chunks());
+        }
+    }
+
+    private void addLocations(String path, long offset, ChunkList chunks) {
+        long at = offset;
+        for (int i = 0; i < chunks.size(); i++) {
+            ChunkId id = chunks.id(i);
+            if (!cache.containsKey(id)) locations.putIfAbsent(id, new Loc(path, at, chunks.length(i)));
+            at += chunks.length(i);
+        }
+    }
+
+    public Manifest manifest() { return manifest; }
+
+    /** Compressed bytes held in memory. */
+    public long cachedBytes() { return cachedBytes.get(); }
+
+    /** Chunks that will be read again from the source when sent. */
+    public int uncachedChunks() { return locations.size(); }
+
+    // ---- ChunkSink: called by the capture's workers -------------------------------------------
+
+    @Override
+    public boolean claim(ChunkId id) {
+        return claimed.add(id);
+    }
+
+    @Override
+    public void append(ChunkId id, byte codec, int rawLen, byte[] payload, int len) {
+        metas.put(id, new ChunkMeta(id, codec, len, rawLen));
+        if (cachedBytes.addAndGet(len) <= cacheLimit) {
+            cache.put(id, java.util.Arrays.copyOf(payload, len));
+        } else {
+            cachedBytes.addAndGet(-len);
+        }
+    }
+
+    // ---- ImageCatalog -------------------------------------------------------------------------
+
+    @Override
+    public ServedImage image(String wanted) {
+        ServedImage s = served;
+        if (s == null) {
+            if (failure != null) throw new StoreException("the master could not read its source: " + failure);
+            throw new NotYet("the master is still reading its source");
+        }
+        if (!s.name().equals(wanted)) throw new StoreException("this master sends '" + s.name() + "', not '" + wanted + "'");
+        return s;
+    }
+
+    @Override
+    public Payloads openPayloads() {
+        return new Rereader();
+    }
+
+    @Override
+    public String describe() {
+        return "source " + source;
+    }
+
+    /** Reads uncached chunks back from the source, checks them and encodes them as in the chunk table. */
+    private final class Rereader implements Payloads {
+        private final MessageDigest sha = ChunkId.newDigest();
+        private final ChunkCodec codec = new ChunkCodec(level);
+        private final int[] outLen = new int[1];
+        private byte[] raw = new byte[256 * 1024];
+        private byte[] enc = new byte[ChunkCodec.maxCompressedLength(256 * 1024)];
+        private String openPath;
+        private FileChannel open;
+
+        @Override
+        public byte[] payload(ChunkId id) throws IOException {
+            byte[] hit = cache.get(id);
+            if (hit != null) return hit;
+            Loc loc = locations.get(id);
+            ChunkMeta meta = metas.get(id);
+            if (loc == null || meta == null) throw new IOException("chunk " + id.shortHex() + " is not part of this session");
+            if (raw.length < loc.rawLength()) raw = new byte[loc.rawLength()];
+            FileChannel ch = channel(loc.path());
+            ByteBuffer b = ByteBuffer.wrap(raw, 0, loc.rawLength());
+            long at = loc.offset();
+            while (b.hasRemaining()) {
+                int n = ch.read(b, at);
+                if (n < 0) throw new IOException(where(loc) + " is shorter than when it was read: the source changed; send it again");
+                at += n;
+            }
+            if (!id.matches(sha, raw, 0, loc.rawLength())) {
+                throw new IOException(where(loc) + " changed since it was read (chunk " + id.shortHex() + "); send it again from a source that is not in use");
+            }
+            int max = ChunkCodec.maxCompressedLength(loc.rawLength());
+            if (enc.length < max) enc = new byte[max];
+            boolean x86 = meta.codec() == ChunkCodec.ZSTD_X86;
+            for (int attempt = 0; attempt < 2; attempt++) {
+                byte c = codec.encode(raw, 0, loc.rawLength(), enc, outLen, x86);
+                if (c == meta.codec() && outLen[0] == meta.storedLength()) return java.util.Arrays.copyOf(enc, outLen[0]);
+                x86 = !x86;
+            }
+            throw new IOException("chunk " + id.shortHex() + " encodes differently on the second read; cannot send it");
+        }
+
+        private String where(Loc loc) {
+            return loc.path() == null ? "the source " + source + " at byte " + loc.offset() : "file " + source.resolve(loc.path());
+        }
+
+        private FileChannel channel(String path) throws IOException {
+            String key = path == null ? "" : path;
+            if (open != null && key.equals(openPath)) return open;
+            if (open != null) open.close();
+            open = FileChannel.open(path == null ? source : source.resolve(path), StandardOpenOption.READ);
+            openPath = key;
+            return open;
+        }
+    }
+}
