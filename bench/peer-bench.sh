@@ -107,8 +107,9 @@ for t in udp-sender udp-receiver mkfs.ext4 dumpe2fs jq cmp tar timeout ip nft nu
 done
 [ -x "$LABSH" ] || die "$LABSH not found"
 
-# Multicast groups and ports (inside the lab only). udpcast: pinned below. imgcast: its
-# defaults (announce group 239.77.0.254:9099, data group 239.77.0.1:9000).
+# Multicast groups and ports (inside the lab only). udpcast: pinned below. imgcast: the
+# defaults of send/receive --from-peer (announce group 239.77.0.254:9099, send's data group
+# and control port), which differ from udpcast's.
 UDP_RDV=239.77.3.1
 UDP_DATA=239.77.3.2
 UDP_PORTBASE=9100

@@ -66,6 +66,7 @@ public final class CastReceiver {
 
     private final Config config;
     private final Progress progress;
+    private final java.util.function.Function<Manifest, ChunkTarget> targets;
     private final AtomicLong packets = new AtomicLong();
     private final Map<Wire.Reject, AtomicLong> rejects = new EnumMap<>(Wire.Reject.class);
     private final AtomicLong badChunks = new AtomicLong();
@@ -74,6 +75,15 @@ public final class CastReceiver {
     private volatile boolean running = true;
 
     public CastReceiver(Config config, Progress progress) {
+        this(config, progress, null);
+    }
+
+    /**
+     * {@code targets}: makes the target from the checked manifest (a relay receives into its
+     * store); null for the usual directory or device/file at {@code config.target()}.
+     */
+    public CastReceiver(Config config, Progress progress, java.util.function.Function<Manifest, ChunkTarget> targets) {
+        this.targets = targets;
         this.config = config;
         this.progress = progress;
         for (Wire.Reject r : Wire.Reject.values()) rejects.put(r, new AtomicLong());
@@ -132,7 +142,8 @@ public final class CastReceiver {
         Map<ChunkId, Integer> index = new HashMap<>();
         for (int i = 0; i < table.size(); i++) index.put(table.get(i), i);
         Map<ChunkId, Integer> rawLen = manifest.distinctChunks();
-        ChunkTarget target = manifest.kind() == ImageKind.TREE ? new TreeTarget(manifest, config.target())
+        ChunkTarget target = targets != null ? targets.apply(manifest)
+                : manifest.kind() == ImageKind.TREE ? new TreeTarget(manifest, config.target())
                 : new VolumeTarget(manifest, config.target());
         int machineId = ((Number) joined.get("machine_id")).intValue();
         String base = "api/v1/machines/" + machineId + "/";

@@ -22,6 +22,8 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
     @Option(names = "--json") boolean json;
     @Option(names = {"-q", "--quiet"}) boolean quiet;
     @Mixin StoreOption store;
+    @Option(names = "--rebroadcast", description = "at the same time, send the image to peers on --interface (mode 5); they run 'imgcast receive --from-peer'") boolean rebroadcast;
+    @Mixin MasterOptions master;
 
     // Keep in step with the annotations above (FastCliTest compares both paths).
     private static final java.util.Set<String> QUIET = java.util.Set.of("-q", "--quiet"), JSON = java.util.Set.of("--json"),
@@ -39,12 +41,14 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
         json = a.flag(JSON);
         quiet = a.flag(QUIET);
         store = new StoreOption();
+        master = new MasterOptions();
         if (a.value(STORE) != null) store.store = Path.of(a.value(STORE));
         return true;
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        if (rebroadcast) return applyAndRebroadcast();
         io.imgcast.util.Timing.mark("picocli");
         long t0 = System.nanoTime();
         try (Store s = store.open(); Progress p = Progress.forTerminal("apply " + name, 0, quiet || json)) {
@@ -65,6 +69,44 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
                 }
             }
             return 0;
+        }
+    }
+
+    /** Mode 5: apply locally while a peer-to-peer session sends the same image from the store. */
+    private int applyAndRebroadcast() throws Exception {
+        io.imgcast.peer.PeerMaster.Config cfg = master.config();
+        java.io.PrintStream say = json ? System.err : System.out;
+        try (Store s = store.open(); io.imgcast.cast.StoreCatalog catalog = new io.imgcast.cast.StoreCatalog(s)) {
+            io.imgcast.cast.ServedImage img = catalog.image(name);
+            io.imgcast.peer.PeerMaster pm = new io.imgcast.peer.PeerMaster(cfg);
+            MasterOptions.operatorStart(pm, say);
+            java.util.concurrent.atomic.AtomicReference<Object> applied = new java.util.concurrent.atomic.AtomicReference<>();
+            int n = threads != null ? threads : Runtime.getRuntime().availableProcessors() + 1;
+            Thread local = Thread.ofPlatform().name("imgcast-apply").start(() -> {
+                long t0 = System.nanoTime();
+                try {
+                    Apply.Result r = Apply.run(s, name, target, n, Progress.NONE);
+                    say.printf("applied %s to %s: %s in %s, every chunk verified%n", name, target, Units.bytes(r.bytes()),
+                            Units.seconds(System.nanoTime() - t0));
+                    applied.set(r);
+                } catch (RuntimeException e) {
+                    applied.set(e);
+                }
+            });
+            say.printf("session of %s from %s on %s, applying it to %s meanwhile%n", name, s.dir(), cfg.iface(), target);
+            io.imgcast.peer.PeerMaster.Summary sum = pm.run(catalog, name, img.kind().name(), img.totalBytes(), "", () -> img,
+                    MasterOptions.liveList(say));
+            local.join();
+            Map<String, Object> extra = new java.util.LinkedHashMap<>();
+            extra.put("image", name);
+            extra.put("target", target.toString());
+            extra.put("applied", applied.get() instanceof Apply.Result);
+            if (applied.get() instanceof RuntimeException e) {
+                extra.put("apply_error", e.getMessage());
+                System.err.println("imgcast: applying " + name + " to " + target + " failed: " + e.getMessage());
+            }
+            int rc = MasterOptions.report(sum, json, System.out, extra);
+            return applied.get() instanceof Apply.Result ? rc : 1;
         }
     }
 }

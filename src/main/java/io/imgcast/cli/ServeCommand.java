@@ -40,24 +40,29 @@ final class ServeCommand implements Callable<Integer> {
             System.out.printf("serving store %s: control http://%s:%d/ , stream 0 on %s via %s, session %d%n", s.dir(),
                     listen.substring(0, c), server.httpAddress().getPort(), group, iface, server.session());
             System.out.flush();
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-            String lastLine = "";
-            while (true) {
-                Thread.sleep(1000);
-                if (server.failure() != null) {
-                    System.err.println("imgcast: " + server.failure());
-                    return 1;
-                }
-                String line = summary(server.status());
-                if (!line.equals(lastLine)) {
-                    System.out.println(line);
-                    System.out.flush();
-                    lastLine = line;
-                }
-                if (exitAfterIdle != null && server.idle(exitAfterIdle * 1000)) {
-                    System.out.println("all machines finished; exiting");
-                    return 0;
-                }
+            return serveUntilIdle(server, exitAfterIdle);
+        }
+    }
+
+    /** Prints the machines' state whenever it changes; returns when idle (if asked) or the server failed. */
+    static int serveUntilIdle(CastServer server, Long exitAfterIdle) throws InterruptedException {
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        String lastLine = "";
+        while (true) {
+            Thread.sleep(1000);
+            if (server.failure() != null) {
+                System.err.println("imgcast: " + server.failure());
+                return 1;
+            }
+            String line = summary(server.status());
+            if (!line.equals(lastLine)) {
+                System.out.println(line);
+                System.out.flush();
+                lastLine = line;
+            }
+            if (exitAfterIdle != null && server.idle(exitAfterIdle * 1000)) {
+                System.out.println("all machines finished; exiting");
+                return 0;
             }
         }
     }

@@ -82,6 +82,13 @@ public final class Sh {
             return new Loop(Path.of(dev));
         }
 
+        /** A loop device over {@code length} bytes of {@code file} from {@code offset} (a partition of a disk image). */
+        public static Loop attach(Path file, long offset, long length) {
+            String dev = run("losetup", "-f", "--show", "-o", String.valueOf(offset), "--sizelimit", String.valueOf(length),
+                    file.toString()).ok().out().strip();
+            return new Loop(Path.of(dev));
+        }
+
         @Override
         public void close() {
             run("losetup", "-d", device.toString());

@@ -1,0 +1,72 @@
+package io.imgcast.cli;
+
+import io.imgcast.cast.CastServer;
+import io.imgcast.cast.McastSocket;
+import io.imgcast.peer.RelayCatalog;
+import io.imgcast.store.Store;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(mixinStandardHelpOptions = true, name = "relay",
+        description = {"Carry a server's images into another network segment: receive them from the server on the upstream"
+                + " interface into a local store (once, when first asked for, or at start with --image), and serve them on"
+                + " --interface exactly as the server does: machines behind the relay run 'imgcast receive --server http://RELAY:8470/'."})
+final class RelayCommand implements Callable<Integer> {
+    @Option(names = "--server", required = true, paramLabel = "URL", description = "the upstream server, e.g. http://10.0.0.1:8470/") URI server;
+    @Option(names = "--interface", required = true, paramLabel = "IF", description = "interface of the segment the relay serves") String iface;
+    @Option(names = "--upstream-interface", paramLabel = "IF", description = "interface towards the server (default: the one routing to it)") String upstreamIface;
+    @Option(names = "--image", paramLabel = "NAME", description = "fetch this image at start (repeatable); others are fetched when first asked for") List<String> images = new ArrayList<>();
+    @Option(names = "--group", defaultValue = "239.77.2.1:9000", paramLabel = "ADDR:PORT", description = "multicast group on the served segment (default ${DEFAULT-VALUE})") String group;
+    @Option(names = "--rate", defaultValue = "950m", paramLabel = "BITS", description = "rate cap in bits/s (default ${DEFAULT-VALUE})") String rate;
+    @Option(names = "--listen", defaultValue = "0.0.0.0:8470", paramLabel = "HOST:PORT", description = "control API for the machines behind the relay (default ${DEFAULT-VALUE})") String listen;
+    @Option(names = "--streams", defaultValue = "2") int streams;
+    @Option(names = "--min-machines", defaultValue = "1", description = "hold data until this many machines joined ...") int minMachines;
+    @Option(names = "--wait", defaultValue = "30", paramLabel = "SECONDS", description = "... or this long after the first joined") long waitSeconds;
+    @Option(names = "--machine-timeout", defaultValue = "15", paramLabel = "SECONDS") long machineTimeout;
+    @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "give up fetching after this long without progress from upstream") long timeout;
+    @Option(names = "--exit-after-idle", paramLabel = "SECONDS", description = "exit once machines finished and none was active this long") Long exitAfterIdle;
+    @Option(names = "--ttl", defaultValue = "1") int ttl;
+    @Mixin StoreOption store;
+
+    @Override
+    public Integer call() throws Exception {
+        int c = listen.lastIndexOf(':');
+        InetSocketAddress http = new InetSocketAddress(listen.substring(0, c), Integer.parseInt(listen.substring(c + 1)));
+        CastServer.Config cfg = new CastServer.Config(iface, McastSocket.parseGroup(group), Rates.parse(rate), http, streams,
+                machineTimeout * 1000, minMachines, waitSeconds * 1000, ttl, List.of());
+        URI up = server.toString().endsWith("/") ? server : URI.create(server + "/");
+        String upIf = upstreamIface != null ? upstreamIface : routeInterface(up);
+        String machine = "relay/" + McastSocket.ipv4(McastSocket.iface(upIf)).getHostAddress();
+        try (Store s = store.openOrCreate();
+             RelayCatalog catalog = new RelayCatalog(s, up, upIf, machine, timeout * 1000, msg -> {
+                 System.out.println("relay: " + msg);
+                 System.out.flush();
+             });
+             CastServer srv = new CastServer(catalog, cfg)) {
+            srv.start();
+            System.out.printf("relaying %s (via %s) to %s: control http://%s:%d/ , stream 0 on %s, store %s, session %d%n", up, upIf,
+                    iface, listen.substring(0, c), srv.httpAddress().getPort(), group, s.dir(), srv.session());
+            System.out.flush();
+            for (String i : images) catalog.prefetch(i);
+            return ServeCommand.serveUntilIdle(srv, exitAfterIdle);
+        }
+    }
+
+    /** The interface the kernel would use to reach the server (ip route get). */
+    private static String routeInterface(URI up) throws Exception {
+        String host = java.net.InetAddress.getByName(up.getHost()).getHostAddress();
+        Process p = new ProcessBuilder("ip", "-o", "route", "get", host).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        p.waitFor();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(" dev (\\S+)").matcher(out);
+        if (!m.find()) throw new IllegalArgumentException("cannot tell which interface reaches " + host + " (" + out + "); give --upstream-interface");
+        return m.group(1);
+    }
+}

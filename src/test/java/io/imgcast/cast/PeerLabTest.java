@@ -1,0 +1,248 @@
+package io.imgcast.cast;
+
+import io.imgcast.lab.NetLab;
+import io.imgcast.testutil.Cli;
+import io.imgcast.testutil.MiniJson;
+import io.imgcast.testutil.Sh;
+import io.imgcast.testutil.TreeDiff;
+import io.imgcast.testutil.TreeGen;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Peer-to-peer sessions (P1–P3) with real processes in the namespace lab: a master broadcasts
+ * its own volume, partition or directory with no server and no store (mode 3), captures while
+ * sending (mode 2), applies while re-broadcasting (mode 5), and a relay carries a server's
+ * session into a second segment. Every result is compared with its source.
+ */
+class PeerLabTest {
+    @TempDir static Path work;
+    static Path tree;
+    static Path volume;
+
+    @BeforeAll
+    static void sources() throws Exception {
+        assumeTrue(NetLab.available(), "needs root, ip, nft and tc");
+        tree = work.resolve("tree");
+        TreeGen.full(tree, 21, 4 << 20);
+        Path vtree = work.resolve("vtree");
+        TreeGen.plain(vtree, 22, 10 << 20);
+        volume = work.resolve("vol.img");
+        Sh.run("mkfs.ext4", "-q", "-F", "-d", vtree.toString(), volume.toString(), "40M").ok();
+    }
+
+    private static Process master(NetLab lab, Path dir, Object... args) {
+        List<Object> a = new ArrayList<>(List.of(args));
+        a.addAll(List.of("--interface", lab.iface("s"), "--json", "--wait", "40", "--linger", "1"));
+        return lab.start("s", LabRun.imgcast(a.toArray()), dir.resolve("s.log"));
+    }
+
+    private static Process peer(NetLab lab, Path dir, String host, Path target, Object... extra) {
+        List<Object> a = new ArrayList<>(List.of("receive", "--from-peer", "--target", target, "--interface", lab.iface(host),
+                "--machine", host, "--json", "--timeout", "30"));
+        a.addAll(List.of(extra));
+        return lab.start(host, LabRun.imgcast(a.toArray()), dir.resolve(host + ".log"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> byMachine(Map<String, Object> summary) {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        for (Object o : (List<Object>) summary.get("receivers")) {
+            Map<String, Object> m = (Map<String, Object>) o;
+            out.put((String) m.get("machine"), m);
+        }
+        return out;
+    }
+
+    @Test
+    void volumeToFourPeersAtZeroAndFivePercentLossAndATooSmallTargetIsRefused(@TempDir Path dir) throws Exception {
+        Path small = dir.resolve("small.img");
+        Sh.run("truncate", "-s", "8M", small.toString()).ok();
+        try (NetLab lab = NetLab.up(NetLab.uniqueName("p"), 5, NetLab.Options.defaults());
+             Sh.Loop tooSmall = Sh.Loop.attach(small)) {
+            LabRun run = new LabRun(lab, dir);
+            for (double loss : new double[] {0, 5}) {
+                for (int i = 1; i <= 4; i++) lab.setLoss("r" + i, loss);
+                Map<String, Process> ps = new LinkedHashMap<>();
+                for (int i = 1; i <= 4; i++) ps.put("r" + i, peer(lab, dir, "r" + i, dir.resolve("out-" + loss + "-r" + i + ".img")));
+                if (loss == 0) ps.put("r5", peer(lab, dir, "r5", tooSmall.device()));
+                Process m = master(lab, dir, "send", volume, "--min-receivers", 4, "--rate", "300m");
+                for (var e : ps.entrySet()) {
+                    Map<String, Object> r = run.result(e.getKey(), e.getValue(), Duration.ofSeconds(120));
+                    if (e.getKey().equals("r5")) {
+                        assertEquals(1, ((Number) r.get("exit")).intValue(), run.log("r5"));
+                        assertTrue(String.valueOf(r.get("error")).contains("holds 8.0 MiB"), String.valueOf(r.get("error")));
+                        continue;
+                    }
+                    assertEquals(0, ((Number) r.get("exit")).intValue(), e.getKey() + ": " + run.log(e.getKey()));
+                    assertEquals(Boolean.TRUE, r.get("ok"));
+                    assertTrue(Sh.cmp(volume, dir.resolve("out-" + loss + "-" + e.getKey() + ".img"), Files.size(volume)), e.getKey());
+                    if (loss > 0) assertTrue(((Number) r.get("loss")).doubleValue() > 0.01, "the lab really lost packets at " + e.getKey());
+                }
+                Map<String, Object> s = run.result("s", m, Duration.ofSeconds(60));
+                Map<String, Map<String, Object>> rs = byMachine(s);
+                for (int i = 1; i <= 4; i++) assertEquals("done", rs.get("r" + i).get("state"), run.log("s"));
+                if (loss == 0) {
+                    // the master lists the refused receiver with its reason, and says not all succeeded
+                    assertEquals("refused", rs.get("r5").get("state"));
+                    assertTrue(String.valueOf(rs.get("r5").get("error")).contains("holds 8.0 MiB"));
+                    assertEquals(1, ((Number) s.get("exit")).intValue());
+                } else {
+                    assertEquals(0, ((Number) s.get("exit")).intValue(), run.log("s"));
+                }
+                assertEquals(0L, ((Number) s.get("reread_chunks")).longValue(), "a small source stays in memory: read once");
+            }
+        }
+    }
+
+    @Test
+    void partitionAndSelectedPartitionsOfADiskImage(@TempDir Path dir) throws Exception {
+        // a GPT disk image with two partitions, an ext4 file system in the first
+        Path disk = dir.resolve("disk.img");
+        Sh.run("truncate", "-s", "64M", disk.toString()).ok();
+        Sh.bash("printf 'label: gpt\\n,40M\\n,\\n' | sfdisk -q " + Sh.q(disk)).ok();
+        var table = io.imgcast.image.PartitionTable.read(disk);
+        var p1 = table.partition(1);
+        var p2 = table.partition(2);
+        Sh.bash("dd if=" + Sh.q(volume) + " of=" + Sh.q(disk) + " bs=1M seek=" + (p1.start() >> 20) + " conv=notrunc status=none").ok();
+        Sh.bash("head -c " + p2.size() + " /dev/urandom | dd of=" + Sh.q(disk) + " bs=1M seek=" + (p2.start() >> 20) + " conv=notrunc status=none iflag=fullblock").ok();
+        Path bigger = dir.resolve("bigger.img");
+        Sh.run("truncate", "-s", "96M", bigger.toString()).ok();
+        try (NetLab lab = NetLab.up(NetLab.uniqueName("p"), 4, NetLab.Options.defaults().loss(5));
+             Sh.Loop part = Sh.Loop.attach(disk, p1.start(), p1.size());
+             Sh.Loop big = Sh.Loop.attach(bigger)) {
+            LabRun run = new LabRun(lab, dir);
+            // 1. one partition (a block device of exactly the partition)
+            List<Process> ps = new ArrayList<>();
+            for (int i = 1; i <= 4; i++) ps.add(peer(lab, dir, "r" + i, dir.resolve("p1-r" + i + ".img")));
+            Process m = master(lab, dir, "send", part.device(), "--min-receivers", 4, "--rate", "300m");
+            for (int i = 1; i <= 4; i++) {
+                Map<String, Object> r = run.result("r" + i, ps.get(i - 1), Duration.ofSeconds(120));
+                assertEquals(0, ((Number) r.get("exit")).intValue(), run.log("r" + i));
+                Path out = dir.resolve("p1-r" + i + ".img");
+                assertEquals(p1.size(), Files.size(out));
+                assertTrue(Sh.cmp(volume, out, Files.size(volume)), "partition 1 at r" + i);
+                Sh.run("e2fsck", "-fn", out.toString()).ok();
+            }
+            assertEquals(0, ((Number) run.result("s", m, Duration.ofSeconds(60)).get("exit")).intValue(), run.log("s"));
+
+            // 2. the whole disk's layout with partition 1 only; r4 has a larger disk and takes it
+            ps.clear();
+            for (int i = 1; i <= 3; i++) ps.add(peer(lab, dir, "r" + i, dir.resolve("disk-r" + i + ".img")));
+            ps.add(peer(lab, dir, "r4", big.device()));
+            m = master(lab, dir, "send", disk, "--partitions", "1", "--min-receivers", 4, "--rate", "300m");
+            for (int i = 1; i <= 4; i++) {
+                Map<String, Object> r = run.result("r" + i, ps.get(i - 1), Duration.ofSeconds(120));
+                assertEquals(0, ((Number) r.get("exit")).intValue(), run.log("r" + i));
+            }
+            assertEquals(0, ((Number) run.result("s", m, Duration.ofSeconds(60)).get("exit")).intValue(), run.log("s"));
+            for (int i = 1; i <= 4; i++) {
+                Path out = i == 4 ? bigger : dir.resolve("disk-r" + i + ".img");
+                // the table and partition 1 arrived byte for byte (the larger disk's table was then
+                // rewritten for its size); partition 2 was left out (zeros)
+                if (i < 4) assertTrue(Sh.cmp(disk, out, p1.end()), "table + partition 1 at r" + i);
+                assertEquals("", Sh.bash("cmp -s -n " + p1.size() + " -i " + p1.start() + ":" + p1.start() + " " + Sh.q(disk) + " " + Sh.q(out)
+                        + " || echo differs").out().strip(), "partition 1 at r" + i);
+                assertEquals("", Sh.bash("cmp -s -n " + p2.size() + " -i " + p2.start() + ":0 " + Sh.q(out) + " /dev/zero || echo differs").out().strip(),
+                        "partition 2 is not sent at r" + i);
+                var t = io.imgcast.image.PartitionTable.read(out);
+                assertEquals(p1, t.partition(1), "the receiver's disk has the same partition 1");
+            }
+            // the larger disk's GPT was made whole at its real end
+            String verify = Sh.bash("sfdisk --verify " + Sh.q(big.device()) + " 2>&1").out();
+            assertFalse(verify.toLowerCase().contains("backup"), verify);
+        }
+    }
+
+    @Test
+    void directoryToFourPeersUnderLossWhileCapturingIntoAStore(@TempDir Path dir) throws Exception {
+        Path store = dir.resolve("store");
+        Path plain = dir.resolve("plain");
+        // Reading a file may update its access time (relatime): always when its mtime lies in the
+        // future. Use a copy without such times, read once, so that both captures compared below
+        // see the same times.
+        Path src = dir.resolve("src");
+        TreeGen.copy(tree, src);
+        Sh.bash("find " + Sh.q(src) + " -newermt '+1 day' -exec touch -h -m -d 2020-01-01 {} +").ok();
+        Cli.run("capture", src, "--name", "t", "--store", dir.resolve("prime")).ok();
+        try (NetLab lab = NetLab.up(NetLab.uniqueName("p"), 4, NetLab.Options.defaults().loss(5))) {
+            LabRun run = new LabRun(lab, dir);
+            List<Process> ps = new ArrayList<>();
+            for (int i = 1; i <= 4; i++) ps.add(peer(lab, dir, "r" + i, dir.resolve("t-r" + i)));
+            Process m = master(lab, dir, "send", src, "--capture-to", store, "--name", "t", "--min-receivers", 4, "--rate", "300m");
+            for (int i = 1; i <= 4; i++) {
+                Map<String, Object> r = run.result("r" + i, ps.get(i - 1), Duration.ofSeconds(120));
+                assertEquals(0, ((Number) r.get("exit")).intValue(), run.log("r" + i));
+                TreeDiff.assertSame(src, dir.resolve("t-r" + i));
+            }
+            assertEquals(0, ((Number) run.result("s", m, Duration.ofSeconds(60)).get("exit")).intValue(), run.log("s"));
+        }
+        // mode 2 left the same image a plain capture makes
+        Cli.run("capture", src, "--name", "t", "--store", plain).ok();
+        Map<String, Object> a = MiniJson.object(Cli.run("info", "t", "--json", "--store", store).ok().out());
+        Map<String, Object> b = MiniJson.object(Cli.run("info", "t", "--json", "--store", plain).ok().out());
+        assertEquals(b.get("manifest_sha256"), a.get("manifest_sha256"));
+        assertEquals(b.get("stored_bytes"), a.get("stored_bytes"));
+        Cli.run("verify", "--store", store).ok();
+    }
+
+    @Test
+    void relayAndRebroadcastCarrySessionsIntoASecondSegment(@TempDir Path dir) throws Exception {
+        Path store = dir.resolve("store");
+        Cli.run("capture", tree, "--name", "t", "--store", store).ok();
+        Path relayStore = dir.resolve("relay-store");
+        try (NetLab lab = NetLab.up(NetLab.uniqueName("p"), 1, NetLab.Options.defaults().segments(2, 2).loss(2))) {
+            LabRun run = new LabRun(lab, dir);
+            run.server(store);
+            String relayUrl = "http://" + lab.address("relay", 2) + ":8470/";
+            Process relay = lab.start("relay", LabRun.imgcast("relay", "--server", run.serverUrl, "--interface", lab.iface("relay", 2),
+                    "--upstream-interface", lab.iface("relay", 1), "--store", relayStore, "--listen", lab.address("relay", 2) + ":8470",
+                    "--min-machines", 2, "--exit-after-idle", 3), dir.resolve("relay.log"));
+            // machines behind the relay use it as they would use the server
+            List<Process> ps = new ArrayList<>();
+            for (String h : lab.receivers2()) {
+                ps.add(lab.start(h, LabRun.imgcast("receive", "--server", relayUrl, "--image", "t", "--target", dir.resolve("relayed-" + h),
+                        "--interface", lab.iface(h), "--machine", h, "--json", "--timeout", "30"), dir.resolve(h + ".log")));
+            }
+            for (int i = 0; i < ps.size(); i++) {
+                String h = lab.receivers2().get(i);
+                Map<String, Object> r = run.result(h, ps.get(i), Duration.ofSeconds(150));
+                assertEquals(0, ((Number) r.get("exit")).intValue(), h + ": " + run.log(h) + "\nrelay:\n" + run.log("relay"));
+                TreeDiff.assertSame(tree, dir.resolve("relayed-" + h));
+            }
+            assertTrue(relay.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), run.log("relay"));
+            assertEquals(0, relay.exitValue(), run.log("relay"));
+
+            // mode 5 on the relay host: apply from its store and re-broadcast to segment 2 at once
+            ps.clear();
+            for (String h : lab.receivers2()) ps.add(peer(lab, dir, h, dir.resolve("rebroadcast-" + h)));
+            Process m = lab.start("relay", LabRun.imgcast("apply", "t", dir.resolve("applied-on-relay"), "--store", relayStore,
+                    "--rebroadcast", "--interface", lab.iface("relay", 2), "--min-receivers", 2, "--wait", 40, "--linger", 1, "--json"),
+                    dir.resolve("s.log"));
+            for (int i = 0; i < ps.size(); i++) {
+                String h = lab.receivers2().get(i);
+                Map<String, Object> r = run.result(h, ps.get(i), Duration.ofSeconds(120));
+                assertEquals(0, ((Number) r.get("exit")).intValue(), h + ": " + run.log(h));
+                TreeDiff.assertSame(tree, dir.resolve("rebroadcast-" + h));
+            }
+            Map<String, Object> s = run.result("s", m, Duration.ofSeconds(60));
+            assertEquals(0, ((Number) s.get("exit")).intValue(), run.log("s"));
+            assertEquals(Boolean.TRUE, s.get("applied"));
+            TreeDiff.assertSame(tree, dir.resolve("applied-on-relay"));
+        }
+    }
+}
