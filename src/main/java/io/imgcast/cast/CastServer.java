@@ -243,7 +243,16 @@ public final class CastServer implements AutoCloseable {
                 return;
             }
             MachineRecord m = new MachineRecord(nextMachine.getAndIncrement(), name, img, priority);
-            machines.put(m.id, m);
+            synchronized (lock) {
+                // the same machine joining again (it restarted): its earlier entry is replaced
+                for (MachineRecord old : machines.values()) {
+                    if (old.name.equals(name) && old.image != null && isActive(old.state)) {
+                        old.state = "rejoined";
+                        for (StreamSender s : streams) s.scheduler.removeMachine(old.id);
+                    }
+                }
+                machines.put(m.id, m);
+            }
             if (firstJoinNs == 0) firstJoinNs = System.nanoTime();
             lastActivityNs = System.nanoTime();
             Map<String, Object> out = new LinkedHashMap<>();
@@ -282,6 +291,10 @@ public final class CastServer implements AutoCloseable {
         }
     }
 
+    private static boolean isActive(String state) {
+        return state.equals("receiving") || state.equals("joining") || state.equals("verifying");
+    }
+
     /** Starts sending now, whoever has joined (the operator's word). */
     public void startNow() {
         synchronized (lock) {
@@ -301,7 +314,7 @@ public final class CastServer implements AutoCloseable {
         for (MachineRecord m : machines.values()) {
             if (m.image == null) continue;
             any = true;
-            if (m.state.equals("receiving") || m.state.equals("joining") || m.state.equals("verifying")) return false;
+            if (isActive(m.state)) return false;
         }
         return any;
     }

@@ -148,6 +148,7 @@ public final class PeerMaster {
                             state.set("ended");
                             endBurst(announcer);
                             List<Map<String, Object>> rs = receivers(server.status());
+                            rs.removeIf(r -> "rejoined".equals(r.get("state"))); // replaced by the same machine's later entry
                             onStatus.accept(server.status());
                             boolean ok = !rs.isEmpty() && rs.stream().allMatch(r -> "done".equals(r.get("state")));
                             long good = rs.stream().filter(r -> "done".equals(r.get("state"))).count();

@@ -53,8 +53,9 @@ class PeerLabTest {
 
     private static Process peer(NetLab lab, Path dir, String host, Path target, Object... extra) {
         List<Object> a = new ArrayList<>(List.of("receive", "--from-peer", "--target", target, "--interface", lab.iface(host),
-                "--machine", host, "--json", "--timeout", "30"));
+                "--machine", host, "--json"));
         a.addAll(List.of(extra));
+        if (!a.contains("--timeout")) a.addAll(List.of("--timeout", "30"));
         return lab.start(host, LabRun.imgcast(a.toArray()), dir.resolve(host + ".log"));
     }
 
@@ -243,6 +244,71 @@ class PeerLabTest {
             assertEquals(0, ((Number) s.get("exit")).intValue(), run.log("s"));
             assertEquals(Boolean.TRUE, s.get("applied"));
             TreeDiff.assertSame(tree, dir.resolve("applied-on-relay"));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static long doneBytes(NetLab lab, String machine) {
+        NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-s", "http://" + lab.address("s") + ":8471/api/v1/status");
+        if (!r.ok() || r.stdout().isBlank()) return -1;
+        for (Object o : (List<Object>) MiniJson.object(r.stdout()).get("machines")) {
+            Map<String, Object> m = (Map<String, Object>) o;
+            if (machine.equals(m.get("machine")) && "receiving".equals(m.get("state"))) return ((Number) m.get("done_bytes")).longValue();
+        }
+        return -1;
+    }
+
+    private static void awaitProgress(NetLab lab, String machine, long bytes, Path dir) throws InterruptedException {
+        long end = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < end) {
+            if (doneBytes(lab, machine) >= bytes) return;
+            Thread.sleep(200);
+        }
+        throw new AssertionError(machine + " made no progress:\n" + new LabRun(lab, dir).log("s"));
+    }
+
+    @Test
+    void aPeerKilledMidwayRejoinsForWhatItLacksOtherSessionsAreIgnoredAndAVanishedMasterFailsReceiversClearly(@TempDir Path dir)
+            throws Exception {
+        try (NetLab lab = NetLab.up(NetLab.uniqueName("p"), 3, NetLab.Options.defaults())) {
+            LabRun run = new LabRun(lab, dir);
+            Path t1 = dir.resolve("r1.img");
+            Path t2 = dir.resolve("r2.img");
+            Process r1 = peer(lab, dir, "r1", t1);
+            Process r2 = peer(lab, dir, "r2", t2);
+            Process m = master(lab, dir, "send", volume, "--min-receivers", 2, "--rate", "15m");
+            awaitProgress(lab, "r1", 3 << 20, dir);
+            r1.destroyForcibly().waitFor();
+            // a receiver asking for another session does not join this one
+            Process other = peer(lab, dir, "r3", dir.resolve("r3.img"), "--session", 7, "--timeout", 5);
+            Map<String, Object> o = run.result("r3", other, Duration.ofSeconds(60));
+            assertEquals(1, ((Number) o.get("exit")).intValue());
+            assertTrue(String.valueOf(o.get("error")).contains("session 7 was not announced"), String.valueOf(o.get("error")));
+            assertFalse(Files.exists(dir.resolve("r3.img")));
+            // r1 restarts on the same target and receives only what it lacks, while the master still sends
+            Process again = peer(lab, dir, "r1", t1);
+            Map<String, Object> r = run.result("r1", again, Duration.ofSeconds(120));
+            assertEquals(0, ((Number) r.get("exit")).intValue(), run.log("r1"));
+            assertTrue(((Number) r.get("reused_chunks")).longValue() > 0, "the restarted receiver kept what it had: " + r);
+            assertTrue(Sh.cmp(volume, t1, Files.size(volume)));
+            assertEquals(0, ((Number) run.result("r2", r2, Duration.ofSeconds(120)).get("exit")).intValue(), run.log("r2"));
+            assertTrue(Sh.cmp(volume, t2, Files.size(volume)));
+            Map<String, Object> s = run.result("s", m, Duration.ofSeconds(60));
+            assertEquals(0, ((Number) s.get("exit")).intValue(), run.log("s"));
+            assertEquals(2, byMachine(s).size(), "the killed receiver's first entry was replaced by its second");
+
+            // the master disappears mid-way: the receivers fail clearly instead of waiting forever
+            Process a = peer(lab, dir, "r1", dir.resolve("v-r1.img"), "--timeout", 8);
+            Process b = peer(lab, dir, "r2", dir.resolve("v-r2.img"), "--timeout", 8);
+            Process m2 = master(lab, dir, "send", volume, "--min-receivers", 2, "--rate", "10m");
+            awaitProgress(lab, "r1", 1 << 20, dir);
+            m2.destroyForcibly().waitFor();
+            for (var e : Map.of("r1", a, "r2", b).entrySet()) {
+                Map<String, Object> x = run.result(e.getKey(), e.getValue(), Duration.ofSeconds(60));
+                assertEquals(1, ((Number) x.get("exit")).intValue(), run.log(e.getKey()));
+                String err = String.valueOf(x.get("error"));
+                assertTrue(err.contains("no data arrived") || err.contains("has not answered"), err);
+            }
         }
     }
 }
