@@ -1,0 +1,24 @@
+/**
+ * Peer-to-peer and client/server disk imaging (P1–P3): the master modes that need no server,
+ * and the relay.
+ *
+ * <p>Vocabulary: a <b>master</b> sends one image to its <b>receivers</b>; it <b>announces</b>
+ * the session ({@link io.imgcast.peer.Announce}: session id, kind, sizes, chunk count, the
+ * disk's <b>layout</b> or geometry, and where its control API listens) on the announce group
+ * every half second. A receiver <b>discovers</b> it ({@link io.imgcast.peer.Discovery}), checks
+ * its target is <b>compatible</b>, and either <b>joins</b> (the RSVP: the control API's join and
+ * needs, answered by the master — its acknowledgement) or <b>refuses</b> with the reason. The
+ * master <b>starts</b> when the expected number joined, on the operator's word (Enter, SIGUSR1)
+ * or after the wait; it <b>lingers</b> for late receivers once all finished, then announces the
+ * <b>end</b>; each receiver's <b>goodbye</b> is its done report with its result.
+ *
+ * <p>The data moves with the multicast engine of {@code io.imgcast.cast} unchanged: a master is
+ * a {@link io.imgcast.cast.CastServer} over an {@link io.imgcast.cast.ImageCatalog}, a receiver
+ * is a {@link io.imgcast.cast.CastReceiver}. The catalogs: {@link io.imgcast.peer.SourceCatalog}
+ * (mode 3: the master's own disk, partition or directory read once, compressed chunks held in
+ * memory up to a budget and read again from the source beyond it; no store, no image file),
+ * {@code StoreCatalog} (mode 2 after capturing, mode 5 while applying) and
+ * {@link io.imgcast.peer.RelayCatalog} (a relay's store, filled from the upstream server
+ * through a {@link io.imgcast.peer.StoreTarget}).
+ */
+package io.imgcast.peer;
