@@ -259,6 +259,10 @@ if [ -z "$IMGCAST" ]; then
   cp "$repo/imgcast" "$snap/imgcast"
   cp "$repo"/target/imgcast-*.jar "$snap/target/"
   cp -r "$repo/target/lib" "$snap/target/lib"
+  # what the launcher uses at start-up: the unpacked JNI libraries, and the sources (mtimes kept,
+  # so the copy is not rebuilt) that it trains the snapshot's own AOT cache on
+  [ -d "$repo/target/native" ] && cp -r "$repo/target/native" "$snap/target/native"
+  cp -rp "$repo/src" "$snap/src"; cp -p "$repo/pom.xml" "$snap/pom.xml"
   IMGCAST="$snap/imgcast"
   "$IMGCAST" --version >/dev/null || die "the copied imgcast build does not run (a concurrent rebuild?); rerun"
   JAR_SHA=$(sha256sum "$snap"/target/imgcast-*.jar | awk '{ print substr($1, 1, 12) }' | head -n1)

@@ -51,6 +51,18 @@ public final class CastReceiver {
     public record Config(URI server, String image, Path target, int priority, String iface, String machine,
                          String serverKey, long stallTimeoutMs, long feedbackMs, boolean readback) {}
 
+    /** How often a receiver reports to the server by default (ms); {@code IMGCAST_FEEDBACK_MS} overrides it. */
+    public static final long FEEDBACK_MS = feedbackDefault();
+
+    private static long feedbackDefault() {
+        try {
+            String v = System.getenv("IMGCAST_FEEDBACK_MS");
+            return v == null ? 100 : Math.max(20, Long.parseLong(v.trim()));
+        } catch (NumberFormatException e) {
+            return 100;
+        }
+    }
+
     public record Result(boolean ok, String error, String image, long neededBytes, long neededChunks, long reusedChunks,
                          long packets, Map<String, Long> rejected, long kernelDrops, long decodes, double loss, double seconds,
                          Map<String, Double> phases) {}

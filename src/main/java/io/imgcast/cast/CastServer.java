@@ -405,7 +405,7 @@ public final class CastServer implements AutoCloseable {
                     streams.get(want).scheduler.addMachine(m.id, m.priority, needs, now);
                     m.stream = want;
                 }
-                m.needChunks = streams.get(m.stream).scheduler.needs(m.id).size();
+                m.needChunks = streams.get(m.stream).scheduler.needCount(m.id);
             }
             stream = m.stream;
             lock.notifyAll();

@@ -73,7 +73,7 @@ final class ReceiveCommand implements Callable<Integer> {
             }
             URI base = server.toString().endsWith("/") ? server : URI.create(server + "/");
             try (Progress p = Progress.forTerminal("receive " + image, 0, quiet || json)) {
-                r = new CastReceiver(new CastReceiver.Config(base, image, target, priority, iface, name, serverKey, timeout * 1000, 100, readback), p).run();
+                r = new CastReceiver(new CastReceiver.Config(base, image, target, priority, iface, name, serverKey, timeout * 1000, CastReceiver.FEEDBACK_MS, readback), p).run();
             }
         }
         if (json) {

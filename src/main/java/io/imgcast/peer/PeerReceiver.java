@@ -69,7 +69,7 @@ public final class PeerReceiver {
             return new Result(failed("cannot take part in session " + a.session() + ": " + why, t0), a, master);
         }
         CastReceiver.Result r = new CastReceiver(new CastReceiver.Config(base, a.name(), config.target(), 0, config.iface(),
-                config.machine(), config.masterKey(), config.timeoutMs(), 100, config.readback()), progress).run();
+                config.machine(), config.masterKey(), config.timeoutMs(), CastReceiver.FEEDBACK_MS, config.readback()), progress).run();
         if (r.ok() && a.kind().equals("VOLUME") && a.layout().startsWith("gpt")) {
             try {
                 if (Posix.deviceSize(config.target()) > a.totalBytes()) PartitionTable.relocateBackupGpt(config.target());
