@@ -257,6 +257,13 @@ public final class Scheduler {
         return Math.min(l, config.proactiveCap());
     }
 
+    /**
+     * Source symbols a block is filled up to (a single larger chunk still gets a block of its own,
+     * up to {@link Wire#MAX_K}). Decoding costs k symbols per lost one, so smaller blocks cost
+     * receivers less CPU under loss; larger ones need less repair.
+     */
+    static final int BLOCK_SYMBOLS = Math.max(8, Math.min(Wire.MAX_K, Integer.getInteger("imgcast.blockSymbols", 100)));
+
     private Burst fresh(long nowNs) {
         List<ChunkMeta> chunks = new ArrayList<>();
         int bytes = 0;
@@ -264,7 +271,7 @@ public final class Scheduler {
         for (Iterator<Map.Entry<WaitKey, ChunkId>> it = waiting.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<WaitKey, ChunkId> e = it.next();
             ChunkMeta c = meta.get(e.getValue());
-            if (!chunks.isEmpty() && (bytes + c.storedLength() > Wire.MAX_K * Wire.SYMBOL_SIZE
+            if (!chunks.isEmpty() && (bytes + c.storedLength() > BLOCK_SYMBOLS * Wire.SYMBOL_SIZE
                     || chunks.size() == Wire.MAX_CHUNKS_PER_BLOCK || -e.getKey().negPriority() < priority)) {
                 break;
             }
