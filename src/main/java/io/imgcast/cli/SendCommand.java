@@ -32,7 +32,7 @@ import java.util.concurrent.Callable;
                 "With --capture-to, also capture it into a store in the same read (mode 2)."})
 final class SendCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SOURCE", description = "block device, raw image file, or directory") Path source;
-    @Option(names = "--volume", description = "send SOURCE as a volume even if it is a directory's mount... (forces a volume image)") boolean volume;
+    @Option(names = "--volume", description = "send SOURCE as a volume image (its bytes), whatever it looks like") boolean volume;
     @Option(names = "--partitions", paramLabel = "LIST", description = "of a whole disk, send only these partitions (e.g. 1,3) with the partition table; the others are left out") String partitions;
     @Option(names = "--name", description = "name the session's image (default: the source's file name)") String name;
     @Option(names = "--capture-to", paramLabel = "STORE", description = "also capture the source into this store as image --name (mode 2)") Path captureTo;

@@ -92,6 +92,14 @@ public final class PeerMaster {
                         : new Announce(type, session, port, name, s.kind().name(), s.totalBytes(), dataBytes(s), s.storedBytes(),
                         s.chunks().size(), layout, state.get(), joined.get(), config.minReceivers());
             }, 500);
+            // interrupted (Ctrl-C, TERM): tell the receivers the session ended rather than let them time out
+            Thread hook = new Thread(() -> {
+                if (!state.get().equals("ended")) {
+                    state.set("ended");
+                    endBurst(announcer);
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(hook);
             Thread prep = Thread.ofPlatform().daemon().name("imgcast-prepare").start(() -> {
                 try {
                     ready.set(prepare.call());
@@ -160,6 +168,11 @@ public final class PeerMaster {
                     }
                 }
             } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running or ran
+                }
                 announcer.close();
                 prep.interrupt();
             }
@@ -176,7 +189,12 @@ public final class PeerMaster {
     private static void endBurst(Announcer a) {
         for (int i = 0; i < 5; i++) {
             a.sendNow();
-            sleep(100);
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
