@@ -56,38 +56,21 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
-repo="$(cd "$here/.." && pwd)"
-CACHE="${IMGCAST_BENCH_CACHE:-/var/cache/imgcast-bench}"
-LABSH="$repo/lab/lab.sh"
+BENCH=cast
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"   # also sets repo, CACHE, LABSH
 
 RUNS=""; SIZE=""; RECEIVERS=""; LOSSES=""; PART=all; QUICK=0; PER_IMAGE=2; LOSSES2=""
 RATE=950m; UDP_RATE=""; LAB_RATE=""; LIMIT=""; SETTLE=""; TARGETS=""; IMGCAST=""
 LABNAME="cb$$"; LABNAME="${LABNAME:0:8}"; KEEP=0
 
-log() { printf '[cast-bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'; }
-
 while [ $# -gt 0 ]; do
+  if common_option "$@"; then shift "$OPT_SHIFT"; continue; fi   # the options of lib.sh
   case "$1" in
-    --runs) RUNS="${2:?}"; shift 2 ;;
-    --size) SIZE="${2:?}"; shift 2 ;;
-    --receivers) RECEIVERS="${2:?}"; shift 2 ;;
-    --loss) LOSSES="${2:?}"; shift 2 ;;
     --part) PART="${2:?}"; shift 2 ;;
-    --quick) QUICK=1; shift ;;
     --per-image) PER_IMAGE="${2:?}"; shift 2 ;;
     --loss2) LOSSES2="${2:?}"; shift 2 ;;
-    --rate) RATE="${2:?}"; shift 2 ;;
-    --udp-rate) UDP_RATE="${2:?}"; shift 2 ;;
-    --lab-rate) LAB_RATE="${2:?}"; shift 2 ;;
-    --limit) LIMIT="${2:?}"; shift 2 ;;
-    --settle) SETTLE="${2:?}"; shift 2 ;;
     --targets) TARGETS="${2:?}"; shift 2 ;;
-    --imgcast) IMGCAST="${2:?}"; shift 2 ;;
-    --name) LABNAME="${2:?}"; shift 2 ;;
-    --keep) KEEP=1; shift ;;
-    -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
 done
@@ -101,151 +84,21 @@ fi
 case "$PART" in 1|2|all) ;; *) die "--part must be 1, 2 or all" ;; esac
 for n in $RECEIVERS; do [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "bad receiver count '$n'"; done
 for l in $LOSSES $LOSSES2; do [[ "$l" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "bad loss '$l'"; done
-SIZE_BYTES=$(numfmt --from=iec "${SIZE%B}" 2>/dev/null) || die "bad --size '$SIZE'"
-SIZE_MIB=$((SIZE_BYTES / 1048576))
-[ "$SIZE_MIB" -ge 16 ] || die "--size must be at least 16M"
-[ -n "$LIMIT" ] || LIMIT=$((120 + SIZE_MIB / 2))
+parse_size
 [[ "$LABNAME" =~ ^[a-z][a-z0-9]{0,7}$ ]] || die "bad lab name '$LABNAME'"
 
-[ "$(id -u)" = 0 ] || die "must run as root (network namespaces)"
-for t in udp-sender udp-receiver mkfs.ext4 jq cmp diff tar timeout ip nft numfmt flock; do
-  command -v "$t" >/dev/null || die "$t not found (scripts/setup-system.sh installs what is needed)"
-done
-[ -x "$LABSH" ] || die "$LABSH not found"
+need_tools udp-sender udp-receiver mkfs.ext4 jq cmp diff tar timeout ip nft numfmt flock
 
-# Multicast groups and ports (inside the lab only). imgcast: its defaults 239.77.0.1:9000
-# (+1 for stream 1) and HTTP 8470 on the server.
-UDP_RDV=239.77.3.1
-UDP_DATA=239.77.3.2
-UDP_PORTBASE=9100
+# Multicast groups and ports (inside the lab only). udpcast: UDP_RDV, UDP_DATA, UDP_PORTBASE
+# of lib.sh. imgcast: its defaults 239.77.0.1:9000 (+1 for stream 1) and HTTP 8470 on the server.
 SERVER_IP=10.77.1.1
 SERVER_URL="http://$SERVER_IP:8470/"
 
 # ---------------------------------------------------------------- work dirs, cleanup
-mkdir -p "$CACHE/cast" "$CACHE/cast-results" "$CACHE/work"
-STAMP="$(date +%Y%m%d-%H%M%S)"
-RESULTS="$CACHE/cast-results/$STAMP-$$"
-mkdir -p "$RESULTS"
-WORK="$(mktemp -d "$CACHE/work/cast.XXXXXX")"
-if [ -n "$TARGETS" ]; then mkdir -p "$TARGETS"; TGT_ROOT="$(mktemp -d "$TARGETS/cast-bench.XXXXXX")"
-else TGT_ROOT="$(mktemp -d /dev/shm/cast-bench.XXXXXX)"; fi
-RAW="$RESULTS/samples.tsv"   # part n loss run tool ok secs wire kdrops note load1
-printf 'part\tn\tloss\trun\ttool\tok\tsecs\twire\tkdrops\tnote\tload1\n' >"$RAW"
-META="$RESULTS/meta.env"     # figures for the report (sizes)
-: >"$META"
-LAB_UP=0
-BG_PIDS=()
-REPORTED=0
-
-cleanup() {
-  local rc=$?
-  set +e
-  trap - INT TERM HUP
-  if [ "$LAB_UP" = 1 ]; then
-    log "tearing down lab $LABNAME"
-    "$LABSH" down "$LABNAME" >/dev/null 2>&1
-  fi
-  local p
-  for p in "${BG_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
-  for p in "${BG_PIDS[@]}"; do wait "$p" 2>/dev/null; done
-  if [ "$REPORTED" = 0 ] && [ "$(wc -l <"$RAW")" -gt 1 ]; then
-    log "interrupted (exit $rc): report of what was measured so far"
-    report
-  fi
-  rm -rf --one-file-system "$TGT_ROOT"
-  if [ "$KEEP" = 1 ]; then log "work dir kept: $WORK"; else rm -rf --one-file-system "$WORK"; fi
-  if ip netns list 2>/dev/null | grep -q "^$LABNAME-"; then log "WARNING: namespaces of $LABNAME still present"; fi
-  log "results in $RESULTS"
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+# RESULTS, WORK, TGT_ROOT (--targets or /dev/shm), RAW, META; the traps (cleanup of lib.sh)
+bench_init part n loss run tool ok secs wire kdrops note load1
 
 # ---------------------------------------------------------------- helpers
-now() { date +%s.%N; }
-fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
-mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
-
-# bg_run TAG NETNS CMD...: runs CMD in NETNS under timeout, in the background; writes
-# RUN_DIR/TAG.out .err .rc .end (end = wall clock at exit). Sets LAST_PID.
-bg_run() {
-  local tag=$1 ns=$2; shift 2
-  (
-    rc=0
-    ip netns exec "$ns" timeout -k 5 "$LIMIT" "$@" </dev/null >"$RUN_DIR/$tag.out" 2>"$RUN_DIR/$tag.err" || rc=$?
-    now >"$RUN_DIR/$tag.end"
-    echo "$rc" >"$RUN_DIR/$tag.rc"
-  ) &
-  LAST_PID=$!
-  BG_PIDS+=("$LAST_PID")
-}
-
-# waits for a background job; every job is bounded by its own timeout
-join_pid() { wait "$1" 2>/dev/null || true; }
-
-# join_or_stop PID SECONDS NETNS: waits up to SECONDS, then TERM/KILL the processes left
-# in NETNS (a namespace of this lab, so only ours). Returns 1 when it had to stop them.
-join_or_stop() {
-  local pid=$1 secs=$2 ns=$3 i
-  for ((i = 0; i < secs * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || { join_pid "$pid"; return 0; }
-    sleep 0.1
-  done
-  local pids; pids=$(ip netns pids "$ns" 2>/dev/null || true)
-  [ -z "$pids" ] || kill -TERM $pids 2>/dev/null || true
-  sleep 3
-  pids=$(ip netns pids "$ns" 2>/dev/null || true)
-  [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
-  join_pid "$pid"
-  return 1
-}
-
-tx_bytes() { ip netns exec "$LABNAME-s" cat /sys/class/net/eth0/statistics/tx_bytes; }
-
-rcvbuf_one() {  # UDP RcvbufErrors of receiver rI's namespace
-  ip netns exec "$LABNAME-r$1" awk '/^Udp:/ { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 } else print $c["RcvbufErrors"] }' /proc/net/snmp
-}
-
-rcvbuf_errors() {  # sum of UDP RcvbufErrors over receivers r1..rN
-  local n=$1 i sum=0 v
-  for ((i = 1; i <= n; i++)); do v=$(rcvbuf_one "$i"); sum=$((sum + v)); done
-  echo "$sum"
-}
-
-rcvbuf_each() {  # rcvbuf_each N: RcvbufErrors of r1..rN on one line
-  local i
-  for ((i = 1; i <= $1; i++)); do rcvbuf_one "$i"; done | paste -sd' '
-}
-
-max_end() {  # max_end TAG...: latest .end among the tags
-  local t
-  for t in "$@"; do cat "$RUN_DIR/$t.end" 2>/dev/null || echo 0; done | sort -g | tail -n1
-}
-
-lab_up() {  # lab_up N
-  "$LABSH" down "$LABNAME" >/dev/null 2>&1 || true
-  local args=(up "$LABNAME" --receivers "$1")
-  [ -z "$LAB_RATE" ] || args+=(--rate "$LAB_RATE")
-  LAB_UP=1
-  "$LABSH" "${args[@]}" >"$WORK/lab-up.log" 2>&1 || { cat "$WORK/lab-up.log" >&2; die "lab.sh up failed"; }
-}
-
-lab_down() { "$LABSH" down "$LABNAME" >/dev/null 2>&1 || true; LAB_UP=0; }
-
-set_loss() {  # set_loss N PCT: loss at r1..rN
-  local i
-  for ((i = 1; i <= $1; i++)); do "$LABSH" loss "$LABNAME" "r$i" "$2"; done
-}
-
-# The measured sample: one line in RAW.
-sample() {  # part n loss run tool ok secs wire kdrops note  (+ the load before the run)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" "$RUN_LOAD" >>"$RAW"
-}
-
-# new_run_dir LABEL: per-measurement log dir; kept in RESULTS when the run failed
-new_run_dir() { RUN_DIR="$WORK/runs/$1"; rm -rf "$RUN_DIR"; mkdir -p "$RUN_DIR"; RUN_LOAD=$(cut -d' ' -f1 /proc/loadavg); }
-keep_logs() { mkdir -p "$RESULTS/failed"; cp -r "$RUN_DIR" "$RESULTS/failed/" 2>/dev/null || true; }
-
 # Type, mode, owner, size of files, mtime, link count of files, symlink target: sorted.
 tree_listing() {
   (cd "$1" && find . -printf '%P\t%y\t%m\t%U\t%G\t%n\t%s\t%T@\t%l\n') \
@@ -267,68 +120,16 @@ tree_same() {
 # ---------------------------------------------------------------- imgcast build snapshot
 # Others may rebuild target/ while we run: we run a private copy of one build.
 if [ -z "$IMGCAST" ]; then
-  log "building/checking imgcast (./imgcast --version)"
-  "$repo/imgcast" --version >&2 || die "imgcast does not build/run"
-  snap="$WORK/imgcast"
-  mkdir -p "$snap/target"
-  cp "$repo/imgcast" "$snap/imgcast"
-  cp "$repo"/target/imgcast-*.jar "$snap/target/"
-  cp -r "$repo/target/lib" "$snap/target/lib"
-  # what the launcher uses at start-up: the unpacked JNI libraries, and the sources (mtimes kept,
-  # so the copy is not rebuilt) that it trains the snapshot's own AOT cache on
-  [ -d "$repo/target/native" ] && cp -r "$repo/target/native" "$snap/target/native"
-  cp -rp "$repo/src" "$snap/src"; cp -p "$repo/pom.xml" "$snap/pom.xml"
-  IMGCAST="$snap/imgcast"
-  "$IMGCAST" --version >/dev/null || die "the copied imgcast build does not run (a concurrent rebuild?); rerun"
-  JAR_SHA=$(sha256sum "$snap"/target/imgcast-*.jar | awk '{ print substr($1, 1, 12) }' | head -n1)
+  imgcast_snapshot
 else
   JAR_SHA="(external launcher $IMGCAST)"
 fi
-IMGCAST_VERSION=$("$IMGCAST" --version 2>/dev/null | head -n1)
-GIT_REV=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')
-GIT_DIRTY=$(git -C "$repo" status --porcelain -- src pom.xml 2>/dev/null | wc -l)
+imgcast_describe "$repo"
 
 # ---------------------------------------------------------------- inputs (cached)
 exec 8>"$CACHE/cast/.lock"   # held while building cached inputs
 
-# subset_tree SRC DEST BUDGET_BYTES: copy (not hard-link: the cached trees' ctimes stay
-# untouched) the first files of SRC in sorted order up to BUDGET bytes
-subset_tree() {
-  local src=$1 dest=$2 budget=$3
-  rm -rf "$dest"; mkdir -p "$dest"
-  (cd "$src" && find . -type f -printf '%s\t%P\n' | LC_ALL=C sort -t$'\t' -k2 \
-     | awk -F'\t' -v b="$budget" '!stop { s += $1; if (s > b) stop = 1; else print $2 }') >"$dest.list"
-  tar -C "$src" --no-recursion -cf - -T "$dest.list" | tar -C "$dest" -xpf -
-  rm -f "$dest.list"
-}
-
-# part 1 volume: VOL (path), VOL_DESC
-prepare_volume() {
-  local src label tree_bytes
-  if [ -d "$CACHE/trees/c" ] && [ -f "$CACHE/trees/c.done" ]; then src="$CACHE/trees/c"; label=c
-  else src=/usr; label=usr; log "tree c missing: the volume is made from /usr"; fi
-  tree_bytes=$(du -sb "$src" | cut -f1)
-  VOL="$CACHE/cast/vol-$label-$SIZE_MIB.ext4"
-  if [ ! -f "$VOL.done" ]; then
-    rm -f "$VOL" "$VOL.tmp"
-    local from=$src
-    if [ "$tree_bytes" -gt $((SIZE_BYTES * 85 / 100)) ]; then
-      from="$CACHE/cast/subset-$label-$SIZE_MIB"
-      log "volume: $src ($(mib "$tree_bytes") MiB) does not fit $SIZE_MIB MiB; using a subset of ~60%"
-      subset_tree "$src" "$from" $((SIZE_BYTES * 60 / 100))
-    fi
-    log "volume: mkfs.ext4 -q -d $from $VOL $SIZE_MIB MiB"
-    mkfs.ext4 -q -d "$from" -F "$VOL.tmp" "${SIZE_MIB}M" >/dev/null \
-      || die "mkfs.ext4 -d $from failed (tree too big for $SIZE_MIB MiB?)"
-    [ "$from" = "$src" ] || { echo "subset of $src" >"$VOL.src"; rm -rf "$from"; }
-    [ "$from" != "$src" ] || echo "$src" >"$VOL.src"
-    mv "$VOL.tmp" "$VOL"; touch "$VOL.done"
-  fi
-  VOL_DESC="ext4 made by mkfs.ext4 -d from $(cat "$VOL.src" 2>/dev/null || echo "$src")"
-  local used
-  used=$(dumpe2fs -h "$VOL" 2>/dev/null | awk -F: '/^Block count/ { b = $2 } /^Free blocks/ { f = $2 } END { if (b) printf "%.0f", (b - f) * 100 / b }')
-  VOL_DESC="$VOL_DESC, ${used:-?}% of blocks in use"
-}
+# part 1 volume: prepare_volume of lib.sh (VOL, VOL_DESC)
 
 # part 2 trees: TREE_a.. and TAR_a..
 prepare_trees() {
@@ -363,41 +164,15 @@ prepare_trees() {
 }
 
 # ---------------------------------------------------------------- one measurement per tool
-# Part 1, udpcast: the raw file to r1..rN.
+# Part 1, udpcast: the raw file to r1..rN (udpcast_volume of lib.sh); kdrops from the
+# sender's start.
 p1_udpcast() {  # N LOSS RUN
-  local n=$1 loss=$2 run=$3 i
+  local n=$1 loss=$2 run=$3
   new_run_dir "p1-udpcast-n$n-l$loss-$run"
-  local tgt="$TGT_ROOT/udpcast"; rm -rf "$tgt"; mkdir -p "$tgt"
-  local lossflags=(); [ "$loss" = 0 ] || lossflags=(--min-wait 2 --rexmit-hello-interval 100)
-  local rateflags=(); [ -z "$UDP_RATE" ] || rateflags=(--max-bitrate "$UDP_RATE")
-  local pids=() tags=()
-  for ((i = 1; i <= n; i++)); do
-    bg_run "r$i" "$LABNAME-r$i" udp-receiver --interface eth0 --portbase $UDP_PORTBASE \
-      --mcast-rdv-address $UDP_RDV --nokbd --start-timeout 60 --file "$tgt/r$i.img"
-    pids+=("$LAST_PID"); tags+=("r$i")
-  done
-  sleep "${SETTLE:-0.5}"
-  local kd0 tx0 t0; kd0=$(rcvbuf_errors "$n"); tx0=$(tx_bytes); t0=$(now)
-  bg_run s "$LABNAME-s" udp-sender --interface eth0 --portbase $UDP_PORTBASE --file "$VOL" \
-    --half-duplex --nopointopoint --mcast-data-address $UDP_DATA --mcast-rdv-address $UDP_RDV \
-    --min-receivers "$n" --max-wait 30 --nokbd "${lossflags[@]}" "${rateflags[@]}"
-  local spid=$LAST_PID
-  for i in "${pids[@]}"; do join_pid "$i"; done
-  local secs; secs=$(fsub "$(max_end "${tags[@]}")" "$t0")
-  local note=""
-  join_or_stop "$spid" 30 "$LABNAME-s" || note+="udp-sender still running 30 s after the receivers, stopped; "
-  local tx1 kd1; tx1=$(tx_bytes); kd1=$(rcvbuf_errors "$n")
-  local ok=1 rc
-  rc=$(cat "$RUN_DIR/s.rc" 2>/dev/null || echo '?'); [ "$rc" = 0 ] || note+="udp-sender exit $rc; "
-  for ((i = 1; i <= n; i++)); do
-    rc=$(cat "$RUN_DIR/r$i.rc" 2>/dev/null || echo '?')
-    if ! cmp -s "$VOL" "$tgt/r$i.img"; then ok=0; note+="r$i copy differs/missing (exit $rc); "
-    elif [ "$rc" != 0 ]; then note+="r$i exit $rc but copy identical; "; fi
-  done
-  rm -rf "$tgt"
-  sample 1 "$n" "$loss" "$run" udpcast "$ok" "$secs" $((tx1 - tx0)) $((kd1 - kd0)) "${note%; }"
-  [ "$ok" = 1 ] || keep_logs
-  log "  udpcast  n=$n loss=$loss% run $run: $([ $ok = 1 ] && echo verified || echo FAILED) ${secs}s wire $(mib $((tx1 - tx0))) MiB kdrops $((kd1 - kd0)) ${note:+($note)}"
+  udpcast_volume "$n" "$loss"
+  sample 1 "$n" "$loss" "$run" udpcast "$UDP_OK" "$UDP_SECS" "$UDP_WIRE" "$UDP_KD_SEND" "${UDP_NOTE%; }"
+  [ "$UDP_OK" = 1 ] || keep_logs
+  log_run udpcast "$n" "$loss" "$run" "$UDP_OK" "$UDP_SECS" "$UDP_WIRE" "$UDP_KD_SEND" "$UDP_NOTE"
 }
 
 # imgcast_session TAG_PREFIX STORE SPEC...   SPEC = i:image:target
@@ -425,29 +200,6 @@ imgcast_session() {
   grep -q "all machines finished" "$RUN_DIR/s.out" 2>/dev/null || SESS_NOTE+="server did not report all machines finished; "
 }
 
-# imgcast_check I: receiver's exit code and JSON; prints a note when not ok
-imgcast_check() {
-  local i=$1 rc js
-  rc=$(cat "$RUN_DIR/r$i.rc" 2>/dev/null || echo '?')
-  js=$(tail -n 1 "$RUN_DIR/r$i.out" 2>/dev/null || true)
-  if [ "$rc" != 0 ] || [ "$(jq -r '.ok' <<<"$js" 2>/dev/null)" != true ]; then
-    echo "r$i exit $rc: $(jq -r '.error // empty' <<<"$js" 2>/dev/null || true) $(grep -v '^\s*$' "$RUN_DIR/r$i.err" 2>/dev/null | tail -n 2 | tr '\n' ' ')"
-    return 1
-  fi
-}
-
-# keeps every imgcast receiver's JSON summary (loss, kernel drops, FEC decodes, phases)
-# plus ns_rcvbuf_errors: the receiver namespace's UDP RcvbufErrors during the session
-save_receiver_json() {  # LABEL I...   (RCVBUF0, RCVBUF1: rcvbuf_each before and after)
-  local label=$1 i; shift
-  local -a b0 b1; read -r -a b0 <<<"$RCVBUF0"; read -r -a b1 <<<"$RCVBUF1"
-  for i in "$@"; do
-    tail -n 1 "$RUN_DIR/r$i.out" 2>/dev/null \
-      | jq -c --arg run "$label" --arg r "r$i" --argjson nsd "$(( ${b1[i - 1]:-0} - ${b0[i - 1]:-0} ))" \
-          '{run: $run, receiver: $r, ns_rcvbuf_errors: $nsd} + .' 2>/dev/null || true
-  done >>"$RESULTS/imgcast-receivers.jsonl"
-}
-
 p1_imgcast() {  # N LOSS RUN
   local n=$1 loss=$2 run=$3 i
   new_run_dir "p1-imgcast-n$n-l$loss-$run"
@@ -455,19 +207,19 @@ p1_imgcast() {  # N LOSS RUN
   local specs=()
   for ((i = 1; i <= n; i++)); do specs+=("$i:vol:$tgt/r$i.img"); done
   local kd0 tx0 kd1 tx1
-  RCVBUF0=$(rcvbuf_each "$n"); kd0=$(awk '{ for (i = 1; i <= NF; i++) s += $i } END { print s + 0 }' <<<"$RCVBUF0"); tx0=$(tx_bytes)
+  RCVBUF0=$(rcvbuf_each "$n"); kd0=$(sum_words "$RCVBUF0"); tx0=$(tx_bytes)
   imgcast_session "$STORE1" "${specs[@]}"
-  tx1=$(tx_bytes); RCVBUF1=$(rcvbuf_each "$n"); kd1=$(awk '{ for (i = 1; i <= NF; i++) s += $i } END { print s + 0 }' <<<"$RCVBUF1")
+  tx1=$(tx_bytes); RCVBUF1=$(rcvbuf_each "$n"); kd1=$(sum_words "$RCVBUF1")
   local ok=1 note=$SESS_NOTE bad
   for ((i = 1; i <= n; i++)); do
     if ! bad=$(imgcast_check "$i"); then ok=0; note+="$bad; "
     elif ! cmp -s "$VOL" "$tgt/r$i.img"; then ok=0; note+="r$i exit 0 but copy DIFFERS; "; fi
   done
   rm -rf "$tgt"
-  save_receiver_json "p1-n$n-l$loss-$run" $(seq 1 "$n")
+  save_receiver_json "p1-n$n-l$loss-$run" "$RCVBUF0" "$RCVBUF1" $(seq 1 "$n")
   sample 1 "$n" "$loss" "$run" imgcast "$ok" "$SESS_SECS" $((tx1 - tx0)) $((kd1 - kd0)) "${note%; }"
   [ "$ok" = 1 ] && [ -z "$note" ] || keep_logs
-  log "  imgcast  n=$n loss=$loss% run $run: $([ $ok = 1 ] && echo verified || echo FAILED) ${SESS_SECS}s wire $(mib $((tx1 - tx0))) MiB kdrops $((kd1 - kd0)) ${note:+($note)}"
+  log_run imgcast "$n" "$loss" "$run" "$ok" "$SESS_SECS" $((tx1 - tx0)) $((kd1 - kd0)) "$note"
 }
 
 # Part 2, udpcast: three sessions one after another, tar of a to r1..rK, b to rK+1.., c ..
@@ -525,9 +277,9 @@ p2_imgcast() {  # LOSS RUN
     g=$((g + 1))
   done
   local kd0 tx0 kd1 tx1
-  RCVBUF0=$(rcvbuf_each "$n"); kd0=$(awk '{ for (i = 1; i <= NF; i++) s += $i } END { print s + 0 }' <<<"$RCVBUF0"); tx0=$(tx_bytes)
+  RCVBUF0=$(rcvbuf_each "$n"); kd0=$(sum_words "$RCVBUF0"); tx0=$(tx_bytes)
   imgcast_session "$STORE2" "${specs[@]}"
-  tx1=$(tx_bytes); RCVBUF1=$(rcvbuf_each "$n"); kd1=$(awk '{ for (i = 1; i <= NF; i++) s += $i } END { print s + 0 }' <<<"$RCVBUF1")
+  tx1=$(tx_bytes); RCVBUF1=$(rcvbuf_each "$n"); kd1=$(sum_words "$RCVBUF1")
   local ok=1 note=$SESS_NOTE bad treev
   g=0
   for t in a b c; do
@@ -541,7 +293,7 @@ p2_imgcast() {  # LOSS RUN
     g=$((g + 1))
   done
   rm -rf "$tgt"
-  save_receiver_json "p2-l$loss-$run" $(seq 1 "$n")
+  save_receiver_json "p2-l$loss-$run" "$RCVBUF0" "$RCVBUF1" $(seq 1 "$n")
   sample 2 "$n" "$loss" "$run" imgcast "$ok" "$SESS_SECS" $((tx1 - tx0)) $((kd1 - kd0)) "${note%; }"
   [ "$ok" = 1 ] && [ -z "$note" ] || keep_logs
   log "  imgcast  part 2 loss=$loss% run $run: $([ $ok = 1 ] && echo verified || echo FAILED) ${SESS_SECS}s wire $(mib $((tx1 - tx0))) MiB ${note:+($note)}"
@@ -549,35 +301,16 @@ p2_imgcast() {  # LOSS RUN
 
 # ---------------------------------------------------------------- report
 report() {
-  REPORTED=1
-  # shellcheck disable=SC1090
-  . "$META"
-  {
-    echo "# imgcast vs udpcast ($(date '+%Y-%m-%d %H:%M'))"
-    echo
-    echo "$IMGCAST_VERSION, repo $GIT_REV ($GIT_DIRTY uncommitted files in src/, pom.xml), jar sha256 $JAR_SHA;"
-    echo "udpcast $(dpkg-query -W -f '${Version}' udpcast 2>/dev/null || echo '?');"
-    echo "kernel $(uname -r), $(nproc) cores; runs per figure: $RUNS (medians of verified runs);"
-    echo "imgcast --rate $RATE; udpcast --max-bitrate ${UDP_RATE:-none}; lab link rate ${LAB_RATE:-unlimited (veth)};"
-    echo "load average at start ${LOAD0:-?}, at end $(cut -d' ' -f1-3 /proc/loadavg); other labs present at start: ${OTHER_LABS:-none}."
-    echo "Times: sender start to last receiver exit. Wire: the server's eth0 tx_bytes. kdrops: UDP receive-buffer overflows at the receivers (sum)."
-    echo
-  } >"$RESULTS/report.md"
+  report_begin "imgcast vs udpcast" \
+    "imgcast --rate $RATE; udpcast --max-bitrate ${UDP_RATE:-none}; lab link rate ${LAB_RATE:-unlimited (veth)};" \
+    "Times: sender start to last receiver exit. Wire: the server's eth0 tx_bytes. kdrops: UDP receive-buffer overflows at the receivers (sum)."
   awk -F'\t' -v raw1="${P1_RAW:-0}" -v stored1="${P1_STORED:-0}" -v union="${P2_UNION:-0}" \
-      -v tars="${P2_TARS:-0}" -v imgs="${P2_IMAGES:-0}" -v voldesc="${P1_DESC:-}" -v p2desc="${P2_DESC:-}" '
-    function med(s,   a, n, i, j, t) {
-      n = split(s, a, " "); if (n == 0) return ""
-      for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-      return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-    }
-    function f1(x) { return x == "" ? "–" : sprintf("%.1f", x) }
-    function mb(x) { return x == "" ? "–" : sprintf("%.1f", x / 1048576) }
-    function rat(a, b) { return (a == "" || b == "" || b == 0) ? "–" : sprintf("%.2f", a / b) }
+      -v tars="${P2_TARS:-0}" -v imgs="${P2_IMAGES:-0}" -v voldesc="${P1_DESC:-}" -v p2desc="${P2_DESC:-}" "$REPORT_AWK"'
     NR == 1 { next }
     {
       k = $1 SUBSEP $2 SUBSEP $3 SUBSEP $5
       cnt[k]++
-      if ($11 != "") { if (lmin == "" || $11 + 0 < lmin) lmin = $11 + 0; if (lmax == "" || $11 + 0 > lmax) lmax = $11 + 0 }
+      load1($11)
       if ($6 == 1) { okc[k]++; secs[k] = secs[k] " " $7; wire[k] = wire[k] " " $8; kd[k] = kd[k] " " $9 }
       cfg = $1 SUBSEP $2 SUBSEP $3
       if (!(cfg in seen)) { seen[cfg] = 1; order[++nc] = cfg }
@@ -612,22 +345,13 @@ report() {
             okc[u], cnt[u], okc[i], cnt[i]
         }
       }
-      if (lmin != "") printf "\n1-min load average before the samples: %s to %s (2 cores).\n", lmin, lmax
-      if (nn) { printf "\nFailures and notes:\n\n"; for (x = 1; x <= nn; x++) printf "- %s\n", notes[x] }
+      footer(" (2 cores)")
     }' "$RAW" >>"$RESULTS/report.md"
-  {
-    echo
-    echo "Raw samples (with the 1-min load average before each): $RAW; imgcast receivers' JSON summaries: $RESULTS/imgcast-receivers.jsonl; logs of failed runs: $RESULTS/failed/."
-  } >>"$RESULTS/report.md"
-  cat "$RESULTS/report.md"
+  report_end "imgcast receivers' JSON summaries: $RESULTS/imgcast-receivers.jsonl"
 }
 
 # ---------------------------------------------------------------- main
-LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
-OTHER_LABS=$("$LABSH" list 2>/dev/null | paste -sd' ' || true)
-echo "LOAD0='$LOAD0'; OTHER_LABS='$OTHER_LABS'" >>"$META"
-[ -z "$OTHER_LABS" ] || log "note: other labs are running on this machine ($OTHER_LABS): timings may be disturbed"
-log "lab $LABNAME, results in $RESULTS, receivers write to $TGT_ROOT, process limit ${LIMIT}s"
+bench_start
 
 # --- part 2
 if [ "$PART" = 2 ] || [ "$PART" = all ]; then
@@ -675,18 +399,7 @@ if [ "$PART" = 1 ] || [ "$PART" = all ]; then
   { echo "P1_RAW=$P1_RAW; P1_STORED=$P1_STORED"; echo "P1_DESC='$VOL_DESC'"; } >>"$META"
   log "part 1: raw $(mib "$P1_RAW") MiB, stored $(mib "$P1_STORED") MiB ($VOL_DESC)"
   cat "$VOL" >/dev/null; find "$STORE1" -type f -exec cat {} + >/dev/null
-  for n in $RECEIVERS; do
-    lab_up "$n"
-    for loss in $LOSSES; do
-      set_loss "$n" "$loss"
-      for ((run = 1; run <= RUNS; run++)); do
-        log "part 1: $n receivers, loss $loss%, run $run/$RUNS"
-        if [ $((run % 2)) = 1 ]; then p1_udpcast "$n" "$loss" "$run"; p1_imgcast "$n" "$loss" "$run"
-        else p1_imgcast "$n" "$loss" "$run"; p1_udpcast "$n" "$loss" "$run"; fi
-      done
-    done
-    lab_down
-  done
+  run_matrix "part 1: " p1_udpcast p1_imgcast
 fi
 
 report
