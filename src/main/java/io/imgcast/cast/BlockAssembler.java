@@ -40,6 +40,8 @@ public final class BlockAssembler {
         boolean fresh;
         List<DirEntry> dir;
         final Set<Long> extracted = new HashSet<>();
+        /** Per directory entry: the chunk id if this machine needed it when the directory was read, else null. */
+        ChunkId[] wanted;
 
         State(long id, int k, int length, long nowNs) {
             this.id = id;
@@ -109,17 +111,18 @@ public final class BlockAssembler {
         }
         s.lastNs = nowNs;
         s.burst = Wire.burst(p);
+        int esi = -1;
         if (type == Wire.TYPE_INFO) {
-            if (s.dir == null) {
-                s.dir = parseDirectory(p);
-                if (!relevant(s)) {
-                    open.remove(block);
-                    finished.add(block);
-                    return List.of();
-                }
+            if (s.dir != null) return List.of();
+            s.dir = parseDirectory(p);
+            resolve(s);
+            if (!relevant(s)) {
+                open.remove(block);
+                finished.add(block);
+                return List.of();
             }
         } else {
-            int esi = Wire.esi(p);
+            esi = Wire.esi(p);
             byte[] sym = new byte[Wire.SYMBOL_SIZE];
             p.get(Wire.HEADER, sym);
             if (esi < k) {
@@ -130,8 +133,28 @@ public final class BlockAssembler {
                 s.repair.put(esi, sym);
             }
             s.count++;
+            // a source symbol can only complete the chunks it carries, a repair symbol only by
+            // decoding: skip the scan of the whole directory unless one of them may have happened
+            if (s.dir != null && s.count < s.k && (esi >= k || !carriesWanted(s, esi))) return List.of();
         }
         return extract(s);
+    }
+
+    private void resolve(State s) {
+        s.wanted = new ChunkId[s.dir.size()];
+        for (int i = 0; i < s.wanted.length; i++) s.wanted[i] = needed.get(s.dir.get(i).tag());
+    }
+
+    /** Whether source symbol {@code esi} holds part of a chunk this machine wanted and has not taken yet. */
+    private static boolean carriesWanted(State s, int esi) {
+        int from = esi * Wire.SYMBOL_SIZE;
+        int to = from + Wire.SYMBOL_SIZE;
+        for (int i = 0; i < s.wanted.length; i++) {
+            DirEntry e = s.dir.get(i);
+            if (e.offset() >= to) break;
+            if (s.wanted[i] != null && e.offset() + e.storedLength() > from && !s.extracted.contains(e.tag())) return true;
+        }
+        return false;
     }
 
     private static List<DirEntry> parseDirectory(ByteBuffer p) {
@@ -148,7 +171,11 @@ public final class BlockAssembler {
     }
 
     private boolean relevant(State s) {
-        for (DirEntry e : s.dir) if (needed.containsKey(e.tag()) && !s.extracted.contains(e.tag())) return true;
+        for (int i = 0; i < s.wanted.length; i++) {
+            if (s.wanted[i] == null) continue;
+            long tag = s.dir.get(i).tag();
+            if (needed.containsKey(tag) && !s.extracted.contains(tag)) return true;
+        }
         return false;
     }
 
@@ -243,6 +270,7 @@ public final class BlockAssembler {
         for (Iterator<State> it = open.values().iterator(); it.hasNext(); ) {
             State s = it.next();
             if (s.extracted.contains(tag)) it.remove();
+            else if (s.dir != null) resolve(s); // the chunk may be wanted from this block now
         }
         finished.clear(); // a finished block may be resent with the chunk; let it in again
     }
