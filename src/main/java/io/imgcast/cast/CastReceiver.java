@@ -381,7 +381,7 @@ public final class CastReceiver {
                 decodes = asm.decodes();
                 loss = asm.lossEstimate();
             }
-            sendFeedback(ctl, base, asm, asmLock, completed, groupRef);
+            sendFeedback(ctl, base, asm, asmLock, completed, groupRef, true);
         }
     }
 
@@ -436,7 +436,7 @@ public final class CastReceiver {
         while (running) {
             sleep(config.feedbackMs());
             if (!running) return;
-            if (sendFeedback(ctl, base, asm, asmLock, completed, groupRef)) lastOk = System.nanoTime();
+            if (sendFeedback(ctl, base, asm, asmLock, completed, groupRef, false)) lastOk = System.nanoTime();
             else if (System.nanoTime() - lastOk > config.stallTimeoutMs() * 1_000_000L) {
                 failure.compareAndSet(null, new IOException("the server at " + config.server() + " has not answered for "
                         + config.stallTimeoutMs() / 1000 + " s; giving up"));
@@ -445,24 +445,33 @@ public final class CastReceiver {
         }
     }
 
+    private volatile long lastFeedbackNs;
+
+    /**
+     * Reports completions, per-block shortfalls and counters. Unless {@code force}d, a round with
+     * no shortfall to report is skipped while the last report is younger than three periods:
+     * repairs stay prompt, and a calm receiver costs itself and the server a third of the requests.
+     */
     private boolean sendFeedback(ControlClient ctl, String base, BlockAssembler asm, Object asmLock, List<Integer> completed,
-                                 AtomicReference<String> groupRef) {
+                                 AtomicReference<String> groupRef, boolean force) {
         FeedbackFormat f;
         List<Integer> sent;
         synchronized (asmLock) {
+            // while datagrams wait in our queue, blocks only look incomplete: report none then
+            List<Scheduler.BlockReport> reports = backlog.getAsInt() > 32 ? List.of() : asm.reports(System.nanoTime());
+            if (!force && reports.isEmpty() && System.nanoTime() - lastFeedbackNs < 3 * config.feedbackMs() * 1_000_000L) return true;
             sent = new ArrayList<>(completed);
             completed.clear();
             // /proc lists only open sockets: keep the last reading taken while ours was open
             long kd = KernelDrops.forPort(localPort) + queueDrops.get();
             kernelDrops = Math.max(kernelDrops, kd);
             long rej = rejects.values().stream().mapToLong(AtomicLong::get).sum() + badChunks.get();
-            // while datagrams wait in our queue, blocks only look incomplete: report none then
-            List<Scheduler.BlockReport> reports = backlog.getAsInt() > 32 ? List.of() : asm.reports(System.nanoTime());
             f = new FeedbackFormat(sent.stream().mapToInt(Integer::intValue).toArray(), reports,
                     packets.get(), rej, kernelDrops, (int) (asm.lossEstimate() * 1e6), written.get());
         }
         try {
             Map<String, Object> r = ctl.post(base + "feedback", f.encode(), "application/octet-stream");
+            lastFeedbackNs = System.nanoTime();
             Object g = r.get("group");
             if (g instanceof String s && !s.equals(groupRef.get())) groupRef.set(s);
             return true;
