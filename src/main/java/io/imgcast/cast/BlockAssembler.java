@@ -61,6 +61,8 @@ public final class BlockAssembler {
     private final Map<Long, int[]> awaitingWrite = new HashMap<>();
     private final Map<Long, Set<Long>> blocksOfTag = new HashMap<>();
     private final long quietNs;
+    /** Set by {@link #want}: finished blocks are remembered by the tags they carried, so that a chunk learnt later can reopen them. */
+    private Map<Long, List<Long>> finishedByTag;
     private long sourceSeen;
     private long sourceLost;
     private long decodes;
@@ -69,6 +71,33 @@ public final class BlockAssembler {
     public BlockAssembler(Map<Long, ChunkId> needed, long quietNs) {
         this.needed = new HashMap<>(needed);
         this.quietNs = quietNs;
+    }
+
+    /**
+     * Adds chunks this machine needs (tag → id), learnt after the start: the image's table grows
+     * while the master still reads its source. A block already set aside as holding nothing
+     * needed is let in again if it carries one of them; blocks open now look again at their
+     * directories.
+     */
+    public void want(Map<Long, ChunkId> more) {
+        if (finishedByTag == null) finishedByTag = new HashMap<>();
+        if (more.isEmpty()) return;
+        needed.putAll(more);
+        for (Long tag : more.keySet()) {
+            List<Long> blocks = finishedByTag.remove(tag);
+            if (blocks != null) for (Long b : blocks) finished.remove(b);
+        }
+        for (State s : open.values()) if (s.dir != null) resolve(s);
+    }
+
+    private void finish(State s) {
+        open.remove(s.id);
+        finished.add(s.id);
+        if (finishedByTag != null) {
+            for (DirEntry e : s.dir) {
+                if (!needed.containsKey(e.tag())) finishedByTag.computeIfAbsent(e.tag(), t -> new ArrayList<>(1)).add(s.id);
+            }
+        }
     }
 
     public int neededCount() {
@@ -117,8 +146,7 @@ public final class BlockAssembler {
             s.dir = parseDirectory(p);
             resolve(s);
             if (!relevant(s)) {
-                open.remove(block);
-                finished.add(block);
+                finish(s);
                 return List.of();
             }
         } else {
@@ -216,8 +244,7 @@ public final class BlockAssembler {
             out.add(new Completed(id, e.codec(), e.rawLength(), payload));
         }
         if (!relevant(s)) {
-            open.remove(s.id);
-            finished.add(s.id);
+            finish(s);
             if (!s.counted) {
                 sourceSeen += s.k;
                 s.counted = true;

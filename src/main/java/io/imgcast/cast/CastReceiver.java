@@ -65,7 +65,7 @@ public final class CastReceiver {
 
     public record Result(boolean ok, String error, String image, long neededBytes, long neededChunks, long reusedChunks,
                          long packets, Map<String, Long> rejected, long kernelDrops, long decodes, double loss, double seconds,
-                         Map<String, Double> phases) {}
+                         Map<String, Double> phases, boolean live) {}
 
     private final Map<String, Double> phases = new LinkedHashMap<>();
     private long phaseStart = System.nanoTime();
@@ -144,37 +144,61 @@ public final class CastReceiver {
             return fail("cannot reach the server at " + config.server() + ": " + e.getMessage(), t0, 0, 0, 0, null);
         }
         phase("join");
-        Manifest manifest;
-        try {
-            manifest = checkedManifest(joined);
-        } catch (CorruptDataException e) {
-            return fail("descriptive data from the server failed its check: " + e.getMessage(), t0, 0, 0, 0, null);
-        }
-        List<ChunkId> table = new ArrayList<>(manifest.distinctChunks().keySet());
-        Map<ChunkId, Integer> index = new HashMap<>();
-        for (int i = 0; i < table.size(); i++) index.put(table.get(i), i);
-        Map<ChunkId, Integer> rawLen = manifest.distinctChunks();
-        ChunkTarget target = targets != null ? targets.apply(manifest)
-                : manifest.kind() == ImageKind.TREE ? new TreeTarget(manifest, config.target())
-                : new VolumeTarget(manifest, config.target());
         int machineId = ((Number) joined.get("machine_id")).intValue();
         String base = "api/v1/machines/" + machineId + "/";
+        boolean live = Boolean.TRUE.equals(joined.get("live"));
+        Manifest manifest = null;
+        if (!live) {
+            try {
+                manifest = checkedManifest(joined);
+            } catch (CorruptDataException e) {
+                return fail("descriptive data from the server failed its check: " + e.getMessage(), t0, 0, 0, 0, null);
+            }
+        } else if (targets != null) {
+            return fail("the image '" + config.image() + "' is still being read by its master; it can be relayed once the read ended", t0, 0, 0, 0, null);
+        }
+        List<ChunkId> table;
+        Map<ChunkId, Integer> index;
+        ChunkTarget target;
+        LiveFeed feed = null;
+        if (live) {
+            VolumeTarget vt = VolumeTarget.live(config.target(), ((Number) joined.get("volume_size")).longValue());
+            target = vt;
+            table = new ArrayList<>();
+            index = new java.util.concurrent.ConcurrentHashMap<>();
+            feed = new LiveFeed(ctl, base, vt, table, index);
+        } else {
+            table = new ArrayList<>(manifest.distinctChunks().keySet());
+            index = new HashMap<>();
+            for (int i = 0; i < table.size(); i++) index.put(table.get(i), i);
+            target = targets != null ? targets.apply(manifest)
+                    : manifest.kind() == ImageKind.TREE ? new TreeTarget(manifest, config.target())
+                    : new VolumeTarget(manifest, config.target());
+        }
         try (target) {
             phase("manifest");
             Set<ChunkId> lacking = target.prepare();
             phase("scan");
             long needBytes = 0;
-            byte[] bits = new byte[(table.size() + 7) / 8];
-            for (ChunkId id : lacking) {
-                int i = index.get(id);
-                bits[i >> 3] |= (byte) (1 << (i & 7));
-                needBytes += rawLen.get(id);
+            if (!live) {
+                Map<ChunkId, Integer> rawLen = manifest.distinctChunks();
+                byte[] bits = new byte[(table.size() + 7) / 8];
+                for (ChunkId id : lacking) {
+                    int i = index.get(id);
+                    bits[i >> 3] |= (byte) (1 << (i & 7));
+                    needBytes += rawLen.get(id);
+                }
+                progress.total(needBytes);
+                ctl.post(base + "needs", bits, "application/octet-stream");
             }
-            progress.total(needBytes);
-            ctl.post(base + "needs", bits, "application/octet-stream");
             long reused = table.size() - lacking.size();
-            if (!lacking.isEmpty()) {
-                receive(ctl, base, joined, lacking, index, target);
+            if (!lacking.isEmpty() || feed != null) {
+                receive(ctl, base, joined, lacking, index, target, feed);
+            }
+            if (feed != null) {
+                needBytes = feed.neededBytes;
+                lacking = Set.copyOf(feed.lackingIds);
+                reused = feed.reused;
             }
             phase("receive");
             target.finish();
@@ -190,7 +214,7 @@ public final class CastReceiver {
             }
             report(ctl, base, true, null, secs);
             return new Result(true, null, config.image(), needBytes, lacking.size(), reused, packets.get(), rejectCounts(),
-                    kernelDrops, decodes, loss, secs, Map.copyOf(phases));
+                    kernelDrops, decodes, loss, secs, Map.copyOf(phases), feed != null);
         } catch (Rejoin e) {
             return fail(REJOIN + e.getMessage(), t0, 0, 0, 0, null);
         } catch (IOException | RuntimeException e) {
@@ -212,7 +236,7 @@ public final class CastReceiver {
 
     private Result fail(String msg, long t0, long needBytes, long needChunks, long reused, ControlClient ignored) {
         return new Result(false, msg, config.image(), needBytes, needChunks, reused, packets.get(), rejectCounts(), kernelDrops,
-                decodes, loss, (System.nanoTime() - t0) / 1e9, Map.copyOf(phases));
+                decodes, loss, (System.nanoTime() - t0) / 1e9, Map.copyOf(phases), false);
     }
 
     private void report(ControlClient ctl, String base, boolean ok, String error, double secs) {
@@ -280,7 +304,7 @@ public final class CastReceiver {
     }
 
     private void receive(ControlClient ctl, String base, Map<String, Object> joined, Set<ChunkId> lacking,
-                         Map<ChunkId, Integer> index, ChunkTarget target) throws IOException {
+                         Map<ChunkId, Integer> index, ChunkTarget target, LiveFeed feed) throws IOException {
         int session = ((Number) joined.get("session")).intValue();
         NetworkInterface nif = McastSocket.iface(config.iface());
         Map<Long, ChunkId> byTag = new HashMap<>();
@@ -288,6 +312,7 @@ public final class CastReceiver {
             if (byTag.put(id.prefix64(), id) != null) throw new IOException("two chunks of the image share a wire tag; cannot receive it by multicast");
         }
         BlockAssembler asm = new BlockAssembler(byTag, 30_000_000L);
+        if (feed != null) asm.want(Map.of()); // more chunks will come: remember finished blocks by their chunks
         Object asmLock = new Object();
         List<Integer> completed = new ArrayList<>();
         ArrayBlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(16384);
@@ -302,10 +327,12 @@ public final class CastReceiver {
 
         Thread rx = Thread.ofPlatform().name("imgcast-rx").start(() -> rxLoop(nif, groupRef, queue, queueDrops));
         Thread fb = Thread.ofPlatform().daemon().name("imgcast-feedback").start(() -> feedbackLoop(ctl, base, asm, asmLock, completed, groupRef));
+        Thread tt = feed == null ? null : Thread.ofPlatform().daemon().name("imgcast-table").start(() -> feed.loop(asm, asmLock, lastProgressNs));
         try {
             while (failure.get() == null) {
+                boolean tableDone = feed == null || feed.complete;
                 synchronized (asmLock) {
-                    if (asm.neededCount() == 0 && writeSlots.availablePermits() == 256) break;
+                    if (tableDone && asm.neededCount() == 0 && writeSlots.availablePermits() == 256) break;
                 }
                 if (System.nanoTime() - lastProgressNs.get() > config.stallTimeoutMs() * 1_000_000L) {
                     throw new IOException("no data arrived for " + config.stallTimeoutMs() / 1000
@@ -374,6 +401,7 @@ public final class CastReceiver {
                 writers.awaitTermination(30, TimeUnit.SECONDS);
                 rx.join(2000);
                 fb.join(2000);
+                if (tt != null) tt.join(2000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -384,6 +412,156 @@ public final class CastReceiver {
             sendFeedback(ctl, base, asm, asmLock, completed, groupRef, true);
         }
     }
+
+    /**
+     * Follows an image whose chunk table grows while its master reads the source
+     * ({@link LiveTable}): fetches new placements, places them on the target (finding what it
+     * already holds), hands the lacking chunks' tags to the assembler before telling the server
+     * it needs them (so no datagram of theirs can come unrecognised), and at the end fetches the
+     * signed manifest and checks that it describes exactly the placements it was given.
+     */
+    private final class LiveFeed {
+        private final ControlClient ctl;
+        private final String base;
+        private final VolumeTarget target;
+        private final List<ChunkId> table;
+        private final Map<ChunkId, Integer> index;
+        private final Map<Long, ChunkId> tags = new HashMap<>();
+        private final java.util.BitSet lackingBits = new java.util.BitSet();
+        private final MessageDigest placementDigest = ChunkId.newDigest();
+        private final ByteBuffer entry = ByteBuffer.allocate(8 + ChunkId.LENGTH + 4);
+        final List<ChunkId> lackingIds = new ArrayList<>();
+        private int placements;
+        private int posted;
+        private boolean tableEnded;
+        volatile boolean complete;
+        volatile long neededBytes;
+        volatile long reused;
+
+        LiveFeed(ControlClient ctl, String base, VolumeTarget target, List<ChunkId> table, Map<ChunkId, Integer> index) {
+            this.ctl = ctl;
+            this.base = base;
+            this.target = target;
+            this.table = table;
+            this.index = index;
+        }
+
+        void loop(BlockAssembler asm, Object asmLock, AtomicLong lastProgressNs) {
+            while (running && !complete && failure.get() == null) {
+                boolean more;
+                try {
+                    int got = poll(asm, asmLock);
+                    if (got != 0) lastProgressNs.set(System.nanoTime());
+                    more = got >= LiveTable.MAX_SLICE; // a full slice: more is waiting
+                } catch (ControlClient.Refused e) {
+                    if (e.status == 404) failure.compareAndSet(null, new Rejoin("the master no longer knows this machine (restarted?)"));
+                    more = false;
+                } catch (CorruptDataException e) {
+                    failure.compareAndSet(null, new IOException("the chunk table from the master failed its check: " + e.getMessage()));
+                    return;
+                } catch (IOException e) {
+                    if (e.getMessage() != null && e.getMessage().startsWith(MASTER_FAILED)) {
+                        failure.compareAndSet(null, e);
+                        return;
+                    }
+                    more = false; // unreachable for a moment: the feedback loop gives up if it lasts
+                }
+                if (!more) sleep(config.feedbackMs());
+            }
+        }
+
+        /** One round; returns how many placements it learnt (-1: the read ended and the manifest checked out). */
+        int poll(BlockAssembler asm, Object asmLock) throws IOException {
+            if (!tableEnded) {
+                LiveTable.Slice s = LiveTable.decodeSlice(ctl.getBytes(base + "table?from=" + placements,
+                        32 + LiveTable.MAX_SLICE * LiveTable.ENTRY_BYTES));
+                if (s.failure() != null) throw new IOException(MASTER_FAILED + s.failure());
+                if (s.from() != placements) throw new CorruptDataException("slice starts at " + s.from() + ", asked for " + placements);
+                int firstNew = table.size();
+                Map<Long, ChunkId> newTags = new HashMap<>();
+                for (LiveTable.Placement p : s.placements()) {
+                    ChunkId id = p.chunk().id();
+                    int len = p.chunk().rawLength();
+                    digest(p.offset(), id, len);
+                    VolumeTarget.Placed r = target.place(p.offset(), id, len);
+                    if (r == VolumeTarget.Placed.REPEAT) continue;
+                    ChunkId other = tags.putIfAbsent(id.prefix64(), id);
+                    if (other != null) throw new IOException("two chunks of the image share a wire tag; cannot receive it by multicast");
+                    index.put(id, table.size());
+                    if (r == VolumeTarget.Placed.NEW_LACKING) {
+                        lackingBits.set(table.size());
+                        lackingIds.add(id);
+                        newTags.put(id.prefix64(), id);
+                        neededBytes += len;
+                    } else {
+                        reused++;
+                    }
+                    table.add(id);
+                }
+                placements += s.placements().size();
+                if (!newTags.isEmpty()) {
+                    synchronized (asmLock) {
+                        asm.want(newTags);
+                    }
+                    progress.total(neededBytes);
+                }
+                tableEnded = s.complete() && placements == s.total();
+                if (table.size() > firstNew || posted < table.size()) postNeeds();
+                if (!tableEnded) return s.placements().size();
+            }
+            if (posted < table.size()) postNeeds();
+            return finishTable() ? -1 : 0;
+        }
+
+        private void postNeeds() throws IOException {
+            int to = table.size();
+            byte[] bits = new byte[(to - posted + 7) / 8];
+            for (int i = lackingBits.nextSetBit(posted); i >= 0 && i < to; i = lackingBits.nextSetBit(i + 1)) {
+                int j = i - posted;
+                bits[j >> 3] |= (byte) (1 << (j & 7));
+            }
+            ctl.post(base + "needs?from=" + posted + "&to=" + to, bits, "application/octet-stream");
+            posted = to;
+        }
+
+        private void digest(long offset, ChunkId id, int len) {
+            entry.clear();
+            entry.putLong(offset);
+            id.copyTo(entry.array(), 8);
+            entry.position(8 + ChunkId.LENGTH);
+            entry.putInt(len);
+            placementDigest.update(entry.array(), 0, entry.position());
+        }
+
+        /** The read ended: fetch and check the signed manifest. False while the master is still signing it. */
+        private boolean finishTable() throws IOException {
+            Map<String, Object> j;
+            try {
+                j = ctl.getJson(base + "manifest");
+            } catch (ControlClient.Refused e) {
+                if (e.status == 503) return false;
+                throw e;
+            }
+            Manifest m = checkedManifest(j);
+            if (m.kind() != ImageKind.VOLUME) throw new CorruptDataException("the master's manifest is not a volume's");
+            byte[] published = placementDigest.digest();
+            for (io.imgcast.image.Extent x : m.extents()) {
+                long off = x.offset();
+                for (int i = 0; i < x.chunks().size(); i++) {
+                    digest(off, x.chunks().id(i), x.chunks().length(i));
+                    off += x.chunks().length(i);
+                }
+            }
+            if (!java.security.MessageDigest.isEqual(published, placementDigest.digest())) {
+                throw new CorruptDataException("the master's signed manifest does not describe the chunks it published while reading");
+            }
+            target.complete(m);
+            complete = true;
+            return true;
+        }
+    }
+
+    private static final String MASTER_FAILED = "the master could not read its source: ";
 
     /** Drains the socket on its own thread; each queued array is [u16 length][datagram]. */
     private void rxLoop(NetworkInterface nif, AtomicReference<String> groupRef, ArrayBlockingQueue<byte[]> queue, AtomicLong queueDrops) {

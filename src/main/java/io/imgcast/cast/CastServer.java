@@ -38,7 +38,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>HTTP API (JSON unless noted): {@code POST /api/v1/join} {machine, image, priority} → session,
  * machine id, manifest (base64) with its signature and the store's public key, stream group;
- * {@code POST /api/v1/machines/ID/needs} (bitmap over the image's chunk table) → starts sending;
+ * {@code POST /api/v1/machines/ID/needs[?from=A&to=B]} (bitmap over the image's chunk table, or
+ * over its part [A, B) for an image still being read) → starts sending;
+ * {@code GET /api/v1/machines/ID/table?from=N} (binary, an image still being read: its
+ * {@link LiveTable} from placement N) and {@code GET /api/v1/machines/ID/manifest} (its signed
+ * manifest once the read ended; 503 before);
  * {@code POST /api/v1/machines/ID/feedback} ({@link FeedbackFormat}) → current stream;
  * {@code POST /api/v1/machines/ID/done} {ok, error, seconds}; {@code GET /api/v1/status};
  * {@code GET /} the dashboard.
@@ -79,7 +83,10 @@ public final class CastServer implements AutoCloseable {
     static final class MachineRecord {
         final int id;
         final String name;
-        final ServedImage image;
+        /** The image's chunk table, or null for a machine that refused to take part. */
+        final ChunkTable table;
+        /** Set when the machine joined while the image was still being read. */
+        final LiveTable live;
         final int priority;
         String imageName;
         final long joinedMs = System.currentTimeMillis();
@@ -96,10 +103,12 @@ public final class CastServer implements AutoCloseable {
         volatile long kernelDrops;
         volatile double seconds;
 
-        MachineRecord(int id, String name, ServedImage image, int priority) {
+        MachineRecord(int id, String name, String imageName, ChunkTable table, LiveTable live, int priority) {
             this.id = id;
             this.name = name;
-            this.image = image;
+            this.imageName = imageName;
+            this.table = table;
+            this.live = live;
             this.priority = priority;
         }
     }
@@ -109,6 +118,8 @@ public final class CastServer implements AutoCloseable {
     private final Config config;
     private final int session;
     private final Object lock = new Object();
+    /** Needs for live images, held until the machines that keep up know those chunks (guarded by {@code lock}). */
+    private final TableBarrier barrier = new TableBarrier(LAG_NS);
     private final List<StreamSender> streams = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final Map<Integer, MachineRecord> machines = new ConcurrentHashMap<>();
@@ -199,7 +210,7 @@ public final class CastServer implements AutoCloseable {
             long now = System.nanoTime();
             synchronized (lock) {
                 if (!started && firstJoinNs != 0) {
-                    long joined = machines.values().stream().filter(m -> m.image != null && !m.state.equals("joining")).count();
+                    long joined = machines.values().stream().filter(m -> m.table != null && !m.state.equals("joining")).count();
                     if (joined >= config.minMachines() || now - firstJoinNs > config.waitMs() * 1_000_000L) started = true;
                 }
                 for (MachineRecord m : machines.values()) {
@@ -207,9 +218,11 @@ public final class CastServer implements AutoCloseable {
                         m.state = "lost";
                         m.error = "no word from the machine for " + config.machineTimeoutMs() / 1000 + " s; dropped from the list";
                         streams.get(m.stream).scheduler.removeMachine(m.id);
+                        barrier.remove(m.id);
                         lastActivityNs = now;
                     }
                 }
+                release(now);
                 lock.notifyAll();
             }
         }
@@ -232,23 +245,32 @@ public final class CastServer implements AutoCloseable {
             for (PriorityRule rule : config.priorityRules()) {
                 if (rule.matches(ex.getRemoteAddress().getAddress())) priority = Math.max(priority, rule.priority());
             }
-            ServedImage img;
-            try {
-                img = catalog.image(imageName);
-            } catch (ImageCatalog.NotYet e) {
-                reply(ex, 503, JSON.std.asString(Map.of("error", e.getMessage(), "retry", true)));
-                return;
-            } catch (StoreException e) {
-                reply(ex, 404, JSON.std.asString(Map.of("error", e.getMessage())));
-                return;
+            LiveTable live = catalog.live(imageName);
+            // the read ended (or failed): join as for any image (or be told why not)
+            if (live != null && (live.completed() != null || live.failure() != null)) live = null;
+            ServedImage img = null;
+            if (live == null) {
+                try {
+                    img = catalog.image(imageName);
+                } catch (ImageCatalog.NotYet e) {
+                    reply(ex, 503, JSON.std.asString(Map.of("error", e.getMessage(), "retry", true)));
+                    return;
+                } catch (StoreException e) {
+                    reply(ex, 404, JSON.std.asString(Map.of("error", e.getMessage())));
+                    return;
+                }
             }
-            MachineRecord m = new MachineRecord(nextMachine.getAndIncrement(), name, img, priority);
+            MachineRecord m = new MachineRecord(nextMachine.getAndIncrement(), name, imageName,
+                    live != null ? live : ChunkTable.of(img.chunks()), live, priority);
             synchronized (lock) {
+                // a live joiner has a moment to learn the table before it counts as lagging
+                if (live != null) barrier.add(m.id, live, priority, System.nanoTime());
                 // the same machine joining again (it restarted): its earlier entry is replaced
                 for (MachineRecord old : machines.values()) {
-                    if (old.name.equals(name) && old.image != null && isActive(old.state)) {
+                    if (old.name.equals(name) && old.table != null && isActive(old.state)) {
                         old.state = "rejoined";
                         for (StreamSender s : streams) s.scheduler.removeMachine(old.id);
+                        barrier.remove(old.id);
                     }
                 }
                 machines.put(m.id, m);
@@ -259,17 +281,27 @@ public final class CastServer implements AutoCloseable {
             out.put("session", session);
             out.put("machine_id", m.id);
             out.put("image", imageName);
-            out.put("kind", img.kind().name());
-            out.put("manifest", Base64.getEncoder().encodeToString(img.manifest()));
-            out.put("signature", Base64.getEncoder().encodeToString(img.signature()));
-            out.put("public_key", Base64.getEncoder().encodeToString(img.publicKey()));
-            out.put("chunks", img.chunks().size());
+            if (live != null) {
+                out.put("kind", "VOLUME");
+                out.put("live", true);
+                out.put("volume_size", live.volumeSize());
+            } else {
+                putImage(out, img);
+            }
             out.put("stream", 0);
             out.put("group", groupOf(0));
             reply(ex, 200, JSON.std.asString(out));
         } catch (IOException | RuntimeException e) {
             reply(ex, 400, JSON.std.asString(Map.of("error", String.valueOf(e.getMessage()))));
         }
+    }
+
+    private static void putImage(Map<String, Object> out, ServedImage img) {
+        out.put("kind", img.kind().name());
+        out.put("manifest", Base64.getEncoder().encodeToString(img.manifest()));
+        out.put("signature", Base64.getEncoder().encodeToString(img.signature()));
+        out.put("public_key", Base64.getEncoder().encodeToString(img.publicKey()));
+        out.put("chunks", img.chunks().size());
     }
 
     /**
@@ -280,8 +312,8 @@ public final class CastServer implements AutoCloseable {
         try {
             Map<String, Object> req = JSON.std.mapFrom(readBody(ex, 64 * 1024));
             String name = String.valueOf(req.getOrDefault("machine", ex.getRemoteAddress().getAddress().getHostAddress()));
-            MachineRecord m = new MachineRecord(nextMachine.getAndIncrement(), name, null, 0);
-            m.imageName = String.valueOf(req.getOrDefault("image", "?"));
+            MachineRecord m = new MachineRecord(nextMachine.getAndIncrement(), name, String.valueOf(req.getOrDefault("image", "?")),
+                    null, null, 0);
             m.state = "refused";
             m.error = String.valueOf(req.getOrDefault("reason", "no reason given"));
             machines.put(m.id, m);
@@ -305,14 +337,14 @@ public final class CastServer implements AutoCloseable {
 
     /** Machines that joined (answered with their needs) and are not refused. */
     public int joinedCount() {
-        return (int) machines.values().stream().filter(m -> m.image != null && !m.state.equals("joining")).count();
+        return (int) machines.values().stream().filter(m -> m.table != null && !m.state.equals("joining")).count();
     }
 
     /** True when at least one machine joined and every machine on the list has finished (done, failed, lost or refused). */
     public boolean allFinished() {
         boolean any = false;
         for (MachineRecord m : machines.values()) {
-            if (m.image == null) continue;
+            if (m.table == null) continue;
             any = true;
             if (isActive(m.state)) return false;
         }
@@ -327,7 +359,8 @@ public final class CastServer implements AutoCloseable {
     private void machine(HttpExchange ex) throws IOException {
         String[] parts = ex.getRequestURI().getPath().split("/");
         // /api/v1/machines/ID/ACTION
-        if (parts.length != 6 || !ex.getRequestMethod().equals("POST")) {
+        boolean get = ex.getRequestMethod().equals("GET");
+        if (parts.length != 6 || !(get || ex.getRequestMethod().equals("POST"))) {
             reply(ex, 404, "{\"error\":\"not found\"}");
             return;
         }
@@ -337,14 +370,20 @@ public final class CastServer implements AutoCloseable {
         } catch (NumberFormatException e) {
             m = null;
         }
-        if (m == null || m.image == null) {
+        if (m == null || m.table == null) {
             reply(ex, 404, "{\"error\":\"unknown machine; join again\",\"state\":\"unknown\"}");
             return;
         }
         try {
             m.lastSeenNs = System.nanoTime();
             lastActivityNs = m.lastSeenNs;
+            if (get != (parts[5].equals("table") || parts[5].equals("manifest"))) {
+                reply(ex, 405, "{\"error\":\"wrong method\"}");
+                return;
+            }
             switch (parts[5]) {
+                case "table" -> table(ex, m);
+                case "manifest" -> manifest(ex, m);
                 case "needs" -> needs(ex, m);
                 case "feedback" -> feedback(ex, m);
                 case "done" -> done(ex, m);
@@ -355,31 +394,107 @@ public final class CastServer implements AutoCloseable {
         }
     }
 
+    /** A live image's placements from {@code ?from=N} on (binary, see {@link LiveTable}). */
+    private void table(HttpExchange ex, MachineRecord m) throws IOException {
+        if (m.live == null) {
+            reply(ex, 404, "{\"error\":\"this machine's image is not being read live; its manifest came with the join\"}");
+            return;
+        }
+        byte[] body = m.live.encodeSlice((int) Math.min(Integer.MAX_VALUE, queryLong(ex, "from", 0)));
+        ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
+        ex.sendResponseHeaders(200, body.length);
+        try (OutputStream o = ex.getResponseBody()) {
+            o.write(body);
+        }
+    }
+
+    /** A live image's signed manifest, once its read ended (503 until then). */
+    private void manifest(HttpExchange ex, MachineRecord m) throws IOException {
+        ServedImage img = m.live == null ? null : m.live.completed();
+        if (img == null) {
+            reply(ex, 503, JSON.std.asString(Map.of("error", "the image is still being read", "retry", true)));
+            return;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("image", m.imageName);
+        putImage(out, img);
+        reply(ex, 200, JSON.std.asString(out));
+    }
+
+    /**
+     * The machine's needs: a bitmap over chunks {@code [from, to)} of its image's table (the
+     * whole table by default). For a fixed image only the first report counts; for a live one
+     * each report adds the next part of the table, and repeats of a part already reported are
+     * ignored.
+     */
     private void needs(HttpExchange ex, MachineRecord m) throws IOException {
-        List<ChunkMeta> table = m.image.chunks();
-        byte[] bits = readBody(ex, table.size() / 8 + 1);
-        if (bits.length != (table.size() + 7) / 8) throw new CorruptDataException("needs bitmap has the wrong length");
+        ChunkTable table = m.table;
+        int size = table.size();
+        long from = queryLong(ex, "from", 0);
+        long to = queryLong(ex, "to", size);
+        if (from < 0 || to < from || to > size) throw new CorruptDataException("needs range " + from + "-" + to + " is outside the table");
+        int n = (int) (to - from);
+        byte[] bits = readBody(ex, n / 8 + 1);
+        if (bits.length != (n + 7) / 8) throw new CorruptDataException("needs bitmap has the wrong length");
         List<ChunkMeta> needs = new ArrayList<>();
         long bytes = 0;
-        for (int i = 0; i < table.size(); i++) {
-            if ((bits[i >> 3] & (1 << (i & 7))) != 0) {
-                needs.add(table.get(i));
-                bytes += table.get(i).rawLength();
-            }
-        }
+        long now = System.nanoTime();
         synchronized (lock) {
             Scheduler s = streams.get(m.stream).scheduler;
-            if (!s.has(m.id)) s.addMachine(m.id, m.priority, needs, System.nanoTime());
-            m.needBytes = bytes;
-            m.needChunks = needs.size();
-            m.state = needs.isEmpty() ? "verifying" : "receiving";
+            if (m.live == null) {
+                if (!s.has(m.id)) {
+                    for (int i = 0; i < n; i++) {
+                        if ((bits[i >> 3] & (1 << (i & 7))) != 0) {
+                            needs.add(table.get((int) from + i));
+                            bytes += table.get((int) from + i).rawLength();
+                        }
+                    }
+                    s.addMachine(m.id, m.priority, needs, now);
+                    m.needBytes = bytes;
+                    m.needChunks = needs.size();
+                }
+                m.state = m.needChunks == 0 ? "verifying" : "receiving";
+            } else {
+                needs = barrier.report(m.id, (int) from, (int) to, bits, now);
+                for (ChunkMeta c : needs) bytes += c.rawLength();
+                m.needBytes += bytes;
+                m.state = "receiving";
+                release(now);
+                m.needChunks = s.needCount(m.id) + barrier.held(m.id);
+            }
             lock.notifyAll();
         }
         reply(ex, 200, JSON.std.asString(Map.of("needed_chunks", needs.size(), "needed_bytes", bytes)));
     }
 
+    /** How long a machine may lag behind a live table before the others' data goes out without it. */
+    static final long LAG_NS = 2_000_000_000L;
+
+    /** Live images: hands the needs {@link #barrier} held back to the schedulers once they may go. Caller holds {@code lock}. */
+    private void release(long nowNs) {
+        barrier.release(nowNs, id -> {
+            MachineRecord r = machines.get(id);
+            return r != null && isActive(r.state);
+        }, (id, priority, needs) -> streams.get(machines.get(id).stream).scheduler.addNeeds(id, priority, needs, nowNs));
+    }
+
+    private static long queryLong(HttpExchange ex, String key, long dflt) {
+        String q = ex.getRequestURI().getRawQuery();
+        if (q == null) return dflt;
+        for (String kv : q.split("&")) {
+            if (kv.startsWith(key + "=")) {
+                try {
+                    return Long.parseLong(kv.substring(key.length() + 1));
+                } catch (NumberFormatException e) {
+                    throw new CorruptDataException("query parameter " + key + " is not a number");
+                }
+            }
+        }
+        return dflt;
+    }
+
     private void feedback(HttpExchange ex, MachineRecord m) throws IOException {
-        List<ChunkMeta> table = m.image.chunks();
+        ChunkTable table = m.table;
         FeedbackFormat f = FeedbackFormat.decode(readBody(ex, 16 << 20), table.size());
         List<ChunkId> done = new ArrayList<>(f.completed().length);
         for (int i : f.completed()) done.add(table.get(i).id());
@@ -395,17 +510,20 @@ public final class CastServer implements AutoCloseable {
             m.doneBytes = f.bytesWritten();
             StreamSender cur = streams.get(m.stream);
             cur.rate.onFeedback(newDrops, now);
+            for (int i : f.completed()) barrier.got(m.id, i); // got it from data sent for the others meanwhile
             if (cur.scheduler.has(m.id)) {
                 cur.scheduler.feedback(m.id, done, f.blocks(), m.loss, now);
                 int want = planner.choose(m.loss, (double) newDrops / newPackets, m.stream);
                 if (want != m.stream && want < streams.size()) {
                     var rest = cur.scheduler.removeMachine(m.id);
                     List<ChunkMeta> needs = new ArrayList<>();
-                    for (ChunkMeta c : table) if (rest.contains(c.id())) needs.add(c);
+                    for (int i = 0, n = table.size(); i < n && needs.size() < rest.size(); i++) {
+                        if (rest.contains(table.get(i).id())) needs.add(table.get(i));
+                    }
                     streams.get(want).scheduler.addMachine(m.id, m.priority, needs, now);
                     m.stream = want;
                 }
-                m.needChunks = streams.get(m.stream).scheduler.needCount(m.id);
+                m.needChunks = streams.get(m.stream).scheduler.needCount(m.id) + barrier.held(m.id);
             }
             stream = m.stream;
             lock.notifyAll();
@@ -419,6 +537,7 @@ public final class CastServer implements AutoCloseable {
         boolean ok = Boolean.TRUE.equals(req.get("ok"));
         synchronized (lock) {
             for (StreamSender s : streams) s.scheduler.removeMachine(m.id);
+            barrier.remove(m.id);
             m.state = ok ? "done" : "failed";
             m.error = ok ? null : String.valueOf(req.get("error"));
             if (req.get("seconds") instanceof Number n) m.seconds = n.doubleValue();
@@ -456,7 +575,7 @@ public final class CastServer implements AutoCloseable {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", r.id);
             m.put("machine", r.name);
-            m.put("image", r.image == null ? r.imageName : r.image.name());
+            m.put("image", r.imageName);
             m.put("priority", r.priority);
             m.put("stream", r.stream);
             m.put("state", r.state);

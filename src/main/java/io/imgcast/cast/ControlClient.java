@@ -36,13 +36,43 @@ final class ControlClient {
         return post(path, JSON.std.asBytes(body), "application/json");
     }
 
-    Map<String, Object> post(String path, byte[] body, String type) throws IOException {
+    /** GETs a binary resource (at most {@code max} bytes); an error status becomes {@link Refused}. */
+    byte[] getBytes(String path, int max) throws IOException {
+        HttpURLConnection c = open(path, "GET");
+        int status = c.getResponseCode();
+        try (InputStream in = status / 100 == 2 ? c.getInputStream() : c.getErrorStream()) {
+            byte[] b = in == null ? new byte[0] : in.readNBytes(max + 1);
+            if (status / 100 != 2) throw new Refused(status, errorOf(new String(b, StandardCharsets.UTF_8), status));
+            if (b.length > max) throw new IOException("server sent more than " + max + " bytes");
+            return b;
+        }
+    }
+
+    /** GETs a JSON object; an error status becomes {@link Refused}. */
+    Map<String, Object> getJson(String path) throws IOException {
+        return JSON.std.mapFrom(new String(getBytes(path, 64 << 20), StandardCharsets.UTF_8));
+    }
+
+    private static String errorOf(String text, int status) {
+        try {
+            return String.valueOf(JSON.std.mapFrom(text).getOrDefault("error", "HTTP " + status));
+        } catch (IOException | RuntimeException e) {
+            return "HTTP " + status;
+        }
+    }
+
+    private HttpURLConnection open(String path, String method) throws IOException {
         HttpURLConnection c = (HttpURLConnection) base.resolve(path).toURL().openConnection();
         c.setConnectTimeout(3000);
         c.setReadTimeout(10_000);
-        c.setRequestMethod("POST");
-        c.setDoOutput(true);
+        c.setRequestMethod(method);
         c.setUseCaches(false);
+        return c;
+    }
+
+    Map<String, Object> post(String path, byte[] body, String type) throws IOException {
+        HttpURLConnection c = open(path, "POST");
+        c.setDoOutput(true);
         c.setRequestProperty("Content-Type", type);
         c.setFixedLengthStreamingMode(body.length);
         try (OutputStream o = c.getOutputStream()) {

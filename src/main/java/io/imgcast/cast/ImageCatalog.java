@@ -21,6 +21,12 @@ public interface ImageCatalog extends AutoCloseable {
      */
     ServedImage image(String name);
 
+    /**
+     * The growing chunk table of {@code name} while its source is still being read (a
+     * peer-to-peer master streaming a volume as it reads it), or null: then {@link #image} is all.
+     */
+    default LiveTable live(String name) { return null; }
+
     /** A payload reader for one stream sender (each has its own). */
     Payloads openPayloads();
 

@@ -94,9 +94,25 @@ public final class Scheduler {
     /** Adds a machine that needs {@code needs} (it may already hold the rest: delta/resume). */
     public void addMachine(int id, int priority, Collection<ChunkMeta> needs, long nowNs) {
         if (machines.containsKey(id)) throw new IllegalArgumentException("machine " + id + " is already on the list");
-        Set<ChunkId> set = new java.util.HashSet<>();
+        Machine m = new Machine(id, priority, nowNs, new java.util.HashSet<>());
+        machines.put(id, m);
+        addNeeds(m, needs);
+    }
+
+    /**
+     * Adds chunks to what a machine on the list needs (an image whose chunk table grows while
+     * the master reads its source); a machine not yet on the list is added.
+     */
+    public void addNeeds(int id, int priority, Collection<ChunkMeta> needs, long nowNs) {
+        Machine m = machines.get(id);
+        if (m == null) addMachine(id, priority, needs, nowNs);
+        else addNeeds(m, needs);
+    }
+
+    private void addNeeds(Machine m, Collection<ChunkMeta> needs) {
+        int priority = m.priority;
         for (ChunkMeta c : needs) {
-            set.add(c.id());
+            if (!m.needs.add(c.id())) continue;
             meta.putIfAbsent(c.id(), c);
             Demand d = demand.get(c.id());
             if (d == null) {
@@ -111,7 +127,6 @@ public final class Scheduler {
             }
             d.count++;
         }
-        machines.put(id, new Machine(id, priority, nowNs, set));
     }
 
     /** Removes a machine (done, gone, or moved to another stream); returns what it still needed. */

@@ -23,19 +23,42 @@ import java.util.Set;
  * A volume image received onto a block device or an image file. Data already in place (an
  * older image at the same offsets, or a previous interrupted run) is found by hashing the target
  * at each chunk's offset and is not received again.
+ *
+ * <p>A live target ({@link #live}) starts with only the volume's size and learns the chunks'
+ * places as the master publishes them ({@link #place}); the manifest comes at the end
+ * ({@link #complete}), before {@link #finish}.
  */
 public final class VolumeTarget implements ChunkTarget {
-    private final Manifest manifest;
+    /** What {@link #place} made of a placement. */
+    public enum Placed { NEW_LACKING, NEW_HELD, REPEAT }
+
+    private Manifest manifest;
+    private final long volumeSize;
     private final Path path;
     private final Map<ChunkId, List<Long>> offsets = new HashMap<>();
     private final Map<ChunkId, Integer> lengths = new HashMap<>();
+    /** Live target: chunks written or found in place, with one offset where they are. */
+    private final Map<ChunkId, Long> placed = new HashMap<>();
+    private final MessageDigest sha = ChunkId.newDigest();
+    private byte[] scratch;
     private FileChannel ch;
     private boolean device;
     private boolean existed;
 
+    /** A target that learns its chunks' places while receiving; {@link #prepare} returns nothing. */
+    public static VolumeTarget live(Path path, long volumeSize) {
+        return new VolumeTarget(null, volumeSize, path);
+    }
+
     public VolumeTarget(Manifest manifest, Path path) {
+        this(manifest, manifest.volumeSize(), path);
+    }
+
+    private VolumeTarget(Manifest manifest, long volumeSize, Path path) {
         this.manifest = manifest;
+        this.volumeSize = volumeSize;
         this.path = path;
+        if (manifest == null) return;
         for (Extent x : manifest.extents()) {
             long off = x.offset();
             for (int i = 0; i < x.chunks().size(); i++) {
@@ -50,13 +73,14 @@ public final class VolumeTarget implements ChunkTarget {
     public Set<ChunkId> prepare() throws IOException {
         device = VolumeWriter.isDevice(path);
         existed = Files.exists(path);
-        VolumeWriter.checkTarget(path, manifest.volumeSize(), existed && !device ? 0 : manifest.dataBytes());
+        VolumeWriter.checkTarget(path, volumeSize, existed && !device || manifest == null ? 0 : manifest.dataBytes());
         ch = device ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
                 : FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        if (!device && ch.size() != manifest.volumeSize()) {
-            if (ch.size() > manifest.volumeSize()) ch.truncate(manifest.volumeSize());
-            else if (manifest.volumeSize() > 0) ch.write(ByteBuffer.wrap(new byte[1]), manifest.volumeSize() - 1);
+        if (!device && ch.size() != volumeSize) {
+            if (ch.size() > volumeSize) ch.truncate(volumeSize);
+            else if (volumeSize > 0) ch.write(ByteBuffer.wrap(new byte[1]), volumeSize - 1);
         }
+        if (manifest == null) return new HashSet<>();
         Set<ChunkId> lacking = new HashSet<>(offsets.keySet());
         if (!existed) return lacking;
         MessageDigest sha = ChunkId.newDigest();
@@ -97,15 +121,61 @@ public final class VolumeTarget implements ChunkTarget {
         while (b.hasRemaining()) ch.write(b, at + b.position());
     }
 
+    /**
+     * Live target: the master placed chunk {@code id} ({@code len} bytes) at {@code offset}. A
+     * chunk met for the first time is looked for at that offset if the target held data before
+     * (resume, delta); a chunk already written or found is copied there at once.
+     */
+    public synchronized Placed place(long offset, ChunkId id, int len) throws IOException {
+        if (manifest != null) throw new IllegalStateException("the image is complete");
+        if (offset < 0 || offset + len > volumeSize) throw new IOException("chunk " + id.shortHex() + " placed outside the volume");
+        List<Long> places = offsets.get(id);
+        if (places != null) {
+            Long at = placed.get(id);
+            if (at != null) {
+                byte[] b = scratch(len);
+                if (!readFully(at, b, len)) throw new IOException("cannot read back bytes at " + at + " of " + path);
+                writeAt(offset, b, len);
+            }
+            places.add(offset);
+            return Placed.REPEAT;
+        }
+        places = new ArrayList<>(1);
+        places.add(offset);
+        offsets.put(id, places);
+        lengths.put(id, len);
+        if (existed) {
+            byte[] b = scratch(len);
+            if (readFully(offset, b, len) && id.matches(sha, b, 0, len)) {
+                placed.put(id, offset);
+                return Placed.NEW_HELD;
+            }
+        }
+        return Placed.NEW_LACKING;
+    }
+
+    /** Live target: the read ended and {@code m} is the signed manifest (checked by the caller against the placements). */
+    public synchronized void complete(Manifest m) throws IOException {
+        if (m.volumeSize() != volumeSize) throw new IOException("the final manifest's volume size " + m.volumeSize() + " differs from the announced " + volumeSize);
+        manifest = m;
+    }
+
+    private byte[] scratch(int len) {
+        if (scratch == null || scratch.length < len) scratch = new byte[Math.max(len, 256 * 1024)];
+        return scratch;
+    }
+
     @Override
-    public void write(ChunkId id, byte[] data, int len) throws IOException {
+    public synchronized void write(ChunkId id, byte[] data, int len) throws IOException {
         List<Long> places = offsets.get(id);
         if (places == null) throw new IllegalArgumentException("chunk " + id.shortHex() + " is not part of this image");
         for (long p : places) writeAt(p, data, len);
+        if (manifest == null) placed.put(id, places.get(0));
     }
 
     @Override
     public void finish() throws IOException {
+        if (manifest == null) throw new IllegalStateException("the image's manifest never came");
         if (device || existed) {
             ByteBuffer zero = ByteBuffer.allocate(1 << 20);
             long pos = 0;
@@ -128,6 +198,7 @@ public final class VolumeTarget implements ChunkTarget {
 
     @Override
     public String verify() throws IOException {
+        if (manifest == null) throw new IllegalStateException("the image's manifest never came");
         MessageDigest sha = ChunkId.newDigest();
         byte[] buf = new byte[256 * 1024];
         for (Extent x : manifest.extents()) {

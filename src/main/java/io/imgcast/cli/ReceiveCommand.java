@@ -87,6 +87,7 @@ final class ReceiveCommand implements Callable<Integer> {
             m.put("received_bytes", r.neededBytes());
             m.put("received_chunks", r.neededChunks());
             m.put("reused_chunks", r.reusedChunks());
+            m.put("live", r.live());
             m.put("packets", r.packets());
             m.put("rejected", r.rejected());
             m.put("kernel_drops", r.kernelDrops());

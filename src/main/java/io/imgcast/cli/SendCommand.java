@@ -39,6 +39,7 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--description", defaultValue = "") String description;
     @Option(names = "--flags", defaultValue = "") String flags;
     @Option(names = "--cache", defaultValue = "2g", paramLabel = "SIZE", description = "compressed data kept in memory; the rest is read again from the source when sent (default ${DEFAULT-VALUE})") String cache;
+    @Option(names = "--read-rate", paramLabel = "BYTES", description = "read a disk or partition at most this fast, per second (e.g. 50m: a disk in use); default: as fast as it goes") String readRate;
     @Option(names = "--level", defaultValue = "" + ChunkCodec.DEFAULT_LEVEL, description = "zstd level (default ${DEFAULT-VALUE})") int level;
     @Option(names = "--json", description = "print the summary as one JSON object") boolean json;
     @Option(names = {"-q", "--quiet"}) boolean quiet;
@@ -68,17 +69,21 @@ final class SendCommand implements Callable<Integer> {
         PeerMaster.Summary s;
         long[] r = ranges;
         if (captureTo == null) {
-            SourceCatalog catalog = new SourceCatalog(source, imageName, Units.parseBytes(cache), level);
-            say.printf("session of %s (%s%s) on %s; key %s; reading it now%n", source, kind.name().toLowerCase(),
-                    sourceBytes > 0 ? ", " + Units.bytes(sourceBytes) : "", cfg.iface(), catalog.fingerprint());
+            SourceCatalog catalog = new SourceCatalog(source, imageName, Units.parseBytes(cache), level,
+                    readRate == null ? 0 : Units.parseBytes(readRate));
+            say.printf("session of %s (%s%s) on %s; key %s; %s%n", source, kind.name().toLowerCase(),
+                    sourceBytes > 0 ? ", " + Units.bytes(sourceBytes) : "", cfg.iface(), catalog.fingerprint(),
+                    kind == ImageKind.VOLUME ? "reading it now; receivers may join and data flows while it is read"
+                            : "reading the tree now; receivers may join when it is read");
             s = pm.run(catalog, imageName, kind.name(), sourceBytes, layout, () -> {
                 long t0 = System.nanoTime();
                 ServedImage img = catalog.read(volume || partitions != null, r, opts);
                 progress.close();
-                say.printf("read %s in %s: %d chunks, %s to send; waiting for receivers%n", source, Units.seconds(System.nanoTime() - t0),
+                say.printf("read %s in %s: %d chunks, %s to send%n", source, Units.seconds(System.nanoTime() - t0),
                         img.chunks().size(), Units.bytes(img.storedBytes()));
                 return img;
             }, MasterOptions.liveList(say));
+            extra.put("sent_while_reading_bytes", pm.sentWhileReading());
             extra.put("cached_bytes", catalog.cachedBytes());
             extra.put("reread_chunks", catalog.uncachedChunks());
         } else {

@@ -17,6 +17,16 @@ public interface ChunkSink {
     /** Takes one encoded chunk ({@code payload[0, len)} in {@code codec}, {@code rawLen} bytes decoded). */
     void append(ChunkId id, byte codec, int rawLen, byte[] payload, int len) throws IOException;
 
+    /**
+     * True if the sink wants {@link #placed} calls: a volume capture then tells it, in volume
+     * order and as soon as each chunk is stored, where each chunk lies (a master streaming a
+     * disk while reading it).
+     */
+    default boolean wantsPlacements() { return false; }
+
+    /** Chunk {@code id} ({@code rawLen} bytes) lies at {@code offset} of the volume; called in offset order, after its {@link #append}. */
+    default void placed(long offset, ChunkId id, int rawLen) throws IOException {}
+
     /** The zstd dictionary chunks are compressed with, or null. */
     default ChunkCodec.Dictionary dictionary() { return null; }
 

@@ -37,20 +37,28 @@ final class VolumeCapture {
                 ChunkStream stream = new ChunkStream(new FastCdc(), 4 * 1024 * 1024);
                 List<long[]> bounds = new ArrayList<>();
                 List<List<Future<ChunkPipeline.Result>>> futures = new ArrayList<>();
+                Placements placements = ingest.wantsPlacements() ? new Placements(ingest) : null;
                 long seen = 0;
                 while (true) {
                     long start = r.nextExtent();
                     o.progress().add(start - seen);
                     if (start >= size) break;
                     List<Future<ChunkPipeline.Result>> f = new ArrayList<>();
+                    long[] at = {start};
                     long len = stream.split(r::read, (b, off, l) -> {
-                        f.add(pipeline.submit(b, off, l));
+                        Future<ChunkPipeline.Result> fut = pipeline.submit(b, off, l);
+                        f.add(fut);
+                        if (placements != null) {
+                            placements.add(at[0], fut);
+                            at[0] += l;
+                        }
                         o.progress().add(l);
                     });
                     bounds.add(new long[] {start, len});
                     futures.add(f);
                     seen = start + len;
                 }
+                if (placements != null) placements.drain(true);
                 if (Posix.deviceSize(src) != size) {
                     throw new IOException("the source changed size while it was read (" + size + " -> " + Posix.deviceSize(src) + " bytes)");
                 }
@@ -63,6 +71,31 @@ final class VolumeCapture {
         } catch (IOException e) {
             throw new CaptureException("cannot capture volume " + src + ": " + TreeCapture.describe(e)
                     + "; nothing was kept", e);
+        }
+    }
+
+    /** Tells the sink, in volume order, where each chunk lies, as soon as the chunks ahead of it are stored. */
+    private static final class Placements {
+        private final ChunkSink sink;
+        private final java.util.ArrayDeque<Object[]> pending = new java.util.ArrayDeque<>();
+
+        Placements(ChunkSink sink) {
+            this.sink = sink;
+        }
+
+        void add(long offset, Future<ChunkPipeline.Result> f) throws IOException {
+            pending.add(new Object[] {offset, f});
+            drain(false);
+        }
+
+        @SuppressWarnings("unchecked")
+        void drain(boolean all) throws IOException {
+            while (!pending.isEmpty()) {
+                Future<ChunkPipeline.Result> f = (Future<ChunkPipeline.Result>) pending.peek()[1];
+                if (!all && !f.isDone()) return;
+                ChunkPipeline.Result r = ChunkPipeline.await(f);
+                sink.placed((Long) pending.poll()[0], r.id(), r.length());
+            }
         }
     }
 

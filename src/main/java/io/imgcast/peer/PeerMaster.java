@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  * came for the linger time. Receivers discover it with {@link Discovery}.
  */
 public final class PeerMaster {
-    /** {@code waitMs}: after the image is ready, start with whoever joined; fail if no one did. */
+    /** {@code waitMs}: after receivers can join (at once for a volume, which streams while it is read; after the read for a directory), start with whoever joined; fail if no one did. */
     public record Config(String iface, InetSocketAddress group, InetSocketAddress announce, InetSocketAddress listen,
                          long rateBps, int streams, int minReceivers, long waitMs, long machineTimeoutMs, long lingerMs, int ttl) {}
 
@@ -37,6 +37,13 @@ public final class PeerMaster {
 
     public PeerMaster(Config config) {
         this.config = config;
+    }
+
+    private volatile long sentWhileReading = -1;
+
+    /** Bytes the streams had sent when the image was ready (read whole): data that flowed while the source was read. */
+    public long sentWhileReading() {
+        return Math.max(0, sentWhileReading);
     }
 
     /** The operator's word: start with whoever has joined. */
@@ -70,6 +77,11 @@ public final class PeerMaster {
             }
 
             @Override
+            public io.imgcast.cast.LiveTable live(String wanted) {
+                return failed.get() != null ? null : catalog.live(wanted);
+            }
+
+            @Override
             public Payloads openPayloads() {
                 return catalog.openPayloads();
             }
@@ -84,12 +96,15 @@ public final class PeerMaster {
             int port = server.httpAddress().getPort();
             int session = server.session();
             AtomicReference<Integer> joined = new AtomicReference<>(0);
+            AtomicReference<long[]> totals = new AtomicReference<>(); // data bytes, stored bytes: computed once
             Announcer announcer = new Announcer(nif, config.ttl(), config.announce(), () -> {
                 ServedImage s = ready.get();
                 int type = state.get().equals("ended") ? Announce.END : Announce.ANNOUNCE;
-                return s == null
-                        ? new Announce(type, session, port, name, kind, sourceBytes, 0, 0, 0, layout, state.get(), joined.get(), config.minReceivers())
-                        : new Announce(type, session, port, name, s.kind().name(), s.totalBytes(), dataBytes(s), s.storedBytes(),
+                if (s == null) {
+                    return new Announce(type, session, port, name, kind, sourceBytes, 0, 0, 0, layout, state.get(), joined.get(), config.minReceivers());
+                }
+                long[] t = totals.updateAndGet(v -> v != null ? v : new long[] {dataBytes(s), s.storedBytes()});
+                return new Announce(type, session, port, name, s.kind().name(), s.totalBytes(), t[0], t[1],
                         s.chunks().size(), layout, state.get(), joined.get(), config.minReceivers());
             }, 500);
             // interrupted (Ctrl-C, TERM): tell the receivers the session ended rather than let them time out
@@ -127,7 +142,9 @@ public final class PeerMaster {
                         endBurst(announcer);
                         return new Summary(false, server.failure(), secs(t0), session, receivers(st));
                     }
-                    if (ready.get() == null) continue;
+                    if (ready.get() != null && sentWhileReading < 0) sentWhileReading = streamBytes(st);
+                    // joinable: the image is ready, or its chunk table is being published as it is read
+                    if (ready.get() == null && gated.live(name) == null) continue;
                     if (readyAt == 0) {
                         readyAt = now;
                         state.set("ready");
@@ -144,7 +161,7 @@ public final class PeerMaster {
                         } else if (waited) {
                             state.set("ended");
                             endBurst(announcer);
-                            return new Summary(false, "no receiver joined within " + config.waitMs() / 1000 + " s of the image being ready;"
+                            return new Summary(false, "no receiver joined within " + config.waitMs() / 1000 + " s of the image being joinable;"
                                     + " run 'imgcast receive --from-peer --target ... --interface ...' on the receivers of this network",
                                     secs(t0), session, receivers(st));
                         }
@@ -177,6 +194,13 @@ public final class PeerMaster {
                 prep.interrupt();
             }
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static long streamBytes(Map<String, Object> status) {
+        long t = 0;
+        for (Object o : (List<Object>) status.get("streams")) t += ((Number) ((Map<String, Object>) o).get("bytes")).longValue();
+        return t;
     }
 
     private static long dataBytes(ServedImage s) {

@@ -133,6 +133,6 @@ public final class PeerReceiver {
     }
 
     private static CastReceiver.Result failed(String msg, long t0) {
-        return new CastReceiver.Result(false, msg, null, 0, 0, 0, 0, Map.of(), 0, 0, 0, (System.nanoTime() - t0) / 1e9, Map.of());
+        return new CastReceiver.Result(false, msg, null, 0, 0, 0, 0, Map.of(), 0, 0, 0, (System.nanoTime() - t0) / 1e9, Map.of(), false);
     }
 }

@@ -2,6 +2,7 @@ package io.imgcast.peer;
 
 import io.imgcast.cast.ChunkMeta;
 import io.imgcast.cast.ImageCatalog;
+import io.imgcast.cast.LiveTable;
 import io.imgcast.cast.ServedImage;
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.ChunkCodec;
@@ -43,6 +44,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * read again from the source when they are sent, and checked against their hash (a source that
  * changed meanwhile fails the session clearly). The manifest is signed with a key made for this
  * session; its fingerprint is what receivers may pin with {@code --server-key}.
+ *
+ * <p>A volume (disk, partition, image file) is streamed while it is read: each chunk is
+ * published in a {@link LiveTable} as soon as it is cut, receivers can join at once and the
+ * stream sends what they learnt, so reading, chunking, hashing and sending overlap and a disk
+ * larger than memory needs no prior pass. A directory is read whole first (its tree's entries
+ * are only known at the end of the walk), then sent.
  */
 public final class SourceCatalog implements ImageCatalog, ChunkSink {
     /** Where a chunk's bytes are in the source: a file of the tree (or null for the volume) and an offset. */
@@ -59,10 +66,20 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
     private final Map<ChunkId, Loc> locations = new ConcurrentHashMap<>();
     private final KeyPair key;
     private volatile ServedImage served;
+    private volatile LiveTable live;
+    private final long readRate;
+    private long paceStartNs;
+    private long pacedBytes;
     private volatile Manifest manifest;
     private volatile String failure;
 
     public SourceCatalog(Path source, String name, long cacheLimit, int level) {
+        this(source, name, cacheLimit, level, 0);
+    }
+
+    /** {@code readRate}: bytes per second a volume source is read at most (a disk in use), 0 for no limit. */
+    public SourceCatalog(Path source, String name, long cacheLimit, int level, long readRate) {
+        this.readRate = readRate;
         this.source = source;
         this.name = name;
         this.cacheLimit = cacheLimit;
@@ -82,6 +99,9 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
     /** Reads the source once and makes the image joinable. On failure the error is kept and told to joiners. */
     public ServedImage read(boolean forceVolume, long[] ranges, CaptureOptions options) {
         try {
+            if (Capture.kindOf(source, forceVolume) == ImageKind.VOLUME) {
+                live = new LiveTable(name, io.imgcast.util.Posix.deviceSize(source));
+            }
             Manifest m = Capture.scan(source, forceVolume, this, options, ranges);
             byte[] blob = ManifestFormat.encode(m);
             byte[] sha = ChunkId.newDigest().digest(blob);
@@ -96,15 +116,25 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
             }
             indexLocations(m);
             manifest = m;
-            served = new ServedImage(name, m.kind(), blob, s.sign(), key.getPublic().getEncoded(), List.copyOf(table), m.totalBytes());
+            ServedImage img = new ServedImage(name, m.kind(), blob, s.sign(), key.getPublic().getEncoded(), List.copyOf(table), m.totalBytes());
+            if (live != null) live.complete(img);
+            served = img;
             return served;
         } catch (GeneralSecurityException e) {
-            failure = "cannot sign the session's manifest: " + e.getMessage();
+            failed("cannot sign the session's manifest: " + e.getMessage());
+            throw new StoreException(failure, e);
+        } catch (IOException e) {
+            failed("cannot read the source " + source + ": " + e.getMessage());
             throw new StoreException(failure, e);
         } catch (RuntimeException e) {
-            failure = e.getMessage();
+            failed(e.getMessage());
             throw e;
         }
+    }
+
+    private void failed(String why) {
+        failure = why;
+        if (live != null) live.fail(why);
     }
 
     private void indexLocations(Manifest m) {
@@ -141,15 +171,73 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
 
     @Override
     public void append(ChunkId id, byte codec, int rawLen, byte[] payload, int len) {
-        metas.put(id, new ChunkMeta(id, codec, len, rawLen));
         if (cachedBytes.addAndGet(len) <= cacheLimit) {
             cache.put(id, java.util.Arrays.copyOf(payload, len));
         } else {
             cachedBytes.addAndGet(-len);
         }
+        synchronized (metas) {
+            metas.put(id, new ChunkMeta(id, codec, len, rawLen));
+            metas.notifyAll();
+        }
+    }
+
+    @Override
+    public boolean wantsPlacements() {
+        return live != null;
+    }
+
+    /**
+     * Publishes a chunk's place. Its first occurrence may have been claimed by a worker that
+     * hashed a later copy of it and is still compressing it: wait (briefly) for that.
+     */
+    @Override
+    public void placed(long offset, ChunkId id, int rawLen) throws IOException {
+        ChunkMeta c = metas.get(id);
+        if (c == null) {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            synchronized (metas) {
+                while ((c = metas.get(id)) == null) {
+                    long left = (deadline - System.nanoTime()) / 1_000_000L;
+                    if (left <= 0) throw new IOException("chunk " + id.shortHex() + " was cut but never encoded");
+                    try {
+                        metas.wait(left);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted");
+                    }
+                }
+            }
+        }
+        if (!cache.containsKey(id)) locations.putIfAbsent(id, new Loc(null, offset, rawLen));
+        live.add(offset, c);
+        pace(rawLen);
+    }
+
+    /** Holds the reader back to {@code readRate}: it runs on the reading thread, in volume order. */
+    private void pace(int bytes) throws IOException {
+        if (readRate <= 0) return;
+        long now = System.nanoTime();
+        if (paceStartNs == 0) paceStartNs = now;
+        pacedBytes += bytes;
+        long dueNs = paceStartNs + (long) (pacedBytes * 1e9 / readRate);
+        if (dueNs > now) {
+            try {
+                Thread.sleep((dueNs - now) / 1_000_000L, (int) ((dueNs - now) % 1_000_000L));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            }
+        }
     }
 
     // ---- ImageCatalog -------------------------------------------------------------------------
+
+    @Override
+    public LiveTable live(String wanted) {
+        LiveTable t = live;
+        return t != null && t.name().equals(wanted) ? t : null;
+    }
 
     @Override
     public ServedImage image(String wanted) {

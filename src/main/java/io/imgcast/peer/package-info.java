@@ -16,7 +16,9 @@
  * a {@link io.imgcast.cast.CastServer} over an {@link io.imgcast.cast.ImageCatalog}, a receiver
  * is a {@link io.imgcast.cast.CastReceiver}. The catalogs: {@link io.imgcast.peer.SourceCatalog}
  * (mode 3: the master's own disk, partition or directory read once, compressed chunks held in
- * memory up to a budget and read again from the source beyond it; no store, no image file),
+ * memory up to a budget and read again from the source beyond it; no store, no image file; a
+ * volume is <b>live</b> while it is read — its {@link io.imgcast.cast.LiveTable} grows and is
+ * sent as it grows),
  * {@code StoreCatalog} (mode 2 after capturing, mode 5 while applying) and
  * {@link io.imgcast.peer.RelayCatalog} (a relay's store, filled from the upstream server
  * through a {@link io.imgcast.peer.StoreTarget}).

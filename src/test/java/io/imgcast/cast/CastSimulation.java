@@ -29,6 +29,9 @@ final class CastSimulation {
         final Map<ChunkId, byte[]> got = new HashMap<>();
         long doneAtNs = -1;
         boolean joined;
+        /** Growing table: chunks of it this receiver has learnt, and how many feedback rounds it learns late. */
+        int known;
+        int lagRounds;
         boolean left;
 
         Rx(int id, double loss, long seed, Set<ChunkId> needs, int priority, long joinAtNs) {
@@ -54,6 +57,45 @@ final class CastSimulation {
     long sourceSymbols;
     final List<Long> sentBlocksOrder = new ArrayList<>();
     final Map<Long, Integer> firstBurstOf = new HashMap<>();
+
+    /** A table that grows while it is sent (a master reading its source): null when all is known at join. */
+    List<ChunkMeta> growing;
+    int revealPerRound;
+    /** How much of the table was revealed at each feedback round so far. */
+    final List<Integer> revealedAt = new ArrayList<>();
+
+    /** The server's barrier for a growing table (receivers' needs go through it, as in {@link CastServer}). */
+    final TableBarrier barrier = new TableBarrier(CastServer.LAG_NS);
+    ChunkTable growingTable;
+    final Map<ChunkId, Integer> growingIndex = new HashMap<>();
+
+    /** Receivers learn {@code table} {@code perRound} chunks per feedback round, as from a {@link LiveTable}. */
+    void growing(List<ChunkMeta> table, int perRound) {
+        this.growing = table;
+        this.growingTable = ChunkTable.of(table);
+        this.revealPerRound = perRound;
+        for (int i = 0; i < table.size(); i++) growingIndex.putIfAbsent(table.get(i).id(), i);
+    }
+
+    private void release() {
+        barrier.release(now, id -> true, (id, priority, needs) -> scheduler.addNeeds(id, priority, needs, now));
+    }
+
+    private void learn(Rx rx, int upTo) {
+        if (upTo <= rx.known) return;
+        Map<Long, ChunkId> tags = new HashMap<>();
+        byte[] bits = new byte[(upTo - rx.known + 7) / 8];
+        for (int i = rx.known; i < upTo; i++) {
+            ChunkMeta c = growing.get(i);
+            if (!rx.needs.contains(c.id())) continue;
+            tags.put(c.id().prefix64(), c.id());
+            bits[(i - rx.known) >> 3] |= (byte) (1 << ((i - rx.known) & 7));
+        }
+        // as a receiver does: the assembler first, then the server
+        rx.asm.want(tags);
+        barrier.report(rx.id, rx.known, upTo, bits, now);
+        rx.known = upTo;
+    }
 
     CastSimulation(long bitsPerSecond) {
         this.bitsPerSecond = bitsPerSecond;
@@ -84,6 +126,13 @@ final class CastSimulation {
     }
 
     private void join(Rx rx) {
+        if (growing != null) {
+            rx.asm = new BlockAssembler(Map.of(), 30_000_000L);
+            rx.asm.want(Map.of());
+            rx.joined = true;
+            barrier.add(rx.id, growingTable, rx.priority, now);
+            return;
+        }
         Map<Long, ChunkId> tags = new HashMap<>();
         List<ChunkMeta> m = new ArrayList<>();
         for (ChunkId id : rx.needs) {
@@ -105,13 +154,27 @@ final class CastSimulation {
             for (Rx rx : rxs) if (!rx.joined && now >= rx.joinAtNs) join(rx);
             if (rxs.stream().allMatch(r -> r.doneAtNs >= 0)) return true;
             if (now >= nextFeedback) {
+                if (growing != null) {
+                    int last = revealedAt.isEmpty() ? 0 : revealedAt.get(revealedAt.size() - 1);
+                    revealedAt.add(Math.min(growing.size(), last + revealPerRound));
+                    for (Rx rx : rxs) {
+                        int round = revealedAt.size() - 1 - rx.lagRounds;
+                        if (rx.joined && rx.doneAtNs < 0 && round >= 0) learn(rx, revealedAt.get(round));
+                    }
+                    for (Rx rx : rxs) for (ChunkId c : rx.completedSinceReport) barrier.got(rx.id, growingIndex.get(c));
+                    release();
+                }
                 for (Rx rx : rxs) {
                     if (!rx.joined || rx.doneAtNs >= 0) continue;
-                    scheduler.feedback(rx.id, new ArrayList<>(rx.completedSinceReport), rx.asm.reports(now), rx.asm.lossEstimate(), now + latencyNs);
+                    if (scheduler.has(rx.id)) {
+                        scheduler.feedback(rx.id, new ArrayList<>(rx.completedSinceReport), rx.asm.reports(now), rx.asm.lossEstimate(), now + latencyNs);
+                    }
                     rx.completedSinceReport.clear();
-                    if (rx.asm.neededCount() == 0) {
+                    boolean learntAll = growing == null || rx.known == growing.size();
+                    if (rx.asm.neededCount() == 0 && learntAll) {
                         rx.doneAtNs = now;
                         scheduler.removeMachine(rx.id);
+                        barrier.remove(rx.id);
                     }
                 }
                 nextFeedback += feedbackNs;

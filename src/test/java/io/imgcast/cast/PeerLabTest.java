@@ -267,6 +267,43 @@ class PeerLabTest {
         throw new AssertionError(machine + " made no progress:\n" + new LabRun(lab, dir).log("s"));
     }
 
+    /**
+     * The master streams a volume while it reads it (read slowed to 2 MB/s, as a disk in use):
+     * data flows before the read ends, a receiver joining mid-read and one killed and restarted
+     * mid-read (resuming from what it holds) all end with the exact volume, under 5% loss.
+     */
+    @Test
+    void aVolumeStreamsWhileItIsReadToEarlyLateAndRestartedPeers(@TempDir Path dir) throws Exception {
+        try (NetLab lab = NetLab.up(NetLab.uniqueName("p"), 3, NetLab.Options.defaults())) {
+            LabRun run = new LabRun(lab, dir);
+            for (int i = 1; i <= 3; i++) lab.setLoss("r" + i, 5);
+            Path t1 = dir.resolve("r1.img");
+            Process r1 = peer(lab, dir, "r1", t1);
+            Process r2 = peer(lab, dir, "r2", dir.resolve("r2.img"));
+            Process m = master(lab, dir, "send", volume, "--min-receivers", 2, "--read-rate", "2m", "--rate", "300m");
+            awaitProgress(lab, "r1", 1 << 20, dir);
+            r1.destroyForcibly().waitFor();
+            Process r3 = peer(lab, dir, "r3", dir.resolve("r3.img"));
+            Process again = peer(lab, dir, "r1", t1);
+            Map<String, Object> x2 = run.result("r2", r2, Duration.ofSeconds(120));
+            assertEquals(0, ((Number) x2.get("exit")).intValue(), run.log("r2"));
+            assertEquals(Boolean.TRUE, x2.get("live"), "r2 learnt the image while it was read: " + x2);
+            Map<String, Object> x3 = run.result("r3", r3, Duration.ofSeconds(120));
+            assertEquals(0, ((Number) x3.get("exit")).intValue(), run.log("r3"));
+            Map<String, Object> x1 = run.result("r1", again, Duration.ofSeconds(120));
+            assertEquals(0, ((Number) x1.get("exit")).intValue(), run.log("r1"));
+            assertTrue(((Number) x1.get("reused_chunks")).longValue() > 0, "the restarted receiver kept what it had: " + x1);
+            for (String h : List.of("r1", "r2", "r3")) assertTrue(Sh.cmp(volume, dir.resolve(h + ".img"), Files.size(volume)), h);
+            Map<String, Object> s = run.result("s", m, Duration.ofSeconds(60));
+            assertEquals(0, ((Number) s.get("exit")).intValue(), run.log("s"));
+            System.out.printf("streamed while read: %s bytes sent before the read ended; r3 live=%s; r1 restarted reused %s chunks%n",
+                    s.get("sent_while_reading_bytes"), x3.get("live"), x1.get("reused_chunks"));
+            assertTrue(((Number) s.get("sent_while_reading_bytes")).longValue() > 1 << 20,
+                    "data went out while the source was read: " + s.get("sent_while_reading_bytes"));
+            assertEquals(3, byMachine(s).size(), "the killed receiver's first entry was replaced by its second");
+        }
+    }
+
     @Test
     void aPeerKilledMidwayRejoinsForWhatItLacksOtherSessionsAreIgnoredAndAVanishedMasterFailsReceiversClearly(@TempDir Path dir)
             throws Exception {

@@ -100,4 +100,39 @@ class SchedulerSimulationTest {
         assertEquals(packets, sim.packets);
         assertEquals(all.size(), rx.got.size());
     }
+
+    @Test
+    void aTableThatGrowsWhileItIsSentReachesEveryoneEvenALaggardAtLittleExtraCost() {
+        CastSimulation sim = new CastSimulation(1_000_000_000L);
+        List<ChunkMeta> all = sim.chunks(600, 2_000, 60_000, 9);
+        sim.growing(all, 40);
+        for (int i = 0; i < 4; i++) sim.receiver(0.05, 200 + i, all, 0, 0);
+        // learns each part of the table two rounds after the others: blocks of chunks it did not
+        // know yet pass it by, and must be let in again once it learns them
+        sim.receiver(0.05, 299, all, 0, 0).lagRounds = 2;
+        assertTrue(sim.run(120_000_000_000L), "all finish");
+        for (CastSimulation.Rx rx : sim.rxs) {
+            assertEquals(all.size(), rx.got.size(), "receiver " + rx.id);
+            for (ChunkMeta c : all) assertTrue(java.util.Arrays.equals(sim.payloads.get(c.id()), rx.got.get(c.id())));
+        }
+        double ratio = (double) sim.symbolBytes() / dataBytes(all);
+        System.out.printf("growing table, 5%% loss, 5 receivers (one lagging): wire %.3fx%n", ratio);
+        assertTrue(ratio < 1.6, "wire " + ratio);
+    }
+
+    @Test
+    void aMachineThatStallsOnAGrowingTableHoldsNoOneBackForLong() {
+        CastSimulation sim = new CastSimulation(1_000_000_000L);
+        List<ChunkMeta> all = sim.chunks(600, 2_000, 60_000, 10);
+        sim.growing(all, 40); // the whole table is known after 1.5 s
+        for (int i = 0; i < 3; i++) sim.receiver(0.0, 300 + i, all, 0, 0);
+        CastSimulation.Rx stalled = sim.receiver(0.0, 399, all, 0, 0);
+        stalled.lagRounds = 50; // learns each part 5 s late, beyond the barrier's 2 s patience
+        assertTrue(sim.run(120_000_000_000L), "all finish");
+        for (int i = 0; i < 3; i++) {
+            CastSimulation.Rx rx = sim.rxs.get(i);
+            assertTrue(rx.doneAtNs < 5_000_000_000L, "receiver " + i + " finished at " + rx.doneAtNs / 1e9 + " s, held back by the stalled one");
+        }
+        assertEquals(all.size(), stalled.got.size(), "the stalled one still gets everything, in a later cycle");
+    }
 }
