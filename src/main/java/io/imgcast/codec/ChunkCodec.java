@@ -25,6 +25,11 @@ public final class ChunkCodec implements AutoCloseable {
 
     public static final int DEFAULT_LEVEL = 3;
 
+    /** Whether chunks of this encoding decode only with the store's dictionary. */
+    public static boolean needsDictionary(byte codec) {
+        return codec == ZSTD_DICT || codec == ZSTD_DICT_X86;
+    }
+
     private final ZstdCompressCtx cctx;
     private final ZstdDecompressCtx dctx;
     private final ZstdDecompressCtx dictDctx;

@@ -150,7 +150,9 @@ public final class CompressStudy {
             if (dict != null) {
                 dcomp = new ZstdDictCompress(dict, level);
                 ddec = new ZstdDictDecompress(dict);
-                c.loadDict(dcomp);
+                // a digested dictionary carries its own parameters; with overrides, load it as raw
+                // content so that they apply (slower: zstd digests it again for every chunk)
+                if (over.isEmpty()) c.loadDict(dcomp); else c.loadDict(dict);
                 dc.loadDict(ddec);
             }
             byte[] dst = new byte[(int) Zstd.compressBound(4 << 20)];
