@@ -37,7 +37,7 @@ public final class StoreCatalog implements ImageCatalog {
         return served.computeIfAbsent(name, n -> {
             ImageInfo info = store.image(n);
             Manifest m = store.manifest(info);
-            Map<ChunkId, ChunkLocation> locs = store.locations(info);
+            Map<ChunkId, ChunkLocation> locs = store.locations(m.distinctChunks().keySet());
             List<ChunkMeta> chunks = new ArrayList<>();
             for (ChunkId id : m.distinctChunks().keySet()) {
                 ChunkLocation l = locs.get(id);

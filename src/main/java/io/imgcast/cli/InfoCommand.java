@@ -32,8 +32,8 @@ final class InfoCommand implements Callable<Integer> {
         m.put("bytes", i.bytes());
         m.put("chunks", i.chunks());
         m.put("stored_bytes", i.storedBytes());
-        m.put("unique_bytes", u.rawBytes());
-        m.put("unique_stored_bytes", u.storedBytes());
+        m.put("unique_bytes", u.known() ? u.rawBytes() : null);
+        m.put("unique_stored_bytes", u.known() ? u.storedBytes() : null);
         m.put("created", Instant.ofEpochMilli(i.created()).toString());
         m.put("user_info", i.userInfo());
         m.put("manifest_sha256", java.util.HexFormat.of().formatHex(s.signedManifest(i).sha256()));
@@ -52,6 +52,7 @@ final class InfoCommand implements Callable<Integer> {
             for (Map.Entry<String, Object> e : m.entrySet()) {
                 Object v = e.getValue();
                 if (e.getKey().endsWith("bytes") && v instanceof Long l) v = Units.bytes(l) + " (" + l + ")";
+                if (v == null && e.getKey().startsWith("unique")) v = "unknown (the manifest is damaged)";
                 System.out.printf("%-20s %s%n", e.getKey().replace('_', ' ') + ":", v);
             }
             return 0;

@@ -36,11 +36,16 @@ final class ListCommand implements Callable<Integer> {
             System.out.printf("%-24s %-9s %9s %7s %11s %11s %11s  %s%n", "NAME", "KIND", "FILES", "DIRS", "BYTES", "STORED", "UNIQUE", "CREATED");
             for (ImageInfo i : images) {
                 System.out.printf("%-24s %-9s %9d %7d %11s %11s %11s  %s%n", i.name(), i.kind().label(), i.files(), i.dirs(),
-                        Units.bytes(i.bytes()), Units.bytes(i.storedBytes()), Units.bytes(s.unique(i).storedBytes()),
+                        Units.bytes(i.bytes()), Units.bytes(i.storedBytes()), uniqueText(s.unique(i)),
                         TIME.format(Instant.ofEpochMilli(i.created())));
             }
             System.out.printf("%d images, store %s holds %s%n", images.size(), s.dir(), Units.bytes(s.packBytes()));
             return 0;
         }
+    }
+
+    /** Unique stored bytes, or "damaged" when the image's manifest cannot be read. */
+    static String uniqueText(Store.Unique u) {
+        return u.known() ? Units.bytes(u.storedBytes()) : "damaged";
     }
 }

@@ -27,7 +27,7 @@ public final class Apply {
             io.imgcast.util.Timing.mark("image-row");
             Manifest m = store.manifest(image);
             io.imgcast.util.Timing.mark("manifest-load+verify");
-            Map<ChunkId, ChunkLocation> locs = store.locations(image);
+            Map<ChunkId, ChunkLocation> locs = store.locations(m.distinctChunks().keySet());
             for (ChunkId id : m.distinctChunks().keySet()) {
                 if (!locs.containsKey(id)) {
                     throw new CorruptDataException("chunk " + id.shortHex() + " of image '" + name

@@ -1,6 +1,7 @@
 package io.imgcast.store;
 
 import io.imgcast.chunk.ChunkId;
+import io.imgcast.codec.CorruptDataException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,8 +16,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reclaims space no image references. Holds the writer lock and the gc lock (so no apply,
@@ -30,6 +33,24 @@ public final class GarbageCollector {
 
     public record Result(long chunksRemoved, long bytesBefore, long bytesAfter, int packsRemoved, int packsWritten) {}
 
+    /**
+     * Every chunk some image references, read from the images' checked manifests. A damaged
+     * manifest stops the collection: which chunks it needs is unknown, and they must not go.
+     */
+    private static Set<ChunkId> referenced(Store store) {
+        Set<ChunkId> ids = new HashSet<>();
+        for (ImageInfo image : store.images()) {
+            try {
+                ids.addAll(store.chunkSet(image));
+            } catch (CorruptDataException e) {
+                throw new StoreException("gc stopped, nothing removed: the manifest of image '" + image.name() + "' is damaged ("
+                        + e.getMessage() + "), so the chunks it needs are unknown; restore the store from a backup, or"
+                        + " 'imgcast delete " + image.name() + "' first if the image is lost");
+            }
+        }
+        return ids;
+    }
+
     public static Result run(Store store) {
         try (Ingest ingest = store.beginIngest(); var gc = store.lockGc()) {
             Connection db = store.db();
@@ -42,11 +63,11 @@ public final class GarbageCollector {
                     try (ResultSet r = s.executeQuery("SELECT id, size FROM pack")) {
                         while (r.next()) packSizes.put(r.getLong(1), r.getLong(2));
                     }
-                    try (ResultSet r = s.executeQuery("SELECT c.id, c.pack, c.off, c.slen, c.rlen, c.codec,"
-                            + " EXISTS (SELECT 1 FROM image_chunk ic WHERE ic.chunk = c.id) FROM chunk c ORDER BY c.pack, c.off")) {
+                    Set<ChunkId> referenced = referenced(store);
+                    try (ResultSet r = s.executeQuery("SELECT c.id, c.pack, c.off, c.slen, c.rlen, c.codec FROM chunk c ORDER BY c.pack, c.off")) {
                         while (r.next()) {
                             long pack = r.getLong(2);
-                            if (r.getBoolean(7)) {
+                            if (referenced.contains(ChunkId.of(r.getBytes(1)))) {
                                 live.computeIfAbsent(pack, k -> new ArrayList<>()).add(new Object[] {r.getBytes(1), Store.location(r, 2)});
                             } else {
                                 dead.merge(pack, 1, Integer::sum);

@@ -37,7 +37,8 @@ public final class Ingest implements AutoCloseable, io.imgcast.image.ChunkSink {
 
     private final Store store;
     private final AutoCloseable lock;
-    private final Set<ChunkId> known;
+    /** Chunks already in the store, with their stored lengths. */
+    private final Map<ChunkId, Integer> known;
     private final ConcurrentHashMap<ChunkId, Boolean> claimed = new ConcurrentHashMap<>();
     private final Map<ChunkId, ChunkLocation> pending = new HashMap<>();
     private final Map<Long, Long> packSizes = new HashMap<>();
@@ -62,7 +63,7 @@ public final class Ingest implements AutoCloseable, io.imgcast.image.ChunkSink {
         try {
             long maxPack = removeLeftovers();
             this.nextPack = Math.max(maxPack, store.lastPackId()) + 1;
-            this.known = store.allChunkIds();
+            this.known = store.allChunks();
         } catch (RuntimeException e) {
             closeQuietly(lock);
             throw e;
@@ -116,7 +117,7 @@ public final class Ingest implements AutoCloseable, io.imgcast.image.ChunkSink {
 
     /** True if the store or this session already holds the chunk. */
     public boolean has(ChunkId id) {
-        return known.contains(id) || claimed.containsKey(id);
+        return known.containsKey(id) || claimed.containsKey(id);
     }
 
     /**
@@ -125,7 +126,7 @@ public final class Ingest implements AutoCloseable, io.imgcast.image.ChunkSink {
      */
     @Override
     public boolean claim(ChunkId id) {
-        return !known.contains(id) && claimed.putIfAbsent(id, Boolean.TRUE) == null;
+        return !known.containsKey(id) && claimed.putIfAbsent(id, Boolean.TRUE) == null;
     }
 
     /** Appends one encoded chunk record to the current pack. */
@@ -195,10 +196,14 @@ public final class Ingest implements AutoCloseable, io.imgcast.image.ChunkSink {
     public ImageInfo commit(ImageMeta meta, Manifest manifest) {
         synchronized (this) {
             Map<ChunkId, Integer> chunks = manifest.distinctChunks();
+            long storedBytes = 0;
             for (ChunkId id : chunks.keySet()) {
-                if (!known.contains(id) && !pending.containsKey(id)) {
+                ChunkLocation fresh = pending.get(id);
+                Integer old = known.get(id);
+                if (fresh == null && old == null) {
                     throw new IllegalStateException("chunk " + id.shortHex() + " of image " + meta.name() + " was never stored");
                 }
+                storedBytes += fresh != null ? fresh.storedLength() : old;
             }
             io.imgcast.util.Timing.mark("commit-check");
             byte[] blob = ManifestFormat.encode(manifest);
@@ -220,9 +225,7 @@ public final class Ingest implements AutoCloseable, io.imgcast.image.ChunkSink {
                     try (PreparedStatement pk = db.prepareStatement("INSERT OR REPLACE INTO pack(id, size) VALUES (?, ?)");
                          PreparedStatement ck = db.prepareStatement("INSERT OR IGNORE INTO chunk(id, pack, off, slen, rlen, codec) VALUES (?, ?, ?, ?, ?, ?)");
                          PreparedStatement im = db.prepareStatement("INSERT INTO image(name, kind, description, flags, created, user_info,"
-                                 + " files, dirs, bytes, chunks, manifest, manifest_sha, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                 Statement.RETURN_GENERATED_KEYS);
-                         PreparedStatement ic = db.prepareStatement("INSERT INTO image_chunk(image, chunk) VALUES (?, ?)")) {
+                                 + " files, dirs, bytes, chunks, manifest, manifest_sha, signature, stored) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                         for (Map.Entry<Long, Long> p : packSizes.entrySet()) {
                             pk.setLong(1, p.getKey());
                             pk.setLong(2, p.getValue());
@@ -255,19 +258,9 @@ public final class Ingest implements AutoCloseable, io.imgcast.image.ChunkSink {
                         im.setBytes(11, blob);
                         im.setBytes(12, sha);
                         im.setBytes(13, sig);
+                        im.setLong(14, storedBytes);
                         im.executeUpdate();
-                        long imageId;
-                        try (ResultSet k = im.getGeneratedKeys()) {
-                            k.next();
-                            imageId = k.getLong(1);
-                        }
-                        for (ChunkId id : chunks.keySet()) {
-                            ic.setLong(1, imageId);
-                            ic.setBytes(2, id.toBytes());
-                            ic.addBatch();
-                        }
-                        ic.executeBatch();
-                        io.imgcast.util.Timing.mark("commit-image_chunk");
+                        io.imgcast.util.Timing.mark("commit-image");
                         if (newDictionary != null) {
                             try (PreparedStatement md = db.prepareStatement("INSERT OR REPLACE INTO meta(key, value) VALUES ('zstd_dict', ?)")) {
                                 md.setBytes(1, newDictionary.bytes());
@@ -292,7 +285,7 @@ public final class Ingest implements AutoCloseable, io.imgcast.image.ChunkSink {
                 store.dictionaryCommitted(newDictionary);
                 newDictionary = null;
             }
-            known.addAll(pending.keySet());
+            for (Map.Entry<ChunkId, ChunkLocation> c : pending.entrySet()) known.put(c.getKey(), c.getValue().storedLength());
             pending.clear();
             createdPacks.clear();
             return store.image(meta.name());

@@ -47,6 +47,11 @@ import java.util.Set;
  *   locks/               write.lock (one mutator at a time), gc.lock (gc vs. readers)
  * </pre>
  *
+ * Tables of index.db: {@code chunk} (id → pack, offset, stored and raw length, codec), {@code pack}
+ * (id → size), {@code image} (descriptive data, stored bytes, the manifest blob with its hash and
+ * signature) and {@code meta}. Which images reference a chunk comes from their manifests; there is
+ * no per-image chunk table (an index written before that is upgraded when the store is opened).
+ *
  * Pack numbers only grow (meta key {@code last_pack}), so a number never names two different files.
  * Every image's manifest is signed with the store key over its name, kind and SHA-256.
  * An image becomes visible in one SQLite transaction, after its packs are fsynced, so readers
@@ -95,6 +100,12 @@ public final class Store implements AutoCloseable {
             io.imgcast.util.Timing.mark("so-marker");
             Connection c = connect(dir.resolve("index.db"));
             io.imgcast.util.Timing.mark("so-connect");
+            try {
+                upgradeIndex(c);
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
             byte[] pub = meta(c, "public_key");
             if (pub == null) throw new StoreException(dir + ": index.db has no public key; the store is damaged");
             return new Store(dir, c, pub);
@@ -123,13 +134,12 @@ public final class Store implements AutoCloseable {
             s.executeUpdate("CREATE TABLE IF NOT EXISTS pack(id INTEGER PRIMARY KEY, size INTEGER NOT NULL)");
             s.executeUpdate("CREATE TABLE IF NOT EXISTS chunk(id BLOB PRIMARY KEY, pack INTEGER NOT NULL, off INTEGER NOT NULL,"
                     + " slen INTEGER NOT NULL, rlen INTEGER NOT NULL, codec INTEGER NOT NULL) WITHOUT ROWID");
-            s.executeUpdate("CREATE INDEX IF NOT EXISTS chunk_pack ON chunk(pack)");
+            // which images reference a chunk is read from their manifests (no per-image chunk table:
+            // it took more room than the manifests themselves)
             s.executeUpdate("CREATE TABLE IF NOT EXISTS image(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
                     + " description TEXT, flags TEXT, created INTEGER, user_info TEXT, files INTEGER, dirs INTEGER, bytes INTEGER,"
-                    + " chunks INTEGER, manifest BLOB NOT NULL, manifest_sha BLOB NOT NULL, signature BLOB NOT NULL)");
-            s.executeUpdate("CREATE TABLE IF NOT EXISTS image_chunk(image INTEGER NOT NULL, chunk BLOB NOT NULL,"
-                    + " PRIMARY KEY(image, chunk)) WITHOUT ROWID");
-            s.executeUpdate("CREATE INDEX IF NOT EXISTS image_chunk_chunk ON image_chunk(chunk)");
+                    + " chunks INTEGER, manifest BLOB NOT NULL, manifest_sha BLOB NOT NULL, signature BLOB NOT NULL,"
+                    + " stored INTEGER NOT NULL DEFAULT 0)");
             try (PreparedStatement p = c.prepareStatement("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)")) {
                 p.setString(1, "public_key");
                 p.setBytes(2, kp.getPublic().getEncoded());
@@ -149,6 +159,49 @@ public final class Store implements AutoCloseable {
             s.execute("PRAGMA foreign_keys=OFF");
         }
         return c;
+    }
+
+    /**
+     * Brings an index written by an earlier version up to date: the per-image chunk table
+     * (image_chunk) and the chunk-by-pack index give way to a stored-bytes column on image.
+     */
+    private static void upgradeIndex(Connection c) throws SQLException {
+        if (!hasTable(c, "image_chunk")) return;
+        try (Statement s = c.createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+            try {
+                if (hasTable(c, "image_chunk")) {
+                    boolean hasStored = false;
+                    try (ResultSet r = s.executeQuery("PRAGMA table_info(image)")) {
+                        while (r.next()) hasStored |= "stored".equals(r.getString("name"));
+                    }
+                    if (!hasStored) s.executeUpdate("ALTER TABLE image ADD COLUMN stored INTEGER NOT NULL DEFAULT 0");
+                    s.executeUpdate("UPDATE image SET stored = (SELECT coalesce(sum(c.slen), 0) FROM image_chunk ic"
+                            + " JOIN chunk c ON c.id = ic.chunk WHERE ic.image = image.id)");
+                    s.executeUpdate("DROP INDEX IF EXISTS image_chunk_chunk");
+                    s.executeUpdate("DROP TABLE image_chunk");
+                    s.executeUpdate("DROP INDEX IF EXISTS chunk_pack");
+                }
+                s.execute("COMMIT");
+            } catch (SQLException e) {
+                s.execute("ROLLBACK");
+                throw e;
+            }
+            try {
+                s.execute("VACUUM"); // give the dropped tables' pages back to the file system
+            } catch (SQLException e) {
+                // another process has the index open: the space stays free inside index.db
+            }
+        }
+    }
+
+    private static boolean hasTable(Connection c, String name) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?")) {
+            p.setString(1, name);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next();
+            }
+        }
     }
 
     private static byte[] meta(Connection c, String key) throws SQLException {
@@ -256,7 +309,7 @@ public final class Store implements AutoCloseable {
     // ---- catalog ---------------------------------------------------------------------------
 
     private static final String INFO_COLUMNS = "id, name, kind, description, flags, created, user_info, files, dirs, bytes, chunks,"
-            + " (SELECT coalesce(sum(c.slen), 0) FROM image_chunk ic JOIN chunk c ON c.id = ic.chunk WHERE ic.image = image.id)";
+            + " stored";
 
     public synchronized List<ImageInfo> images() {
         try (PreparedStatement p = db.prepareStatement("SELECT " + INFO_COLUMNS + " FROM image ORDER BY created, id");
@@ -323,19 +376,52 @@ public final class Store implements AutoCloseable {
         return m;
     }
 
-    /** Locations of every chunk an image references. Missing chunks are absent from the map. */
-    public synchronized Map<ChunkId, ChunkLocation> locations(ImageInfo image) {
-        try (PreparedStatement p = db.prepareStatement("SELECT c.id, c.pack, c.off, c.slen, c.rlen, c.codec FROM image_chunk ic"
-                + " JOIN chunk c ON c.id = ic.chunk WHERE ic.image = ?")) {
-            p.setLong(1, image.id());
-            Map<ChunkId, ChunkLocation> m = new HashMap<>();
-            try (ResultSet r = p.executeQuery()) {
-                while (r.next()) m.put(ChunkId.of(r.getBytes(1)), location(r, 2));
+    /** Locations of every chunk an image references (read from its checked manifest). Missing chunks are absent. */
+    public Map<ChunkId, ChunkLocation> locations(ImageInfo image) {
+        return locations(manifest(image).distinctChunks().keySet());
+    }
+
+    private static final int LOOKUP_BATCH = 500;
+
+    /** Locations of the given chunks; those not in the index are absent from the map. */
+    public synchronized Map<ChunkId, ChunkLocation> locations(java.util.Collection<ChunkId> ids) {
+        List<ChunkId> list = new ArrayList<>(ids);
+        Map<ChunkId, ChunkLocation> m = new HashMap<>(Math.max(16, list.size() * 2));
+        try (PreparedStatement full = list.size() >= LOOKUP_BATCH ? lookup(LOOKUP_BATCH) : null) {
+            for (int i = 0; i < list.size(); i += LOOKUP_BATCH) {
+                int n = Math.min(LOOKUP_BATCH, list.size() - i);
+                PreparedStatement p = n == LOOKUP_BATCH ? full : lookup(n);
+                try {
+                    for (int k = 0; k < n; k++) p.setBytes(k + 1, list.get(i + k).toBytes());
+                    try (ResultSet r = p.executeQuery()) {
+                        while (r.next()) m.put(ChunkId.of(r.getBytes(1)), location(r, 2));
+                    }
+                } finally {
+                    if (p != full) p.close();
+                }
             }
             return m;
         } catch (SQLException e) {
             throw sqlFailure(e);
         }
+    }
+
+    private PreparedStatement lookup(int n) throws SQLException {
+        return db.prepareStatement("SELECT id, pack, off, slen, rlen, codec FROM chunk WHERE id IN (" + "?,".repeat(n - 1) + "?)");
+    }
+
+    /** Committed images are immutable: their chunk sets are cached by id, name and creation time. */
+    private final Map<String, Set<ChunkId>> chunkSets = new HashMap<>();
+
+    /** The distinct chunks an image references, from its checked manifest. */
+    public synchronized Set<ChunkId> chunkSet(ImageInfo image) {
+        String key = image.id() + "/" + image.created() + "/" + image.name();
+        Set<ChunkId> set = chunkSets.get(key);
+        if (set == null) {
+            set = Set.copyOf(manifest(image).distinctChunks().keySet());
+            chunkSets.put(key, set);
+        }
+        return set;
     }
 
     public synchronized Optional<ChunkLocation> location(ChunkId id) {
@@ -353,28 +439,46 @@ public final class Store implements AutoCloseable {
         return new ChunkLocation(r.getLong(col), r.getLong(col + 1), r.getInt(col + 2), r.getInt(col + 3), (byte) r.getInt(col + 4));
     }
 
-    /** Bytes of raw and stored data an image holds that no other image references. */
-    public record Unique(long rawBytes, long storedBytes) {}
-
-    public synchronized Unique unique(ImageInfo image) {
-        try (PreparedStatement p = db.prepareStatement("SELECT coalesce(sum(c.rlen), 0), coalesce(sum(c.slen), 0) FROM image_chunk ic"
-                + " JOIN chunk c ON c.id = ic.chunk WHERE ic.image = ?"
-                + " AND NOT EXISTS (SELECT 1 FROM image_chunk o WHERE o.chunk = ic.chunk AND o.image <> ic.image)")) {
-            p.setLong(1, image.id());
-            try (ResultSet r = p.executeQuery()) {
-                r.next();
-                return new Unique(r.getLong(1), r.getLong(2));
-            }
-        } catch (SQLException e) {
-            throw sqlFailure(e);
-        }
+    /**
+     * Bytes of raw and stored data an image holds that no other image references; -1 for both
+     * when the image's own manifest is damaged. Other images with a damaged manifest count as
+     * referencing nothing.
+     */
+    public record Unique(long rawBytes, long storedBytes) {
+        public boolean known() { return rawBytes >= 0; }
     }
 
-    /** Ids of every chunk in the index (for dedup during ingest). */
-    synchronized Set<ChunkId> allChunkIds() {
-        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT id FROM chunk")) {
-            Set<ChunkId> ids = new java.util.HashSet<>();
-            while (r.next()) ids.add(ChunkId.of(r.getBytes(1)));
+    public synchronized Unique unique(ImageInfo image) {
+        Set<ChunkId> mine;
+        try {
+            mine = chunkSet(image);
+        } catch (CorruptDataException e) {
+            return new Unique(-1, -1);
+        }
+        Set<ChunkId> others = new java.util.HashSet<>();
+        for (ImageInfo o : images()) {
+            if (o.id() == image.id()) continue;
+            try {
+                others.addAll(chunkSet(o));
+            } catch (CorruptDataException e) {
+                // damaged: what it references is unknown
+            }
+        }
+        List<ChunkId> only = new ArrayList<>();
+        for (ChunkId id : mine) if (!others.contains(id)) only.add(id);
+        long raw = 0, stored = 0;
+        for (ChunkLocation l : locations(only).values()) {
+            raw += l.rawLength();
+            stored += l.storedLength();
+        }
+        return new Unique(raw, stored);
+    }
+
+    /** Every chunk in the index with its stored length (for dedup during ingest). */
+    synchronized Map<ChunkId, Integer> allChunks() {
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT id, slen FROM chunk")) {
+            Map<ChunkId, Integer> ids = new HashMap<>();
+            while (r.next()) ids.put(ChunkId.of(r.getBytes(1)), r.getInt(2));
             return ids;
         } catch (SQLException e) {
             throw sqlFailure(e);
@@ -433,10 +537,7 @@ public final class Store implements AutoCloseable {
             synchronized (this) {
                 ImageInfo image = image(name);
                 db.setAutoCommit(false);
-                try (PreparedStatement a = db.prepareStatement("DELETE FROM image_chunk WHERE image = ?");
-                     PreparedStatement b = db.prepareStatement("DELETE FROM image WHERE id = ?")) {
-                    a.setLong(1, image.id());
-                    a.executeUpdate();
+                try (PreparedStatement b = db.prepareStatement("DELETE FROM image WHERE id = ?")) {
                     b.setLong(1, image.id());
                     b.executeUpdate();
                     db.commit();

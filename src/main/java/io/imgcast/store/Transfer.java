@@ -58,7 +58,7 @@ public final class Transfer {
             ImageInfo info = store.image(name);
             Manifest m = store.manifest(info);
             Store.SignedManifest sm = store.signedManifest(info);
-            Map<ChunkId, ChunkLocation> locs = store.locations(info);
+            Map<ChunkId, ChunkLocation> locs = store.locations(m.distinctChunks().keySet());
             if (locs.values().stream().anyMatch(l -> ChunkCodec.needsDictionary(l.codec()))) {
                 throw new StoreException("image '" + name + "' was captured with the experimental store dictionary"
                         + " (-Dimgcast.dict=true), which an export file cannot carry yet; capture it again without that option");
