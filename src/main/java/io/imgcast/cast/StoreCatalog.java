@@ -38,14 +38,11 @@ public final class StoreCatalog implements ImageCatalog {
             ImageInfo info = store.image(n);
             Manifest m = store.manifest(info);
             Map<ChunkId, ChunkLocation> locs = store.locations(m.distinctChunks().keySet());
+            Store.requireNoDictionary(n, locs.values(), "receivers cannot decode yet");
             List<ChunkMeta> chunks = new ArrayList<>();
             for (ChunkId id : m.distinctChunks().keySet()) {
                 ChunkLocation l = locs.get(id);
                 if (l == null) throw new CorruptDataException("chunk " + id.shortHex() + " of " + n + " is missing from the store");
-                if (io.imgcast.codec.ChunkCodec.needsDictionary(l.codec())) {
-                    throw new io.imgcast.store.StoreException("image '" + n + "' was captured with the experimental store dictionary"
-                            + " (-Dimgcast.dict=true), which receivers cannot decode yet; capture it again without that option");
-                }
                 chunks.add(new ChunkMeta(id, l.codec(), l.storedLength(), l.rawLength()));
                 locations.putIfAbsent(id, l);
             }

@@ -412,10 +412,17 @@ public final class Store implements AutoCloseable {
 
     /** Committed images are immutable: their chunk sets are cached by id, name and creation time. */
     private final Map<String, Set<ChunkId>> chunkSets = new HashMap<>();
+    /** How many intact images reference each chunk, for the images listed in {@link #refKeys}. */
+    private Map<ChunkId, Integer> refCounts = Map.of();
+    private List<String> refKeys = List.of();
+
+    private static String cacheKey(ImageInfo image) {
+        return image.id() + "/" + image.created() + "/" + image.name();
+    }
 
     /** The distinct chunks an image references, from its checked manifest. */
     public synchronized Set<ChunkId> chunkSet(ImageInfo image) {
-        String key = image.id() + "/" + image.created() + "/" + image.name();
+        String key = cacheKey(image);
         Set<ChunkId> set = chunkSets.get(key);
         if (set == null) {
             set = Set.copyOf(manifest(image).distinctChunks().keySet());
@@ -455,23 +462,53 @@ public final class Store implements AutoCloseable {
         } catch (CorruptDataException e) {
             return new Unique(-1, -1);
         }
-        Set<ChunkId> others = new java.util.HashSet<>();
-        for (ImageInfo o : images()) {
-            if (o.id() == image.id()) continue;
-            try {
-                others.addAll(chunkSet(o));
-            } catch (CorruptDataException e) {
-                // damaged: what it references is unknown
-            }
-        }
+        Map<ChunkId, Integer> counts = refCounts();
         List<ChunkId> only = new ArrayList<>();
-        for (ChunkId id : mine) if (!others.contains(id)) only.add(id);
+        for (ChunkId id : mine) if (counts.getOrDefault(id, 0) == 1) only.add(id);
         long raw = 0, stored = 0;
         for (ChunkLocation l : locations(only).values()) {
             raw += l.rawLength();
             stored += l.storedLength();
         }
         return new Unique(raw, stored);
+    }
+
+    /**
+     * References per chunk over the images now in the catalog (damaged ones count as referencing
+     * nothing); rebuilt only when the set of images changed, which also drops deleted images'
+     * cached chunk sets. One pass for all images, so listing n images stays linear.
+     */
+    private Map<ChunkId, Integer> refCounts() {
+        List<ImageInfo> images = images();
+        List<String> keys = images.stream().map(Store::cacheKey).toList();
+        if (!keys.equals(refKeys)) {
+            chunkSets.keySet().retainAll(keys);
+            Map<ChunkId, Integer> counts = new HashMap<>();
+            for (ImageInfo o : images) {
+                try {
+                    for (ChunkId id : chunkSet(o)) counts.merge(id, 1, Integer::sum);
+                } catch (CorruptDataException e) {
+                    // damaged: what it references is unknown
+                }
+            }
+            refCounts = counts;
+            refKeys = keys;
+        }
+        return refCounts;
+    }
+
+    /**
+     * Refuses an image whose chunks need the experimental store dictionary on the way out of the
+     * store (to receivers, into an export file), which does not carry the dictionary yet;
+     * {@code which} says who cannot use it.
+     */
+    public static void requireNoDictionary(String name, java.util.Collection<ChunkLocation> locations, String which) {
+        for (ChunkLocation l : locations) {
+            if (io.imgcast.codec.ChunkCodec.needsDictionary(l.codec())) {
+                throw new StoreException("image '" + name + "' was captured with the experimental store dictionary"
+                        + " (-Dimgcast.dict=true), which " + which + "; capture it again without that option");
+            }
+        }
     }
 
     /** Every chunk in the index with its stored length (for dedup during ingest). */

@@ -59,10 +59,7 @@ public final class Transfer {
             Manifest m = store.manifest(info);
             Store.SignedManifest sm = store.signedManifest(info);
             Map<ChunkId, ChunkLocation> locs = store.locations(m.distinctChunks().keySet());
-            if (locs.values().stream().anyMatch(l -> ChunkCodec.needsDictionary(l.codec()))) {
-                throw new StoreException("image '" + name + "' was captured with the experimental store dictionary"
-                        + " (-Dimgcast.dict=true), which an export file cannot carry yet; capture it again without that option");
-            }
+            Store.requireNoDictionary(name, locs.values(), "an export file cannot carry yet");
             progress.total(locs.values().stream().mapToLong(ChunkLocation::storedLength).sum());
             MessageDigest sha = ChunkId.newDigest();
             try (OutputStream fos = Files.newOutputStream(tmp);

@@ -45,13 +45,11 @@ class DictionaryStoreTest {
         TreeGen.plain(src, 3, 1 << 20);
         try (Store s = Store.open(dir)) {
             ImageInfo info = Capture.run(s, src, false, DedupTest.meta("d"), CaptureOptions.defaults());
-            var m = s.manifest(info);
             assertTrue(s.locations(info).values().stream().anyMatch(l -> ChunkCodec.needsDictionary(l.codec())),
                     "chunks were compressed with the store dictionary");
 
             Apply.run(s, "d", tmp.resolve("out"), 2, Progress.NONE);
             TreeDiff.assertSame(src, tmp.resolve("out"));
-            assertTrue(m.distinctChunks().size() > 0);
 
             Path file = tmp.resolve("d.imgcast");
             StoreException e = assertThrows(StoreException.class, () -> Transfer.export(s, "d", file, Progress.NONE));
