@@ -26,6 +26,7 @@
 #   --imgcast PATH    imgcast launcher (default: a private copy of the repository's build)
 #   --name NAME       lab name (default cb<pid>)
 #   --keep            keep the work dir (stores, logs of every run)
+#   --only TOOL       run only imgcast or only udpcast (quick experiments; no ratios)
 #
 # What is measured:
 #   Part 1: one ext4 volume image of SIZE, made with mkfs.ext4 -q -d TREE from
@@ -378,7 +379,9 @@ if [ "$PART" = 2 ] || [ "$PART" = all ]; then
     set_loss $((3 * PER_IMAGE)) "$loss"
     for ((run = 1; run <= RUNS; run++)); do
       log "part 2: loss $loss%, run $run/$RUNS"
-      if [ $((run % 2)) = 1 ]; then p2_udpcast "$loss" "$run"; p2_imgcast "$loss" "$run"
+      if [ "${ONLY:-}" = imgcast ]; then p2_imgcast "$loss" "$run"
+      elif [ "${ONLY:-}" = udpcast ]; then p2_udpcast "$loss" "$run"
+      elif [ $((run % 2)) = 1 ]; then p2_udpcast "$loss" "$run"; p2_imgcast "$loss" "$run"
       else p2_imgcast "$loss" "$run"; p2_udpcast "$loss" "$run"; fi
     done
   done

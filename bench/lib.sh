@@ -22,7 +22,9 @@
 #   bench_start                           LOAD0, OTHER_LABS (into META); the start log lines
 #   now, fsub A B, mib BYTES, sum_words   clock, difference, MiB with one decimal, sum of words
 #   bg_run TAG NETNS CMD..., join_pid PID, join_or_stop PID SECONDS NETNS, max_end TAG...
-#                                         tool processes in the lab, bounded by LIMIT
+#                                         tool processes in the lab, bounded by LIMIT; each
+#                                         leaves RUN_DIR/TAG.{out,err,end,rc,cpu} (cpu: user +
+#                                         system seconds); cpu_of PREFIX adds them up
 #   tx_bytes [HOST], rtx_bytes N          eth0 tx_bytes of HOST (default s), of r1..rN summed
 #   rcvbuf_one I, rcvbuf_each N, rcvbuf_errors N
 #                                         UDP RcvbufErrors (kernel drops) of receiver namespaces
@@ -88,6 +90,8 @@ common_option() {
     --imgcast) IMGCAST="${2:?}"; OPT_SHIFT=2 ;;
     --name) LABNAME="${2:?}"; OPT_SHIFT=2 ;;
     --keep) KEEP=1; OPT_SHIFT=1 ;;
+    --only) ONLY="${2:?}"; OPT_SHIFT=2
+            case "$ONLY" in imgcast|udpcast) ;; *) die "--only takes imgcast or udpcast" ;; esac ;;
     -h|--help) usage; exit 0 ;;
     *) return 1 ;;
   esac
@@ -181,10 +185,19 @@ bg_run() {
     rc=0
     ip netns exec "$ns" timeout -k 5 "$LIMIT" "$@" </dev/null >"$RUN_DIR/$tag.out" 2>"$RUN_DIR/$tag.err" || rc=$?
     now >"$RUN_DIR/$tag.end"
+    # CPU seconds (user + system) of the tool and its children, from the subshell's 'times'
+    times >"$RUN_DIR/$tag.times"   # no pipe: a builtin in a pipeline runs in a subshell without our children
+    awk 'NR == 2 { split($1, u, "m"); split($2, s, "m"); us = u[1] * 60 + u[2]; sy = s[1] * 60 + s[2]; printf "%.2f %.2f %.2f\n", us + sy, us, sy }' \
+      "$RUN_DIR/$tag.times" >"$RUN_DIR/$tag.cpu" && rm -f "$RUN_DIR/$tag.times"
     echo "$rc" >"$RUN_DIR/$tag.rc"
   ) &
   LAST_PID=$!
   BG_PIDS+=("$LAST_PID")
+}
+
+# cpu_of PREFIX: CPU seconds (user + system; the .cpu files hold total, user, system) of all jobs of the current run whose tag starts with PREFIX (s: senders, r: receivers)
+cpu_of() {
+  cat "$RUN_DIR/$1"*.cpu 2>/dev/null | awk '{ s += $1 } END { printf "%.1f", s }'
 }
 
 # waits for a background job; every job is bounded by its own timeout
@@ -266,7 +279,7 @@ keep_logs() { mkdir -p "$RESULTS/failed"; cp -r "$RUN_DIR" "$RESULTS/failed/" 2>
 
 # log_run TOOL N LOSS RUN OK SECS WIRE KDROPS NOTE: the progress line of one measurement
 log_run() {
-  log "  $1  n=$2 loss=$3% run $4: $([ "$5" = 1 ] && echo verified || echo FAILED) ${6}s wire $(mib "$7") MiB kdrops $8 ${9:+($9)}"
+  log "  $1  n=$2 loss=$3% run $4: $([ "$5" = 1 ] && echo verified || echo FAILED) ${6}s wire $(mib "$7") MiB kdrops $8 cpu s/r $(cpu_of s) / $(cpu_of r) ${9:+($9)}"
 }
 
 # ---------------------------------------------------------------- imgcast build snapshot
@@ -424,7 +437,9 @@ run_matrix() {
       set_loss "$n" "$loss"
       for ((run = 1; run <= RUNS; run++)); do
         log "$prefix$n receivers, loss $loss%, run $run/$RUNS"
-        if [ $((run % 2)) = 1 ]; then "$ufn" "$n" "$loss" "$run"; "$ifn" "$n" "$loss" "$run"
+        if [ "${ONLY:-}" = imgcast ]; then "$ifn" "$n" "$loss" "$run"
+        elif [ "${ONLY:-}" = udpcast ]; then "$ufn" "$n" "$loss" "$run"
+        elif [ $((run % 2)) = 1 ]; then "$ufn" "$n" "$loss" "$run"; "$ifn" "$n" "$loss" "$run"
         else "$ifn" "$n" "$loss" "$run"; "$ufn" "$n" "$loss" "$run"; fi
       done
     done

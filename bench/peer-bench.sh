@@ -17,6 +17,7 @@
 #   --limit SECONDS   bound for every tool process (default 120 s + 0.5 s per MiB)
 #   --name NAME       lab name (default pb<pid>)
 #   --keep            keep the work dir (logs of every run)
+#   --only TOOL       run only imgcast or only udpcast (quick experiments; no ratios)
 #   --settle SECONDS  pause between starting receivers and the sender (default 0.5 for
 #                     udpcast, 2 + N/2 for imgcast, whose receivers are JVMs)
 #   --rate BITS       imgcast send --rate (default: none given, imgcast's default)

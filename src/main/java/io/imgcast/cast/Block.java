@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * A FEC source block on the wire: the stored payloads of up to {@link Wire#MAX_CHUNKS_PER_BLOCK}
- * chunks back to back, cut into k symbols of {@link Wire#SYMBOL_SIZE} bytes. Repair symbols
+ * chunks back to back, cut into k symbols of the session's symbol size. Repair symbols
  * (ESI k..255) heal any k-of-n losses, whatever symbols each receiver lost.
  * Mutable send state (burst counter, next repair ESI) is owned by the {@link Scheduler}.
  */
@@ -20,13 +20,13 @@ public final class Block {
     int bursts;
     private int nextEsi;
 
-    Block(long id, List<ChunkMeta> chunks, int priority, long nowNs) {
+    Block(long id, List<ChunkMeta> chunks, int priority, long nowNs, int symbolSize) {
         this.id = id;
         this.chunks = List.copyOf(chunks);
         int len = 0;
         for (ChunkMeta c : chunks) len += c.storedLength();
         this.length = len;
-        this.k = Wire.symbols(len);
+        this.k = Wire.symbols(len, symbolSize);
         this.priority = priority;
         this.createdNs = nowNs;
         this.nextEsi = k;

@@ -1,10 +1,11 @@
 package io.imgcast.cast;
 
 import io.imgcast.chunk.ChunkId;
-import io.imgcast.codec.fec.BlockDecoder;
+import io.imgcast.codec.fec.ReedSolomonCode;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -17,43 +18,63 @@ import java.util.Set;
  * Receiver-side protocol state: collects symbols per block, learns each block's directory, and
  * hands out the stored payload of every chunk this machine still needs — directly when all its
  * source symbols arrived, or after FEC decoding once any k symbols arrived. Reports, per
- * incomplete block it needs, how many symbols it still lacks. Pure: packets (already checked by
- * {@link Wire#check}) and {@code nowNs} in, chunks and reports out. Not thread-safe.
+ * incomplete block it needs, how many symbols it still lacks (and whether it lacks the block's
+ * directory). Pure: packets (already checked by {@link Wire#check}) and {@code nowNs} in, chunks
+ * and reports out. Not thread-safe.
+ *
+ * <p>A block's source symbols are kept in place in one array of k symbols, so a chunk's payload
+ * is a range of that array ({@link Completed}) and decoding fills the gaps where they are: a
+ * datagram's body is copied once, from the socket buffer to its place.
  */
 public final class BlockAssembler {
-    /** A chunk's stored payload ready to decode, verify and write. */
-    public record Completed(ChunkId id, byte codec, int rawLength, byte[] payload) {}
+    /**
+     * A chunk's stored payload ready to decode, verify and write: bytes {@code [offset, offset +
+     * length)} of {@code data}, which belongs to the assembler's block and is never changed again.
+     */
+    public record Completed(ChunkId id, byte codec, int rawLength, byte[] data, int offset, int length) {
+        /** A copy of the payload. */
+        public byte[] payload() {
+            return Arrays.copyOfRange(data, offset, offset + length);
+        }
+    }
 
     private record DirEntry(long tag, byte codec, int storedLength, int rawLength, int offset) {}
 
     private static final class State {
         final long id;
         final int k;
-        final int length;
-        final long firstNs;
-        byte[][] source;
-        final Map<Integer, byte[]> repair = new HashMap<>();
+        /** The k source symbols, each in its place (allocated with the first symbol). */
+        byte[] data;
+        final boolean[] held;
+        /** Which ESIs arrived (source and repair), 256 bits. */
+        final long[] seen = new long[4];
+        byte[][] repair = new byte[2][];
+        int[] repairEsi = new int[2];
+        int repairs;
         int count;
         int burst;
         long lastNs;
         boolean counted;
-        boolean fresh;
-        List<DirEntry> dir;
-        final Set<Long> extracted = new HashSet<>();
+        DirEntry[] dir;
         /** Per directory entry: the chunk id if this machine needed it when the directory was read, else null. */
         ChunkId[] wanted;
+        /** Per directory entry: handed out already. */
+        boolean[] taken;
 
-        State(long id, int k, int length, long nowNs) {
+        State(long id, int k) {
             this.id = id;
             this.k = k;
-            this.length = length;
-            this.firstNs = nowNs;
-            this.source = new byte[k][];
+            this.held = new boolean[k];
+        }
+
+        boolean sawEsi(int esi) {
+            return (seen[esi >> 6] & (1L << esi)) != 0;
         }
     }
 
     private static final int MAX_OPEN_BLOCKS = 2048;
 
+    private final int symbolSize;
     private final Map<Long, ChunkId> needed;
     private final LinkedHashMap<Long, State> open = new LinkedHashMap<>();
     private final Set<Long> finished = new HashSet<>();
@@ -63,13 +84,19 @@ public final class BlockAssembler {
     private final long quietNs;
     /** Set by {@link #want}: finished blocks are remembered by the tags they carried, so that a chunk learnt later can reopen them. */
     private Map<Long, List<Long>> finishedByTag;
+    private final byte[] matrix = new byte[(Wire.MAX_ESI + 1) / 2 * ((Wire.MAX_ESI + 1) / 2)];
     private long sourceSeen;
     private long sourceLost;
     private long decodes;
 
-    /** @param needed tag (first 8 bytes of the id) → id, for every chunk this machine still needs */
-    public BlockAssembler(Map<Long, ChunkId> needed, long quietNs) {
+    /**
+     * @param needed     tag (first 8 bytes of the id) → id, for every chunk this machine still needs
+     * @param symbolSize the session's symbol size
+     * @param quietNs    a block is reported once nothing of it came for this long
+     */
+    public BlockAssembler(Map<Long, ChunkId> needed, int symbolSize, long quietNs) {
         this.needed = new HashMap<>(needed);
+        this.symbolSize = symbolSize;
         this.quietNs = quietNs;
     }
 
@@ -114,51 +141,57 @@ public final class BlockAssembler {
         return total == 0 ? 0 : (double) sourceLost / total;
     }
 
-    /** Takes one checked packet; returns chunks that became complete (usually none). */
+    /** Takes one checked packet (read with absolute gets; heap or direct); returns chunks that became complete (usually none). */
     public List<Completed> onPacket(ByteBuffer p, long nowNs) {
         byte type = Wire.type(p);
         if (type == Wire.TYPE_HEARTBEAT) return List.of();
         long block = Wire.block(p);
         if (finished.contains(block)) return List.of();
         int k = Wire.k(p);
-        int length = Wire.length(p);
         State s = open.get(block);
         if (s == null) {
-            s = new State(block, k, length, nowNs);
+            s = new State(block, k);
             // loss is measured only on blocks first met in their fresh burst (burst 0): a late
             // joiner's first symbols of an older block are repairs, not a sign of loss
-            s.fresh = Wire.burst(p) == 0;
-            s.counted = !s.fresh;
+            s.counted = Wire.burst(p) != 0;
             open.put(block, s);
             if (open.size() > MAX_OPEN_BLOCKS) {
                 Iterator<State> it = open.values().iterator();
                 it.next();
                 it.remove();
             }
-        } else if (s.k != k || s.length != length) {
+        } else if (s.k != k) {
             return List.of(); // inconsistent with what we saw: forged or foreign, ignore
         }
         s.lastNs = nowNs;
         s.burst = Wire.burst(p);
-        int esi = -1;
         if (type == Wire.TYPE_INFO) {
             if (s.dir != null) return List.of();
             s.dir = parseDirectory(p);
+            s.taken = new boolean[s.dir.length];
             resolve(s);
             if (!relevant(s)) {
                 finish(s);
                 return List.of();
             }
         } else {
-            esi = Wire.esi(p);
-            byte[] sym = new byte[Wire.SYMBOL_SIZE];
-            p.get(Wire.HEADER, sym);
+            int esi = Wire.esi(p);
+            if (s.sawEsi(esi)) return List.of();
+            if (s.dir != null && !relevant(s)) return List.of();
+            s.seen[esi >> 6] |= 1L << esi;
             if (esi < k) {
-                if (s.source[esi] != null) return List.of();
-                s.source[esi] = sym;
+                if (s.data == null) s.data = new byte[k * symbolSize];
+                p.get(Wire.HEADER, s.data, esi * symbolSize, symbolSize);
+                s.held[esi] = true;
             } else {
-                if (s.repair.containsKey(esi)) return List.of();
-                s.repair.put(esi, sym);
+                byte[] sym = new byte[symbolSize];
+                p.get(Wire.HEADER, sym, 0, symbolSize);
+                if (s.repairs == s.repair.length) {
+                    s.repair = Arrays.copyOf(s.repair, s.repairs * 2);
+                    s.repairEsi = Arrays.copyOf(s.repairEsi, s.repairs * 2);
+                }
+                s.repair[s.repairs] = sym;
+                s.repairEsi[s.repairs++] = esi;
             }
             s.count++;
             // a source symbol can only complete the chunks it carries, a repair symbol only by
@@ -169,30 +202,30 @@ public final class BlockAssembler {
     }
 
     private void resolve(State s) {
-        s.wanted = new ChunkId[s.dir.size()];
-        for (int i = 0; i < s.wanted.length; i++) s.wanted[i] = needed.get(s.dir.get(i).tag());
+        s.wanted = new ChunkId[s.dir.length];
+        for (int i = 0; i < s.wanted.length; i++) s.wanted[i] = needed.get(s.dir[i].tag());
     }
 
     /** Whether source symbol {@code esi} holds part of a chunk this machine wanted and has not taken yet. */
-    private static boolean carriesWanted(State s, int esi) {
-        int from = esi * Wire.SYMBOL_SIZE;
-        int to = from + Wire.SYMBOL_SIZE;
+    private boolean carriesWanted(State s, int esi) {
+        int from = esi * symbolSize;
+        int to = from + symbolSize;
         for (int i = 0; i < s.wanted.length; i++) {
-            DirEntry e = s.dir.get(i);
+            DirEntry e = s.dir[i];
             if (e.offset() >= to) break;
-            if (s.wanted[i] != null && e.offset() + e.storedLength() > from && !s.extracted.contains(e.tag())) return true;
+            if (s.wanted[i] != null && e.offset() + e.storedLength() > from && !s.taken[i]) return true;
         }
         return false;
     }
 
-    private static List<DirEntry> parseDirectory(ByteBuffer p) {
+    private static DirEntry[] parseDirectory(ByteBuffer p) {
         int count = p.getShort(Wire.HEADER) & 0xffff;
-        List<DirEntry> d = new ArrayList<>(count);
+        DirEntry[] d = new DirEntry[count];
         int off = 0;
         for (int i = 0; i < count; i++) {
             int at = Wire.HEADER + 2 + i * Wire.INFO_ENTRY;
             int slen = p.getInt(at + 9);
-            d.add(new DirEntry(p.getLong(at), p.get(at + 8), slen, p.getInt(at + 13), off));
+            d[i] = new DirEntry(p.getLong(at), p.get(at + 8), slen, p.getInt(at + 13), off);
             off += slen;
         }
         return d;
@@ -200,9 +233,7 @@ public final class BlockAssembler {
 
     private boolean relevant(State s) {
         for (int i = 0; i < s.wanted.length; i++) {
-            if (s.wanted[i] == null) continue;
-            long tag = s.dir.get(i).tag();
-            if (needed.containsKey(tag) && !s.extracted.contains(tag)) return true;
+            if (s.wanted[i] != null && !s.taken[i] && needed.containsKey(s.dir[i].tag())) return true;
         }
         return false;
     }
@@ -210,38 +241,26 @@ public final class BlockAssembler {
     private List<Completed> extract(State s) {
         if (s.dir == null) return List.of();
         List<Completed> out = null;
-        boolean decoded = false;
-        for (DirEntry e : s.dir) {
+        for (int i = 0; i < s.dir.length; i++) {
+            DirEntry e = s.dir[i];
             ChunkId id = needed.get(e.tag());
-            if (id == null || s.extracted.contains(e.tag())) continue;
-            int first = e.offset() / Wire.SYMBOL_SIZE;
-            int last = (e.offset() + e.storedLength() - 1) / Wire.SYMBOL_SIZE;
+            if (id == null || s.taken[i]) continue;
+            int first = e.offset() / symbolSize;
+            int last = (e.offset() + e.storedLength() - 1) / symbolSize;
             boolean all = true;
-            for (int i = first; i <= last && all; i++) all = s.source[i] != null;
-            if (!all && !decoded && s.count >= s.k) {
+            for (int j = first; j <= last && all; j++) all = s.held[j];
+            if (!all && s.count >= s.k) {
                 decode(s);
-                decoded = true;
                 all = true;
             }
             if (!all) continue;
-            byte[] payload = new byte[e.storedLength()];
-            int pos = e.offset();
-            int w = 0;
-            while (w < payload.length) {
-                int si = pos / Wire.SYMBOL_SIZE;
-                int so = pos % Wire.SYMBOL_SIZE;
-                int n = Math.min(Wire.SYMBOL_SIZE - so, payload.length - w);
-                System.arraycopy(s.source[si], so, payload, w, n);
-                w += n;
-                pos += n;
-            }
-            s.extracted.add(e.tag());
+            s.taken[i] = true;
             blocksOfTag.computeIfAbsent(e.tag(), t -> new HashSet<>()).add(s.id);
             int[] pendingWrite = awaitingWrite.computeIfAbsent(s.id, b -> new int[2]);
             pendingWrite[0]++;
             pendingWrite[1] = s.burst;
             if (out == null) out = new ArrayList<>();
-            out.add(new Completed(id, e.codec(), e.rawLength(), payload));
+            out.add(new Completed(id, e.codec(), e.rawLength(), s.data, e.offset(), e.storedLength()));
         }
         if (!relevant(s)) {
             finish(s);
@@ -253,23 +272,35 @@ public final class BlockAssembler {
         return out == null ? List.of() : out;
     }
 
+    /** Recovers the missing source symbols in place from the repair symbols (count >= k). */
     private void decode(State s) {
-        int missing = 0;
-        for (byte[] b : s.source) if (b == null) missing++;
+        if (s.data == null) s.data = new byte[s.k * symbolSize];
+        int[] missing = new int[s.k];
+        int m = 0;
+        for (int j = 0; j < s.k; j++) if (!s.held[j]) missing[m++] = j;
         if (!s.counted) {
-            sourceLost += missing;
-            sourceSeen += s.k - missing;
+            sourceLost += m;
+            sourceSeen += s.k - m;
             s.counted = true;
         }
-        BlockDecoder d = new BlockDecoder(BlockData.code(s.k), Wire.SYMBOL_SIZE);
-        for (int i = 0; i < s.k; i++) if (s.source[i] != null) d.add(i, s.source[i], 0);
-        for (Map.Entry<Integer, byte[]> r : s.repair.entrySet()) {
-            if (d.isComplete()) break;
-            d.add(r.getKey(), r.getValue(), 0);
+        if (m == 0) return;
+        byte[][] src = new byte[s.k][];
+        int[] srcOff = new int[s.k];
+        for (int j = 0; j < s.k; j++) {
+            src[j] = s.data;
+            srcOff[j] = j * symbolSize;
         }
-        byte[][] src = d.decode();
-        for (int i = 0; i < s.k; i++) if (s.source[i] == null) s.source[i] = src[i].clone();
-        s.repair.clear();
+        byte[][] rep = Arrays.copyOf(s.repair, m);
+        int[] repEsi = Arrays.copyOf(s.repairEsi, m);
+        ReedSolomonCode code = BlockData.code(s.k);
+        code.recover(symbolSize, src, srcOff, missing, m, rep, new int[m], repEsi, matrix);
+        for (int l = 0; l < m; l++) {
+            System.arraycopy(rep[l], 0, s.data, missing[l] * symbolSize, symbolSize);
+            s.held[missing[l]] = true;
+        }
+        s.repair = new byte[2][];
+        s.repairEsi = new int[2];
+        s.repairs = 0;
         decodes++;
     }
 
@@ -296,20 +327,27 @@ public final class BlockAssembler {
         if (blocks != null) for (Long b : blocks) awaitingWrite.remove(b);
         for (Iterator<State> it = open.values().iterator(); it.hasNext(); ) {
             State s = it.next();
-            if (s.extracted.contains(tag)) it.remove();
-            else if (s.dir != null) resolve(s); // the chunk may be wanted from this block now
+            if (s.dir == null) continue;
+            boolean took = false;
+            for (int i = 0; i < s.dir.length; i++) took |= s.taken[i] && s.dir[i].tag() == tag;
+            if (took) it.remove();
+            else resolve(s); // the chunk may be wanted from this block now
         }
         finished.clear(); // a finished block may be resent with the chunk; let it in again
     }
 
-    /** For every incomplete block this machine needs and has heard nothing of for a quiet period. */
+    /**
+     * For every incomplete block this machine needs and has heard nothing of for a quiet period:
+     * the symbols it lacks, and whether it lacks the directory (without which what it holds is of
+     * no use); blocks whose chunks are out but not yet written, with nothing missing.
+     */
     public List<Scheduler.BlockReport> reports(long nowNs) {
         List<Scheduler.BlockReport> out = new ArrayList<>();
         for (State s : open.values()) {
             if (nowNs - s.lastNs < quietNs) continue;
             if (s.dir != null && !relevant(s)) continue;
             int missing = Math.max(0, s.k - s.count);
-            if (missing > 0) out.add(new Scheduler.BlockReport(s.id, s.burst, missing));
+            if (missing > 0 || s.dir == null) out.add(new Scheduler.BlockReport(s.id, s.burst, missing, s.dir == null));
         }
         for (Map.Entry<Long, int[]> w : awaitingWrite.entrySet()) {
             if (!open.containsKey(w.getKey())) out.add(new Scheduler.BlockReport(w.getKey(), w.getValue()[1], 0));

@@ -3,8 +3,8 @@ package io.imgcast.cast;
 import io.imgcast.codec.fec.ReedSolomonCode;
 
 /**
- * The bytes of one block ready for the wire: k source symbols of {@link Wire#SYMBOL_SIZE}
- * (the last zero-padded) and the directory body for its BLOCK_INFO packet.
+ * The bytes of one block ready for the wire: k source symbols of the session's symbol size (the
+ * last zero-padded) and the directory body for its BLOCK_INFO packet.
  */
 public final class BlockData {
     private static final ReedSolomonCode[] CODES = new ReedSolomonCode[Wire.MAX_K + 1];
@@ -31,8 +31,9 @@ public final class BlockData {
     /** Writes symbol {@code esi} (source or repair) into {@code out} at {@code off}. */
     void symbol(int esi, byte[] out, int off) {
         int k = symbols.length;
-        if (esi < k) System.arraycopy(symbols[esi], 0, out, off, Wire.SYMBOL_SIZE);
-        else code.encodeRepair(symbols, esi, out, off, Wire.SYMBOL_SIZE);
+        int t = symbols[0].length;
+        if (esi < k) System.arraycopy(symbols[esi], 0, out, off, t);
+        else code.encodeRepair(symbols, esi, out, off, t);
     }
 
     /** Builds the directory body: u16 count, then tag u64, codec u8, stored u32, raw u32 per chunk. */

@@ -24,7 +24,6 @@ import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -150,9 +149,11 @@ public final class CastReceiver {
         Manifest manifest = null;
         if (!live) {
             try {
-                manifest = checkedManifest(joined);
+                manifest = checkedManifest(ctl.getBytes(base + "manifest", MAX_MANIFEST), (String) joined.get("kind"));
             } catch (CorruptDataException e) {
                 return fail("descriptive data from the server failed its check: " + e.getMessage(), t0, 0, 0, 0, null);
+            } catch (IOException e) {
+                return fail("cannot fetch the image's descriptive data from " + config.server() + ": " + e.getMessage(), t0, 0, 0, 0, null);
             }
         } else if (targets != null) {
             return fail("the image '" + config.image() + "' is still being read by its master; it can be relayed once the read ended", t0, 0, 0, 0, null);
@@ -280,115 +281,66 @@ public final class CastReceiver {
         throw last != null ? last : new IOException("timed out");
     }
 
-    private Manifest checkedManifest(Map<String, Object> j) {
-        Base64.Decoder b64 = Base64.getDecoder();
-        byte[] blob = b64.decode((String) j.get("manifest"));
-        byte[] sig = b64.decode((String) j.get("signature"));
-        byte[] pub = b64.decode((String) j.get("public_key"));
+    /** The largest signed manifest a receiver accepts (a manifest lists about 40 bytes per chunk). */
+    private static final int MAX_MANIFEST = 512 << 20;
+
+    /** Checks a {@link SignedManifest} body (pinned key, signature, kind as announced) and decodes the manifest. */
+    private Manifest checkedManifest(byte[] body, String announcedKind) {
+        SignedManifest sm = SignedManifest.decode(body);
         if (config.serverKey() != null) {
-            String fp = HexFormat.of().formatHex(ChunkId.newDigest().digest(pub));
+            String fp = HexFormat.of().formatHex(ChunkId.newDigest().digest(sm.publicKey()));
             if (!fp.startsWith(config.serverKey().toLowerCase())) throw new CorruptDataException("the server's key " + fp.substring(0, 16) + " is not the pinned one");
         }
         PublicKey key;
         try {
-            key = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(pub));
+            key = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(sm.publicKey()));
         } catch (java.security.GeneralSecurityException e) {
             throw new CorruptDataException("unreadable server key");
         }
-        byte[] sha = ChunkId.newDigest().digest(blob);
-        ImageKind kind = ImageKind.valueOf((String) j.get("kind"));
-        if (!Store.verifySignature(key, config.image(), kind, sha, sig)) throw new CorruptDataException("manifest signature is invalid");
-        Manifest m = ManifestFormat.decode(blob);
-        if (m.kind() != kind) throw new CorruptDataException("manifest kind differs from the announced one");
+        byte[] sha = ChunkId.newDigest().digest(sm.manifest());
+        if (!Store.verifySignature(key, config.image(), sm.kind(), sha, sm.signature())) throw new CorruptDataException("manifest signature is invalid");
+        if (announcedKind != null && !sm.kind().name().equals(announcedKind)) throw new CorruptDataException("manifest kind differs from the announced one");
+        Manifest m = ManifestFormat.decode(sm.manifest());
+        if (m.kind() != sm.kind()) throw new CorruptDataException("manifest kind differs from the signed one");
         return m;
     }
 
     private void receive(ControlClient ctl, String base, Map<String, Object> joined, Set<ChunkId> lacking,
                          Map<ChunkId, Integer> index, ChunkTarget target, LiveFeed feed) throws IOException {
         int session = ((Number) joined.get("session")).intValue();
+        if (!(joined.get("symbol_size") instanceof Number ss) || ss.intValue() < Wire.MIN_SYMBOL || ss.intValue() > Wire.MAX_SYMBOL) {
+            throw new IOException("the server did not say its symbol size: it speaks another version of the protocol");
+        }
+        int symbolSize = ((Number) joined.get("symbol_size")).intValue();
         NetworkInterface nif = McastSocket.iface(config.iface());
         Map<Long, ChunkId> byTag = new HashMap<>();
         for (ChunkId id : lacking) {
             if (byTag.put(id.prefix64(), id) != null) throw new IOException("two chunks of the image share a wire tag; cannot receive it by multicast");
         }
-        BlockAssembler asm = new BlockAssembler(byTag, 30_000_000L);
+        BlockAssembler asm = new BlockAssembler(byTag, symbolSize, 30_000_000L);
         if (feed != null) asm.want(Map.of()); // more chunks will come: remember finished blocks by their chunks
         Object asmLock = new Object();
         List<Integer> completed = new ArrayList<>();
-        ArrayBlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(16384);
-        backlog = queue::size;
         AtomicReference<String> groupRef = new AtomicReference<>((String) joined.get("group"));
         ExecutorService writers = Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().daemon().name("imgcast-write").unstarted(r));
-        Semaphore writeSlots = new Semaphore(256);
-        ThreadLocal<ChunkCodec> codecs = ThreadLocal.withInitial(() -> new ChunkCodec(ChunkCodec.DEFAULT_LEVEL));
-        ThreadLocal<MessageDigest> digests = ThreadLocal.withInitial(ChunkId::newDigest);
-        ThreadLocal<byte[]> bufs = ThreadLocal.withInitial(() -> new byte[300 * 1024]);
+        Semaphore writeSlots = new Semaphore(WRITE_SLOTS);
         AtomicLong lastProgressNs = new AtomicLong(System.nanoTime());
+        Writer writer = new Writer(target, asm, asmLock, completed, index, writeSlots, lastProgressNs);
 
-        Thread rx = Thread.ofPlatform().name("imgcast-rx").start(() -> rxLoop(nif, groupRef, queue, queueDrops));
+        Thread rx = Thread.ofPlatform().name("imgcast-rx").start(() -> rxLoop(nif, groupRef, session, symbolSize, asm, asmLock, writers, writer));
         Thread fb = Thread.ofPlatform().daemon().name("imgcast-feedback").start(() -> feedbackLoop(ctl, base, asm, asmLock, completed, groupRef));
         Thread tt = feed == null ? null : Thread.ofPlatform().daemon().name("imgcast-table").start(() -> feed.loop(asm, asmLock, lastProgressNs));
         try {
             while (failure.get() == null) {
                 boolean tableDone = feed == null || feed.complete;
                 synchronized (asmLock) {
-                    if (tableDone && asm.neededCount() == 0 && writeSlots.availablePermits() == 256) break;
+                    if (tableDone && asm.neededCount() == 0 && writeSlots.availablePermits() == WRITE_SLOTS) break;
                 }
                 if (System.nanoTime() - lastProgressNs.get() > config.stallTimeoutMs() * 1_000_000L) {
                     throw new IOException("no data arrived for " + config.stallTimeoutMs() / 1000
                             + " s; is the server still running and the multicast route to this machine working?");
                 }
-                byte[] p;
-                try {
-                    p = queue.poll(50, TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    throw new IOException("interrupted");
-                }
-                if (p == null) continue;
-                ByteBuffer b = ByteBuffer.wrap(p, 2, p.length - 2).slice();
-                b.limit(((p[0] & 0xff) << 8) | (p[1] & 0xff));
-                Wire.Reject why = Wire.check(b, session);
-                if (why != null) {
-                    rejects.get(why).incrementAndGet();
-                    continue;
-                }
-                packets.incrementAndGet();
-                List<BlockAssembler.Completed> done;
-                synchronized (asmLock) {
-                    done = asm.onPacket(b, System.nanoTime());
-                }
-                for (BlockAssembler.Completed c : done) {
-                    writeSlots.acquireUninterruptibly();
-                    writers.execute(() -> {
-                        try {
-                            byte[] buf = bufs.get();
-                            try {
-                                codecs.get().decode(c.codec(), c.payload(), 0, c.payload().length, buf, 0, c.rawLength());
-                            } catch (CorruptDataException e) {
-                                buf = null;
-                            }
-                            if (buf == null || !c.id().matches(digests.get(), buf, 0, c.rawLength())) {
-                                badChunks.incrementAndGet();
-                                synchronized (asmLock) {
-                                    asm.rejected(c.id());
-                                }
-                                return;
-                            }
-                            target.write(c.id(), buf, c.rawLength());
-                            written.addAndGet(c.rawLength());
-                            progress.add(c.rawLength());
-                            lastProgressNs.set(System.nanoTime());
-                            synchronized (asmLock) {
-                                asm.done(c.id());
-                                completed.add(index.get(c.id()));
-                            }
-                        } catch (Throwable t) {
-                            failure.compareAndSet(null, t);
-                        } finally {
-                            writeSlots.release();
-                        }
-                    });
-                }
+                sleep(20);
             }
             Throwable t = failure.get();
             if (t instanceof IOException io) throw io;
@@ -398,8 +350,8 @@ public final class CastReceiver {
             running = false;
             writers.shutdown();
             try {
-                writers.awaitTermination(30, TimeUnit.SECONDS);
                 rx.join(2000);
+                writers.awaitTermination(30, TimeUnit.SECONDS);
                 fb.join(2000);
                 if (tt != null) tt.join(2000);
             } catch (InterruptedException e) {
@@ -410,6 +362,64 @@ public final class CastReceiver {
                 loss = asm.lossEstimate();
             }
             sendFeedback(ctl, base, asm, asmLock, completed, groupRef, true);
+        }
+    }
+
+    /** Chunks handed to the writers and not yet written, at most (bounds the memory they hold). */
+    private static final int WRITE_SLOTS = 256;
+
+    /** Decodes, checks and writes one completed chunk (on a writer thread), then tells the assembler. */
+    private final class Writer {
+        private final ChunkTarget target;
+        private final BlockAssembler asm;
+        private final Object asmLock;
+        private final List<Integer> completed;
+        private final Map<ChunkId, Integer> index;
+        private final Semaphore slots;
+        private final AtomicLong lastProgressNs;
+        private final ThreadLocal<ChunkCodec> codecs = ThreadLocal.withInitial(() -> new ChunkCodec(ChunkCodec.DEFAULT_LEVEL));
+        private final ThreadLocal<MessageDigest> digests = ThreadLocal.withInitial(ChunkId::newDigest);
+        private final ThreadLocal<byte[]> bufs = ThreadLocal.withInitial(() -> new byte[300 * 1024]);
+
+        Writer(ChunkTarget target, BlockAssembler asm, Object asmLock, List<Integer> completed, Map<ChunkId, Integer> index,
+               Semaphore slots, AtomicLong lastProgressNs) {
+            this.target = target;
+            this.asm = asm;
+            this.asmLock = asmLock;
+            this.completed = completed;
+            this.index = index;
+            this.slots = slots;
+            this.lastProgressNs = lastProgressNs;
+        }
+
+        void write(BlockAssembler.Completed c) {
+            try {
+                byte[] buf = bufs.get();
+                try {
+                    codecs.get().decode(c.codec(), c.data(), c.offset(), c.length(), buf, 0, c.rawLength());
+                } catch (CorruptDataException e) {
+                    buf = null;
+                }
+                if (buf == null || !c.id().matches(digests.get(), buf, 0, c.rawLength())) {
+                    badChunks.incrementAndGet();
+                    synchronized (asmLock) {
+                        asm.rejected(c.id());
+                    }
+                    return;
+                }
+                target.write(c.id(), buf, c.rawLength());
+                written.addAndGet(c.rawLength());
+                progress.add(c.rawLength());
+                lastProgressNs.set(System.nanoTime());
+                synchronized (asmLock) {
+                    asm.done(c.id());
+                    completed.add(index.get(c.id()));
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            } finally {
+                slots.release();
+            }
         }
     }
 
@@ -535,14 +545,14 @@ public final class CastReceiver {
 
         /** The read ended: fetch and check the signed manifest. False while the master is still signing it. */
         private boolean finishTable() throws IOException {
-            Map<String, Object> j;
+            byte[] body;
             try {
-                j = ctl.getJson(base + "manifest");
+                body = ctl.getBytes(base + "manifest", MAX_MANIFEST);
             } catch (ControlClient.Refused e) {
                 if (e.status == 503) return false;
                 throw e;
             }
-            Manifest m = checkedManifest(j);
+            Manifest m = checkedManifest(body, null);
             if (m.kind() != ImageKind.VOLUME) throw new CorruptDataException("the master's manifest is not a volume's");
             byte[] published = placementDigest.digest();
             for (io.imgcast.image.Extent x : m.extents()) {
@@ -563,13 +573,18 @@ public final class CastReceiver {
 
     private static final String MASTER_FAILED = "the master could not read its source: ";
 
-    /** Drains the socket on its own thread; each queued array is [u16 length][datagram]. */
-    private void rxLoop(NetworkInterface nif, AtomicReference<String> groupRef, ArrayBlockingQueue<byte[]> queue, AtomicLong queueDrops) {
+    /**
+     * Receives datagrams on its own thread and takes each one at once: checks it, hands it to the
+     * assembler (which copies its body into place) and passes completed chunks to the writers.
+     * One reused direct buffer, no queue, no copy besides the kernel's and the assembler's.
+     */
+    private void rxLoop(NetworkInterface nif, AtomicReference<String> groupRef, int session, int symbolSize,
+                        BlockAssembler asm, Object asmLock, ExecutorService writers, Writer writer) {
         String current = null;
         DatagramChannel ch = null;
         try (Selector sel = Selector.open()) {
-            ByteBuffer buf = ByteBuffer.allocate(Wire.MAX_PACKET + 64);
-            while (running) {
+            ByteBuffer buf = ByteBuffer.allocateDirect(Wire.MAX_PACKET + 64);
+            while (running && failure.get() == null) {
                 String want = groupRef.get();
                 if (!want.equals(current)) {
                     if (ch != null) ch.close();
@@ -585,12 +600,21 @@ public final class CastReceiver {
                 while (true) {
                     buf.clear();
                     if (ch.receive(buf) == null) break;
-                    int n = buf.position();
-                    byte[] p = new byte[n + 2];
-                    p[0] = (byte) (n >> 8);
-                    p[1] = (byte) n;
-                    System.arraycopy(buf.array(), 0, p, 2, n);
-                    if (!queue.offer(p)) queueDrops.incrementAndGet();
+                    buf.flip();
+                    Wire.Reject why = Wire.check(buf, session, symbolSize);
+                    if (why != null) {
+                        rejects.get(why).incrementAndGet();
+                        continue;
+                    }
+                    packets.incrementAndGet();
+                    List<BlockAssembler.Completed> done;
+                    synchronized (asmLock) {
+                        done = asm.onPacket(buf, System.nanoTime());
+                    }
+                    for (BlockAssembler.Completed c : done) {
+                        writer.slots.acquireUninterruptibly();
+                        writers.execute(() -> writer.write(c));
+                    }
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -605,8 +629,6 @@ public final class CastReceiver {
     }
 
     private volatile int localPort;
-    private final AtomicLong queueDrops = new AtomicLong();
-    private volatile java.util.function.IntSupplier backlog = () -> 0;
 
     private void feedbackLoop(ControlClient ctl, String base, BlockAssembler asm, Object asmLock, List<Integer> completed,
                               AtomicReference<String> groupRef) {
@@ -625,6 +647,9 @@ public final class CastReceiver {
 
     private volatile long lastFeedbackNs;
 
+    /** A receive queue longer than this (about 30 datagrams as the kernel counts them) is a backlog. */
+    private static final long BACKLOG_BYTES = 64 * 1024;
+
     /**
      * Reports completions, per-block shortfalls and counters. Unless {@code force}d, a round with
      * no shortfall to report is skipped while the last report is younger than three periods:
@@ -634,15 +659,16 @@ public final class CastReceiver {
                                  AtomicReference<String> groupRef, boolean force) {
         FeedbackFormat f;
         List<Integer> sent;
+        KernelDrops.Socket sock = KernelDrops.forPort(localPort);
         synchronized (asmLock) {
-            // while datagrams wait in our queue, blocks only look incomplete: report none then
-            List<Scheduler.BlockReport> reports = backlog.getAsInt() > 32 ? List.of() : asm.reports(System.nanoTime());
+            // while datagrams wait in the socket's queue (this machine fell behind for a moment),
+            // blocks only look incomplete: report no shortfall then, or the server repairs for nothing
+            List<Scheduler.BlockReport> reports = sock.queuedBytes() > BACKLOG_BYTES ? List.of() : asm.reports(System.nanoTime());
             if (!force && reports.isEmpty() && System.nanoTime() - lastFeedbackNs < 3 * config.feedbackMs() * 1_000_000L) return true;
             sent = new ArrayList<>(completed);
             completed.clear();
             // /proc lists only open sockets: keep the last reading taken while ours was open
-            long kd = KernelDrops.forPort(localPort) + queueDrops.get();
-            kernelDrops = Math.max(kernelDrops, kd);
+            kernelDrops = Math.max(kernelDrops, sock.drops());
             long rej = rejects.values().stream().mapToLong(AtomicLong::get).sum() + badChunks.get();
             f = new FeedbackFormat(sent.stream().mapToInt(Integer::intValue).toArray(), reports,
                     packets.get(), rej, kernelDrops, (int) (asm.lossEstimate() * 1e6), written.get());

@@ -22,7 +22,6 @@ import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,12 +36,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * or more multicast streams. Machines report progress over HTTP and say when they are done.
  *
  * <p>HTTP API (JSON unless noted): {@code POST /api/v1/join} {machine, image, priority} → session,
- * machine id, manifest (base64) with its signature and the store's public key, stream group;
+ * machine id, the image's kind and size, stream group and symbol size;
  * {@code POST /api/v1/machines/ID/needs[?from=A&to=B]} (bitmap over the image's chunk table, or
  * over its part [A, B) for an image still being read) → starts sending;
  * {@code GET /api/v1/machines/ID/table?from=N} (binary, an image still being read: its
- * {@link LiveTable} from placement N) and {@code GET /api/v1/machines/ID/manifest} (its signed
- * manifest once the read ended; 503 before);
+ * {@link LiveTable} from placement N) and {@code GET /api/v1/machines/ID/manifest} (binary,
+ * {@link SignedManifest}: the signed manifest; for an image still being read, once the read ended, 503 before);
  * {@code POST /api/v1/machines/ID/feedback} ({@link FeedbackFormat}) → current stream;
  * {@code POST /api/v1/machines/ID/done} {ok, error, seconds}; {@code GET /api/v1/status};
  * {@code GET /} the dashboard.
@@ -87,6 +86,8 @@ public final class CastServer implements AutoCloseable {
         final ChunkTable table;
         /** Set when the machine joined while the image was still being read. */
         final LiveTable live;
+        /** The image served to the machine (null for a live one until it completed, and for a refusal). */
+        final ServedImage image;
         final int priority;
         String imageName;
         final long joinedMs = System.currentTimeMillis();
@@ -103,12 +104,13 @@ public final class CastServer implements AutoCloseable {
         volatile long kernelDrops;
         volatile double seconds;
 
-        MachineRecord(int id, String name, String imageName, ChunkTable table, LiveTable live, int priority) {
+        MachineRecord(int id, String name, String imageName, ChunkTable table, LiveTable live, ServedImage image, int priority) {
             this.id = id;
             this.name = name;
             this.imageName = imageName;
             this.table = table;
             this.live = live;
+            this.image = image;
             this.priority = priority;
         }
     }
@@ -127,6 +129,8 @@ public final class CastServer implements AutoCloseable {
     private final StreamPlanner planner;
     private final HttpServer http;
     private final DatagramChannel channel;
+    /** Bytes of data per datagram: one Ethernet frame of the interface's MTU ({@link Wire#symbolSize}). */
+    private final int symbolSize;
     private volatile boolean started;
     private volatile long firstJoinNs;
     private volatile long lastActivityNs = System.nanoTime();
@@ -150,11 +154,12 @@ public final class CastServer implements AutoCloseable {
         this.planner = StreamPlanner.defaults(config.streams());
         NetworkInterface nif = McastSocket.iface(config.iface());
         this.channel = McastSocket.sender(nif, config.ttl());
+        this.symbolSize = Wire.symbolSize(nif.getMTU());
         long now = System.nanoTime();
         for (int s = 0; s < Math.max(1, config.streams()); s++) {
             long rate = s == 0 ? config.rateBps() : (long) (config.rateBps() * StreamPlanner.slowShare());
             InetSocketAddress g = new InetSocketAddress(config.group().getAddress(), config.group().getPort() + s);
-            Scheduler sch = new Scheduler(s, Scheduler.Config.defaults(), (long) s << 28);
+            Scheduler sch = new Scheduler(s, Scheduler.Config.defaults(), (long) s << 28, symbolSize);
             ImageCatalog.Payloads payloads = catalog.openPayloads();
             streams.add(new StreamSender(s, sch, new RateController(rate, now), g, lock, channel, payloads, session, () -> started));
         }
@@ -261,7 +266,7 @@ public final class CastServer implements AutoCloseable {
                 }
             }
             MachineRecord m = new MachineRecord(nextMachine.getAndIncrement(), name, imageName,
-                    live != null ? live : ChunkTable.of(img.chunks()), live, priority);
+                    live != null ? live : ChunkTable.of(img.chunks()), live, img, priority);
             synchronized (lock) {
                 // a live joiner has a moment to learn the table before it counts as lagging
                 if (live != null) barrier.add(m.id, live, priority, System.nanoTime());
@@ -290,6 +295,7 @@ public final class CastServer implements AutoCloseable {
             }
             out.put("stream", 0);
             out.put("group", groupOf(0));
+            out.put("symbol_size", symbolSize);
             reply(ex, 200, JSON.std.asString(out));
         } catch (IOException | RuntimeException e) {
             reply(ex, 400, JSON.std.asString(Map.of("error", String.valueOf(e.getMessage()))));
@@ -298,10 +304,8 @@ public final class CastServer implements AutoCloseable {
 
     private static void putImage(Map<String, Object> out, ServedImage img) {
         out.put("kind", img.kind().name());
-        out.put("manifest", Base64.getEncoder().encodeToString(img.manifest()));
-        out.put("signature", Base64.getEncoder().encodeToString(img.signature()));
-        out.put("public_key", Base64.getEncoder().encodeToString(img.publicKey()));
         out.put("chunks", img.chunks().size());
+        out.put("manifest_bytes", img.manifest().length);
     }
 
     /**
@@ -313,7 +317,7 @@ public final class CastServer implements AutoCloseable {
             Map<String, Object> req = JSON.std.mapFrom(readBody(ex, 64 * 1024));
             String name = String.valueOf(req.getOrDefault("machine", ex.getRemoteAddress().getAddress().getHostAddress()));
             MachineRecord m = new MachineRecord(nextMachine.getAndIncrement(), name, String.valueOf(req.getOrDefault("image", "?")),
-                    null, null, 0);
+                    null, null, null, 0);
             m.state = "refused";
             m.error = String.valueOf(req.getOrDefault("reason", "no reason given"));
             machines.put(m.id, m);
@@ -403,22 +407,31 @@ public final class CastServer implements AutoCloseable {
         byte[] body = m.live.encodeSlice((int) Math.min(Integer.MAX_VALUE, queryLong(ex, "from", 0)));
         ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
         ex.sendResponseHeaders(200, body.length);
+        controlBytes.addAndGet(body.length);
         try (OutputStream o = ex.getResponseBody()) {
             o.write(body);
         }
     }
 
-    /** A live image's signed manifest, once its read ended (503 until then). */
+    /** The machine's image's signed manifest ({@link SignedManifest}); for a live image once its read ended (503 until then). */
     private void manifest(HttpExchange ex, MachineRecord m) throws IOException {
-        ServedImage img = m.live == null ? null : m.live.completed();
+        ServedImage img;
+        if (m.live != null) {
+            img = m.live.completed();
+        } else {
+            img = m.image;
+        }
         if (img == null) {
             reply(ex, 503, JSON.std.asString(Map.of("error", "the image is still being read", "retry", true)));
             return;
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("image", m.imageName);
-        putImage(out, img);
-        reply(ex, 200, JSON.std.asString(out));
+        byte[] body = SignedManifest.of(img).encode();
+        ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
+        ex.sendResponseHeaders(200, body.length);
+        controlBytes.addAndGet(body.length);
+        try (OutputStream o = ex.getResponseBody()) {
+            o.write(body);
+        }
     }
 
     /**
@@ -563,6 +576,7 @@ public final class CastServer implements AutoCloseable {
                 m.put("packets", s.packets.get());
                 m.put("bytes", s.bytes.get());
                 m.put("repair_packets", s.repairPackets.get());
+                m.put("directory_packets", s.infoPackets.get());
                 m.put("machines", s.scheduler.machineCount());
                 m.put("pending_chunks", s.scheduler.pendingChunks());
                 m.put("active_blocks", s.scheduler.activeBlocks());
@@ -570,6 +584,7 @@ public final class CastServer implements AutoCloseable {
             }
         }
         out.put("streams", ss);
+        out.put("control_bytes_sent", controlBytes.get());
         List<Object> ms = new ArrayList<>();
         for (MachineRecord r : machines.values().stream().sorted((a, b) -> Integer.compare(a.id, b.id)).toList()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -607,8 +622,12 @@ public final class CastServer implements AutoCloseable {
         }
     }
 
-    private static void reply(HttpExchange ex, int code, String json) throws IOException {
+    /** Bytes of HTTP reply bodies sent (descriptive data, tables, acknowledgements). */
+    private final java.util.concurrent.atomic.AtomicLong controlBytes = new java.util.concurrent.atomic.AtomicLong();
+
+    private void reply(HttpExchange ex, int code, String json) throws IOException {
         byte[] b = json.getBytes(StandardCharsets.UTF_8);
+        controlBytes.addAndGet(b.length);
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.sendResponseHeaders(code, b.length);
         try (OutputStream o = ex.getResponseBody()) {

@@ -15,13 +15,16 @@ import java.util.List;
  *
  * <pre>
  *   i32 n, then n x i32   indexes (in the image's chunk table) of chunks completed since the last report
- *   i32 m, then m x (i64 block, u8 burst, u16 missing)   every incomplete block it needs
+ *   i32 m, then m x (i64 block, u8 burst, u16 missing)   every incomplete block it needs; bit 15 of
+ *                          missing: the receiver lacks the block's directory
  *   i64 packets received, i64 packets rejected, i64 kernel drops (cumulative)
  *   i32 loss in parts per million, i64 bytes written (cumulative)
  * </pre>
  */
 public record FeedbackFormat(int[] completed, List<Scheduler.BlockReport> blocks, long packets, long rejected,
                              long kernelDrops, int lossPpm, long bytesWritten) {
+    private static final int NO_DIRECTORY = 0x8000;
+
     public byte[] encode() {
         try {
             ByteArrayOutputStream bo = new ByteArrayOutputStream(64 + completed.length * 4 + blocks.size() * 11);
@@ -32,7 +35,7 @@ public record FeedbackFormat(int[] completed, List<Scheduler.BlockReport> blocks
             for (Scheduler.BlockReport r : blocks) {
                 o.writeLong(r.block());
                 o.writeByte(r.burst());
-                o.writeShort(r.missing());
+                o.writeShort(Math.min(r.missing(), NO_DIRECTORY - 1) | (r.noDirectory() ? NO_DIRECTORY : 0));
             }
             o.writeLong(packets);
             o.writeLong(rejected);
@@ -59,7 +62,10 @@ public record FeedbackFormat(int[] completed, List<Scheduler.BlockReport> blocks
             if (m < 0 || m * 11L > body.length) throw new CorruptDataException("bad block count");
             List<Scheduler.BlockReport> blocks = new ArrayList<>(m);
             for (int i = 0; i < m; i++) {
-                blocks.add(new Scheduler.BlockReport(in.readLong(), in.readUnsignedByte(), in.readUnsignedShort()));
+                long block = in.readLong();
+                int burst = in.readUnsignedByte();
+                int missing = in.readUnsignedShort();
+                blocks.add(new Scheduler.BlockReport(block, burst, missing & (NO_DIRECTORY - 1), (missing & NO_DIRECTORY) != 0));
             }
             FeedbackFormat f = new FeedbackFormat(c, blocks, in.readLong(), in.readLong(), in.readLong(), in.readInt(), in.readLong());
             if (in.available() != 0) throw new CorruptDataException("trailing bytes in feedback");

@@ -26,6 +26,7 @@ final class StreamSender implements Runnable {
     private final ImageCatalog.Payloads payloads;
     private final int session;
     private final Pacer pacer;
+    private final int symbolSize;
     private final java.util.function.BooleanSupplier gate;
     private final Map<Long, BlockData> cache = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -37,6 +38,7 @@ final class StreamSender implements Runnable {
     final AtomicLong packets = new AtomicLong();
     final AtomicLong bytes = new AtomicLong();
     final AtomicLong repairPackets = new AtomicLong();
+    final AtomicLong infoPackets = new AtomicLong();
     private volatile boolean running = true;
     private volatile String failure;
 
@@ -52,6 +54,7 @@ final class StreamSender implements Runnable {
         this.payloads = payloads;
         this.session = session;
         this.pacer = new Pacer(rate.rate(), 128 * 1024, System.nanoTime());
+        this.symbolSize = scheduler.symbolSize();
     }
 
     void stop() {
@@ -89,14 +92,14 @@ final class StreamSender implements Runnable {
                 }
                 if (TRACE) System.err.printf("%d burst block=%d k=%d repair=%b n=%d burst=%d%n", (now / 1_000_000) % 100000, b.block().id(), b.block().k(), b.repair(), b.esis().length, b.burst());
                 BlockData data = materialize(b.block());
-                send(pkt, Wire.TYPE_INFO, b, 0, data.info);
+                if (b.directory()) send(pkt, Wire.TYPE_INFO, b, 0, data.info);
                 for (int esi : b.esis()) {
                     data.symbol(esi, pkt.array(), Wire.HEADER);
                     send(pkt, Wire.TYPE_SYMBOL, b, esi, null);
                     if (esi >= b.block().k()) repairPackets.incrementAndGet();
                 }
                 // the directory again at the end, for receivers that lost the first copy
-                send(pkt, Wire.TYPE_INFO, b, 0, data.info);
+                if (b.directory()) send(pkt, Wire.TYPE_INFO, b, 0, data.info);
             }
         } catch (IOException | RuntimeException e) {
             failure = e.toString();
@@ -106,7 +109,7 @@ final class StreamSender implements Runnable {
 
     private void heartbeat(ByteBuffer pkt) {
         pkt.clear();
-        Wire.seal(pkt, Wire.TYPE_HEARTBEAT, session, index, 0, 0, 0, 0, 0, 0);
+        Wire.seal(pkt, Wire.TYPE_HEARTBEAT, session, 0, 0, 0, 0, 0);
         try {
             channel.send(pkt, group);
         } catch (IOException ignored) {
@@ -119,12 +122,13 @@ final class StreamSender implements Runnable {
         if (type == Wire.TYPE_INFO) {
             System.arraycopy(body, 0, pkt.array(), Wire.HEADER, body.length);
             bodyLen = body.length;
+            infoPackets.incrementAndGet();
         } else {
-            bodyLen = Wire.SYMBOL_SIZE;
+            bodyLen = symbolSize;
         }
         pkt.clear();
-        Wire.seal(pkt, type, session, index, b.burst(), b.block().k(), esi, b.block().id(), b.block().length(), bodyLen);
-        int size = pkt.remaining() + 28;
+        Wire.seal(pkt, type, session, b.burst(), b.block().k(), esi, b.block().id(), bodyLen);
+        int size = pkt.remaining() + Wire.IP_UDP;
         while (true) {
             long d = pacer.delay(size, System.nanoTime());
             if (d == 0) break;
@@ -139,16 +143,16 @@ final class StreamSender implements Runnable {
     private BlockData materialize(Block block) throws IOException {
         BlockData d = cache.get(block.id());
         if (d != null) return d;
-        byte[][] sym = new byte[block.k()][Wire.SYMBOL_SIZE];
+        byte[][] sym = new byte[block.k()][symbolSize];
         int pos = 0;
         for (ChunkMeta c : block.chunks()) {
             byte[] p = payloads.payload(c.id());
             if (p.length != c.storedLength()) throw new IOException("stored chunk " + c.id().shortHex() + " changed length");
             int off = 0;
             while (off < p.length) {
-                int s = pos / Wire.SYMBOL_SIZE;
-                int o = pos % Wire.SYMBOL_SIZE;
-                int n = Math.min(Wire.SYMBOL_SIZE - o, p.length - off);
+                int s = pos / symbolSize;
+                int o = pos % symbolSize;
+                int n = Math.min(symbolSize - o, p.length - off);
                 System.arraycopy(p, off, sym[s], o, n);
                 off += n;
                 pos += n;

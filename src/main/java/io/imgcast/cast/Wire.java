@@ -4,90 +4,96 @@ import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
- * The multicast wire format, version 1. Every datagram starts with a 24-byte header:
+ * The multicast wire format, version 2. Every datagram starts with a 16-byte header:
  *
  * <pre>
- *   0  magic     'I' 'C'
- *   2  version   1
- *   3  type      1 SYMBOL, 2 BLOCK_INFO, 3 HEARTBEAT
+ *   0  ver|type  u8: version 2 in the high nibble; type in the low one:
+ *                1 SYMBOL, 2 BLOCK_INFO, 3 HEARTBEAT
+ *   1  burst     u8: the block's burst counter (BLOCK_INFO, SYMBOL) — lets feedback say what it saw
+ *   2  k         u8: source symbols in the block (1..200)
+ *   3  esi       u8: encoding symbol id (0..k-1 source, k..255 repair)
  *   4  session   u32: a random id per server session; packets of other sessions are dropped
- *   8  stream    u8: which of the session's streams
- *   9  burst     u8: the block's burst counter (BLOCK_INFO, SYMBOL) — lets feedback say what it saw
- *  10  k         u8: source symbols in the block (1..200)
- *  11  esi       u8: encoding symbol id (0..k-1 source, k..255 repair)
- *  12  block     u32: block id, unique within the session
- *  16  length    u32: bytes of source data in the block (the last source symbol is zero-padded)
- *  20  crc32c    u32 over bytes 0..19 and the body
- *  24  body
+ *   8  block     u32: block id, unique within the session (a stream's ids start at stream << 28)
+ *  12  crc32c    u32 over bytes 0..11 and the body
+ *  16  body
  * </pre>
  *
- * SYMBOL bodies are exactly {@link #SYMBOL_SIZE} bytes. A BLOCK_INFO body is the block's
- * directory: u16 count, then per chunk: tag u64 (first 8 bytes of the chunk id), codec u8,
- * stored length u32, raw length u32 — the chunks' stored payloads lie back to back in the block
- * in that order. HEARTBEAT bodies are empty. Chunk content is checked against its full SHA-256
- * after decoding, so a forged packet can cost a retransmission but never land on disk.
+ * SYMBOL bodies are exactly the session's symbol size T bytes ({@link #symbolSize}: the largest
+ * that fits one Ethernet frame of the interface's MTU, at most {@link #MAX_SYMBOL}; receivers
+ * learn it when they join). A BLOCK_INFO body is the block's directory: u16 count, then per chunk:
+ * tag u64 (first 8 bytes of the chunk id), codec u8, stored length u32, raw length u32 — the
+ * chunks' stored payloads lie back to back in the block in that order, the last source symbol
+ * zero-padded; their total makes k symbols. HEARTBEAT bodies are empty. Chunk content is checked
+ * against its full SHA-256 after decoding, so a forged packet can cost a retransmission but never
+ * land on disk.
  */
 public final class Wire {
-    public static final int HEADER = 24;
-    public static final int SYMBOL_SIZE = 1400;
-    public static final int MAX_PACKET = HEADER + SYMBOL_SIZE;
+    public static final int HEADER = 16;
+    /** A 1500-byte frame: 1500 - 20 (IPv4) - 8 (UDP) - {@link #HEADER}. */
+    public static final int MAX_SYMBOL = 1456;
+    public static final int MIN_SYMBOL = 512;
+    public static final int MAX_PACKET = HEADER + MAX_SYMBOL;
     public static final int MAX_K = 200;
     public static final int MAX_ESI = 255;
     public static final int MAX_CHUNKS_PER_BLOCK = 64;
     public static final int INFO_ENTRY = 17;
+    /** IPv4 and UDP headers: what every datagram costs on top of its payload. */
+    public static final int IP_UDP = 28;
 
     public static final byte TYPE_SYMBOL = 1;
     public static final byte TYPE_INFO = 2;
     public static final byte TYPE_HEARTBEAT = 3;
 
-    private static final byte M0 = 'I';
-    private static final byte M1 = 'C';
-    private static final byte VERSION = 1;
+    private static final int VERSION = 2;
+    private static final int CRC_AT = 12;
 
     private Wire() {}
 
-    /** Writes a header (with the CRC over header and the body already placed after it). */
-    public static void seal(ByteBuffer b, byte type, int session, int stream, int burst, int k, int esi, long block, int length, int bodyLen) {
-        b.put(0, M0).put(1, M1).put(2, VERSION).put(3, type).putInt(4, session)
-                .put(8, (byte) stream).put(9, (byte) burst).put(10, (byte) k).put(11, (byte) esi)
-                .putInt(12, (int) block).putInt(16, length);
-        CRC32C crc = new CRC32C();
-        crc.update(b.array(), b.arrayOffset(), 20);
-        crc.update(b.array(), b.arrayOffset() + HEADER, bodyLen);
-        b.putInt(20, (int) crc.getValue());
+    /** The symbol size for an interface of this MTU: one datagram per frame, a multiple of 8 bytes. */
+    public static int symbolSize(int mtu) {
+        int t = (mtu - IP_UDP - HEADER) & ~7;
+        return Math.max(MIN_SYMBOL, Math.min(MAX_SYMBOL, t));
+    }
+
+    /** Writes a header (with the CRC over header and the body already placed after it) and flips the buffer to the datagram. */
+    public static void seal(ByteBuffer b, byte type, int session, int burst, int k, int esi, long block, int bodyLen) {
+        b.put(0, (byte) (VERSION << 4 | type)).put(1, (byte) burst).put(2, (byte) k).put(3, (byte) esi)
+                .putInt(4, session).putInt(8, (int) block);
         b.limit(HEADER + bodyLen).position(0);
+        b.putInt(CRC_AT, crc(b, HEADER + bodyLen));
+    }
+
+    private static int crc(ByteBuffer b, int len) {
+        CRC32C crc = new CRC32C();
+        crc.update(b.slice(0, CRC_AT));
+        crc.update(b.slice(HEADER, len - HEADER));
+        return (int) crc.getValue();
     }
 
     /** Why a datagram was rejected; counted per reason. */
-    public enum Reject { SHORT, BAD_MAGIC, BAD_VERSION, BAD_TYPE, BAD_CRC, OTHER_SESSION, BAD_FIELDS }
+    public enum Reject { SHORT, BAD_VERSION, BAD_TYPE, BAD_CRC, OTHER_SESSION, BAD_FIELDS }
 
     /**
-     * Checks a received datagram in {@code b} (position 0, limit = its length): structure, CRC and
-     * session. Returns null if acceptable, else the reason.
+     * Checks a received datagram in {@code b} (heap or direct; bytes 0 to its limit): structure,
+     * CRC and session, for a session sending symbols of {@code symbolSize} bytes. Returns null if
+     * acceptable, else the reason.
      */
-    public static Reject check(ByteBuffer b, int session) {
+    public static Reject check(ByteBuffer b, int session, int symbolSize) {
         int len = b.limit();
         if (len < HEADER) return Reject.SHORT;
-        if (b.get(0) != M0 || b.get(1) != M1) return Reject.BAD_MAGIC;
-        if (b.get(2) != VERSION) return Reject.BAD_VERSION;
-        byte type = b.get(3);
-        CRC32C crc = new CRC32C();
-        crc.update(b.array(), b.arrayOffset(), 20);
-        crc.update(b.array(), b.arrayOffset() + HEADER, len - HEADER);
-        if ((int) crc.getValue() != b.getInt(20)) return Reject.BAD_CRC;
+        if ((b.get(0) & 0xff) >>> 4 != VERSION) return Reject.BAD_VERSION;
+        if (crc(b, len) != b.getInt(CRC_AT)) return Reject.BAD_CRC;
         if (b.getInt(4) != session) return Reject.OTHER_SESSION;
         int k = k(b);
-        int blockLen = b.getInt(16);
-        switch (type) {
+        switch (type(b)) {
             case TYPE_SYMBOL -> {
-                if (len != MAX_PACKET) return Reject.BAD_FIELDS;
-                if (k < 1 || k > MAX_K || blockLen <= 0 || blockLen > k * SYMBOL_SIZE || blockLen <= (k - 1) * SYMBOL_SIZE) return Reject.BAD_FIELDS;
+                if (len != HEADER + symbolSize || k < 1 || k > MAX_K) return Reject.BAD_FIELDS;
             }
             case TYPE_INFO -> {
                 if (len < HEADER + 2) return Reject.SHORT;
                 int count = b.getShort(HEADER) & 0xffff;
                 if (count < 1 || count > MAX_CHUNKS_PER_BLOCK || len != HEADER + 2 + count * INFO_ENTRY) return Reject.BAD_FIELDS;
-                if (k < 1 || k > MAX_K || blockLen <= 0 || blockLen > k * SYMBOL_SIZE) return Reject.BAD_FIELDS;
+                if (k < 1 || k > MAX_K) return Reject.BAD_FIELDS;
                 long sum = 0;
                 for (int i = 0; i < count; i++) {
                     int at = HEADER + 2 + i * INFO_ENTRY;
@@ -97,7 +103,7 @@ public final class Wire {
                     if (codec < 0 || codec > io.imgcast.codec.ChunkCodec.ZSTD_X86 || slen == 0 || rlen == 0 || rlen > (1 << 24)) return Reject.BAD_FIELDS;
                     sum += slen;
                 }
-                if (sum != blockLen) return Reject.BAD_FIELDS;
+                if (symbols(sum, symbolSize) != k) return Reject.BAD_FIELDS;
             }
             case TYPE_HEARTBEAT -> {
                 if (len != HEADER) return Reject.BAD_FIELDS;
@@ -109,16 +115,14 @@ public final class Wire {
         return null;
     }
 
-    public static byte type(ByteBuffer b) { return b.get(3); }
-    public static int stream(ByteBuffer b) { return b.get(8) & 0xff; }
-    public static int burst(ByteBuffer b) { return b.get(9) & 0xff; }
-    public static int k(ByteBuffer b) { return b.get(10) & 0xff; }
-    public static int esi(ByteBuffer b) { return b.get(11) & 0xff; }
-    public static long block(ByteBuffer b) { return b.getInt(12) & 0xffffffffL; }
-    public static int length(ByteBuffer b) { return b.getInt(16); }
+    public static byte type(ByteBuffer b) { return (byte) (b.get(0) & 0x0f); }
+    public static int burst(ByteBuffer b) { return b.get(1) & 0xff; }
+    public static int k(ByteBuffer b) { return b.get(2) & 0xff; }
+    public static int esi(ByteBuffer b) { return b.get(3) & 0xff; }
+    public static long block(ByteBuffer b) { return b.getInt(8) & 0xffffffffL; }
 
-    /** Symbols needed for {@code length} bytes. */
-    public static int symbols(long length) {
-        return (int) ((length + SYMBOL_SIZE - 1) / SYMBOL_SIZE);
+    /** Symbols of {@code symbolSize} bytes needed for {@code length} bytes. */
+    public static int symbols(long length, int symbolSize) {
+        return (int) ((length + symbolSize - 1) / symbolSize);
     }
 }

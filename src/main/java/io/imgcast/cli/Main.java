@@ -106,7 +106,8 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"imgcast 0.1.0 (Java " + Runtime.version() + ")"};
+            return new String[] {"imgcast 0.1.0 (Java " + Runtime.version() + ")",
+                    "FEC kernel: " + io.imgcast.codec.fec.GF256.kernel()};
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.imgcast.cli;
 
+import io.imgcast.util.Units;
+
 import io.imgcast.cast.CastServer;
 import io.imgcast.cast.McastSocket;
 import io.imgcast.store.Store;
@@ -62,9 +64,26 @@ final class ServeCommand implements Callable<Integer> {
             }
             if (exitAfterIdle != null && server.idle(exitAfterIdle * 1000)) {
                 System.out.println("all machines finished; exiting");
+                System.out.println(traffic(server.status()));
                 return 0;
             }
         }
+    }
+
+    /** What the session put on the network: multicast packets by kind, and the control API's replies. */
+    @SuppressWarnings("unchecked")
+    static String traffic(Map<String, Object> st) {
+        StringBuilder sb = new StringBuilder("sent:");
+        for (Object o : (List<Object>) st.get("streams")) {
+            Map<String, Object> s = (Map<String, Object>) o;
+            long packets = ((Number) s.get("packets")).longValue();
+            if (packets == 0) continue;
+            sb.append(String.format(" stream %s %d packets %s (%d repair, %d directory);", s.get("stream"), packets,
+                    Units.bytes(((Number) s.get("bytes")).longValue()), ((Number) s.get("repair_packets")).longValue(),
+                    ((Number) s.get("directory_packets")).longValue()));
+        }
+        sb.append(" control replies ").append(Units.bytes(((Number) st.get("control_bytes_sent")).longValue()));
+        return sb.toString();
     }
 
     @SuppressWarnings("unchecked")

@@ -44,7 +44,9 @@ final class CastSimulation {
         }
     }
 
-    final Scheduler scheduler = new Scheduler(0, Scheduler.Config.defaults());
+    /** The session's symbol size: a 1500-byte MTU's. */
+    static final int T = Wire.symbolSize(1500);
+    final Scheduler scheduler = new Scheduler(0, Scheduler.Config.defaults(), 0, T);
     final Map<ChunkId, byte[]> payloads = new HashMap<>();
     final Map<ChunkId, ChunkMeta> meta = new HashMap<>();
     final List<Rx> rxs = new ArrayList<>();
@@ -53,6 +55,8 @@ final class CastSimulation {
     final long latencyNs = 1_000_000L;
     long now;
     long packets;
+    /** Bytes on the wire: every packet with the imgcast, UDP/IP and Ethernet headers. */
+    long wireBytes;
     long repairSymbols;
     long sourceSymbols;
     final List<Long> sentBlocksOrder = new ArrayList<>();
@@ -127,7 +131,7 @@ final class CastSimulation {
 
     private void join(Rx rx) {
         if (growing != null) {
-            rx.asm = new BlockAssembler(Map.of(), 30_000_000L);
+            rx.asm = new BlockAssembler(Map.of(), T, 30_000_000L);
             rx.asm.want(Map.of());
             rx.joined = true;
             barrier.add(rx.id, growingTable, rx.priority, now);
@@ -140,7 +144,7 @@ final class CastSimulation {
             m.add(meta.get(id));
         }
         m.sort((a, b) -> Long.compare(a.id().prefix64(), b.id().prefix64()));
-        rx.asm = new BlockAssembler(tags, 30_000_000L);
+        rx.asm = new BlockAssembler(tags, T, 30_000_000L);
         scheduler.addMachine(rx.id, rx.priority, m, now);
         rx.joined = true;
     }
@@ -188,36 +192,37 @@ final class CastSimulation {
             if (System.getenv("SIMTRACE") != null) System.out.printf("t=%d block %d k=%d repair=%b n=%d chunks=%d%n", now / 1000000, b.block().id(), b.block().k(), b.repair(), b.esis().length, b.block().chunks().size());
             firstBurstOf.putIfAbsent(b.block().id(), b.esis().length);
             BlockData d = data.computeIfAbsent(b.block().id(), k -> materialize(b.block()));
-            deliver(pkt, b, Wire.TYPE_INFO, 0, d);
+            if (b.directory()) deliver(pkt, b, Wire.TYPE_INFO, 0, d);
             for (int esi : b.esis()) {
                 d.symbol(esi, pkt.array(), Wire.HEADER);
                 deliver(pkt, b, Wire.TYPE_SYMBOL, esi, d);
                 if (esi >= b.block().k()) repairSymbols++;
                 else sourceSymbols++;
             }
-            deliver(pkt, b, Wire.TYPE_INFO, 0, d);
+            if (b.directory()) deliver(pkt, b, Wire.TYPE_INFO, 0, d);
         }
         return false;
     }
 
     private BlockData materialize(Block block) {
-        byte[][] sym = new byte[block.k()][Wire.SYMBOL_SIZE];
+        byte[][] sym = new byte[block.k()][T];
         int pos = 0;
         for (ChunkMeta c : block.chunks()) {
             byte[] p = payloads.get(c.id());
-            for (int i = 0; i < p.length; i++, pos++) sym[pos / Wire.SYMBOL_SIZE][pos % Wire.SYMBOL_SIZE] = p[i];
+            for (int i = 0; i < p.length; i++, pos++) sym[pos / T][pos % T] = p[i];
         }
         return new BlockData(sym, BlockData.directory(block.chunks()));
     }
 
     private void deliver(ByteBuffer pkt, Burst b, byte type, int esi, BlockData d) {
-        int bodyLen = type == Wire.TYPE_INFO ? d.info.length : Wire.SYMBOL_SIZE;
+        int bodyLen = type == Wire.TYPE_INFO ? d.info.length : T;
         if (type == Wire.TYPE_INFO) System.arraycopy(d.info, 0, pkt.array(), Wire.HEADER, bodyLen);
         pkt.clear();
-        Wire.seal(pkt, type, 7, 0, b.burst(), b.block().k(), esi, b.block().id(), b.block().length(), bodyLen);
-        if (Wire.check(pkt, 7) != null) throw new AssertionError("sealed packet does not check");
+        Wire.seal(pkt, type, 7, b.burst(), b.block().k(), esi, b.block().id(), bodyLen);
+        if (Wire.check(pkt, 7, T) != null) throw new AssertionError("sealed packet does not check");
         packets++;
-        now += (long) ((bodyLen + Wire.HEADER + 28) * 8e9 / bitsPerSecond);
+        wireBytes += bodyLen + Wire.HEADER + Wire.IP_UDP + 14;
+        now += (long) ((bodyLen + Wire.HEADER + Wire.IP_UDP) * 8e9 / bitsPerSecond);
         for (Rx rx : rxs) {
             if (!rx.joined || rx.doneAtNs >= 0 || rx.rnd.nextDouble() < rx.loss) continue;
             for (BlockAssembler.Completed c : rx.asm.onPacket(pkt.duplicate(), now)) {
@@ -230,6 +235,6 @@ final class CastSimulation {
     }
 
     long symbolBytes() {
-        return (sourceSymbols + repairSymbols) * (long) Wire.SYMBOL_SIZE;
+        return (sourceSymbols + repairSymbols) * (long) T;
     }
 }

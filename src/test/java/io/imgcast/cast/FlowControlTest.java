@@ -75,9 +75,9 @@ class FlowControlTest {
         byte[] good = new byte[3000];
         for (int i = 0; i < good.length; i++) good[i] = (byte) i;
         ChunkId id = ChunkId.hash(good, 0, good.length);
-        BlockAssembler asm = new BlockAssembler(Map.of(id.prefix64(), id), 0);
+        BlockAssembler asm = new BlockAssembler(Map.of(id.prefix64(), id), CastSimulation.T, 0);
         ChunkMeta m = new ChunkMeta(id, (byte) 0, good.length, good.length);
-        Block block = new Block(5, List.of(m), 0, 0);
+        Block block = new Block(5, List.of(m), 0, 0, CastSimulation.T);
         byte[] forged = good.clone();
         forged[100] ^= 1;
         // a forger sends the block with altered content: the assembler hands it out, the hash check fails
@@ -93,17 +93,18 @@ class FlowControlTest {
     }
 
     private static List<BlockAssembler.Completed> feed(BlockAssembler asm, Block block, byte[] payload, int burst) {
-        byte[][] sym = new byte[block.k()][Wire.SYMBOL_SIZE];
-        for (int i = 0; i < payload.length; i++) sym[i / Wire.SYMBOL_SIZE][i % Wire.SYMBOL_SIZE] = payload[i];
+        int t = CastSimulation.T;
+        byte[][] sym = new byte[block.k()][t];
+        for (int i = 0; i < payload.length; i++) sym[i / t][i % t] = payload[i];
         BlockData d = new BlockData(sym, BlockData.directory(block.chunks()));
         ByteBuffer b = ByteBuffer.allocate(Wire.MAX_PACKET);
         System.arraycopy(d.info, 0, b.array(), Wire.HEADER, d.info.length);
-        Wire.seal(b, Wire.TYPE_INFO, 1, 0, burst, block.k(), 0, block.id(), block.length(), d.info.length);
+        Wire.seal(b, Wire.TYPE_INFO, 1, burst, block.k(), 0, block.id(), d.info.length);
         List<BlockAssembler.Completed> out = new java.util.ArrayList<>(asm.onPacket(b, 1));
         for (int esi = 0; esi < block.k(); esi++) {
             b.clear();
             d.symbol(esi, b.array(), Wire.HEADER);
-            Wire.seal(b, Wire.TYPE_SYMBOL, 1, 0, burst, block.k(), esi, block.id(), block.length(), Wire.SYMBOL_SIZE);
+            Wire.seal(b, Wire.TYPE_SYMBOL, 1, burst, block.k(), esi, block.id(), t);
             out.addAll(asm.onPacket(b, 2));
         }
         return out;

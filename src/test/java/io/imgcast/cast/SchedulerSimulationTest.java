@@ -42,6 +42,20 @@ class SchedulerSimulationTest {
     }
 
     @Test
+    void eightReceiversAtFivePercentLossCostAtMostOnePointOneFiveTimesTheDataOnTheWire() {
+        // at the pace of the CPU-bound lab (60 Mbit/s): repair rounds, directories and every
+        // header (imgcast, UDP/IP, Ethernet) included; the target is 1.15x
+        CastSimulation sim = new CastSimulation(60_000_000L);
+        List<ChunkMeta> all = sim.chunks(1200, 6_000, 50_000, 11);
+        for (int i = 0; i < 8; i++) sim.receiver(0.05, 500 + i, all, 0, 0);
+        assertTrue(sim.run(600_000_000_000L), "all finish");
+        for (CastSimulation.Rx rx : sim.rxs) assertEquals(all.size(), rx.got.size());
+        double wire = (double) sim.wireBytes / dataBytes(all);
+        System.out.printf("8 receivers, 5%% loss, 60 Mbit/s: wire %.3fx the data, headers included%n", wire);
+        assertTrue(wire < 1.14, "wire " + wire);
+    }
+
+    @Test
     void differentImagesShareCommonChunksOnTheWire() {
         CastSimulation sim = new CastSimulation(1_000_000_000L);
         List<ChunkMeta> common = sim.chunks(200, 2_000, 60_000, 3);

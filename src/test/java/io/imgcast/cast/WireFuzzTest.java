@@ -18,16 +18,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class WireFuzzTest {
     private static final int SESSION = 42;
+    private static final int T = CastSimulation.T;
 
     @FuzzTest(maxDuration = "20s")
     void datagramsNeverCrashTheReceiver(FuzzedDataProvider data) {
         byte[] raw = data.consumeRemainingAsBytes();
         ByteBuffer b = ByteBuffer.wrap(raw.clone());
-        Wire.Reject why = Wire.check(b, SESSION);
+        Wire.Reject why = Wire.check(b, SESSION, T);
         if (why != null) return;
         // a datagram that passes the check must be safe to feed to the assembler
         ChunkId id = ChunkId.hash(new byte[] {1}, 0, 1);
-        BlockAssembler asm = new BlockAssembler(Map.of(id.prefix64(), id), 0);
+        BlockAssembler asm = new BlockAssembler(Map.of(id.prefix64(), id), T, 0);
         List<BlockAssembler.Completed> out = asm.onPacket(b, 1);
         for (BlockAssembler.Completed c : out) assertTrue(c.payload().length > 0);
         asm.reports(2);
@@ -36,17 +37,16 @@ class WireFuzzTest {
     @FuzzTest(maxDuration = "20s")
     void sealedThenMutatedDatagramsAreRejectedOrConsistent(FuzzedDataProvider data) {
         int k = data.consumeInt(1, Wire.MAX_K);
-        int len = data.consumeInt((k - 1) * Wire.SYMBOL_SIZE + 1, k * Wire.SYMBOL_SIZE);
-        ByteBuffer b = ByteBuffer.allocate(Wire.MAX_PACKET);
-        Wire.seal(b, Wire.TYPE_SYMBOL, SESSION, 0, 0, k, data.consumeInt(0, 255), data.consumeLong(), len, Wire.SYMBOL_SIZE);
-        assertTrue(Wire.check(b.duplicate(), SESSION) == null, "a sealed packet passes");
+        ByteBuffer b = ByteBuffer.allocate(Wire.HEADER + T);
+        Wire.seal(b, Wire.TYPE_SYMBOL, SESSION, 0, k, data.consumeInt(0, 255), data.consumeLong(), T);
+        assertTrue(Wire.check(b.duplicate(), SESSION, T) == null, "a sealed packet passes");
         int flips = data.consumeInt(1, 8);
         for (int i = 0; i < flips; i++) {
-            int at = data.consumeInt(0, Wire.MAX_PACKET - 1);
+            int at = data.consumeInt(0, Wire.HEADER + T - 1);
             b.put(at, (byte) (b.get(at) ^ (1 + data.consumeInt(0, 254))));
         }
         // any change to header or body is caught (CRC32C detects every error of up to 3 bits... and most others)
-        Wire.Reject r = Wire.check(b.duplicate(), SESSION);
+        Wire.Reject r = Wire.check(b.duplicate(), SESSION, T);
         assertTrue(r != null || flips > 3, "a corrupted packet was accepted");
     }
 

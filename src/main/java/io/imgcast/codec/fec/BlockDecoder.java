@@ -168,78 +168,27 @@ public final class BlockDecoder {
         return result;
     }
 
-    /**
-     * Solves for the m missing source symbols. Row i of the system is repair symbol
-     * repairSlots[i]; column l is missing source symbol missing[l].
-     */
+    /** Solves for the m missing source symbols with {@link ReedSolomonCode#recover}. */
     private void recover(int m) {
-        int T = symbolSize;
-        // 1. Subtract the known source symbols from each repair symbol, leaving
-        //    repair_i = sum_l C[r_i][missing[l]] * source[missing[l]],
-        //    and build that m x m coefficient matrix.
+        byte[][] srcArr = new byte[k][];
+        for (int j = 0; j < k; j++) if (sourceSlot[j] >= 0) srcArr[j] = slots[sourceSlot[j]];
+        byte[][] rep = new byte[m][];
+        int[] repEsi = new int[m];
         for (int i = 0; i < m; i++) {
-            byte[] repair = slots[repairSlots[i]];
-            byte[] coefs = code.cauchyRow(slotEsi[repairSlots[i]] - k);
-            for (int j = 0; j < k; j++) {
-                int s = sourceSlot[j];
-                if (s >= 0) {
-                    GF256.mulAddRow(coefs[j], slots[s], 0, repair, 0, T);
-                }
-            }
-            for (int l = 0; l < m; l++) {
-                matrix[i * m + l] = coefs[missing[l]];
-            }
+            rep[i] = slots[repairSlots[i]];
+            repEsi[i] = slotEsi[repairSlots[i]];
         }
-        // 2. Gauss-Jordan elimination on [matrix | repair data], in place. Afterwards
-        //    matrix is the identity and row l's data is source symbol missing[l].
-        for (int c = 0; c < m; c++) {
-            int p = c;
-            while (p < m && matrix[p * m + c] == 0) {
-                p++;
-            }
-            if (p == m) {
-                // Impossible for a Cauchy system; guards against a broken construction.
-                throw new IllegalStateException("singular decoding matrix");
-            }
-            if (p != c) {
-                swapRows(p, c, m);
-            }
-            byte[] pivotData = slots[repairSlots[c]];
-            byte pivot = matrix[c * m + c];
-            if (pivot != 1) {
-                byte invPivot = GF256.inv(pivot);
-                for (int l = c; l < m; l++) {
-                    matrix[c * m + l] = GF256.mul(matrix[c * m + l], invPivot);
-                }
-                GF256.mulRow(invPivot, pivotData, 0, pivotData, 0, T);
-            }
+        code.recover(symbolSize, srcArr, new int[k], missing, m, rep, new int[m], repEsi, matrix);
+        // rep[l] now holds source symbol missing[l]: find its slot
+        for (int l = 0; l < m; l++) {
             for (int i = 0; i < m; i++) {
-                byte f = matrix[i * m + c];
-                if (i == c || f == 0) {
-                    continue;
+                int slot = repairSlots[i];
+                if (slots[slot] == rep[l]) {
+                    sourceSlot[missing[l]] = slot;
+                    slotEsi[slot] = missing[l];
                 }
-                for (int l = c; l < m; l++) {
-                    matrix[i * m + l] ^= GF256.mul(f, matrix[c * m + l]);
-                }
-                GF256.mulAddRow(f, pivotData, 0, slots[repairSlots[i]], 0, T);
             }
         }
-        for (int l = 0; l < m; l++) {
-            int slot = repairSlots[l];
-            sourceSlot[missing[l]] = slot;
-            slotEsi[slot] = missing[l];
-        }
-    }
-
-    private void swapRows(int a, int b, int m) {
-        for (int l = 0; l < m; l++) {
-            byte t = matrix[a * m + l];
-            matrix[a * m + l] = matrix[b * m + l];
-            matrix[b * m + l] = t;
-        }
-        int t = repairSlots[a];
-        repairSlots[a] = repairSlots[b];
-        repairSlots[b] = t;
     }
 
     /**

@@ -113,6 +113,73 @@ public final class ReedSolomonCode {
         }
     }
 
+    /**
+     * Recovers {@code m} missing source symbols from {@code m} distinct repair symbols and the
+     * {@code k - m} source symbols held, in place. Source symbol {@code j} (when held) is
+     * {@code srcArr[j][srcOff[j] .. + len)}; {@code missing[0..m)} are the missing source ESIs;
+     * {@code rep[i][repOff[i] .. + len)} is repair symbol {@code repEsi[i]}. The repair symbols
+     * are overwritten, and their three arrays permuted, so that afterwards
+     * {@code rep[l][repOff[l] ..]} is source symbol {@code missing[l]}.
+     *
+     * <p>Cost: {@code m * (k - m)} multiply-accumulate passes to take the held source symbols out of
+     * the repair symbols, then Gauss-Jordan elimination on the {@code m x m} Cauchy system (its
+     * {@code m^2} row operations applied to the data).
+     *
+     * @param matrix scratch of at least {@code m * m} bytes
+     */
+    public void recover(int len, byte[][] srcArr, int[] srcOff, int[] missing, int m,
+                        byte[][] rep, int[] repOff, int[] repEsi, byte[] matrix) {
+        boolean[] lost = new boolean[k];
+        for (int l = 0; l < m; l++) lost[missing[l]] = true;
+        // 1. repair_i -= the held source symbols' share, leaving the m x m system in the missing ones
+        for (int i = 0; i < m; i++) {
+            checkRepairEsi(repEsi[i]);
+            byte[] coefs = cauchy[repEsi[i] - k];
+            for (int j = 0; j < k; j++) {
+                if (!lost[j]) GF256.mulAddRow(coefs[j], srcArr[j], srcOff[j], rep[i], repOff[i], len);
+            }
+            for (int l = 0; l < m; l++) matrix[i * m + l] = coefs[missing[l]];
+        }
+        // 2. Gauss-Jordan elimination on [matrix | repair data], in place; afterwards matrix is the
+        //    identity and row l's data is source symbol missing[l]
+        for (int c = 0; c < m; c++) {
+            int p = c;
+            while (p < m && matrix[p * m + c] == 0) p++;
+            // impossible for a Cauchy system; guards against a broken construction
+            if (p == m) throw new IllegalStateException("singular decoding matrix");
+            if (p != c) swapRows(matrix, m, p, c, rep, repOff, repEsi);
+            byte pivot = matrix[c * m + c];
+            if (pivot != 1) {
+                byte invPivot = GF256.inv(pivot);
+                for (int l = c; l < m; l++) matrix[c * m + l] = GF256.mul(matrix[c * m + l], invPivot);
+                GF256.mulRow(invPivot, rep[c], repOff[c], rep[c], repOff[c], len);
+            }
+            for (int i = 0; i < m; i++) {
+                byte f = matrix[i * m + c];
+                if (i == c || f == 0) continue;
+                for (int l = c; l < m; l++) matrix[i * m + l] ^= GF256.mul(f, matrix[c * m + l]);
+                GF256.mulAddRow(f, rep[c], repOff[c], rep[i], repOff[i], len);
+            }
+        }
+    }
+
+    private static void swapRows(byte[] matrix, int m, int a, int b, byte[][] rep, int[] repOff, int[] repEsi) {
+        for (int l = 0; l < m; l++) {
+            byte t = matrix[a * m + l];
+            matrix[a * m + l] = matrix[b * m + l];
+            matrix[b * m + l] = t;
+        }
+        byte[] r = rep[a];
+        rep[a] = rep[b];
+        rep[b] = r;
+        int o = repOff[a];
+        repOff[a] = repOff[b];
+        repOff[b] = o;
+        int e = repEsi[a];
+        repEsi[a] = repEsi[b];
+        repEsi[b] = e;
+    }
+
     /** Package-private: the row of C for repair index r (not copied; do not modify). */
     byte[] cauchyRow(int r) {
         return cauchy[r];

@@ -6,7 +6,7 @@
  * <dl>
  *   <dt>symbol</dt>
  *   <dd>The unit of coding: a byte string of fixed length T (the <em>symbol size</em>,
- *       e.g. 1400 bytes, one multicast packet payload). All symbols of a source block
+ *       e.g. 1456 bytes, one multicast packet payload). All symbols of a source block
  *       have the same length T.</dd>
  *   <dt>source block</dt>
  *   <dd>The group of data protected together: {@code k} source symbols
@@ -37,7 +37,8 @@
  *
  * <h2>Classes</h2>
  * <ul>
- *   <li>{@link io.imgcast.codec.fec.GF256} &ndash; field arithmetic and the row kernels.</li>
+ *   <li>{@link io.imgcast.codec.fec.GF256} &ndash; field arithmetic and the row kernels
+ *       (in ISA-L, {@code Isal}, when libisal2 is installed).</li>
  *   <li>{@link io.imgcast.codec.fec.ReedSolomonCode} &ndash; the code for one
  *       {@code (k, maxRepair)}; produces repair symbols.</li>
  *   <li>{@link io.imgcast.codec.fec.BlockDecoder} &ndash; gathers the symbols of one
