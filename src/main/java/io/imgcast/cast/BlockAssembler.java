@@ -55,6 +55,8 @@ public final class BlockAssembler {
         int burst;
         long lastNs;
         boolean counted;
+        /** No longer in {@code open} (finished, forgotten or evicted). */
+        boolean closed;
         DirEntry[] dir;
         /** Per directory entry: the chunk id if this machine needed it when the directory was read, else null. */
         ChunkId[] wanted;
@@ -85,6 +87,8 @@ public final class BlockAssembler {
     /** Set by {@link #want}: finished blocks are remembered by the tags they carried, so that a chunk learnt later can reopen them. */
     private Map<Long, List<Long>> finishedByTag;
     private final byte[] matrix = new byte[(Wire.MAX_ESI + 1) / 2 * ((Wire.MAX_ESI + 1) / 2)];
+    /** The block of the last datagram, while it is open. */
+    private State last;
     private long sourceSeen;
     private long sourceLost;
     private long decodes;
@@ -119,6 +123,7 @@ public final class BlockAssembler {
 
     private void finish(State s) {
         open.remove(s.id);
+        s.closed = true;
         finished.add(s.id);
         if (finishedByTag != null) {
             for (DirEntry e : s.dir) {
@@ -146,23 +151,29 @@ public final class BlockAssembler {
         byte type = Wire.type(p);
         if (type == Wire.TYPE_HEARTBEAT) return List.of();
         long block = Wire.block(p);
-        if (finished.contains(block)) return List.of();
         int k = Wire.k(p);
-        State s = open.get(block);
+        // most datagrams belong to the block of the one before: skip the lookups then
+        State s = last != null && last.id == block && !last.closed ? last : null;
+        if (s == null) {
+            if (finished.contains(block)) return List.of();
+            s = open.get(block);
+        }
         if (s == null) {
             s = new State(block, k);
+            last = s;
             // loss is measured only on blocks first met in their fresh burst (burst 0): a late
             // joiner's first symbols of an older block are repairs, not a sign of loss
             s.counted = Wire.burst(p) != 0;
             open.put(block, s);
             if (open.size() > MAX_OPEN_BLOCKS) {
                 Iterator<State> it = open.values().iterator();
-                it.next();
+                it.next().closed = true;
                 it.remove();
             }
         } else if (s.k != k) {
             return List.of(); // inconsistent with what we saw: forged or foreign, ignore
         }
+        last = s;
         s.lastNs = nowNs;
         s.burst = Wire.burst(p);
         if (type == Wire.TYPE_INFO) {
@@ -330,8 +341,12 @@ public final class BlockAssembler {
             if (s.dir == null) continue;
             boolean took = false;
             for (int i = 0; i < s.dir.length; i++) took |= s.taken[i] && s.dir[i].tag() == tag;
-            if (took) it.remove();
-            else resolve(s); // the chunk may be wanted from this block now
+            if (took) {
+                s.closed = true;
+                it.remove();
+            } else {
+                resolve(s); // the chunk may be wanted from this block now
+            }
         }
         finished.clear(); // a finished block may be resent with the chunk; let it in again
     }

@@ -15,8 +15,6 @@ import java.net.NetworkInterface;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyFactory;
@@ -348,6 +346,7 @@ public final class CastReceiver {
             if (t != null) throw new IOException(t);
         } finally {
             running = false;
+            closeRx();
             writers.shutdown();
             try {
                 rx.join(2000);
@@ -378,7 +377,6 @@ public final class CastReceiver {
         private final Semaphore slots;
         private final AtomicLong lastProgressNs;
         private final ThreadLocal<ChunkCodec> codecs = ThreadLocal.withInitial(() -> new ChunkCodec(ChunkCodec.DEFAULT_LEVEL));
-        private final ThreadLocal<MessageDigest> digests = ThreadLocal.withInitial(ChunkId::newDigest);
         private final ThreadLocal<byte[]> bufs = ThreadLocal.withInitial(() -> new byte[300 * 1024]);
 
         Writer(ChunkTarget target, BlockAssembler asm, Object asmLock, List<Integer> completed, Map<ChunkId, Integer> index,
@@ -400,7 +398,7 @@ public final class CastReceiver {
                 } catch (CorruptDataException e) {
                     buf = null;
                 }
-                if (buf == null || !c.id().matches(digests.get(), buf, 0, c.rawLength())) {
+                if (buf == null || !c.id().matches(buf, 0, c.rawLength())) {
                     badChunks.incrementAndGet();
                     synchronized (asmLock) {
                         asm.rejected(c.id());
@@ -576,45 +574,31 @@ public final class CastReceiver {
     /**
      * Receives datagrams on its own thread and takes each one at once: checks it, hands it to the
      * assembler (which copies its body into place) and passes completed chunks to the writers.
-     * One reused direct buffer, no queue, no copy besides the kernel's and the assembler's.
+     * One reused direct buffer, no queue, no copy besides the kernel's and the assembler's; a
+     * blocking socket (no selector): {@link #closeRx} wakes it to change group or stop.
      */
     private void rxLoop(NetworkInterface nif, AtomicReference<String> groupRef, int session, int symbolSize,
                         BlockAssembler asm, Object asmLock, ExecutorService writers, Writer writer) {
         String current = null;
         DatagramChannel ch = null;
-        try (Selector sel = Selector.open()) {
-            ByteBuffer buf = ByteBuffer.allocateDirect(Wire.MAX_PACKET + 64);
+        ByteBuffer buf = ByteBuffer.allocateDirect(Wire.MAX_PACKET + 64);
+        try {
             while (running && failure.get() == null) {
                 String want = groupRef.get();
-                if (!want.equals(current)) {
+                if (ch == null || !ch.isOpen() || !want.equals(current)) {
                     if (ch != null) ch.close();
                     InetSocketAddress g = McastSocket.parseGroup(want);
                     ch = McastSocket.receiver(nif, g);
-                    ch.configureBlocking(false);
-                    ch.register(sel, SelectionKey.OP_READ);
+                    rxChannel = ch;
                     current = want;
                     localPort = g.getPort();
+                    // closeRx may have come while we opened it: look again before blocking
+                    if (!running || !groupRef.get().equals(current)) continue;
                 }
-                if (sel.select(100) == 0) continue;
-                sel.selectedKeys().clear();
-                while (true) {
-                    buf.clear();
-                    if (ch.receive(buf) == null) break;
-                    buf.flip();
-                    Wire.Reject why = Wire.check(buf, session, symbolSize);
-                    if (why != null) {
-                        rejects.get(why).incrementAndGet();
-                        continue;
-                    }
-                    packets.incrementAndGet();
-                    List<BlockAssembler.Completed> done;
-                    synchronized (asmLock) {
-                        done = asm.onPacket(buf, System.nanoTime());
-                    }
-                    for (BlockAssembler.Completed c : done) {
-                        writer.slots.acquireUninterruptibly();
-                        writers.execute(() -> writer.write(c));
-                    }
+                try {
+                    receiveSome(ch, buf, session, symbolSize, asm, asmLock, writers, writer);
+                } catch (java.nio.channels.ClosedChannelException e) {
+                    // closeRx: a new group, or the end
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -624,6 +608,47 @@ public final class CastReceiver {
                 if (ch != null) ch.close();
             } catch (IOException ignored) {
                 // closing
+            }
+        }
+    }
+
+    /** The receiving socket now (closed by {@link #closeRx}). */
+    private volatile DatagramChannel rxChannel;
+
+    /** Wakes the receiving thread out of its blocking receive: to join another group, or to stop. */
+    private void closeRx() {
+        DatagramChannel ch = rxChannel;
+        if (ch == null) return;
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+
+    /**
+     * Takes up to 64 datagrams, waiting for each. A method of its own (not a loop inside the
+     * thread's one long method), so that the JIT compiles it early.
+     */
+    private void receiveSome(DatagramChannel ch, ByteBuffer buf, int session, int symbolSize, BlockAssembler asm, Object asmLock,
+                             ExecutorService writers, Writer writer) throws IOException {
+        for (int n = 0; n < 64; n++) {
+            buf.clear();
+            ch.receive(buf);
+            buf.flip();
+            Wire.Reject why = Wire.check(buf, session, symbolSize);
+            if (why != null) {
+                rejects.get(why).incrementAndGet();
+                continue;
+            }
+            packets.incrementAndGet();
+            List<BlockAssembler.Completed> done;
+            synchronized (asmLock) {
+                done = asm.onPacket(buf, System.nanoTime());
+            }
+            for (BlockAssembler.Completed c : done) {
+                writer.slots.acquireUninterruptibly();
+                writers.execute(() -> writer.write(c));
             }
         }
     }
@@ -677,7 +702,10 @@ public final class CastReceiver {
             Map<String, Object> r = ctl.post(base + "feedback", f.encode(), "application/octet-stream");
             lastFeedbackNs = System.nanoTime();
             Object g = r.get("group");
-            if (g instanceof String s && !s.equals(groupRef.get())) groupRef.set(s);
+            if (g instanceof String s && !s.equals(groupRef.get())) {
+                groupRef.set(s);
+                closeRx(); // the receiving thread joins the new group
+            }
             return true;
         } catch (ControlClient.Refused e) {
             if (e.status == 404) failure.compareAndSet(null, new Rejoin("the server no longer knows this machine (restarted?)"));

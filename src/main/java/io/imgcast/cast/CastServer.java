@@ -527,6 +527,9 @@ public final class CastServer implements AutoCloseable {
             if (cur.scheduler.has(m.id)) {
                 cur.scheduler.feedback(m.id, done, f.blocks(), m.loss, now);
                 int want = planner.choose(m.loss, (double) newDrops / newPackets, m.stream);
+                // the slow stream is for a machine that would hold the others back: with no other
+                // machine left on the fast one, the rate controller serves it better there
+                if (want > m.stream && !othersOnStream(m)) want = m.stream;
                 if (want != m.stream && want < streams.size()) {
                     var rest = cur.scheduler.removeMachine(m.id);
                     List<ChunkMeta> needs = new ArrayList<>();
@@ -543,6 +546,14 @@ public final class CastServer implements AutoCloseable {
         }
         reply(ex, 200, JSON.std.asString(Map.of("stream", stream, "group", groupOf(stream), "state", m.state,
                 "sending", started)));
+    }
+
+    /** Whether a machine other than {@code m} is still receiving on {@code m}'s stream. */
+    private boolean othersOnStream(MachineRecord m) {
+        for (MachineRecord o : machines.values()) {
+            if (o != m && o.stream == m.stream && o.table != null && isActive(o.state)) return true;
+        }
+        return false;
     }
 
     private void done(HttpExchange ex, MachineRecord m) throws IOException {

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -107,13 +106,12 @@ public final class TreeTarget implements ChunkTarget {
             }
         }
         // what is already in place
-        MessageDigest sha = ChunkId.newDigest();
         byte[] buf = new byte[256 * 1024];
         Map<ChunkId, Place> good = new HashMap<>();
         Set<ChunkId> partial = new HashSet<>();
         for (Map.Entry<ChunkId, List<Place>> c : places.entrySet()) {
             for (Place pl : c.getValue()) {
-                if (read(pl, buf) && c.getKey().matches(sha, buf, 0, pl.length())) good.putIfAbsent(c.getKey(), pl);
+                if (read(pl, buf) && c.getKey().matches(buf, 0, pl.length())) good.putIfAbsent(c.getKey(), pl);
                 else partial.add(c.getKey());
             }
         }
@@ -222,7 +220,6 @@ public final class TreeTarget implements ChunkTarget {
 
     @Override
     public String verify() throws IOException {
-        MessageDigest sha = ChunkId.newDigest();
         byte[] buf = new byte[256 * 1024];
         List<Entry> es = manifest.entries();
         for (int i = 0; i < es.size(); i++) {
@@ -234,7 +231,7 @@ public final class TreeTarget implements ChunkTarget {
             ChunkList c = e.chunks();
             for (int j = 0; j < c.size(); j++) {
                 Place pl = new Place(i, off, c.length(j));
-                if (!read(pl, buf) || !c.id(j).matches(sha, buf, 0, pl.length())) return "file " + e.path() + " differs at byte " + off;
+                if (!read(pl, buf) || !c.id(j).matches(buf, 0, pl.length())) return "file " + e.path() + " differs at byte " + off;
                 off += c.length(j);
             }
         }

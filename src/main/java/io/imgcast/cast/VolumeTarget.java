@@ -11,7 +11,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,7 +38,6 @@ public final class VolumeTarget implements ChunkTarget {
     private final Map<ChunkId, Integer> lengths = new HashMap<>();
     /** Live target: chunks written or found in place, with one offset where they are. */
     private final Map<ChunkId, Long> placed = new HashMap<>();
-    private final MessageDigest sha = ChunkId.newDigest();
     private byte[] scratch;
     private FileChannel ch;
     private boolean device;
@@ -83,7 +81,6 @@ public final class VolumeTarget implements ChunkTarget {
         if (manifest == null) return new HashSet<>();
         Set<ChunkId> lacking = new HashSet<>(offsets.keySet());
         if (!existed) return lacking;
-        MessageDigest sha = ChunkId.newDigest();
         byte[] buf = new byte[256 * 1024];
         Map<ChunkId, Long> good = new HashMap<>();
         for (Extent x : manifest.extents()) {
@@ -91,7 +88,7 @@ public final class VolumeTarget implements ChunkTarget {
             for (int i = 0; i < x.chunks().size(); i++) {
                 int len = x.chunks().length(i);
                 ChunkId id = x.chunks().id(i);
-                if (readFully(off, buf, len) && id.matches(sha, buf, 0, len)) good.put(id, off);
+                if (readFully(off, buf, len) && id.matches(buf, 0, len)) good.put(id, off);
                 off += len;
             }
         }
@@ -146,7 +143,7 @@ public final class VolumeTarget implements ChunkTarget {
         lengths.put(id, len);
         if (existed) {
             byte[] b = scratch(len);
-            if (readFully(offset, b, len) && id.matches(sha, b, 0, len)) {
+            if (readFully(offset, b, len) && id.matches(b, 0, len)) {
                 placed.put(id, offset);
                 return Placed.NEW_HELD;
             }
@@ -199,13 +196,12 @@ public final class VolumeTarget implements ChunkTarget {
     @Override
     public String verify() throws IOException {
         if (manifest == null) throw new IllegalStateException("the image's manifest never came");
-        MessageDigest sha = ChunkId.newDigest();
         byte[] buf = new byte[256 * 1024];
         for (Extent x : manifest.extents()) {
             long off = x.offset();
             for (int i = 0; i < x.chunks().size(); i++) {
                 int len = x.chunks().length(i);
-                if (!readFully(off, buf, len) || !x.chunks().id(i).matches(sha, buf, 0, len)) {
+                if (!readFully(off, buf, len) || !x.chunks().id(i).matches(buf, 0, len)) {
                     return "bytes " + off + "-" + (off + len - 1) + " do not match the image";
                 }
                 off += len;

@@ -30,15 +30,9 @@ public final class ChunkId implements Comparable<ChunkId> {
         return of(HexFormat.of().parseHex(hex));
     }
 
-    /** Hashes {@code len} bytes with the given digest (reused by the caller, one per thread). */
-    public static ChunkId hash(MessageDigest sha256, byte[] data, int off, int len) {
-        sha256.reset();
-        sha256.update(data, off, len);
-        return new ChunkId(sha256.digest());
-    }
-
+    /** The id of {@code len} bytes of content ({@link Sha256}). */
     public static ChunkId hash(byte[] data, int off, int len) {
-        return hash(newDigest(), data, off, len);
+        return new ChunkId(Sha256.digest(data, off, len));
     }
 
     public static MessageDigest newDigest() {
@@ -49,10 +43,9 @@ public final class ChunkId implements Comparable<ChunkId> {
         }
     }
 
-    public boolean matches(MessageDigest sha256, byte[] data, int off, int len) {
-        sha256.reset();
-        sha256.update(data, off, len);
-        return MessageDigest.isEqual(bytes, sha256.digest());
+    /** Whether {@code len} bytes of content hash to this id. */
+    public boolean matches(byte[] data, int off, int len) {
+        return MessageDigest.isEqual(bytes, Sha256.digest(data, off, len));
     }
 
     /** True if the 32 bytes at {@code off} are this id. */

@@ -107,7 +107,8 @@ public final class Main implements Runnable {
         @Override
         public String[] getVersion() {
             return new String[] {"imgcast 0.1.0 (Java " + Runtime.version() + ")",
-                    "FEC kernel: " + io.imgcast.codec.fec.GF256.kernel()};
+                    "FEC kernel: " + io.imgcast.codec.fec.GF256.kernel(),
+                    "SHA-256: " + io.imgcast.chunk.Sha256.implementation()};
         }
     }
 }

@@ -4,7 +4,6 @@ import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.ChunkCodec;
 
 import java.io.IOException;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -89,7 +88,6 @@ final class ChunkPipeline implements AutoCloseable {
     }
 
     private void work() {
-        MessageDigest sha = ChunkId.newDigest();
         byte[] dst = new byte[ChunkCodec.maxCompressedLength(256 * 1024 + 1024)];
         int[] outLen = new int[1];
         try (ChunkCodec codec = new ChunkCodec(level, dict)) {
@@ -97,7 +95,7 @@ final class ChunkPipeline implements AutoCloseable {
                 Task t = queue.take();
                 if (t == POISON) return;
                 try {
-                    ChunkId id = ChunkId.hash(sha, t.data(), 0, t.len());
+                    ChunkId id = ChunkId.hash(t.data(), 0, t.len());
                     boolean isNew = ingest.claim(id);
                     if (isNew) {
                         if (dst.length < ChunkCodec.maxCompressedLength(t.len())) dst = new byte[ChunkCodec.maxCompressedLength(t.len())];

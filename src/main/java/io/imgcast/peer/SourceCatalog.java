@@ -27,7 +27,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
 import java.security.Signature;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -262,7 +261,6 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
 
     /** Reads uncached chunks back from the source, checks them and encodes them as in the chunk table. */
     private final class Rereader implements Payloads {
-        private final MessageDigest sha = ChunkId.newDigest();
         private final ChunkCodec codec = new ChunkCodec(level);
         private final int[] outLen = new int[1];
         private byte[] raw = new byte[256 * 1024];
@@ -286,7 +284,7 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
                 if (n < 0) throw new IOException(where(loc) + " is shorter than when it was read: the source changed; send it again");
                 at += n;
             }
-            if (!id.matches(sha, raw, 0, loc.rawLength())) {
+            if (!id.matches(raw, 0, loc.rawLength())) {
                 throw new IOException(where(loc) + " changed since it was read (chunk " + id.shortHex() + "); send it again from a source that is not in use");
             }
             int max = ChunkCodec.maxCompressedLength(loc.rawLength());

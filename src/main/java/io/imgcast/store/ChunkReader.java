@@ -5,7 +5,6 @@ import io.imgcast.codec.ChunkCodec;
 import io.imgcast.codec.CorruptDataException;
 
 import java.io.IOException;
-import java.security.MessageDigest;
 
 /**
  * Reads chunks out of packs and checks them: record header against the index, CRC of the stored
@@ -15,7 +14,6 @@ import java.security.MessageDigest;
 public final class ChunkReader implements AutoCloseable {
     private final PackSet packs;
     private final ChunkCodec codec;
-    private final MessageDigest sha = ChunkId.newDigest();
     private byte[] record = new byte[PackFormat.RECORD_HEADER + 300 * 1024];
 
     ChunkReader(PackSet packs, ChunkCodec.Dictionary dict) {
@@ -28,7 +26,7 @@ public final class ChunkReader implements AutoCloseable {
         readRecord(id, loc);
         if (dst.length < loc.rawLength()) throw new IllegalArgumentException("buffer too small for chunk");
         codec.decode(loc.codec(), record, PackFormat.RECORD_HEADER, loc.storedLength(), dst, 0, loc.rawLength());
-        if (!id.matches(sha, dst, 0, loc.rawLength())) {
+        if (!id.matches(dst, 0, loc.rawLength())) {
             throw new CorruptDataException("chunk " + id.shortHex() + " content does not match its hash");
         }
         return loc.rawLength();

@@ -164,7 +164,6 @@ public final class Transfer {
             try (Ingest ingest = store.beginIngest(); ChunkCodec codec = new ChunkCodec(ChunkCodec.DEFAULT_LEVEL)) {
                 byte[] header = new byte[PackFormat.RECORD_HEADER];
                 byte[] raw = new byte[300 * 1024];
-                MessageDigest chunkSha = ChunkId.newDigest();
                 for (long i = 0; i < count; i++) {
                     in.readFully(header);
                     ByteBuffer h = ByteBuffer.wrap(header);
@@ -182,7 +181,7 @@ public final class Transfer {
                     PackFormat.check(rec, id, new ChunkLocation(0, 0, slen, rlen, enc));
                     if (raw.length < rlen) raw = new byte[rlen];
                     codec.decode(enc, rec, PackFormat.RECORD_HEADER, slen, raw, 0, rlen);
-                    if (!id.matches(chunkSha, raw, 0, rlen)) throw new CorruptDataException("chunk " + id.shortHex() + " in the export does not match its hash");
+                    if (!id.matches(raw, 0, rlen)) throw new CorruptDataException("chunk " + id.shortHex() + " in the export does not match its hash");
                     if (ingest.claim(id)) {
                         byte[] payload = java.util.Arrays.copyOfRange(rec, PackFormat.RECORD_HEADER, rec.length);
                         ingest.append(id, enc, rlen, payload, slen);

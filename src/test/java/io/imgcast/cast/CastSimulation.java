@@ -226,7 +226,7 @@ final class CastSimulation {
         for (Rx rx : rxs) {
             if (!rx.joined || rx.doneAtNs >= 0 || rx.rnd.nextDouble() < rx.loss) continue;
             for (BlockAssembler.Completed c : rx.asm.onPacket(pkt.duplicate(), now)) {
-                if (!c.id().matches(ChunkId.newDigest(), c.payload(), 0, c.payload().length)) throw new AssertionError("bad chunk delivered");
+                if (!c.id().matches(c.payload(), 0, c.payload().length)) throw new AssertionError("bad chunk delivered");
                 rx.got.put(c.id(), c.payload());
                 rx.asm.done(c.id());
                 rx.completedSinceReport.add(c.id());

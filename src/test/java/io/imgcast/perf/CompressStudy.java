@@ -58,7 +58,7 @@ public final class CompressStudy {
                     long t0 = System.nanoTime();
                     int len = cdc.cut(d, off, d.length - off);
                     long t1 = System.nanoTime();
-                    ChunkId id = ChunkId.hash(sha, d, off, len);
+                    ChunkId id = ChunkId.hash(d, off, len);
                     shaNs += System.nanoTime() - t1;
                     cdcNs += t1 - t0;
                     if (seen.add(id)) chunks.add(new Chunk(java.util.Arrays.copyOfRange(d, off, off + len), id, img, elf));
