@@ -43,6 +43,8 @@ public final class Scheduler {
         final Set<ChunkId> needs;
         final Map<Long, Report> reports = new HashMap<>();
         double loss;
+        /** When its last report came (0: none yet). */
+        long lastReportNs;
 
         Machine(int id, int priority, long joinedNs, Set<ChunkId> needs) {
             this.id = id;
@@ -187,6 +189,7 @@ public final class Scheduler {
             if (m.needs.remove(c)) release(c);
         }
         m.reports.clear();
+        m.lastReportNs = nowNs;
         for (BlockReport r : blocks) {
             if (active.containsKey(r.block())) m.reports.put(r.block(), new Report(r.burst(), r.missing(), r.noDirectory(), nowNs));
         }
@@ -284,7 +287,10 @@ public final class Scheduler {
                     if (r.missing() > 0 || r.noDirectory()) need = Math.max(need, r.missing());
                     shortfallNeedsDirectory |= r.noDirectory();
                 }
-            } else if (m.joinedNs > b.lastBurstNs || silentAllowed) {
+            } else if (m.joinedNs > b.lastBurstNs || silentAllowed && m.lastReportNs - b.lastBurstNs >= config.staleReportNs()) {
+                // joined after the block went out (the carousel), or has reported since without a
+                // word of it: it got none of it. A machine that has not reported since (stalled,
+                // or its report is on the way) may well hold the block: wait for its word.
                 need = Math.max(need, b.k);
                 shortfallNeedsDirectory = true;
             }

@@ -77,7 +77,9 @@ class MulticastLabTest {
             long b = storedBytes("b");
             long union = num(MiniJson.object(Cli.run("list", "--json", "--store", store).ok().out()), "pack_bytes");
             // shared data crosses the wire once: far below sending each machine its image (3a + 3b)
-            assertTrue(wire < 1.6 * union, "wire " + wire + " vs dedup union " + union + " (images " + a + " + " + b + ")");
+            Object st = run.status().get("streams");
+            System.out.printf("two images, 6 receivers, 5%% loss: wire %.2fx the union; %s%n", (double) wire / union, st);
+            assertTrue(wire < 1.6 * union, "wire " + wire + " vs dedup union " + union + " (images " + a + " + " + b + "); server: " + st);
             assertTrue(wire < (3 * a + 3 * b) / 2.5, "wire " + wire + " vs per-machine sum " + (3 * a + 3 * b));
         }
     }

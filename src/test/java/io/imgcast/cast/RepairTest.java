@@ -125,6 +125,25 @@ class RepairTest {
     }
 
     @Test
+    void aMachineWhoseReportsStallIsNotSentWholeBlocksAgainButOneThatReportsWithoutABlockIs() {
+        Map<ChunkId, byte[]> payloads = new java.util.HashMap<>();
+        List<ChunkMeta> all = chunks(6, 9_000, 5, payloads);
+        Scheduler sch = new Scheduler(0, Scheduler.Config.defaults(), 0, T);
+        sch.addMachine(1, 0, all, 0);
+        Burst b = sch.next(0);
+        assertNotNull(b);
+        // no word from the machine for 5 s (a stalled process, a slow control link): nothing resent
+        for (long t = 100; t <= 5_000; t += 100) assertEquals(null, sch.next(t * MS), "at " + t + " ms");
+        // it reports, mentioning no block while it still needs the chunks: it got none of the block
+        sch.feedback(1, List.of(), List.of(), 0, 5_050 * MS);
+        Burst again = sch.next(5_100 * MS);
+        assertNotNull(again);
+        assertEquals(b.block().id(), again.block().id());
+        assertTrue(again.esis().length >= b.block().k(), "the whole block again");
+        assertTrue(again.directory());
+    }
+
+    @Test
     void feedbackKeepsMissingCountsAndTheDirectoryFlagApart() {
         List<Scheduler.BlockReport> r = List.of(new Scheduler.BlockReport(1, 2, 200, false),
                 new Scheduler.BlockReport(2, 255, 0, true), new Scheduler.BlockReport(0xffffffffL, 0, 17, true));
