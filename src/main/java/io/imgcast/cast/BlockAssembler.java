@@ -177,6 +177,15 @@ public final class BlockAssembler {
         s.lastNs = nowNs;
         s.burst = Wire.burst(p);
         if (type == Wire.TYPE_INFO) {
+            if (s.count > 0 && !s.counted && Wire.burst(p) == 0) {
+                // the directory that closes a block's first burst: every source symbol went out
+                // before it, so the gaps are the loss (known now, not only once the block decodes)
+                int held = 0;
+                for (boolean h : s.held) if (h) held++;
+                sourceSeen += held;
+                sourceLost += s.k - held;
+                s.counted = true;
+            }
             if (s.dir != null) return List.of();
             s.dir = parseDirectory(p);
             s.taken = new boolean[s.dir.length];

@@ -279,6 +279,9 @@ public final class CastReceiver {
         throw last != null ? last : new IOException("timed out");
     }
 
+    /** The zstd dictionary the image's chunks need (from its signed manifest), or null. */
+    private volatile ChunkCodec.Dictionary dictionary;
+
     /** The largest signed manifest a receiver accepts (a manifest lists about 40 bytes per chunk). */
     private static final int MAX_MANIFEST = 512 << 20;
 
@@ -300,6 +303,7 @@ public final class CastReceiver {
         if (announcedKind != null && !sm.kind().name().equals(announcedKind)) throw new CorruptDataException("manifest kind differs from the announced one");
         Manifest m = ManifestFormat.decode(sm.manifest());
         if (m.kind() != sm.kind()) throw new CorruptDataException("manifest kind differs from the signed one");
+        if (sm.dictionary() != null) dictionary = new ChunkCodec.Dictionary(sm.dictionary());
         return m;
     }
 
@@ -376,7 +380,7 @@ public final class CastReceiver {
         private final Map<ChunkId, Integer> index;
         private final Semaphore slots;
         private final AtomicLong lastProgressNs;
-        private final ThreadLocal<ChunkCodec> codecs = ThreadLocal.withInitial(() -> new ChunkCodec(ChunkCodec.DEFAULT_LEVEL));
+        private final ThreadLocal<ChunkCodec> codecs = ThreadLocal.withInitial(() -> new ChunkCodec(ChunkCodec.DEFAULT_LEVEL, dictionary));
         private final ThreadLocal<byte[]> bufs = ThreadLocal.withInitial(() -> new byte[300 * 1024]);
 
         Writer(ChunkTarget target, BlockAssembler asm, Object asmLock, List<Integer> completed, Map<ChunkId, Integer> index,

@@ -425,7 +425,7 @@ public final class CastServer implements AutoCloseable {
             reply(ex, 503, JSON.std.asString(Map.of("error", "the image is still being read", "retry", true)));
             return;
         }
-        byte[] body = SignedManifest.of(img).encode();
+        byte[] body = envelopes.computeIfAbsent(img, i -> SignedManifest.of(i).encode());
         ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
         ex.sendResponseHeaders(200, body.length);
         controlBytes.addAndGet(body.length);
@@ -479,6 +479,9 @@ public final class CastServer implements AutoCloseable {
         }
         reply(ex, 200, JSON.std.asString(Map.of("needed_chunks", needs.size(), "needed_bytes", bytes)));
     }
+
+    /** Each served image's {@link SignedManifest}, encoded once (its dictionary is compressed hard). */
+    private final Map<ServedImage, byte[]> envelopes = new ConcurrentHashMap<>();
 
     /** How long a machine may lag behind a live table before the others' data goes out without it. */
     static final long LAG_NS = 2_000_000_000L;

@@ -6,11 +6,17 @@ import java.util.List;
 
 /**
  * An image as the control API hands it out: its name and kind, the signed manifest (blob,
- * Ed25519 signature, the signer's public key in X.509 form) and its chunk table in manifest
- * order, which is what the machines' needs bitmaps and completion reports index.
+ * Ed25519 signature, the signer's public key in X.509 form), its chunk table in manifest
+ * order, which is what the machines' needs bitmaps and completion reports index, and the zstd
+ * dictionary its chunks need (null when none does).
  */
 public record ServedImage(String name, ImageKind kind, byte[] manifest, byte[] signature, byte[] publicKey,
-                          List<ChunkMeta> chunks, long totalBytes) {
+                          List<ChunkMeta> chunks, long totalBytes, byte[] dictionary) {
+    public ServedImage(String name, ImageKind kind, byte[] manifest, byte[] signature, byte[] publicKey,
+                       List<ChunkMeta> chunks, long totalBytes) {
+        this(name, kind, manifest, signature, publicKey, chunks, totalBytes, null);
+    }
+
     /** Stored (wire) bytes of all chunks. */
     public long storedBytes() {
         long t = 0;

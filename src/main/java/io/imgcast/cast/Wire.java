@@ -100,7 +100,7 @@ public final class Wire {
                     int codec = b.get(at + 8);
                     long slen = b.getInt(at + 9) & 0xffffffffL;
                     long rlen = b.getInt(at + 13) & 0xffffffffL;
-                    if (codec < 0 || codec > io.imgcast.codec.ChunkCodec.ZSTD_X86 || slen == 0 || rlen == 0 || rlen > (1 << 24)) return Reject.BAD_FIELDS;
+                    if (codec < 0 || codec > io.imgcast.codec.ChunkCodec.ZSTD_DICT_X86 || slen == 0 || rlen == 0 || rlen > (1 << 24)) return Reject.BAD_FIELDS;
                     sum += slen;
                 }
                 if (symbols(sum, symbolSize) != k) return Reject.BAD_FIELDS;

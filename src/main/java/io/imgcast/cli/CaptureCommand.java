@@ -27,7 +27,7 @@ final class CaptureCommand implements Callable<Integer>, FastCli.Bindable {
     @Option(names = "--flags", defaultValue = "", description = "free-form flags, e.g. an edition tag") String flags;
     @Option(names = "--user-info", description = "free-form user data (default: who captured, on which host)") String userInfo;
     @Option(names = "--volume", description = "capture SOURCE as a volume even if it is a directory's device") boolean volume;
-    @Option(names = "--level", defaultValue = "3", description = "zstd level 1-19 (default ${DEFAULT-VALUE})") int level;
+    @Option(names = "--level", defaultValue = "" + io.imgcast.codec.ChunkCodec.STORE_LEVEL, description = "zstd level 1-19 (default ${DEFAULT-VALUE})") int level;
     @Option(names = "--json", description = "print the result as JSON") boolean json;
     @Option(names = {"-q", "--quiet"}, description = "no progress bar") boolean quiet;
     @Mixin StoreOption store;
@@ -43,7 +43,7 @@ final class CaptureCommand implements Callable<Integer>, FastCli.Bindable {
         FastCli a = FastCli.scan(args, java.util.List.of(VOLUME, JSON, QUIET),
                 java.util.List.of(NAME, DESCRIPTION, FLAGS, USER_INFO, LEVEL, STORE));
         if (a == null || a.positional().size() != 1 || a.value(NAME) == null) return false;
-        Integer l = FastCli.parseInt(a.value(LEVEL), 3);
+        Integer l = FastCli.parseInt(a.value(LEVEL), io.imgcast.codec.ChunkCodec.STORE_LEVEL);
         if (l == null) return false;
         source = Path.of(a.positional().get(0));
         name = a.value(NAME);

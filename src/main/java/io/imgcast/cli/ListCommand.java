@@ -30,7 +30,9 @@ final class ListCommand implements Callable<Integer> {
             if (json) {
                 List<Map<String, Object>> out = new ArrayList<>();
                 for (ImageInfo i : images) out.add(InfoCommand.toMap(s, i));
-                System.out.println(Json.write(Map.of("store", s.dir().toString(), "pack_bytes", s.packBytes(), "images", out)));
+                var d = s.dictionary();
+                System.out.println(Json.write(Map.of("store", s.dir().toString(), "pack_bytes", s.packBytes(), "images", out,
+                        "dictionary", d == null ? Map.of() : Map.of("id", d.id(), "bytes", d.size()))));
                 return 0;
             }
             System.out.printf("%-24s %-9s %9s %7s %11s %11s %11s  %s%n", "NAME", "KIND", "FILES", "DIRS", "BYTES", "STORED", "UNIQUE", "CREATED");
@@ -39,7 +41,9 @@ final class ListCommand implements Callable<Integer> {
                         Units.bytes(i.bytes()), Units.bytes(i.storedBytes()), uniqueText(s.unique(i)),
                         TIME.format(Instant.ofEpochMilli(i.created())));
             }
-            System.out.printf("%d images, store %s holds %s%n", images.size(), s.dir(), Units.bytes(s.packBytes()));
+            var d = s.dictionary();
+            System.out.printf("%d images, store %s holds %s%s%n", images.size(), s.dir(), Units.bytes(s.packBytes()),
+                    d == null ? "" : " (zstd dictionary " + d.id() + ", " + Units.bytes(d.size()) + ")");
             return 0;
         }
     }

@@ -40,7 +40,8 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--flags", defaultValue = "") String flags;
     @Option(names = "--cache", defaultValue = "2g", paramLabel = "SIZE", description = "compressed data kept in memory; the rest is read again from the source when sent (default ${DEFAULT-VALUE})") String cache;
     @Option(names = "--read-rate", paramLabel = "BYTES", description = "read a disk or partition at most this fast, per second (e.g. 50m: a disk in use); default: as fast as it goes") String readRate;
-    @Option(names = "--level", defaultValue = "" + ChunkCodec.DEFAULT_LEVEL, description = "zstd level (default ${DEFAULT-VALUE})") int level;
+    @Option(names = "--level", description = "zstd level (default " + ChunkCodec.DEFAULT_LEVEL + ", or " + ChunkCodec.STORE_LEVEL
+            + " with --capture-to, as a capture)") Integer level;
     @Option(names = "--json", description = "print the summary as one JSON object") boolean json;
     @Option(names = {"-q", "--quiet"}) boolean quiet;
     @Mixin MasterOptions master;
@@ -60,7 +61,9 @@ final class SendCommand implements Callable<Integer> {
         }
         String layout = table == null ? "" : table.layout() + (partitions == null ? "" : " sending " + partitions);
         Progress progress = Progress.forTerminal("read " + source.getFileName(), 0, quiet || json);
-        CaptureOptions opts = CaptureOptions.defaults().withLevel(level).withProgress(progress);
+        // sending straight from the source compresses fast; capturing into a store compresses as 'capture' does
+        int lvl = level != null ? level : captureTo == null ? ChunkCodec.DEFAULT_LEVEL : ChunkCodec.STORE_LEVEL;
+        CaptureOptions opts = CaptureOptions.defaults().withLevel(lvl).withProgress(progress);
         PeerMaster pm = new PeerMaster(cfg);
         MasterOptions.operatorStart(pm, say);
         Map<String, Object> extra = new LinkedHashMap<>();
@@ -69,7 +72,7 @@ final class SendCommand implements Callable<Integer> {
         PeerMaster.Summary s;
         long[] r = ranges;
         if (captureTo == null) {
-            SourceCatalog catalog = new SourceCatalog(source, imageName, Units.parseBytes(cache), level,
+            SourceCatalog catalog = new SourceCatalog(source, imageName, Units.parseBytes(cache),
                     readRate == null ? 0 : Units.parseBytes(readRate));
             say.printf("session of %s (%s%s) on %s; key %s; %s%n", source, kind.name().toLowerCase(),
                     sourceBytes > 0 ? ", " + Units.bytes(sourceBytes) : "", cfg.iface(), catalog.fingerprint(),

@@ -9,7 +9,7 @@ import io.imgcast.util.Progress;
  */
 public record CaptureOptions(int level, int threads, int readRetries, Progress progress, ChunkTap tap) {
     public static CaptureOptions defaults() {
-        return new CaptureOptions(ChunkCodec.DEFAULT_LEVEL, Math.max(1, Runtime.getRuntime().availableProcessors()), 3,
+        return new CaptureOptions(ChunkCodec.STORE_LEVEL, Math.max(1, Runtime.getRuntime().availableProcessors()), 3,
                 Progress.NONE, null);
     }
 

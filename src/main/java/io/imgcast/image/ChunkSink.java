@@ -30,7 +30,10 @@ public interface ChunkSink {
     /** The zstd dictionary chunks are compressed with, or null. */
     default ChunkCodec.Dictionary dictionary() { return null; }
 
-    /** Sets the dictionary for a sink that has none (an experimental store feature). */
+    /** True if the sink keeps a dictionary ({@link #setDictionary}): a store does, a master's cache does not. */
+    default boolean keepsDictionary() { return false; }
+
+    /** Sets the dictionary of a sink that keeps one and has none yet (trained on its first image). */
     default void setDictionary(ChunkCodec.Dictionary d) {
         throw new UnsupportedOperationException("this sink cannot keep a dictionary");
     }

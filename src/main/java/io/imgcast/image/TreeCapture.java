@@ -208,7 +208,7 @@ public final class TreeCapture {
         List<Entry> out = new ArrayList<>();
         List<List<Future<ChunkPipeline.Result>>> pendingChunks = new ArrayList<>();
         io.imgcast.codec.ChunkCodec.Dictionary dict = ingest.dictionary();
-        if (dict == null && DICT) {
+        if (dict == null && DictionaryTrainer.ENABLED && ingest.keepsDictionary()) {
             awaitWalk();
             dict = trainDictionary();
             if (dict != null) ingest.setDictionary(dict);
@@ -290,44 +290,38 @@ public final class TreeCapture {
                 + Math.max(1, options.readRetries()) + " attempts; nothing was added to the store", last);
     }
 
-    // Experimental switches (defaults: BCJ on, dictionary off).
+    /** The x86 BCJ filter for ELF x86 code (on; -Dimgcast.bcj=false turns it off). */
     static final boolean BCJ = !"false".equals(System.getProperty("imgcast.bcj"));
-    static final boolean DICT = Boolean.getBoolean("imgcast.dict");
-    static final int DICT_SIZE = Integer.getInteger("imgcast.dictSize", 112 * 1024);
-    static final int DICT_SAMPLE = Integer.getInteger("imgcast.dictSampleMiB", 8) << 20;
-    static final int DICT_TRAIN_LEVEL = Integer.getInteger("imgcast.dictTrainLevel", 1);
 
     /**
      * Trains a zstd dictionary for a store that has none, from the tree being captured: the first
-     * 64 KiB of files spread evenly over the tree, up to DICT_SAMPLE bytes, x86 code BCJ-filtered
-     * as it will be compressed.
+     * 64 KiB of files spread evenly over the tree, up to {@link DictionaryTrainer#SAMPLE_BYTES}.
      */
     private io.imgcast.codec.ChunkCodec.Dictionary trainDictionary() {
         long total = 0;
-        for (Entry e : entries) if (e.type() == EntryType.FILE) total += Math.min(e.size(), 64 * 1024);
-        if (total < 4L * DICT_SIZE) return null;
-        double step = Math.max(1.0, (double) total / DICT_SAMPLE);
-        List<byte[]> samples = new ArrayList<>();
+        for (Entry e : entries) if (e.type() == EntryType.FILE) total += Math.min(e.size(), DictionaryTrainer.SAMPLE);
+        double step = Math.max(1.0, (double) total / DictionaryTrainer.SAMPLE_BYTES);
+        DictionaryTrainer trainer = new DictionaryTrainer();
         double next = 0;
         long pos = 0;
+        ByteBuffer b = ByteBuffer.allocate(DictionaryTrainer.SAMPLE);
         for (int i = 0; i < entries.size(); i++) {
             Entry e = entries.get(i);
             if (e.type() != EntryType.FILE || e.size() == 0) continue;
-            long take = Math.min(e.size(), 64 * 1024);
+            long take = Math.min(e.size(), DictionaryTrainer.SAMPLE);
             pos += take;
             if (pos < next) continue;
             next += step * take;
-            try (FileChannel ch = opener.open(sources.get(i))) {
-                ByteBuffer b = ByteBuffer.allocate((int) take);
+            // a plain open: a sample is best effort, and the capture's reads keep their retry accounting
+            try (FileChannel ch = FileChannel.open(sources.get(i), java.nio.file.StandardOpenOption.READ)) {
+                b.clear().limit((int) take);
                 while (b.hasRemaining() && ch.read(b) >= 0) { }
-                byte[] s = java.util.Arrays.copyOf(b.array(), b.position());
-                if (BCJ && io.imgcast.codec.X86Filter.isX86Elf(s, 0, s.length)) io.imgcast.codec.X86Filter.encode(s, 0, s.length);
-                if (s.length > 0) samples.add(s);
+                trainer.add(b.array(), 0, b.position());
             } catch (IOException ignored) {
                 // a sample less
             }
         }
-        return io.imgcast.codec.ChunkCodec.Dictionary.train(samples.toArray(new byte[0][]), DICT_SIZE, DICT_TRAIN_LEVEL);
+        return trainer.train();
     }
 
     static String describe(IOException e) {

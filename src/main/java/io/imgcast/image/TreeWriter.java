@@ -14,9 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.OpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.FileTime;
-import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Set;
@@ -243,9 +240,8 @@ public final class TreeWriter {
 
     private void applyMetadata(Entry e, int createdMode) throws IOException {
         Path p = resolve(e);
-        // Through NIO (JNI, ready at JVM start) rather than FFM, whose first use costs ~100 ms of
-        // run-time class generation; the same system calls (lchown, chmod with all 12 bits,
-        // utimensat/futimens with nanoseconds, not following links).
+        // Ownership and mode through NIO (lchown, chmod with all 12 bits, not following links);
+        // times and xattrs through FFM (Posix), which the warm-up thread readies at start.
         if (root_ && !(ownerPredictable && e.uid() == euid && e.gid() == egid)) {
             if (e.uid() != euid) Files.setAttribute(p, "unix:uid", e.uid(), LinkOption.NOFOLLOW_LINKS);
             if (e.gid() != egid || !ownerPredictable) Files.setAttribute(p, "unix:gid", e.gid(), LinkOption.NOFOLLOW_LINKS);
@@ -263,18 +259,9 @@ public final class TreeWriter {
         if (e.type() != EntryType.SYMLINK && (createdMode < 0 || createdMode != e.mode())) {
             Files.setAttribute(p, "unix:mode", e.mode() & 07777);
         }
-        EntryType t = e.type();
-        if ((t != EntryType.FILE && t != EntryType.DIRECTORY && t != EntryType.SYMLINK) || e.atimeNs() < 0 || e.mtimeNs() < 0) {
-            // NIO would open a device node or FIFO, and it turns times before 1970 into 0
-            Posix.setTimes(p, e.atimeNs(), e.mtimeNs());
-            return;
-        }
-        try {
-            Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .setTimes(FileTime.from(e.mtimeNs(), TimeUnit.NANOSECONDS), FileTime.from(e.atimeNs(), TimeUnit.NANOSECONDS), null);
-        } catch (java.nio.file.AccessDeniedException ex) {
-            Posix.setTimes(p, e.atimeNs(), e.mtimeNs()); // NIO opens the file first: not possible for mode 0 as non-root
-        }
+        // one utimensat by path (NIO's setTimes opens the entry, calls futimens and closes it again;
+        // it would open a device node or FIFO, and it turns times before 1970 into 0)
+        Posix.setTimes(p, e.atimeNs(), e.mtimeNs());
     }
 
     private void warn(String w) {

@@ -32,7 +32,7 @@ final class VolumeCapture {
             o.progress().total(size);
             try (FileChannel ch = TreeCapture.opener.open(src);
                  Posix.DataSeeker seeker = Files.isRegularFile(src) ? Posix.dataSeeker(src) : null;
-                 ChunkPipeline pipeline = new ChunkPipeline(ingest, o.level(), o.threads(), o.tap())) {
+                 ChunkPipeline pipeline = new ChunkPipeline(ingest, o.level(), o.threads(), o.tap(), dictionary(ch, size, ranges, ingest))) {
                 VolumeReader r = new VolumeReader(ch, size, seeker == null ? null : seeker::nextData, o.readRetries(), ranges);
                 ChunkStream stream = new ChunkStream(new FastCdc(), 4 * 1024 * 1024);
                 List<long[]> bounds = new ArrayList<>();
@@ -72,6 +72,45 @@ final class VolumeCapture {
             throw new CaptureException("cannot capture volume " + src + ": " + TreeCapture.describe(e)
                     + "; nothing was kept", e);
         }
+    }
+
+    /**
+     * The sink's dictionary; for a store that has none yet, one trained on 64 KiB reads spread
+     * evenly over the volume (or over {@code ranges}), all-zero ones skipped.
+     */
+    private static io.imgcast.codec.ChunkCodec.Dictionary dictionary(FileChannel ch, long size, long[] ranges, ChunkSink sink)
+            throws IOException {
+        io.imgcast.codec.ChunkCodec.Dictionary d = sink.dictionary();
+        if (d != null || !DictionaryTrainer.ENABLED || !sink.keepsDictionary()) return d;
+        long[] r = ranges != null ? ranges : new long[] {0, size};
+        long total = 0;
+        for (int i = 0; i < r.length; i += 2) total += r[i + 1] - r[i];
+        int n = (int) Math.min(total / DictionaryTrainer.SAMPLE, DictionaryTrainer.SAMPLE_BYTES / DictionaryTrainer.SAMPLE);
+        if (n <= 0) return null;
+        DictionaryTrainer trainer = new DictionaryTrainer();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(DictionaryTrainer.SAMPLE);
+        long step = total / n;
+        for (int k = 0; k < n; k++) {
+            long at = k * step;
+            int i = 0;
+            while (i + 2 < r.length && at >= r[i + 1] - r[i]) {
+                at -= r[i + 1] - r[i];
+                i += 2;
+            }
+            long pos = r[i] + at;
+            b.clear().limit((int) Math.min(DictionaryTrainer.SAMPLE, r[i + 1] - pos));
+            try {
+                while (b.hasRemaining() && ch.read(b, pos + b.position()) >= 0) { }
+            } catch (IOException e) {
+                continue; // a sample less: the capture's own read will retry and report it
+            }
+            if (!java.util.Arrays.equals(b.array(), 0, b.position(), new byte[b.position()], 0, b.position())) {
+                trainer.add(b.array(), 0, b.position());
+            }
+        }
+        d = trainer.train();
+        if (d != null) sink.setDictionary(d);
+        return d;
     }
 
     /** Tells the sink, in volume order, where each chunk lies, as soon as the chunks ahead of it are stored. */

@@ -57,7 +57,8 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
     private final Path source;
     private final String name;
     private final long cacheLimit;
-    private final int level;
+    /** The zstd level of the read ({@link CaptureOptions#level}): chunks read again are encoded the same way. */
+    private volatile int level = ChunkCodec.DEFAULT_LEVEL;
     private final Set<ChunkId> claimed = ConcurrentHashMap.newKeySet();
     private final Map<ChunkId, ChunkMeta> metas = new ConcurrentHashMap<>();
     private final Map<ChunkId, byte[]> cache = new ConcurrentHashMap<>();
@@ -72,17 +73,16 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
     private volatile Manifest manifest;
     private volatile String failure;
 
-    public SourceCatalog(Path source, String name, long cacheLimit, int level) {
-        this(source, name, cacheLimit, level, 0);
+    public SourceCatalog(Path source, String name, long cacheLimit) {
+        this(source, name, cacheLimit, 0);
     }
 
     /** {@code readRate}: bytes per second a volume source is read at most (a disk in use), 0 for no limit. */
-    public SourceCatalog(Path source, String name, long cacheLimit, int level, long readRate) {
+    public SourceCatalog(Path source, String name, long cacheLimit, long readRate) {
         this.readRate = readRate;
         this.source = source;
         this.name = name;
         this.cacheLimit = cacheLimit;
-        this.level = level;
         try {
             this.key = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         } catch (GeneralSecurityException e) {
@@ -97,6 +97,7 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
 
     /** Reads the source once and makes the image joinable. On failure the error is kept and told to joiners. */
     public ServedImage read(boolean forceVolume, long[] ranges, CaptureOptions options) {
+        level = options.level();
         try {
             if (Capture.kindOf(source, forceVolume) == ImageKind.VOLUME) {
                 live = new LiveTable(name, io.imgcast.util.Posix.deviceSize(source));
@@ -261,7 +262,7 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
 
     /** Reads uncached chunks back from the source, checks them and encodes them as in the chunk table. */
     private final class Rereader implements Payloads {
-        private final ChunkCodec codec = new ChunkCodec(level);
+        private ChunkCodec codec;
         private final int[] outLen = new int[1];
         private byte[] raw = new byte[256 * 1024];
         private byte[] enc = new byte[ChunkCodec.maxCompressedLength(256 * 1024)];
@@ -290,6 +291,7 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
             int max = ChunkCodec.maxCompressedLength(loc.rawLength());
             if (enc.length < max) enc = new byte[max];
             boolean x86 = meta.codec() == ChunkCodec.ZSTD_X86;
+            if (codec == null) codec = new ChunkCodec(level); // the read set the level before any chunk could be asked for
             for (int attempt = 0; attempt < 2; attempt++) {
                 byte c = codec.encode(raw, 0, loc.rawLength(), enc, outLen, x86);
                 if (c == meta.codec() && outLen[0] == meta.storedLength()) return java.util.Arrays.copyOf(enc, outLen[0]);

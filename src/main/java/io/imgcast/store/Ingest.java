@@ -108,6 +108,11 @@ public final class Ingest implements AutoCloseable, io.imgcast.image.ChunkSink {
         return newDictionary != null ? newDictionary : store.dictionary();
     }
 
+    @Override
+    public boolean keepsDictionary() {
+        return true;
+    }
+
     /** Sets the dictionary of a store that has none; stored with the next commit. */
     @Override
     public synchronized void setDictionary(io.imgcast.codec.ChunkCodec.Dictionary d) {

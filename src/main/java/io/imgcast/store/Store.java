@@ -231,7 +231,7 @@ public final class Store implements AutoCloseable {
         return publicKey;
     }
 
-    // ---- zstd dictionary (experimental) ------------------------------------------------------
+    // ---- zstd dictionary ----------------------------------------------------------------------
 
     private io.imgcast.codec.ChunkCodec.Dictionary dictionary;
     private boolean dictionaryLoaded;
@@ -495,20 +495,6 @@ public final class Store implements AutoCloseable {
             refKeys = keys;
         }
         return refCounts;
-    }
-
-    /**
-     * Refuses an image whose chunks need the experimental store dictionary on the way out of the
-     * store (to receivers, into an export file), which does not carry the dictionary yet;
-     * {@code which} says who cannot use it.
-     */
-    public static void requireNoDictionary(String name, java.util.Collection<ChunkLocation> locations, String which) {
-        for (ChunkLocation l : locations) {
-            if (io.imgcast.codec.ChunkCodec.needsDictionary(l.codec())) {
-                throw new StoreException("image '" + name + "' was captured with the experimental store dictionary"
-                        + " (-Dimgcast.dict=true), which " + which + "; capture it again without that option");
-            }
-        }
     }
 
     /** Every chunk in the index with its stored length (for dedup during ingest). */

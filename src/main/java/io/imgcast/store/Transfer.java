@@ -29,26 +29,31 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.Map;
 
 /**
- * Export and import of one image as a self-contained file. Format, version 1:
+ * Export and import of one image as a self-contained file. Format, version 2:
  *
  * <pre>
- *   magic        "IMGCASTX" then u8 version = 1
+ *   magic        "IMGCASTX" then u8 version = 2
  *   name, kind, description, flags, user info   (UTF strings; "" for none)
  *   created      i64 (ms since epoch)
  *   manifest     i32 length + bytes (the stored manifest blob)
  *   signature    i32 length + bytes (Ed25519, by the exporting store's key)
  *   public key   i32 length + bytes (X.509 encoding of that key)
+ *   dictionary   i32 length + bytes: the exporting store's zstd dictionary, which chunks of
+ *                codecs 3 and 4 need (length 0 when none does)
  *   chunk count  i64, then that many pack records ({@link PackFormat}: 52-byte header + payload)
  *   trailer      "IMGCASTE" + SHA-256 of every byte before the trailer
  * </pre>
  *
- * Import checks the signature against the embedded key, the trailer, every record's CRC and every
- * chunk's SHA-256 before the image becomes visible; the image is then re-signed by the importing
- * store's key. Chunks the store already has are skipped.
+ * Version 1 is the same without the dictionary, and still imports. Import checks the signature
+ * against the embedded key, the trailer, every record's CRC and every chunk's SHA-256 before the
+ * image becomes visible; the image is then re-signed by the importing store's key. Chunks the store
+ * already has are skipped. A store without a dictionary adopts the file's; a store with another
+ * one re-encodes the chunks that need the file's with its own.
  */
 public final class Transfer {
     private static final byte[] MAGIC = "IMGCASTX".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] END = "IMGCASTE".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final int VERSION = 2;
 
     private Transfer() {}
 
@@ -59,14 +64,16 @@ public final class Transfer {
             Manifest m = store.manifest(info);
             Store.SignedManifest sm = store.signedManifest(info);
             Map<ChunkId, ChunkLocation> locs = store.locations(m.distinctChunks().keySet());
-            Store.requireNoDictionary(name, locs.values(), "an export file cannot carry yet");
+            boolean needsDictionary = locs.values().stream().anyMatch(l -> ChunkCodec.needsDictionary(l.codec()));
+            ChunkCodec.Dictionary dict = needsDictionary ? store.dictionary() : null;
+            if (needsDictionary && dict == null) throw new CorruptDataException("image " + name + " needs the store's dictionary, which is missing");
             progress.total(locs.values().stream().mapToLong(ChunkLocation::storedLength).sum());
             MessageDigest sha = ChunkId.newDigest();
             try (OutputStream fos = Files.newOutputStream(tmp);
                  DataOutputStream out = new DataOutputStream(new DigestOutputStream(new BufferedOutputStream(fos, 1 << 20), sha));
                  ChunkReader reader = store.reader()) {
                 out.write(MAGIC);
-                out.writeByte(1);
+                out.writeByte(VERSION);
                 out.writeUTF(info.name());
                 out.writeUTF(info.kind().name());
                 out.writeUTF(nz(info.description()));
@@ -76,6 +83,7 @@ public final class Transfer {
                 block(out, sm.blob());
                 block(out, sm.signature());
                 block(out, store.publicKey().getEncoded());
+                block(out, dict == null ? new byte[0] : dict.bytes());
                 var ids = m.distinctChunks().keySet();
                 out.writeLong(ids.size());
                 for (ChunkId id : ids) {
@@ -128,7 +136,7 @@ public final class Transfer {
             byte[] magic = in.readNBytes(MAGIC.length);
             if (!java.util.Arrays.equals(magic, MAGIC)) throw new CorruptDataException("not an imgcast export file");
             int version = in.readUnsignedByte();
-            if (version != 1) throw new CorruptDataException("export format version " + version + " is not supported");
+            if (version != 1 && version != VERSION) throw new CorruptDataException("export format version " + version + " is not supported");
             String name = in.readUTF();
             ImageKind kind;
             try {
@@ -143,6 +151,8 @@ public final class Transfer {
             byte[] blob = block(in, 1 << 30);
             byte[] signature = block(in, 1024);
             byte[] pub = block(in, 1024);
+            byte[] dictBytes = version >= 2 ? block(in, 4 << 20) : new byte[0];
+            ChunkCodec.Dictionary fileDict = dictBytes.length == 0 ? null : new ChunkCodec.Dictionary(dictBytes);
             PublicKey key;
             try {
                 key = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(pub));
@@ -161,42 +171,60 @@ public final class Transfer {
             }
             long count = in.readLong();
             if (count != needed.size()) throw new CorruptDataException("export file holds " + count + " chunks, the manifest names " + needed.size());
-            try (Ingest ingest = store.beginIngest(); ChunkCodec codec = new ChunkCodec(ChunkCodec.DEFAULT_LEVEL)) {
-                byte[] header = new byte[PackFormat.RECORD_HEADER];
-                byte[] raw = new byte[300 * 1024];
-                for (long i = 0; i < count; i++) {
-                    in.readFully(header);
-                    ByteBuffer h = ByteBuffer.wrap(header);
-                    ChunkId id = ChunkId.of(header, 4);
-                    byte enc = header[36];
-                    int rlen = h.getInt(40);
-                    int slen = h.getInt(44);
-                    Integer want = needed.get(id);
-                    if (want == null || want != rlen || slen < 0 || slen > (1 << 24)) {
-                        throw new CorruptDataException("export file holds a chunk the manifest does not name, or a bad length");
+            try (Ingest ingest = store.beginIngest(); ChunkCodec codec = new ChunkCodec(ChunkCodec.DEFAULT_LEVEL, fileDict)) {
+                // chunks that need the file's dictionary: kept as they are if the store has the same one
+                // (or adopts it, having none); else encoded again with the store's own
+                ChunkCodec.Dictionary storeDict = ingest.dictionary();
+                if (fileDict != null && storeDict == null) {
+                    ingest.setDictionary(fileDict);
+                    storeDict = fileDict;
+                }
+                try (ChunkCodec recoder = fileDict != null && !java.util.Arrays.equals(storeDict.bytes(), fileDict.bytes())
+                        ? new ChunkCodec(ChunkCodec.STORE_LEVEL, storeDict) : null) {
+                    byte[] encoded = new byte[0];
+                    int[] encodedLen = new int[1];
+                    byte[] header = new byte[PackFormat.RECORD_HEADER];
+                    byte[] raw = new byte[300 * 1024];
+                    for (long i = 0; i < count; i++) {
+                        in.readFully(header);
+                        ByteBuffer h = ByteBuffer.wrap(header);
+                        ChunkId id = ChunkId.of(header, 4);
+                        byte enc = header[36];
+                        int rlen = h.getInt(40);
+                        int slen = h.getInt(44);
+                        Integer want = needed.get(id);
+                        if (want == null || want != rlen || slen < 0 || slen > (1 << 24)) {
+                            throw new CorruptDataException("export file holds a chunk the manifest does not name, or a bad length");
+                        }
+                        byte[] rec = new byte[PackFormat.RECORD_HEADER + slen];
+                        System.arraycopy(header, 0, rec, 0, header.length);
+                        in.readFully(rec, PackFormat.RECORD_HEADER, slen);
+                        PackFormat.check(rec, id, new ChunkLocation(0, 0, slen, rlen, enc));
+                        if (raw.length < rlen) raw = new byte[rlen];
+                        codec.decode(enc, rec, PackFormat.RECORD_HEADER, slen, raw, 0, rlen);
+                        if (!id.matches(raw, 0, rlen)) throw new CorruptDataException("chunk " + id.shortHex() + " in the export does not match its hash");
+                        if (ingest.claim(id)) {
+                            if (recoder != null && ChunkCodec.needsDictionary(enc)) {
+                                if (encoded.length < ChunkCodec.maxCompressedLength(rlen)) encoded = new byte[ChunkCodec.maxCompressedLength(rlen)];
+                                byte e2 = recoder.encode(raw, 0, rlen, encoded, encodedLen, enc == ChunkCodec.ZSTD_DICT_X86);
+                                ingest.append(id, e2, rlen, encoded, encodedLen[0]);
+                            } else {
+                                byte[] payload = java.util.Arrays.copyOfRange(rec, PackFormat.RECORD_HEADER, rec.length);
+                                ingest.append(id, enc, rlen, payload, slen);
+                            }
+                        }
                     }
-                    byte[] rec = new byte[PackFormat.RECORD_HEADER + slen];
-                    System.arraycopy(header, 0, rec, 0, header.length);
-                    in.readFully(rec, PackFormat.RECORD_HEADER, slen);
-                    PackFormat.check(rec, id, new ChunkLocation(0, 0, slen, rlen, enc));
-                    if (raw.length < rlen) raw = new byte[rlen];
-                    codec.decode(enc, rec, PackFormat.RECORD_HEADER, slen, raw, 0, rlen);
-                    if (!id.matches(raw, 0, rlen)) throw new CorruptDataException("chunk " + id.shortHex() + " in the export does not match its hash");
-                    if (ingest.claim(id)) {
-                        byte[] payload = java.util.Arrays.copyOfRange(rec, PackFormat.RECORD_HEADER, rec.length);
-                        ingest.append(id, enc, rlen, payload, slen);
+                    byte[] digest = sha.digest();
+                    byte[] end = counting.rawTail(END.length + 32);
+                    if (!java.util.Arrays.equals(java.util.Arrays.copyOf(end, END.length), END)
+                            || !MessageDigest.isEqual(java.util.Arrays.copyOfRange(end, END.length, end.length), digest)) {
+                        throw new CorruptDataException("export file trailer does not match its content (truncated or altered)");
                     }
+                    for (ChunkId id : needed.keySet()) {
+                        if (!ingest.has(id)) throw new CorruptDataException("export file lacks chunk " + id.shortHex());
+                    }
+                    return ingest.commit(new Ingest.ImageMeta(finalName, description, flags, userInfo, created), m);
                 }
-                byte[] digest = sha.digest();
-                byte[] end = counting.rawTail(END.length + 32);
-                if (!java.util.Arrays.equals(java.util.Arrays.copyOf(end, END.length), END)
-                        || !MessageDigest.isEqual(java.util.Arrays.copyOfRange(end, END.length, end.length), digest)) {
-                    throw new CorruptDataException("export file trailer does not match its content (truncated or altered)");
-                }
-                for (ChunkId id : needed.keySet()) {
-                    if (!ingest.has(id)) throw new CorruptDataException("export file lacks chunk " + id.shortHex());
-                }
-                return ingest.commit(new Ingest.ImageMeta(finalName, description, flags, userInfo, created), m);
             }
         } catch (EOFException e) {
             throw new CorruptDataException("export file " + file + " is truncated");

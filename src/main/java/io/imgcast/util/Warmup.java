@@ -14,12 +14,14 @@ public final class Warmup {
         // The main thread opens the store (SQLite) at once, so the warm-up does the rest.
         Runnable r = switch (command) {
             case "apply" -> () -> {
+                Posix.warmUp(false);
+                sha256();
                 jca();
                 zstd();
-                Posix.warmUp(false);
             };
             case "capture" -> () -> {
                 Posix.warmUp(true);
+                sha256();
                 jca();
                 zstd();
             };
@@ -44,6 +46,11 @@ public final class Warmup {
         } catch (Exception ignored) {
             // reported when the store is opened
         }
+    }
+
+    /** OpenSSL's SHA-256 (loads libcrypto and makes its downcall). */
+    private static void sha256() {
+        io.imgcast.chunk.Sha256.digest(new byte[1], 0, 1);
     }
 
     private static void zstd() {

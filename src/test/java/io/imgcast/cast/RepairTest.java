@@ -173,10 +173,15 @@ class RepairTest {
 
     @Test
     void signedManifestRoundTripsAndRefusesDamage() {
-        SignedManifest m = new SignedManifest(ImageKind.VOLUME, new byte[64], new byte[44], new byte[] {1, 2, 3});
+        byte[] dict = new byte[100_000];
+        for (int i = 0; i < dict.length; i++) dict[i] = (byte) (i % 251 * (i / 1000));
+        SignedManifest m = new SignedManifest(ImageKind.VOLUME, new byte[64], new byte[44], dict, new byte[] {1, 2, 3});
         SignedManifest back = SignedManifest.decode(m.encode());
         assertEquals(ImageKind.VOLUME, back.kind());
         assertArrayEquals(new byte[] {1, 2, 3}, back.manifest());
+        assertArrayEquals(dict, back.dictionary(), "the dictionary travels with it");
+        assertTrue(m.encode().length < dict.length, "compressed");
+        assertEquals(null, SignedManifest.decode(new SignedManifest(ImageKind.TREE, new byte[64], new byte[44], null, new byte[3]).encode()).dictionary());
         byte[] b = m.encode();
         assertThrows(CorruptDataException.class, () -> SignedManifest.decode(Arrays.copyOf(b, 40)));
         b[0] = 'X';

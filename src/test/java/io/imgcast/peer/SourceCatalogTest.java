@@ -56,8 +56,8 @@ class SourceCatalogTest {
     @Test
     void payloadsReadAgainFromTheSourceEqualTheCachedOnes(@TempDir Path dir) throws Exception {
         Path v = volume(dir);
-        SourceCatalog cached = new SourceCatalog(v, "v", 1L << 30, 3);
-        SourceCatalog reread = new SourceCatalog(v, "v", 0, 3);
+        SourceCatalog cached = new SourceCatalog(v, "v", 1L << 30);
+        SourceCatalog reread = new SourceCatalog(v, "v", 0);
         assertThrows(ImageCatalog.NotYet.class, () -> reread.image("v"));
         ServedImage a = cached.read(false, null, CaptureOptions.defaults());
         ServedImage b = reread.read(false, null, CaptureOptions.defaults());
@@ -77,7 +77,7 @@ class SourceCatalogTest {
     @Test
     void aSourceChangedAfterItsReadFailsClearlyInsteadOfSendingWrongData(@TempDir Path dir) throws Exception {
         Path v = volume(dir);
-        SourceCatalog c = new SourceCatalog(v, "v", 0, 3);
+        SourceCatalog c = new SourceCatalog(v, "v", 0);
         ServedImage img = c.read(false, null, CaptureOptions.defaults());
         try (RandomAccessFile f = new RandomAccessFile(v.toFile(), "rw")) {
             f.seek((1L << 20) + 100);
@@ -93,7 +93,7 @@ class SourceCatalogTest {
     @Test
     void rangesLeaveTheRestOut(@TempDir Path dir) throws Exception {
         Path v = volume(dir);
-        SourceCatalog c = new SourceCatalog(v, "v", 1L << 30, 3);
+        SourceCatalog c = new SourceCatalog(v, "v", 1L << 30);
         // only [0, 2 MiB) and [10 MiB, 16 MiB): half the noise and the tail of the text
         c.read(true, new long[] {0, 2L << 20, 10L << 20, 16L << 20}, CaptureOptions.defaults());
         for (Extent x : c.manifest().extents()) {
@@ -111,7 +111,7 @@ class SourceCatalogTest {
     void treeSourcePayloadsReadAgainPerFile(@TempDir Path dir) throws Exception {
         Path tree = dir.resolve("t");
         TreeGen.plain(tree, 3, 2 << 20);
-        SourceCatalog c = new SourceCatalog(tree, "t", 0, 3);
+        SourceCatalog c = new SourceCatalog(tree, "t", 0);
         ServedImage img = c.read(false, null, CaptureOptions.defaults());
         assertEquals("TREE", img.kind().name());
         checkAllPayloads(img, c.openPayloads());
