@@ -100,30 +100,14 @@ public final class TreeWriter {
                 if (e.type() == EntryType.DIRECTORY && !e.path().isEmpty()) Files.createDirectory(resolve(e));
             }
             io.imgcast.util.Timing.mark("mkdirs");
-            parallel(entries, e -> e.type() == EntryType.FILE, this::writeFile);
-            io.imgcast.util.Timing.mark("file-contents");
-            for (Entry e : entries) {
-                switch (e.type()) {
-                    case SYMLINK -> Posix.symlink(e.target(), resolve(e));
-                    case CHAR_DEVICE, BLOCK_DEVICE, FIFO, SOCKET -> {
-                        try {
-                            Posix.mknod(resolve(e), e.type().formatBits() | (e.mode() & 0777), e.rdev());
-                        } catch (Posix.PosixException x) {
-                            if (x.errno() != Posix.EPERM || root_) throw x;
-                            warn("cannot create device node " + e.path() + " (not root)");
-                        }
-                    }
-                    default -> { }
-                }
-            }
+            // files, symlinks and special files, each with its metadata, by several threads (none
+            // depends on another: their directories exist); hard links once their files exist
+            parallel(entries, e -> e.type() != EntryType.DIRECTORY && e.type() != EntryType.HARDLINK, this::writeEntry);
+            io.imgcast.util.Timing.mark("files+links+nodes");
             for (Entry e : entries) {
                 if (e.type() == EntryType.HARDLINK) Files.createLink(resolve(e), root.resolve(checked(e.target())));
             }
-            io.imgcast.util.Timing.mark("links+nodes");
-            // regular files got theirs right after writing
-            parallel(entries, e -> e.type() != EntryType.DIRECTORY && e.type() != EntryType.HARDLINK && e.type() != EntryType.FILE,
-                    e -> applyMetadata(e, e.type() == EntryType.SYMLINK ? -1 : createdMode(e.mode() & 0777)));
-            io.imgcast.util.Timing.mark("metadata-nondir");
+            io.imgcast.util.Timing.mark("hardlinks");
             for (int i = entries.size() - 1; i >= 0; i--) {
                 Entry e = entries.get(i);
                 if (e.type() == EntryType.DIRECTORY) applyMetadata(e, createdMode(0777));
@@ -203,6 +187,28 @@ public final class TreeWriter {
             }
         }
         return r;
+    }
+
+    /** A non-directory entry other than a hard link, with its metadata. */
+    private void writeEntry(Entry e) throws IOException {
+        switch (e.type()) {
+            case FILE -> writeFile(e);
+            case SYMLINK -> {
+                Posix.symlink(e.target(), resolve(e));
+                applyMetadata(e, -1);
+            }
+            case CHAR_DEVICE, BLOCK_DEVICE, FIFO, SOCKET -> {
+                try {
+                    Posix.mknod(resolve(e), e.type().formatBits() | (e.mode() & 0777), e.rdev());
+                } catch (Posix.PosixException x) {
+                    if (x.errno() != Posix.EPERM || root_) throw x;
+                    warn("cannot create device node " + e.path() + " (not root)");
+                    return;
+                }
+                applyMetadata(e, createdMode(e.mode() & 0777));
+            }
+            default -> throw new IllegalStateException("not a file, link or node: " + e.path());
+        }
     }
 
     private void writeFile(Entry e) throws IOException {
