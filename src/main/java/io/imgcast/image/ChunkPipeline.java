@@ -30,7 +30,13 @@ final class ChunkPipeline implements AutoCloseable {
     private final ChunkSink ingest;
     private final int level;
     private final ChunkTap tap;
-    private final ChunkCodec.Dictionary dict;
+    /** The dictionary to compress with; while it is being trained, new chunks wait in {@link #stash}. */
+    private final Future<ChunkCodec.Dictionary> dict;
+    /** New chunks hashed and claimed while the dictionary was still being trained, to compress once it is ready. */
+    private final java.util.ArrayDeque<Task> stash = new java.util.ArrayDeque<>();
+    private long stashBytes;
+    /** How much data may wait for the dictionary; beyond it, workers wait too. */
+    private static final long STASH_LIMIT = 128L << 20;
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     private final BlockingQueue<Task> queue = new ArrayBlockingQueue<>(MAX_IN_FLIGHT + 8);
     private final BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(MAX_IN_FLIGHT + 8);
@@ -38,15 +44,29 @@ final class ChunkPipeline implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final long[] storedBytes = new long[1];
 
-    private record Task(byte[] data, int len, boolean x86, CompletableFuture<Result> out) {}
+    /** A chunk to store; {@code id} is set once it is hashed (a stashed chunk). */
+    private record Task(byte[] data, int len, boolean x86, CompletableFuture<Result> out, ChunkId id) {
+        Task(byte[] data, int len, boolean x86, CompletableFuture<Result> out) {
+            this(data, len, x86, out, null);
+        }
+    }
 
     private static final Task POISON = new Task(null, 0, false, null);
 
     ChunkPipeline(ChunkSink ingest, int level, int threads, ChunkTap tap) {
-        this(ingest, level, threads, tap, null);
+        this(ingest, level, threads, tap, (ChunkCodec.Dictionary) null);
     }
 
     ChunkPipeline(ChunkSink ingest, int level, int threads, ChunkTap tap, ChunkCodec.Dictionary dict) {
+        this(ingest, level, threads, tap, CompletableFuture.completedFuture(dict));
+    }
+
+    /**
+     * {@code dict}: the dictionary (null for none), possibly still being trained: meanwhile the
+     * workers hash and claim chunks, and keep the new ones (up to {@link #STASH_LIMIT} bytes) to
+     * compress once it is ready, so that reading, chunking and hashing overlap the training.
+     */
+    ChunkPipeline(ChunkSink ingest, int level, int threads, ChunkTap tap, Future<ChunkCodec.Dictionary> dict) {
         this.ingest = ingest;
         this.dict = dict;
         this.level = level;
@@ -90,19 +110,25 @@ final class ChunkPipeline implements AutoCloseable {
     private void work() {
         byte[] dst = new byte[ChunkCodec.maxCompressedLength(256 * 1024 + 1024)];
         int[] outLen = new int[1];
-        try (ChunkCodec codec = new ChunkCodec(level, dict)) {
+        ChunkCodec codec = null;
+        try {
             while (true) {
                 Task t = queue.take();
-                if (t == POISON) return;
+                if (t == POISON) {
+                    if (codec == null) codec = new ChunkCodec(level, dictionary());
+                    dst = drainStash(codec, dst, outLen);
+                    return;
+                }
                 try {
                     ChunkId id = ChunkId.hash(t.data(), 0, t.len());
                     boolean isNew = ingest.claim(id);
                     if (isNew) {
-                        if (dst.length < ChunkCodec.maxCompressedLength(t.len())) dst = new byte[ChunkCodec.maxCompressedLength(t.len())];
-                        byte enc = codec.encode(t.data(), 0, t.len(), dst, outLen, t.x86());
-                        ingest.append(id, enc, t.len(), dst, outLen[0]);
-                        synchronized (storedBytes) {
-                            storedBytes[0] += outLen[0];
+                        if (codec == null && !dict.isDone() && stash(t, id)) {
+                            // kept (a copy of its bytes) to compress once the dictionary is ready
+                        } else {
+                            if (codec == null) codec = new ChunkCodec(level, dictionary());
+                            dst = drainStash(codec, dst, outLen);
+                            dst = store(codec, id, t, dst, outLen);
                         }
                     }
                     if (tap != null) tap.chunk(id, t.data(), t.len(), isNew);
@@ -117,7 +143,55 @@ final class ChunkPipeline implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (Throwable e) {
+            failure.compareAndSet(null, e);
+        } finally {
+            if (codec != null) codec.close();
         }
+    }
+
+    /** Keeps a copy of a new chunk until the dictionary is ready; false when the stash is full (then wait for it). */
+    private boolean stash(Task t, ChunkId id) {
+        synchronized (stash) {
+            if (stashBytes + t.len() > STASH_LIMIT) return false;
+            stash.add(new Task(java.util.Arrays.copyOf(t.data(), t.len()), t.len(), t.x86(), null, id));
+            stashBytes += t.len();
+        }
+        return true;
+    }
+
+    private ChunkCodec.Dictionary dictionary() throws IOException {
+        try {
+            return dict.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        } catch (ExecutionException e) {
+            throw new IOException("training the store's dictionary failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Compresses and stores the stashed chunks (any worker, once the dictionary is ready). */
+    private byte[] drainStash(ChunkCodec codec, byte[] dst, int[] outLen) throws IOException {
+        while (true) {
+            Task t;
+            synchronized (stash) {
+                t = stash.poll();
+                if (t == null) return dst;
+                stashBytes -= t.len();
+            }
+            dst = store(codec, t.id(), t, dst, outLen);
+        }
+    }
+
+    private byte[] store(ChunkCodec codec, ChunkId id, Task t, byte[] dst, int[] outLen) throws IOException {
+        if (dst.length < ChunkCodec.maxCompressedLength(t.len())) dst = new byte[ChunkCodec.maxCompressedLength(t.len())];
+        byte enc = codec.encode(t.data(), 0, t.len(), dst, outLen, t.x86());
+        ingest.append(id, enc, t.len(), dst, outLen[0]);
+        synchronized (storedBytes) {
+            storedBytes[0] += outLen[0];
+        }
+        return dst;
     }
 
     /** Waits for a result, turning worker failures into IOExceptions. */
@@ -144,6 +218,10 @@ final class ChunkPipeline implements AutoCloseable {
         return b.build();
     }
 
+    /**
+     * Stops the workers once they stored every chunk, the stashed ones included (a chunk's future
+     * completes as soon as it is hashed). Throws when storing any of them failed.
+     */
     @Override
     public void close() {
         for (int i = 0; i < workers.size(); i++) queue.offer(POISON);
@@ -155,5 +233,7 @@ final class ChunkPipeline implements AutoCloseable {
                 return;
             }
         }
+        Throwable f = failure.get();
+        if (f != null) throw new CaptureException("storing chunks failed: " + f.getMessage() + "; nothing was added to the store", f);
     }
 }

@@ -207,12 +207,25 @@ public final class TreeCapture {
         ChunkStream stream = new ChunkStream(cdc, 4 * 1024 * 1024);
         List<Entry> out = new ArrayList<>();
         List<List<Future<ChunkPipeline.Result>>> pendingChunks = new ArrayList<>();
-        io.imgcast.codec.ChunkCodec.Dictionary dict = ingest.dictionary();
-        if (dict == null && DictionaryTrainer.ENABLED && ingest.keepsDictionary()) {
-            awaitWalk();
-            dict = trainDictionary();
-            if (dict != null) ingest.setDictionary(dict);
-            io.imgcast.util.Timing.mark("dict-train");
+        java.util.concurrent.Future<io.imgcast.codec.ChunkCodec.Dictionary> dict;
+        if (ingest.dictionary() == null && DictionaryTrainer.ENABLED && ingest.keepsDictionary()) {
+            // trained on its own thread once the walk is done, while the tree is read, chunked and
+            // hashed: new chunks wait for it in the pipeline
+            java.util.concurrent.CompletableFuture<io.imgcast.codec.ChunkCodec.Dictionary> d = new java.util.concurrent.CompletableFuture<>();
+            Thread.ofPlatform().name("imgcast-dict").daemon().start(() -> {
+                try {
+                    awaitWalk();
+                    io.imgcast.codec.ChunkCodec.Dictionary trained = trainDictionary();
+                    if (trained != null) ingest.setDictionary(trained);
+                    io.imgcast.util.Timing.mark("dict-train(thread)");
+                    d.complete(trained);
+                } catch (Throwable t) {
+                    d.completeExceptionally(t);
+                }
+            });
+            dict = d;
+        } else {
+            dict = java.util.concurrent.CompletableFuture.completedFuture(ingest.dictionary());
         }
         try (ChunkPipeline pipeline = new ChunkPipeline(ingest, options.level(), options.threads(), options.tap(), dict)) {
             boolean totalSet = false;
