@@ -75,6 +75,8 @@ public final class BlockAssembler {
     }
 
     private static final int MAX_OPEN_BLOCKS = 2048;
+    /** A block heard of without its directory is forgotten after this long without a packet of it. */
+    static final long FORGET_DIRECTORYLESS_NS = 10_000_000_000L;
 
     private final int symbolSize;
     private final Map<Long, ChunkId> needed;
@@ -367,8 +369,16 @@ public final class BlockAssembler {
      */
     public List<Scheduler.BlockReport> reports(long nowNs) {
         List<Scheduler.BlockReport> out = new ArrayList<>();
-        for (State s : open.values()) {
+        for (Iterator<State> it = open.values().iterator(); it.hasNext(); ) {
+            State s = it.next();
             if (nowNs - s.lastNs < quietNs) continue;
+            if (s.dir == null && nowNs - s.lastNs > FORGET_DIRECTORYLESS_NS) {
+                // its directory was asked for and never came: the server does not send it because no
+                // chunk of it is ours to take (if one were, the carousel sends the whole block again)
+                s.closed = true;
+                it.remove();
+                continue;
+            }
             if (s.dir != null && !relevant(s)) continue;
             int missing = Math.max(0, s.k - s.count);
             if (missing > 0 || s.dir == null) out.add(new Scheduler.BlockReport(s.id, s.burst, missing, s.dir == null));

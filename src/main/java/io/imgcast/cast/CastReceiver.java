@@ -137,6 +137,8 @@ public final class CastReceiver {
         Map<String, Object> joined;
         try {
             joined = joinWithRetry(ctl);
+        } catch (ControlClient.Refused e) {
+            return fail("the server at " + config.server() + " refused the join: " + e.getMessage(), t0, 0, 0, 0, null);
         } catch (IOException e) {
             return fail("cannot reach the server at " + config.server() + ": " + e.getMessage(), t0, 0, 0, 0, null);
         }
@@ -147,7 +149,7 @@ public final class CastReceiver {
         Manifest manifest = null;
         if (!live) {
             try {
-                manifest = checkedManifest(ctl.getBytes(base + "manifest", MAX_MANIFEST), (String) joined.get("kind"));
+                manifest = checkedManifest(fetchWithRetry(ctl, base + "manifest", MAX_MANIFEST), (String) joined.get("kind"));
             } catch (CorruptDataException e) {
                 return fail("descriptive data from the server failed its check: " + e.getMessage(), t0, 0, 0, 0, null);
             } catch (IOException e) {
@@ -277,6 +279,25 @@ public final class CastReceiver {
             }
         }
         throw last != null ? last : new IOException("timed out");
+    }
+
+    /**
+     * GETs a body, retrying transient failures (timeouts, resets: many machines fetching large
+     * manifests at once) until the stall timeout; a refusal by the server is final.
+     */
+    private byte[] fetchWithRetry(ControlClient ctl, String path, int max) throws IOException {
+        long deadline = System.nanoTime() + config.stallTimeoutMs() * 1_000_000L;
+        while (true) {
+            try {
+                return ctl.getBytes(path, max);
+            } catch (ControlClient.Refused r) {
+                throw r;
+            } catch (IOException e) {
+                if (System.nanoTime() >= deadline) throw e;
+                System.err.println("imgcast: fetching " + path + " failed (" + e.getMessage() + "); trying again");
+                sleep(1000);
+            }
+        }
     }
 
     /** The zstd dictionary the image's chunks need (from its signed manifest), or null. */

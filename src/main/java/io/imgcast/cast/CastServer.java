@@ -263,6 +263,11 @@ public final class CastServer implements AutoCloseable {
                 } catch (StoreException e) {
                     reply(ex, 404, JSON.std.asString(Map.of("error", e.getMessage())));
                     return;
+                } catch (CorruptDataException e) {
+                    // a damaged or unservable image: the server's admin must act, the machine cannot
+                    System.err.println("imgcast serve: cannot serve '" + imageName + "': " + e.getMessage());
+                    reply(ex, 500, JSON.std.asString(Map.of("error", "the server cannot serve this image: " + e.getMessage())));
+                    return;
                 }
             }
             MachineRecord m = new MachineRecord(nextMachine.getAndIncrement(), name, imageName,

@@ -20,9 +20,11 @@ import java.util.TreeMap;
  * chunks are packed into FEC blocks in priority order (highest machine priority first, then
  * first-need order) and sent with their source symbols plus a proactive share of repair symbols
  * sized from reported loss. Each machine reports, per incomplete block, how many symbols it still
- * lacks; a repair burst sends the largest such shortfall (plus a margin) as fresh repair symbols,
- * so one burst heals different losses at every machine (B3). A machine that was not there when a
- * block went out, or stays silent about it, counts as lacking all of it: that is the carousel (M5).
+ * lacks; a repair burst sends the largest such shortfall as fresh repair symbols (while fresh
+ * data waits; with a margin at the tail), so one burst heals different losses at every machine
+ * (B3). A machine that was not there when a block went out, or that has reported since the block
+ * went out without a word of it while still needing its chunks, counts as lacking all of it: that
+ * is the carousel (M5).
  * When no remaining machine needs a chunk it is dropped, common chunks included (M4).
  */
 public final class Scheduler {

@@ -12,6 +12,19 @@ import java.util.List;
  */
 public record ServedImage(String name, ImageKind kind, byte[] manifest, byte[] signature, byte[] publicKey,
                           List<ChunkMeta> chunks, long totalBytes, byte[] dictionary) {
+    /** The largest stored chunk one FEC block carries: {@link Wire#MAX_K} symbols of the smallest size. */
+    public static final int MAX_CHUNK = Wire.MAX_K * Wire.MIN_SYMBOL;
+
+    public ServedImage {
+        for (ChunkMeta c : chunks) {
+            if (c.storedLength() > MAX_CHUNK) {
+                throw new io.imgcast.codec.CorruptDataException("image " + name + ": chunk " + c.id() + " is " + c.storedLength()
+                        + " bytes stored, more than one FEC block carries (" + MAX_CHUNK + "); it was not made by imgcast's chunker:"
+                        + " capture the image again");
+            }
+        }
+    }
+
     public ServedImage(String name, ImageKind kind, byte[] manifest, byte[] signature, byte[] publicKey,
                        List<ChunkMeta> chunks, long totalBytes) {
         this(name, kind, manifest, signature, publicKey, chunks, totalBytes, null);

@@ -31,9 +31,14 @@ public final class Wire {
     public static final int HEADER = 16;
     /** A 1500-byte frame: 1500 - 20 (IPv4) - 8 (UDP) - {@link #HEADER}. */
     public static final int MAX_SYMBOL = 1456;
-    public static final int MIN_SYMBOL = 512;
     public static final int MAX_PACKET = HEADER + MAX_SYMBOL;
     public static final int MAX_K = 200;
+    /**
+     * The smallest symbol: a largest chunk ({@link io.imgcast.chunk.FastCdc#DEFAULT_MAX}, stored
+     * raw) must fit in one block of {@link #MAX_K} symbols. On a link whose MTU is below
+     * {@code MIN_SYMBOL + 44} (IPv6-minimum tunnels), datagrams are fragmented by IP.
+     */
+    public static final int MIN_SYMBOL = ((io.imgcast.chunk.FastCdc.DEFAULT_MAX + MAX_K - 1) / MAX_K + 7) & ~7;
     public static final int MAX_ESI = 255;
     public static final int MAX_CHUNKS_PER_BLOCK = 64;
     public static final int INFO_ENTRY = 17;
@@ -49,7 +54,10 @@ public final class Wire {
 
     private Wire() {}
 
-    /** The symbol size for an interface of this MTU: one datagram per frame, a multiple of 8 bytes. */
+    /**
+     * The symbol size for an interface of this MTU: one datagram per frame, a multiple of 8 bytes,
+     * and never below {@link #MIN_SYMBOL}.
+     */
     public static int symbolSize(int mtu) {
         int t = (mtu - IP_UDP - HEADER) & ~7;
         return Math.max(MIN_SYMBOL, Math.min(MAX_SYMBOL, t));

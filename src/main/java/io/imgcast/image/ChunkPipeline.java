@@ -35,8 +35,10 @@ final class ChunkPipeline implements AutoCloseable {
     /** New chunks hashed and claimed while the dictionary was still being trained, to compress once it is ready. */
     private final java.util.ArrayDeque<Task> stash = new java.util.ArrayDeque<>();
     private long stashBytes;
-    /** How much data may wait for the dictionary; beyond it, workers wait too. */
-    private static final long STASH_LIMIT = 128L << 20;
+    /** How much data may wait for the dictionary (128 MiB, or a quarter of a smaller heap); beyond it, workers wait too. */
+    private static final long STASH_LIMIT = Math.min(128L << 20, Runtime.getRuntime().maxMemory() / 4);
+    /** How long close() waits for the workers to store what they hold. */
+    private static final long CLOSE_LIMIT_MS = TimeUnit.MINUTES.toMillis(10);
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     private final BlockingQueue<Task> queue = new ArrayBlockingQueue<>(MAX_IN_FLIGHT + 8);
     private final BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(MAX_IN_FLIGHT + 8);
@@ -224,14 +226,22 @@ final class ChunkPipeline implements AutoCloseable {
      */
     @Override
     public void close() {
-        for (int i = 0; i < workers.size(); i++) queue.offer(POISON);
-        for (Thread t : workers) {
-            try {
-                t.join(TimeUnit.SECONDS.toMillis(60));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+        long deadline = System.currentTimeMillis() + CLOSE_LIMIT_MS;
+        try {
+            // one stop token per worker, each queued behind the chunks still waiting (workers
+            // that failed take none: stop once no worker is left to take them)
+            for (int i = 0; i < workers.size(); i++) {
+                while (!queue.offer(POISON, 100, TimeUnit.MILLISECONDS)) {
+                    if (workers.stream().noneMatch(Thread::isAlive) || System.currentTimeMillis() > deadline) break;
+                }
             }
+            for (Thread t : workers) t.join(Math.max(1, deadline - System.currentTimeMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CaptureException("interrupted while storing chunks; nothing was added to the store", e);
+        }
+        if (workers.stream().anyMatch(Thread::isAlive)) {
+            throw new CaptureException("storing chunks did not finish within " + CLOSE_LIMIT_MS / 60_000 + " minutes; nothing was added to the store", null);
         }
         Throwable f = failure.get();
         if (f != null) throw new CaptureException("storing chunks failed: " + f.getMessage() + "; nothing was added to the store", f);

@@ -105,6 +105,24 @@ class RepairTest {
     }
 
     @Test
+    void aBlockWhoseDirectoryNeverComesIsForgottenNotReportedForever() {
+        Map<ChunkId, byte[]> payloads = new java.util.HashMap<>();
+        Scheduler sch = new Scheduler(0, Scheduler.Config.defaults(), 0, T);
+        sch.addMachine(1, 0, chunks(6, 9_000, 7, payloads), 0);
+        Burst first = sch.next(0);
+        Sent s = sent(first.block(), payloads);
+        BlockAssembler asm = new BlockAssembler(s.tags(), T, 30 * MS);
+        for (int esi : first.esis()) asm.onPacket(packet(s, Wire.TYPE_SYMBOL, 0, esi), MS);
+        assertEquals(1, asm.reports(5_000 * MS).size(), "asked for while it may still come");
+        assertEquals(List.of(), asm.reports(MS + BlockAssembler.FORGET_DIRECTORYLESS_NS + MS), "then forgotten");
+        // sent again whole (the carousel), it is taken as new
+        List<BlockAssembler.Completed> out = new java.util.ArrayList<>();
+        out.addAll(asm.onPacket(packet(s, Wire.TYPE_INFO, 1, 0), 20_000 * MS));
+        for (int esi : first.esis()) out.addAll(asm.onPacket(packet(s, Wire.TYPE_SYMBOL, 1, esi), 20_000 * MS));
+        assertEquals(6, out.size(), "every chunk comes out of the resent block");
+    }
+
+    @Test
     void repairRoundsSendExactlyTheWorstShortfallWithoutTheDirectoryWhileFreshDataWaits() {
         Map<ChunkId, byte[]> payloads = new java.util.HashMap<>();
         List<ChunkMeta> all = chunks(400, 9_000, 2, payloads);
@@ -155,8 +173,10 @@ class RepairTest {
         assertEquals(1456, Wire.symbolSize(1500), "1500 - 20 (IP) - 8 (UDP) - 16");
         assertEquals(1456, Wire.symbolSize(65536), "no larger than an Ethernet frame's, even on loopback");
         assertEquals(1392, Wire.symbolSize(1440), "a smaller MTU, rounded down to 8 bytes");
-        assertEquals(528, Wire.symbolSize(576), "the smallest IPv4 datagram every host must take");
-        assertEquals(Wire.MIN_SYMBOL, Wire.symbolSize(400), "never smaller than this");
+        assertEquals(1312, Wire.MIN_SYMBOL, "a largest chunk (256 KiB, stored raw) fits in 200 symbols");
+        assertEquals(Wire.MIN_SYMBOL, Wire.symbolSize(1280), "below it (an IPv6-minimum tunnel), IP fragments");
+        assertEquals(Wire.MIN_SYMBOL, Wire.symbolSize(576), "never smaller than this");
+        assertTrue((long) Wire.MIN_SYMBOL * Wire.MAX_K >= io.imgcast.chunk.FastCdc.DEFAULT_MAX);
         assertTrue(Wire.MAX_PACKET + Wire.IP_UDP <= 1500);
     }
 

@@ -88,8 +88,24 @@ final class Isal {
         for (int c = 1; c < 256; c++) {
             byte[] dst = new byte[len];
             mad.invokeExact(len, 1, 0, tables.asSlice(c * 32L, 32), MemorySegment.ofArray(src), MemorySegment.ofArray(dst));
-            for (int i = 0; i < len; i++) if (dst[i] != GF256.mul((byte) c, src[i])) return false;
+            for (int i = 0; i < len; i++) if (dst[i] != (byte) fieldMul(c, src[i] & 0xff)) return false;
         }
         return true;
+    }
+
+    /**
+     * Multiplication by the field's definition (shift and reduce by {@link GF256#POLYNOMIAL}),
+     * independent of GF256's tables: GF256 asks this class whether ISA-L is usable while it is
+     * being initialised, so the self-test must not need GF256 initialised.
+     */
+    static int fieldMul(int a, int b) {
+        int p = 0;
+        for (int i = 0; i < 8; i++) {
+            if ((b & 1) != 0) p ^= a;
+            b >>>= 1;
+            a <<= 1;
+            if ((a & 0x100) != 0) a ^= GF256.POLYNOMIAL;
+        }
+        return p & 0xff;
     }
 }
