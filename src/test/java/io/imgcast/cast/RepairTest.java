@@ -123,6 +123,22 @@ class RepairTest {
     }
 
     @Test
+    void aLargestChunkFillsOneBlockAtTheSmallestSymbolAndALargerOneIsRefusedClearly() {
+        Map<ChunkId, byte[]> payloads = new java.util.HashMap<>();
+        List<ChunkMeta> largest = chunks(1, io.imgcast.chunk.FastCdc.DEFAULT_MAX, 8, payloads);
+        Scheduler sch = new Scheduler(0, Scheduler.Config.defaults(), 0, Wire.MIN_SYMBOL);
+        sch.addMachine(1, 0, largest, 0);
+        Burst b = sch.next(0);
+        assertTrue(b.block().k() <= Wire.MAX_K, "k " + b.block().k() + ": the receivers' check takes no more");
+        assertTrue(b.esis().length <= Wire.MAX_ESI + 1);
+
+        ChunkMeta tooBig = new ChunkMeta(largest.get(0).id(), (byte) 0, ServedImage.MAX_CHUNK + 1, ServedImage.MAX_CHUNK + 1);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(io.imgcast.codec.CorruptDataException.class,
+                () -> new ServedImage("x", io.imgcast.image.ImageKind.VOLUME, new byte[0], new byte[0], new byte[0], List.of(tooBig), 1));
+        assertTrue(e.getMessage().contains("more than one FEC block carries"), e.getMessage());
+    }
+
+    @Test
     void repairRoundsSendExactlyTheWorstShortfallWithoutTheDirectoryWhileFreshDataWaits() {
         Map<ChunkId, byte[]> payloads = new java.util.HashMap<>();
         List<ChunkMeta> all = chunks(400, 9_000, 2, payloads);
