@@ -19,6 +19,24 @@ public final class BlockData {
         this.code = code(symbols.length);
     }
 
+    /**
+     * A block's data from its chunks' stored payloads, in block order: laid back to back into k
+     * symbols of {@code symbolSize} bytes (the last zero-padded), with the block's directory.
+     */
+    static BlockData of(Block block, int symbolSize, java.util.List<byte[]> payloads) {
+        byte[][] sym = new byte[block.k()][symbolSize];
+        int pos = 0;
+        for (byte[] p : payloads) {
+            for (int off = 0; off < p.length; ) {
+                int n = Math.min(symbolSize - pos % symbolSize, p.length - off);
+                System.arraycopy(p, off, sym[pos / symbolSize], pos % symbolSize, n);
+                off += n;
+                pos += n;
+            }
+        }
+        return new BlockData(sym, directory(block.chunks()));
+    }
+
     static synchronized ReedSolomonCode code(int k) {
         ReedSolomonCode c = CODES[k];
         if (c == null) {

@@ -334,7 +334,7 @@ public final class CastReceiver {
         if (!(joined.get("symbol_size") instanceof Number ss) || ss.intValue() < Wire.MIN_SYMBOL || ss.intValue() > Wire.MAX_SYMBOL) {
             throw new IOException("the server did not say its symbol size: it speaks another version of the protocol");
         }
-        int symbolSize = ((Number) joined.get("symbol_size")).intValue();
+        int symbolSize = ss.intValue();
         NetworkInterface nif = McastSocket.iface(config.iface());
         Map<Long, ChunkId> byTag = new HashMap<>();
         for (ChunkId id : lacking) {

@@ -420,12 +420,7 @@ public final class CastServer implements AutoCloseable {
 
     /** The machine's image's signed manifest ({@link SignedManifest}); for a live image once its read ended (503 until then). */
     private void manifest(HttpExchange ex, MachineRecord m) throws IOException {
-        ServedImage img;
-        if (m.live != null) {
-            img = m.live.completed();
-        } else {
-            img = m.image;
-        }
+        ServedImage img = m.live != null ? m.live.completed() : m.image;
         if (img == null) {
             reply(ex, 503, JSON.std.asString(Map.of("error", "the image is still being read", "retry", true)));
             return;

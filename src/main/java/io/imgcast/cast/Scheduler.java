@@ -240,17 +240,17 @@ public final class Scheduler {
     private Burst repair(long nowNs) {
         Block best = null;
         int bestNeed = NONE;
+        boolean directory = false;
         for (Block b : active.values()) {
             if (b.lastBurstNs == nowNs) continue;
             int need = shortfall(b, nowNs);
             if (need != NONE && (best == null || b.priority > best.priority)) {
                 best = b;
                 bestNeed = need;
+                directory = shortfallNeedsDirectory;
             }
         }
         if (best == null) return null;
-        shortfall(best, nowNs); // again, for its directory flag
-        boolean directory = shortfallNeedsDirectory;
         // While fresh blocks wait, a repair round costs no time (the stream stays busy), so send
         // exactly the worst shortfall: any excess is pure waste on the wire. At the tail, a short
         // round means one more feedback period for everyone: add a margin for the round's own losses.

@@ -39,17 +39,14 @@ public final class StoreCatalog implements ImageCatalog {
             Manifest m = store.manifest(info);
             Map<ChunkId, ChunkLocation> locs = store.locations(m.distinctChunks().keySet());
             List<ChunkMeta> chunks = new ArrayList<>();
-            boolean needsDictionary = false;
             for (ChunkId id : m.distinctChunks().keySet()) {
                 ChunkLocation l = locs.get(id);
                 if (l == null) throw new CorruptDataException("chunk " + id.shortHex() + " of " + n + " is missing from the store");
                 chunks.add(new ChunkMeta(id, l.codec(), l.storedLength(), l.rawLength()));
-                needsDictionary |= io.imgcast.codec.ChunkCodec.needsDictionary(l.codec());
                 locations.putIfAbsent(id, l);
             }
             Store.SignedManifest sm = store.signedManifest(info);
-            io.imgcast.codec.ChunkCodec.Dictionary dict = needsDictionary ? store.dictionary() : null;
-            if (needsDictionary && dict == null) throw new CorruptDataException("image " + n + " needs the store's dictionary, which is missing");
+            io.imgcast.codec.ChunkCodec.Dictionary dict = store.dictionaryFor(n, locs.values());
             return new ServedImage(info.name(), info.kind(), sm.blob(), sm.signature(), store.publicKey().getEncoded(),
                     List.copyOf(chunks), m.totalBytes(), dict == null ? null : dict.bytes());
         });

@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -143,22 +145,13 @@ final class StreamSender implements Runnable {
     private BlockData materialize(Block block) throws IOException {
         BlockData d = cache.get(block.id());
         if (d != null) return d;
-        byte[][] sym = new byte[block.k()][symbolSize];
-        int pos = 0;
+        List<byte[]> ps = new ArrayList<>(block.chunks().size());
         for (ChunkMeta c : block.chunks()) {
             byte[] p = payloads.payload(c.id());
             if (p.length != c.storedLength()) throw new IOException("stored chunk " + c.id().shortHex() + " changed length");
-            int off = 0;
-            while (off < p.length) {
-                int s = pos / symbolSize;
-                int o = pos % symbolSize;
-                int n = Math.min(symbolSize - o, p.length - off);
-                System.arraycopy(p, off, sym[s], o, n);
-                off += n;
-                pos += n;
-            }
+            ps.add(p);
         }
-        d = new BlockData(sym, BlockData.directory(block.chunks()));
+        d = BlockData.of(block, symbolSize, ps);
         cache.put(block.id(), d);
         return d;
     }

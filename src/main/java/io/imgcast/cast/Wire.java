@@ -71,10 +71,20 @@ public final class Wire {
         b.putInt(CRC_AT, crc(b, HEADER + bodyLen));
     }
 
+    /** One CRC32C per thread: every datagram is checked, and receivers run the C1 compiler (no escape analysis). */
+    private static final ThreadLocal<CRC32C> CRC = ThreadLocal.withInitial(CRC32C::new);
+
+    /** CRC32C over the header's first {@link #CRC_AT} bytes and the body up to {@code len}; the buffer's position and limit are kept. */
     private static int crc(ByteBuffer b, int len) {
-        CRC32C crc = new CRC32C();
-        crc.update(b.slice(0, CRC_AT));
-        crc.update(b.slice(HEADER, len - HEADER));
+        CRC32C crc = CRC.get();
+        crc.reset();
+        int position = b.position();
+        int limit = b.limit();
+        b.limit(CRC_AT).position(0);
+        crc.update(b);
+        b.limit(len).position(HEADER);
+        crc.update(b);
+        b.limit(limit).position(position);
         return (int) crc.getValue();
     }
 

@@ -1,10 +1,9 @@
 package io.imgcast.cli;
 
-import io.imgcast.util.Units;
-
 import io.imgcast.cast.CastServer;
 import io.imgcast.cast.McastSocket;
 import io.imgcast.store.Store;
+import io.imgcast.util.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -250,6 +250,21 @@ public final class Store implements AutoCloseable {
         return dictionary;
     }
 
+    /**
+     * The dictionary that the chunks at {@code locations} (of image {@code name}) need to be
+     * decoded elsewhere (by receivers, from an export file), or null when none of them does.
+     */
+    public io.imgcast.codec.ChunkCodec.Dictionary dictionaryFor(String name, java.util.Collection<ChunkLocation> locations) {
+        for (ChunkLocation l : locations) {
+            if (io.imgcast.codec.ChunkCodec.needsDictionary(l.codec())) {
+                io.imgcast.codec.ChunkCodec.Dictionary d = dictionary();
+                if (d == null) throw new CorruptDataException("image " + name + " needs the store's dictionary, which is missing");
+                return d;
+            }
+        }
+        return null;
+    }
+
     synchronized void dictionaryCommitted(io.imgcast.codec.ChunkCodec.Dictionary d) {
         dictionary = d;
         dictionaryLoaded = true;

@@ -57,6 +57,21 @@ public final class Transfer {
 
     private Transfer() {}
 
+    /**
+     * For chunks that need the export file's dictionary: null when they can be kept as they are
+     * (the store has the same dictionary, or adopts it having none; or the file has none), else a
+     * codec that encodes them again with the store's own.
+     */
+    private static ChunkCodec recoder(Ingest ingest, ChunkCodec.Dictionary fileDict) {
+        if (fileDict == null) return null;
+        ChunkCodec.Dictionary storeDict = ingest.dictionary();
+        if (storeDict == null) {
+            ingest.setDictionary(fileDict);
+            return null;
+        }
+        return java.util.Arrays.equals(storeDict.bytes(), fileDict.bytes()) ? null : new ChunkCodec(ChunkCodec.STORE_LEVEL, storeDict);
+    }
+
     public static long export(Store store, String name, Path file, Progress progress) {
         Path tmp = file.resolveSibling(file.getFileName() + ".partial");
         try (var lock = store.lockReader()) {
@@ -64,9 +79,7 @@ public final class Transfer {
             Manifest m = store.manifest(info);
             Store.SignedManifest sm = store.signedManifest(info);
             Map<ChunkId, ChunkLocation> locs = store.locations(m.distinctChunks().keySet());
-            boolean needsDictionary = locs.values().stream().anyMatch(l -> ChunkCodec.needsDictionary(l.codec()));
-            ChunkCodec.Dictionary dict = needsDictionary ? store.dictionary() : null;
-            if (needsDictionary && dict == null) throw new CorruptDataException("image " + name + " needs the store's dictionary, which is missing");
+            ChunkCodec.Dictionary dict = store.dictionaryFor(name, locs.values());
             progress.total(locs.values().stream().mapToLong(ChunkLocation::storedLength).sum());
             MessageDigest sha = ChunkId.newDigest();
             try (OutputStream fos = Files.newOutputStream(tmp);
@@ -171,60 +184,51 @@ public final class Transfer {
             }
             long count = in.readLong();
             if (count != needed.size()) throw new CorruptDataException("export file holds " + count + " chunks, the manifest names " + needed.size());
-            try (Ingest ingest = store.beginIngest(); ChunkCodec codec = new ChunkCodec(ChunkCodec.DEFAULT_LEVEL, fileDict)) {
-                // chunks that need the file's dictionary: kept as they are if the store has the same one
-                // (or adopts it, having none); else encoded again with the store's own
-                ChunkCodec.Dictionary storeDict = ingest.dictionary();
-                if (fileDict != null && storeDict == null) {
-                    ingest.setDictionary(fileDict);
-                    storeDict = fileDict;
-                }
-                try (ChunkCodec recoder = fileDict != null && !java.util.Arrays.equals(storeDict.bytes(), fileDict.bytes())
-                        ? new ChunkCodec(ChunkCodec.STORE_LEVEL, storeDict) : null) {
-                    byte[] encoded = new byte[0];
-                    int[] encodedLen = new int[1];
-                    byte[] header = new byte[PackFormat.RECORD_HEADER];
-                    byte[] raw = new byte[300 * 1024];
-                    for (long i = 0; i < count; i++) {
-                        in.readFully(header);
-                        ByteBuffer h = ByteBuffer.wrap(header);
-                        ChunkId id = ChunkId.of(header, 4);
-                        byte enc = header[36];
-                        int rlen = h.getInt(40);
-                        int slen = h.getInt(44);
-                        Integer want = needed.get(id);
-                        if (want == null || want != rlen || slen < 0 || slen > (1 << 24)) {
-                            throw new CorruptDataException("export file holds a chunk the manifest does not name, or a bad length");
-                        }
-                        byte[] rec = new byte[PackFormat.RECORD_HEADER + slen];
-                        System.arraycopy(header, 0, rec, 0, header.length);
-                        in.readFully(rec, PackFormat.RECORD_HEADER, slen);
-                        PackFormat.check(rec, id, new ChunkLocation(0, 0, slen, rlen, enc));
-                        if (raw.length < rlen) raw = new byte[rlen];
-                        codec.decode(enc, rec, PackFormat.RECORD_HEADER, slen, raw, 0, rlen);
-                        if (!id.matches(raw, 0, rlen)) throw new CorruptDataException("chunk " + id.shortHex() + " in the export does not match its hash");
-                        if (ingest.claim(id)) {
-                            if (recoder != null && ChunkCodec.needsDictionary(enc)) {
-                                if (encoded.length < ChunkCodec.maxCompressedLength(rlen)) encoded = new byte[ChunkCodec.maxCompressedLength(rlen)];
-                                byte e2 = recoder.encode(raw, 0, rlen, encoded, encodedLen, enc == ChunkCodec.ZSTD_DICT_X86);
-                                ingest.append(id, e2, rlen, encoded, encodedLen[0]);
-                            } else {
-                                byte[] payload = java.util.Arrays.copyOfRange(rec, PackFormat.RECORD_HEADER, rec.length);
-                                ingest.append(id, enc, rlen, payload, slen);
-                            }
+            try (Ingest ingest = store.beginIngest(); ChunkCodec codec = new ChunkCodec(ChunkCodec.DEFAULT_LEVEL, fileDict);
+                 ChunkCodec recoder = recoder(ingest, fileDict)) {
+                byte[] encoded = new byte[0];
+                int[] encodedLen = new int[1];
+                byte[] header = new byte[PackFormat.RECORD_HEADER];
+                byte[] raw = new byte[300 * 1024];
+                for (long i = 0; i < count; i++) {
+                    in.readFully(header);
+                    ByteBuffer h = ByteBuffer.wrap(header);
+                    ChunkId id = ChunkId.of(header, 4);
+                    byte enc = header[36];
+                    int rlen = h.getInt(40);
+                    int slen = h.getInt(44);
+                    Integer want = needed.get(id);
+                    if (want == null || want != rlen || slen < 0 || slen > (1 << 24)) {
+                        throw new CorruptDataException("export file holds a chunk the manifest does not name, or a bad length");
+                    }
+                    byte[] rec = new byte[PackFormat.RECORD_HEADER + slen];
+                    System.arraycopy(header, 0, rec, 0, header.length);
+                    in.readFully(rec, PackFormat.RECORD_HEADER, slen);
+                    PackFormat.check(rec, id, new ChunkLocation(0, 0, slen, rlen, enc));
+                    if (raw.length < rlen) raw = new byte[rlen];
+                    codec.decode(enc, rec, PackFormat.RECORD_HEADER, slen, raw, 0, rlen);
+                    if (!id.matches(raw, 0, rlen)) throw new CorruptDataException("chunk " + id.shortHex() + " in the export does not match its hash");
+                    if (ingest.claim(id)) {
+                        if (recoder != null && ChunkCodec.needsDictionary(enc)) {
+                            if (encoded.length < ChunkCodec.maxCompressedLength(rlen)) encoded = new byte[ChunkCodec.maxCompressedLength(rlen)];
+                            byte e2 = recoder.encode(raw, 0, rlen, encoded, encodedLen, enc == ChunkCodec.ZSTD_DICT_X86);
+                            ingest.append(id, e2, rlen, encoded, encodedLen[0]);
+                        } else {
+                            byte[] payload = java.util.Arrays.copyOfRange(rec, PackFormat.RECORD_HEADER, rec.length);
+                            ingest.append(id, enc, rlen, payload, slen);
                         }
                     }
-                    byte[] digest = sha.digest();
-                    byte[] end = counting.rawTail(END.length + 32);
-                    if (!java.util.Arrays.equals(java.util.Arrays.copyOf(end, END.length), END)
-                            || !MessageDigest.isEqual(java.util.Arrays.copyOfRange(end, END.length, end.length), digest)) {
-                        throw new CorruptDataException("export file trailer does not match its content (truncated or altered)");
-                    }
-                    for (ChunkId id : needed.keySet()) {
-                        if (!ingest.has(id)) throw new CorruptDataException("export file lacks chunk " + id.shortHex());
-                    }
-                    return ingest.commit(new Ingest.ImageMeta(finalName, description, flags, userInfo, created), m);
                 }
+                byte[] digest = sha.digest();
+                byte[] end = counting.rawTail(END.length + 32);
+                if (!java.util.Arrays.equals(java.util.Arrays.copyOf(end, END.length), END)
+                        || !MessageDigest.isEqual(java.util.Arrays.copyOfRange(end, END.length, end.length), digest)) {
+                    throw new CorruptDataException("export file trailer does not match its content (truncated or altered)");
+                }
+                for (ChunkId id : needed.keySet()) {
+                    if (!ingest.has(id)) throw new CorruptDataException("export file lacks chunk " + id.shortHex());
+                }
+                return ingest.commit(new Ingest.ImageMeta(finalName, description, flags, userInfo, created), m);
             }
         } catch (EOFException e) {
             throw new CorruptDataException("export file " + file + " is truncated");

@@ -205,13 +205,7 @@ final class CastSimulation {
     }
 
     private BlockData materialize(Block block) {
-        byte[][] sym = new byte[block.k()][T];
-        int pos = 0;
-        for (ChunkMeta c : block.chunks()) {
-            byte[] p = payloads.get(c.id());
-            for (int i = 0; i < p.length; i++, pos++) sym[pos / T][pos % T] = p[i];
-        }
-        return new BlockData(sym, BlockData.directory(block.chunks()));
+        return BlockData.of(block, T, block.chunks().stream().map(c -> payloads.get(c.id())).toList());
     }
 
     private void deliver(ByteBuffer pkt, Burst b, byte type, int esi, BlockData d) {

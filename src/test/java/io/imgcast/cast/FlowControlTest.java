@@ -93,10 +93,7 @@ class FlowControlTest {
     }
 
     private static List<BlockAssembler.Completed> feed(BlockAssembler asm, Block block, byte[] payload, int burst) {
-        int t = CastSimulation.T;
-        byte[][] sym = new byte[block.k()][t];
-        for (int i = 0; i < payload.length; i++) sym[i / t][i % t] = payload[i];
-        BlockData d = new BlockData(sym, BlockData.directory(block.chunks()));
+        BlockData d = BlockData.of(block, CastSimulation.T, List.of(payload));
         ByteBuffer b = ByteBuffer.allocate(Wire.MAX_PACKET);
         System.arraycopy(d.info, 0, b.array(), Wire.HEADER, d.info.length);
         Wire.seal(b, Wire.TYPE_INFO, 1, burst, block.k(), 0, block.id(), d.info.length);
@@ -104,7 +101,7 @@ class FlowControlTest {
         for (int esi = 0; esi < block.k(); esi++) {
             b.clear();
             d.symbol(esi, b.array(), Wire.HEADER);
-            Wire.seal(b, Wire.TYPE_SYMBOL, 1, burst, block.k(), esi, block.id(), t);
+            Wire.seal(b, Wire.TYPE_SYMBOL, 1, burst, block.k(), esi, block.id(), CastSimulation.T);
             out.addAll(asm.onPacket(b, 2));
         }
         return out;

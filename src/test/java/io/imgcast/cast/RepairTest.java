@@ -41,17 +41,13 @@ class RepairTest {
     }
 
     private static Sent sent(Block b, Map<ChunkId, byte[]> payloads) {
-        byte[][] sym = new byte[b.k()][T];
-        int pos = 0;
         List<byte[]> ps = new ArrayList<>();
         Map<Long, ChunkId> tags = new java.util.HashMap<>();
         for (ChunkMeta c : b.chunks()) {
-            byte[] p = payloads.get(c.id());
-            ps.add(p);
+            ps.add(payloads.get(c.id()));
             tags.put(c.id().prefix64(), c.id());
-            for (byte x : p) { sym[pos / T][pos % T] = x; pos++; }
         }
-        return new Sent(b, new BlockData(sym, BlockData.directory(b.chunks())), b.chunks(), tags, ps);
+        return new Sent(b, BlockData.of(b, T, ps), b.chunks(), tags, ps);
     }
 
     private static Sent block(int chunks, int size, long seed) {
