@@ -202,12 +202,18 @@ public final class CastReceiver {
                 reused = feed.reused;
             }
             phase("receive");
-            target.finish();
-            phase("finish");
-            // every chunk was hash-checked before it was written and every one was written;
-            // --readback also re-reads the target (catches a disk that corrupts writes)
-            String bad = config.readback() ? target.verify() : null;
-            phase("verify");
+            String bad;
+            Thread keepAlive = keepAlive(ctl, base);
+            try {
+                target.finish();
+                phase("finish");
+                // every chunk was hash-checked before it was written and every one was written;
+                // --readback also re-reads the target (catches a disk that corrupts writes)
+                bad = config.readback() ? target.verify() : null;
+                phase("verify");
+            } finally {
+                keepAlive.interrupt();
+            }
             double secs = (System.nanoTime() - t0) / 1e9;
             if (bad != null) {
                 report(ctl, base, false, "read-back check failed: " + bad, secs);
@@ -719,9 +725,8 @@ public final class CastReceiver {
             completed.clear();
             // /proc lists only open sockets: keep the last reading taken while ours was open
             kernelDrops = Math.max(kernelDrops, sock.drops());
-            long rej = rejects.values().stream().mapToLong(AtomicLong::get).sum() + badChunks.get();
             f = new FeedbackFormat(sent.stream().mapToInt(Integer::intValue).toArray(), reports,
-                    packets.get(), rej, kernelDrops, (int) (asm.lossEstimate() * 1e6), written.get());
+                    packets.get(), rejectedTotal(), kernelDrops, (int) (asm.lossEstimate() * 1e6), written.get());
         }
         try {
             Map<String, Object> r = ctl.post(base + "feedback", f.encode(), "application/octet-stream");
@@ -741,6 +746,33 @@ public final class CastReceiver {
             }
             return false;
         }
+    }
+
+    private long rejectedTotal() {
+        return rejects.values().stream().mapToLong(AtomicLong::get).sum() + badChunks.get();
+    }
+
+    /**
+     * While the machine finishes (flushes its target, reads it back), a report every 2 s with
+     * nothing new in it: on a slow disk that takes longer than the server's timeout for a silent
+     * machine. Stopped by interrupting the returned thread.
+     */
+    private Thread keepAlive(ControlClient ctl, String base) {
+        return Thread.ofPlatform().daemon().name("imgcast-keepalive").start(() -> {
+            while (true) {
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                try {
+                    ctl.post(base + "feedback", new FeedbackFormat(new int[0], List.of(), packets.get(), rejectedTotal(), kernelDrops,
+                            (int) (loss * 1e6), written.get()).encode(), "application/octet-stream");
+                } catch (IOException ignored) {
+                    // the done report that follows says what matters; a lost keep-alive only risks the timeout
+                }
+            }
+        });
     }
 
     private static void sleep(long ms) {

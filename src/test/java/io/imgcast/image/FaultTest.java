@@ -64,7 +64,19 @@ class FaultTest {
         AtomicInteger packsSeen = new AtomicInteger();
         TreeCapture.opener = p -> {
             if (p.equals(victim)) {
-                if (attempts.incrementAndGet() == 3) packsSeen.set(StoreState.of(storeDir).unlistedPackFiles().size());
+                if (attempts.incrementAndGet() == 3) {
+                    // the workers store asynchronously (after training the store's dictionary, if it has
+                    // none): give them a bounded while to reach the pack on a slow machine
+                    long deadline = System.nanoTime() + 20_000_000_000L;
+                    while (StoreState.of(storeDir).unlistedPackFiles().isEmpty() && System.nanoTime() < deadline) {
+                        try {
+                            Thread.sleep(50);
+                        } catch (InterruptedException ie) {
+                            throw new IOException(ie);
+                        }
+                    }
+                    packsSeen.set(StoreState.of(storeDir).unlistedPackFiles().size());
+                }
                 throw new IOException("Input/output error (injected)");
             }
             return open(p);
