@@ -10,10 +10,10 @@ public final class BlockData {
     private static final ReedSolomonCode[] CODES = new ReedSolomonCode[Wire.MAX_K + 1];
 
     final byte[][] symbols;
-    final byte[] info;
+    public final byte[] info;
     final ReedSolomonCode code;
 
-    BlockData(byte[][] symbols, byte[] info) {
+    public BlockData(byte[][] symbols, byte[] info) {
         this.symbols = symbols;
         this.info = info;
         this.code = code(symbols.length);
@@ -23,7 +23,7 @@ public final class BlockData {
      * A block's data from its chunks' stored payloads, in block order: laid back to back into k
      * symbols of {@code symbolSize} bytes (the last zero-padded), with the block's directory.
      */
-    static BlockData of(Block block, int symbolSize, java.util.List<byte[]> payloads) {
+    public static BlockData of(Block block, int symbolSize, java.util.List<byte[]> payloads) {
         byte[][] sym = new byte[block.k()][symbolSize];
         int pos = 0;
         for (byte[] p : payloads) {
@@ -47,7 +47,7 @@ public final class BlockData {
     }
 
     /** Writes symbol {@code esi} (source or repair) into {@code out} at {@code off}. */
-    void symbol(int esi, byte[] out, int off) {
+    public void symbol(int esi, byte[] out, int off) {
         int k = symbols.length;
         int t = symbols[0].length;
         if (esi < k) System.arraycopy(symbols[esi], 0, out, off, t);

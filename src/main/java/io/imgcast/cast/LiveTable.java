@@ -34,7 +34,7 @@ public final class LiveTable implements ChunkTable {
     public record Slice(int from, List<Placement> placements, int total, boolean complete, String failure) {}
 
     static final int MAGIC = 0x49434c54; // "ICLT"
-    static final int ENTRY_BYTES = 8 + ChunkId.LENGTH + 1 + 4 + 4;
+    public static final int ENTRY_BYTES = 8 + ChunkId.LENGTH + 1 + 4 + 4;
     /** Placements in one slice at most (about 400 KiB). */
     public static final int MAX_SLICE = 8192;
 

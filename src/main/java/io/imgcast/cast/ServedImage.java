@@ -1,6 +1,7 @@
 package io.imgcast.cast;
 
-import io.imgcast.image.ImageKind;
+
+import io.imgcast.manifest.ImageKind;
 
 import java.util.List;
 

@@ -2,7 +2,7 @@ package io.imgcast.cast;
 
 import com.github.luben.zstd.Zstd;
 import io.imgcast.codec.CorruptDataException;
-import io.imgcast.image.ImageKind;
+import io.imgcast.manifest.ImageKind;
 
 import java.nio.ByteBuffer;
 
@@ -18,19 +18,19 @@ import java.nio.ByteBuffer;
  *   u16 public key length, public key (X.509)
  *   u32 dictionary length (0: the image's chunks need none), the store's zstd dictionary,
  *       itself compressed with zstd (not signed: a wrong one only makes chunks fail their hashes)
- *   the manifest ({@link io.imgcast.image.ManifestFormat}), to the end
+ *   the manifest ({@link io.imgcast.manifest.ManifestFormat}), to the end
  * </pre>
  */
-record SignedManifest(ImageKind kind, byte[] signature, byte[] publicKey, byte[] dictionary, byte[] manifest) {
+public record SignedManifest(ImageKind kind, byte[] signature, byte[] publicKey, byte[] dictionary, byte[] manifest) {
     private static final int VERSION = 2;
     /** A dictionary larger than this is refused (stores train 112 KiB ones). */
     static final int MAX_DICTIONARY = 4 << 20;
 
-    static SignedManifest of(ServedImage img) {
+    public static SignedManifest of(ServedImage img) {
         return new SignedManifest(img.kind(), img.signature(), img.publicKey(), img.dictionary(), img.manifest());
     }
 
-    byte[] encode() {
+    public byte[] encode() {
         byte[] dict = dictionary == null ? new byte[0] : Zstd.compress(dictionary, 19);
         ByteBuffer b = ByteBuffer.allocate(12 + signature.length + publicKey.length + dict.length + manifest.length);
         b.put((byte) 'I').put((byte) 'M').put((byte) VERSION).put((byte) kind.ordinal());
@@ -41,7 +41,7 @@ record SignedManifest(ImageKind kind, byte[] signature, byte[] publicKey, byte[]
         return b.array();
     }
 
-    static SignedManifest decode(byte[] body) {
+    public static SignedManifest decode(byte[] body) {
         try {
             ByteBuffer b = ByteBuffer.wrap(body);
             if (b.get() != 'I' || b.get() != 'M') throw new CorruptDataException("not a signed manifest");

@@ -1,5 +1,7 @@
 /**
- * Multicast deployment of many images in one stream.
+ * The multicast deployment protocol, pure: packets, feedback and {@code nowNs} in, decisions out.
+ * No sockets, files or clocks here; the server ({@code io.imgcast.server}) and the receiver
+ * ({@code io.imgcast.receiver}) drive it.
  *
  * <p>Vocabulary: a <b>session</b> is one server run (a random id on every datagram); a
  * <b>machine</b> is a receiver on the server's list, wanting one image, with a <b>priority</b>;

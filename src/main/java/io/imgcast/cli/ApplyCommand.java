@@ -76,7 +76,7 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
     private int applyAndRebroadcast() throws Exception {
         io.imgcast.peer.PeerMaster.Config cfg = master.config();
         java.io.PrintStream say = json ? System.err : System.out;
-        try (Store s = store.open(); io.imgcast.cast.StoreCatalog catalog = new io.imgcast.cast.StoreCatalog(s)) {
+        try (Store s = store.open(); io.imgcast.server.StoreCatalog catalog = new io.imgcast.server.StoreCatalog(s)) {
             io.imgcast.cast.ServedImage img = catalog.image(name);
             io.imgcast.peer.PeerMaster pm = new io.imgcast.peer.PeerMaster(cfg);
             MasterOptions.operatorStart(pm, say);

@@ -1,6 +1,6 @@
 package io.imgcast.cli;
 
-import io.imgcast.cast.McastSocket;
+import io.imgcast.net.McastSocket;
 import io.imgcast.peer.PeerMaster;
 import io.imgcast.util.Json;
 import picocli.CommandLine.Option;

@@ -1,8 +1,8 @@
 package io.imgcast.cli;
 
-import io.imgcast.cast.CastReceiver;
-import io.imgcast.cast.McastSocket;
+import io.imgcast.net.McastSocket;
 import io.imgcast.peer.PeerReceiver;
+import io.imgcast.receiver.CastReceiver;
 import io.imgcast.util.Json;
 import io.imgcast.util.Progress;
 import io.imgcast.util.Units;

@@ -1,8 +1,8 @@
 package io.imgcast.cli;
 
-import io.imgcast.cast.CastServer;
-import io.imgcast.cast.McastSocket;
+import io.imgcast.net.McastSocket;
 import io.imgcast.peer.RelayCatalog;
+import io.imgcast.server.CastServer;
 import io.imgcast.store.Store;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,15 +1,14 @@
 package io.imgcast.cli;
 
-import io.imgcast.cast.ImageCatalog;
 import io.imgcast.cast.ServedImage;
-import io.imgcast.cast.StoreCatalog;
 import io.imgcast.codec.ChunkCodec;
 import io.imgcast.image.Capture;
 import io.imgcast.image.CaptureOptions;
-import io.imgcast.image.ImageKind;
 import io.imgcast.image.PartitionTable;
+import io.imgcast.manifest.ImageKind;
 import io.imgcast.peer.PeerMaster;
 import io.imgcast.peer.SourceCatalog;
+import io.imgcast.server.StoreCatalog;
 import io.imgcast.store.Ingest;
 import io.imgcast.store.Store;
 import io.imgcast.util.Posix;

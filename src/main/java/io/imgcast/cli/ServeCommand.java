@@ -1,7 +1,7 @@
 package io.imgcast.cli;
 
-import io.imgcast.cast.CastServer;
-import io.imgcast.cast.McastSocket;
+import io.imgcast.net.McastSocket;
+import io.imgcast.server.CastServer;
 import io.imgcast.store.Store;
 import io.imgcast.util.Units;
 import picocli.CommandLine.Command;

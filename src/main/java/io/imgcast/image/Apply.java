@@ -2,6 +2,8 @@ package io.imgcast.image;
 
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.CorruptDataException;
+import io.imgcast.manifest.ImageKind;
+import io.imgcast.manifest.Manifest;
 import io.imgcast.store.ChunkLocation;
 import io.imgcast.store.ChunkReader;
 import io.imgcast.store.ImageInfo;

@@ -1,5 +1,8 @@
 package io.imgcast.image;
 
+import io.imgcast.manifest.ImageKind;
+import io.imgcast.manifest.Manifest;
+import io.imgcast.store.ChunkSink;
 import io.imgcast.store.ImageInfo;
 import io.imgcast.store.Ingest;
 import io.imgcast.store.Store;

@@ -2,6 +2,8 @@ package io.imgcast.image;
 
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.ChunkCodec;
+import io.imgcast.manifest.ChunkList;
+import io.imgcast.store.ChunkSink;
 
 import java.io.IOException;
 import java.util.ArrayList;

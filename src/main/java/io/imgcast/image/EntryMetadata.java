@@ -1,5 +1,7 @@
 package io.imgcast.image;
 
+import io.imgcast.manifest.Entry;
+import io.imgcast.manifest.EntryType;
 import io.imgcast.util.Posix;
 
 import java.io.IOException;

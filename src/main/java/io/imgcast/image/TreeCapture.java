@@ -2,6 +2,11 @@ package io.imgcast.image;
 
 import io.imgcast.chunk.ChunkStream;
 import io.imgcast.chunk.FastCdc;
+import io.imgcast.manifest.ChunkList;
+import io.imgcast.manifest.Entry;
+import io.imgcast.manifest.EntryType;
+import io.imgcast.manifest.Manifest;
+import io.imgcast.store.ChunkSink;
 import io.imgcast.util.Posix;
 
 import java.io.IOException;

@@ -2,6 +2,9 @@ package io.imgcast.image;
 
 import io.imgcast.chunk.ChunkStream;
 import io.imgcast.chunk.FastCdc;
+import io.imgcast.manifest.Extent;
+import io.imgcast.manifest.Manifest;
+import io.imgcast.store.ChunkSink;
 import io.imgcast.util.Posix;
 
 import java.io.IOException;

@@ -1,6 +1,8 @@
 package io.imgcast.image;
 
 import io.imgcast.chunk.ChunkId;
+import io.imgcast.manifest.Extent;
+import io.imgcast.manifest.Manifest;
 import io.imgcast.util.Posix;
 import io.imgcast.util.Progress;
 

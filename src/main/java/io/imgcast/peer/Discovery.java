@@ -1,6 +1,7 @@
 package io.imgcast.peer;
 
-import io.imgcast.cast.McastSocket;
+
+import io.imgcast.net.McastSocket;
 
 import java.io.IOException;
 import java.net.Inet4Address;

@@ -1,9 +1,9 @@
 package io.imgcast.peer;
 
-import io.imgcast.cast.CastServer;
-import io.imgcast.cast.ImageCatalog;
-import io.imgcast.cast.McastSocket;
 import io.imgcast.cast.ServedImage;
+import io.imgcast.net.McastSocket;
+import io.imgcast.server.CastServer;
+import io.imgcast.server.ImageCatalog;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

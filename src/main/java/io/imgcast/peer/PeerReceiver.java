@@ -1,9 +1,9 @@
 package io.imgcast.peer;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import io.imgcast.cast.CastReceiver;
-import io.imgcast.cast.McastSocket;
 import io.imgcast.image.PartitionTable;
+import io.imgcast.net.McastSocket;
+import io.imgcast.receiver.CastReceiver;
 import io.imgcast.util.Posix;
 import io.imgcast.util.Progress;
 import io.imgcast.util.Units;

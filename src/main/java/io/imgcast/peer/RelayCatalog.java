@@ -1,9 +1,9 @@
 package io.imgcast.peer;
 
-import io.imgcast.cast.CastReceiver;
-import io.imgcast.cast.ImageCatalog;
 import io.imgcast.cast.ServedImage;
-import io.imgcast.cast.StoreCatalog;
+import io.imgcast.receiver.CastReceiver;
+import io.imgcast.server.ImageCatalog;
+import io.imgcast.server.StoreCatalog;
 import io.imgcast.store.Ingest;
 import io.imgcast.store.Store;
 import io.imgcast.store.StoreException;

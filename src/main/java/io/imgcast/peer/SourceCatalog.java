@@ -1,21 +1,21 @@
 package io.imgcast.peer;
 
 import io.imgcast.cast.ChunkMeta;
-import io.imgcast.cast.ImageCatalog;
 import io.imgcast.cast.LiveTable;
 import io.imgcast.cast.ServedImage;
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.ChunkCodec;
 import io.imgcast.image.Capture;
 import io.imgcast.image.CaptureOptions;
-import io.imgcast.image.ChunkList;
-import io.imgcast.image.ChunkSink;
-import io.imgcast.image.Entry;
-import io.imgcast.image.EntryType;
-import io.imgcast.image.Extent;
-import io.imgcast.image.ImageKind;
-import io.imgcast.image.Manifest;
-import io.imgcast.image.ManifestFormat;
+import io.imgcast.manifest.ChunkList;
+import io.imgcast.manifest.Entry;
+import io.imgcast.manifest.EntryType;
+import io.imgcast.manifest.Extent;
+import io.imgcast.manifest.ImageKind;
+import io.imgcast.manifest.Manifest;
+import io.imgcast.manifest.ManifestFormat;
+import io.imgcast.server.ImageCatalog;
+import io.imgcast.store.ChunkSink;
 import io.imgcast.store.Store;
 import io.imgcast.store.StoreException;
 

@@ -1,9 +1,9 @@
 package io.imgcast.peer;
 
-import io.imgcast.cast.ChunkTarget;
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.ChunkCodec;
-import io.imgcast.image.Manifest;
+import io.imgcast.manifest.Manifest;
+import io.imgcast.receiver.ChunkTarget;
 import io.imgcast.store.Ingest;
 import io.imgcast.store.Store;
 

@@ -13,8 +13,8 @@
  * <b>end</b>; each receiver's <b>goodbye</b> is its done report with its result.
  *
  * <p>The data moves with the multicast engine of {@code io.imgcast.cast} unchanged: a master is
- * a {@link io.imgcast.cast.CastServer} over an {@link io.imgcast.cast.ImageCatalog}, a receiver
- * is a {@link io.imgcast.cast.CastReceiver}. The catalogs: {@link io.imgcast.peer.SourceCatalog}
+ * a {@link io.imgcast.server.CastServer} over an {@link io.imgcast.server.ImageCatalog}, a receiver
+ * is a {@link io.imgcast.receiver.CastReceiver}. The catalogs: {@link io.imgcast.peer.SourceCatalog}
  * (mode 3: the master's own disk, partition or directory read once, compressed chunks held in
  * memory up to a budget and read again from the source beyond it; no store, no image file; a
  * volume is <b>live</b> while it is read — its {@link io.imgcast.cast.LiveTable} grows and is

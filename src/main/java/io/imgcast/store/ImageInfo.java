@@ -1,6 +1,7 @@
 package io.imgcast.store;
 
-import io.imgcast.image.ImageKind;
+import io.imgcast.manifest.ImageKind;
+
 
 /**
  * The descriptive data of one image in the store (SPEC S1): everything but the manifest itself.

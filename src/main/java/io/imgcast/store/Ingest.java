@@ -1,8 +1,8 @@
 package io.imgcast.store;
 
 import io.imgcast.chunk.ChunkId;
-import io.imgcast.image.Manifest;
-import io.imgcast.image.ManifestFormat;
+import io.imgcast.manifest.Manifest;
+import io.imgcast.manifest.ManifestFormat;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * <p>On open it first removes leftovers of interrupted writers: pack files the index does not
  * list, and bytes past a listed pack's recorded size.
  */
-public final class Ingest implements AutoCloseable, io.imgcast.image.ChunkSink {
+public final class Ingest implements AutoCloseable, io.imgcast.store.ChunkSink {
     static final long PACK_LIMIT = Long.getLong("imgcast.packLimit", 1L << 30);
 
     private final Store store;

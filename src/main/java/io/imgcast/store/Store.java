@@ -1,10 +1,10 @@
 package io.imgcast.store;
 
 import io.imgcast.chunk.ChunkId;
-import io.imgcast.image.ImageKind;
-import io.imgcast.image.Manifest;
-import io.imgcast.image.ManifestFormat;
 import io.imgcast.codec.CorruptDataException;
+import io.imgcast.manifest.ImageKind;
+import io.imgcast.manifest.Manifest;
+import io.imgcast.manifest.ManifestFormat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -3,9 +3,9 @@ package io.imgcast.store;
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.ChunkCodec;
 import io.imgcast.codec.CorruptDataException;
-import io.imgcast.image.ImageKind;
-import io.imgcast.image.Manifest;
-import io.imgcast.image.ManifestFormat;
+import io.imgcast.manifest.ImageKind;
+import io.imgcast.manifest.Manifest;
+import io.imgcast.manifest.ManifestFormat;
 import io.imgcast.util.Progress;
 
 import java.io.BufferedInputStream;

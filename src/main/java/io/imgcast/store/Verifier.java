@@ -2,11 +2,11 @@ package io.imgcast.store;
 
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.CorruptDataException;
-import io.imgcast.image.ChunkList;
-import io.imgcast.image.Entry;
-import io.imgcast.image.Extent;
-import io.imgcast.image.ImageKind;
-import io.imgcast.image.Manifest;
+import io.imgcast.manifest.ChunkList;
+import io.imgcast.manifest.Entry;
+import io.imgcast.manifest.Extent;
+import io.imgcast.manifest.ImageKind;
+import io.imgcast.manifest.Manifest;
 import io.imgcast.util.Progress;
 
 import java.io.IOException;

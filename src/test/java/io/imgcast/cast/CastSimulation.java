@@ -1,6 +1,7 @@
 package io.imgcast.cast;
 
 import io.imgcast.chunk.ChunkId;
+import io.imgcast.server.CastServer;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

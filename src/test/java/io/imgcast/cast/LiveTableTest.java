@@ -2,7 +2,7 @@ package io.imgcast.cast;
 
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.CorruptDataException;
-import io.imgcast.image.ImageKind;
+import io.imgcast.manifest.ImageKind;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;

@@ -2,7 +2,7 @@ package io.imgcast.cast;
 
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.CorruptDataException;
-import io.imgcast.image.ImageKind;
+import io.imgcast.manifest.ImageKind;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -130,7 +130,7 @@ class RepairTest {
 
         ChunkMeta tooBig = new ChunkMeta(largest.get(0).id(), (byte) 0, ServedImage.MAX_CHUNK + 1, ServedImage.MAX_CHUNK + 1);
         var e = org.junit.jupiter.api.Assertions.assertThrows(io.imgcast.codec.CorruptDataException.class,
-                () -> new ServedImage("x", io.imgcast.image.ImageKind.VOLUME, new byte[0], new byte[0], new byte[0], List.of(tooBig), 1));
+                () -> new ServedImage("x", io.imgcast.manifest.ImageKind.VOLUME, new byte[0], new byte[0], new byte[0], List.of(tooBig), 1));
         assertTrue(e.getMessage().contains("more than one FEC block carries"), e.getMessage());
     }
 

@@ -1,5 +1,6 @@
 package io.imgcast.image;
 
+import io.imgcast.manifest.ImageKind;
 import io.imgcast.store.ImageInfo;
 import io.imgcast.store.Ingest;
 import io.imgcast.store.Store;

@@ -1,5 +1,7 @@
 package io.imgcast.image;
 
+import io.imgcast.manifest.ImageKind;
+import io.imgcast.manifest.Manifest;
 import io.imgcast.store.ImageInfo;
 import io.imgcast.store.Store;
 import io.imgcast.testutil.Sh;

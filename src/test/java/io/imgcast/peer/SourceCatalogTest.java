@@ -1,12 +1,11 @@
 package io.imgcast.peer;
 
 import io.imgcast.cast.ChunkMeta;
-import io.imgcast.cast.ImageCatalog;
 import io.imgcast.cast.ServedImage;
-import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.ChunkCodec;
 import io.imgcast.image.CaptureOptions;
-import io.imgcast.image.Extent;
+import io.imgcast.manifest.Extent;
+import io.imgcast.server.ImageCatalog;
 import io.imgcast.store.StoreException;
 import io.imgcast.testutil.TreeGen;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package io.imgcast.store;
 
-import io.imgcast.image.Entry;
-import io.imgcast.image.Manifest;
-import io.imgcast.image.ManifestFormat;
+import io.imgcast.manifest.Entry;
+import io.imgcast.manifest.Manifest;
+import io.imgcast.manifest.ManifestFormat;
 import io.imgcast.testutil.Cli;
 import io.imgcast.testutil.StoreState;
 import io.imgcast.testutil.TreeDiff;
@@ -129,7 +129,7 @@ class DamageTest {
         ChunkLocation l;
         long start;
         try (Store s = Store.open(store, false)) {
-            io.imgcast.image.Extent x = s.manifest(s.image("vol")).extents().getFirst();
+            io.imgcast.manifest.Extent x = s.manifest(s.image("vol")).extents().getFirst();
             start = x.offset();
             l = s.location(x.chunks().id(0)).orElseThrow();
         }
@@ -286,7 +286,7 @@ class DamageTest {
         KeyPair attacker = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         Signature s = Signature.getInstance("Ed25519");
         s.initSign(attacker.getPrivate());
-        s.update(Store.signedPayload("a", io.imgcast.image.ImageKind.TREE, sha));
+        s.update(Store.signedPayload("a", io.imgcast.manifest.ImageKind.TREE, sha));
         updateImage("a", "manifest", blob);
         updateImage("a", "manifest_sha", sha);
         updateImage("a", "signature", s.sign());

@@ -1,11 +1,11 @@
 package io.imgcast.store;
 
-import io.imgcast.image.ChunkList;
-import io.imgcast.image.Entry;
-import io.imgcast.image.EntryType;
-import io.imgcast.image.ImageKind;
-import io.imgcast.image.Manifest;
-import io.imgcast.image.ManifestFormat;
+import io.imgcast.manifest.ChunkList;
+import io.imgcast.manifest.Entry;
+import io.imgcast.manifest.EntryType;
+import io.imgcast.manifest.ImageKind;
+import io.imgcast.manifest.Manifest;
+import io.imgcast.manifest.ManifestFormat;
 import io.imgcast.testutil.Cli;
 import io.imgcast.testutil.StoreState;
 import org.junit.jupiter.api.Test;

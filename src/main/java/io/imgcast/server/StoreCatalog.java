@@ -1,8 +1,10 @@
-package io.imgcast.cast;
+package io.imgcast.server;
 
+import io.imgcast.cast.ChunkMeta;
+import io.imgcast.cast.ServedImage;
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.CorruptDataException;
-import io.imgcast.image.Manifest;
+import io.imgcast.manifest.Manifest;
 import io.imgcast.store.ChunkLocation;
 import io.imgcast.store.ChunkReader;
 import io.imgcast.store.ImageInfo;

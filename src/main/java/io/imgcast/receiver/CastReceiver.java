@@ -1,11 +1,18 @@
-package io.imgcast.cast;
+package io.imgcast.receiver;
 
+import io.imgcast.cast.BlockAssembler;
+import io.imgcast.cast.FeedbackFormat;
+import io.imgcast.cast.LiveTable;
+import io.imgcast.cast.Scheduler;
+import io.imgcast.cast.SignedManifest;
+import io.imgcast.cast.Wire;
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.ChunkCodec;
 import io.imgcast.codec.CorruptDataException;
-import io.imgcast.image.ImageKind;
-import io.imgcast.image.Manifest;
-import io.imgcast.image.ManifestFormat;
+import io.imgcast.manifest.ImageKind;
+import io.imgcast.manifest.Manifest;
+import io.imgcast.manifest.ManifestFormat;
+import io.imgcast.net.McastSocket;
 import io.imgcast.store.Store;
 import io.imgcast.util.Progress;
 
@@ -29,7 +36,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -584,7 +590,7 @@ public final class CastReceiver {
             Manifest m = checkedManifest(body, null);
             if (m.kind() != ImageKind.VOLUME) throw new CorruptDataException("the master's manifest is not a volume's");
             byte[] published = placementDigest.digest();
-            for (io.imgcast.image.Extent x : m.extents()) {
+            for (io.imgcast.manifest.Extent x : m.extents()) {
                 long off = x.offset();
                 for (int i = 0; i < x.chunks().size(); i++) {
                     digest(off, x.chunks().id(i), x.chunks().length(i));

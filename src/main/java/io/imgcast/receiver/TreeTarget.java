@@ -1,12 +1,12 @@
-package io.imgcast.cast;
+package io.imgcast.receiver;
 
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.image.ApplyException;
-import io.imgcast.image.ChunkList;
-import io.imgcast.image.Entry;
 import io.imgcast.image.EntryMetadata;
-import io.imgcast.image.EntryType;
-import io.imgcast.image.Manifest;
+import io.imgcast.manifest.ChunkList;
+import io.imgcast.manifest.Entry;
+import io.imgcast.manifest.EntryType;
+import io.imgcast.manifest.Manifest;
 import io.imgcast.util.Posix;
 
 import java.io.IOException;

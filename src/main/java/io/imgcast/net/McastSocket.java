@@ -1,4 +1,4 @@
-package io.imgcast.cast;
+package io.imgcast.net;
 
 import java.io.IOException;
 import java.net.Inet4Address;

@@ -1,4 +1,4 @@
-package io.imgcast.cast;
+package io.imgcast.receiver;
 
 import java.io.IOException;
 import java.nio.file.Files;

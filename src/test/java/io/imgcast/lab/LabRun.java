@@ -1,4 +1,4 @@
-package io.imgcast.cast;
+package io.imgcast.lab;
 
 import io.imgcast.lab.NetLab;
 import io.imgcast.testutil.Cli;
@@ -15,32 +15,32 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs imgcast processes inside a {@link NetLab}: a server in "s", receivers in the others. */
-final class LabRun {
-    final NetLab lab;
-    final Path dir;
-    final String serverUrl;
+public final class LabRun {
+    public final NetLab lab;
+    public final Path dir;
+    public final String serverUrl;
 
-    LabRun(NetLab lab, Path dir) {
+    public LabRun(NetLab lab, Path dir) {
         this.lab = lab;
         this.dir = dir;
         this.serverUrl = "http://" + lab.address("s") + ":8470/";
     }
 
-    static List<String> imgcast(Object... args) {
+    public static List<String> imgcast(Object... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-cp", Cli.classPath(), "io.imgcast.cli.Main"));
         for (Object a : args) cmd.add(String.valueOf(a));
         return cmd;
     }
 
-    Process server(Path store, Object... extra) {
+    public Process server(Path store, Object... extra) {
         List<Object> a = new ArrayList<>(List.of("serve", "--store", store, "--interface", lab.iface("s"),
                 "--listen", lab.address("s") + ":8470", "--exit-after-idle", "10"));
         a.addAll(List.of(extra));
         return lab.start("s", imgcast(a.toArray()), dir.resolve("server.log"));
     }
 
-    Process receiver(String host, String image, Path target, Object... extra) {
+    public Process receiver(String host, String image, Path target, Object... extra) {
         List<Object> a = new ArrayList<>(List.of("receive", "--server", serverUrl, "--image", image, "--target", target,
                 "--interface", lab.iface(host), "--machine", host, "--json"));
         a.addAll(List.of(extra));
@@ -49,7 +49,7 @@ final class LabRun {
     }
 
     /** Waits for a receiver and returns its JSON summary (the last line of its output starting with '{'). */
-    Map<String, Object> result(String host, Process p, Duration timeout) {
+    public Map<String, Object> result(String host, Process p, Duration timeout) {
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
@@ -67,7 +67,7 @@ final class LabRun {
         return m;
     }
 
-    String log(String host) {
+    public String log(String host) {
         try {
             Path f = dir.resolve(host + ".log");
             return Files.exists(f) ? Files.readString(f) : "";
@@ -77,7 +77,7 @@ final class LabRun {
     }
 
     /** Waits until the server has registered {@code n} machines (polls its status API from "s"). */
-    void awaitMachines(int n, Duration timeout) {
+    public void awaitMachines(int n, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
             NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-s", serverUrl + "api/v1/status");
@@ -98,7 +98,7 @@ final class LabRun {
     }
 
     /** The server's status document. */
-    Map<String, Object> status() {
+    public Map<String, Object> status() {
         NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-s", serverUrl + "api/v1/status");
         if (!r.ok()) throw new AssertionError("status failed: " + r.stderr());
         return MiniJson.object(r.stdout());

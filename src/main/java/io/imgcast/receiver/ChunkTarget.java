@@ -1,4 +1,4 @@
-package io.imgcast.cast;
+package io.imgcast.receiver;
 
 import io.imgcast.chunk.ChunkId;
 

@@ -1,4 +1,4 @@
-package io.imgcast.image;
+package io.imgcast.manifest;
 
 /** The kind of a file-tree entry; the code is its byte in the manifest format. */
 public enum EntryType {

@@ -1,4 +1,4 @@
-package io.imgcast.image;
+package io.imgcast.store;
 
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.ChunkCodec;

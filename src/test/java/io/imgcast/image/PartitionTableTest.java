@@ -1,4 +1,4 @@
-package io.imgcast.peer;
+package io.imgcast.image;
 
 import io.imgcast.image.PartitionTable;
 import io.imgcast.store.StoreException;

@@ -1,9 +1,9 @@
-package io.imgcast.cast;
+package io.imgcast.receiver;
 
 import io.imgcast.chunk.ChunkId;
-import io.imgcast.image.Extent;
-import io.imgcast.image.Manifest;
 import io.imgcast.image.VolumeWriter;
+import io.imgcast.manifest.Extent;
+import io.imgcast.manifest.Manifest;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,12 +1,10 @@
-package io.imgcast.image;
+package io.imgcast.manifest;
 
+import com.github.luben.zstd.Zstd;
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.CorruptDataException;
 import io.imgcast.util.Posix.Xattr;
 
-import com.github.luben.zstd.Zstd;
-
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
-package io.imgcast.cast;
+package io.imgcast.peer;
 
+import io.imgcast.lab.LabRun;
 import io.imgcast.lab.NetLab;
 import io.imgcast.testutil.Cli;
 import io.imgcast.testutil.MiniJson;

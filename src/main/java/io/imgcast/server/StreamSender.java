@@ -1,6 +1,13 @@
-package io.imgcast.cast;
+package io.imgcast.server;
 
-import io.imgcast.chunk.ChunkId;
+import io.imgcast.cast.Block;
+import io.imgcast.cast.BlockData;
+import io.imgcast.cast.Burst;
+import io.imgcast.cast.ChunkMeta;
+import io.imgcast.cast.Pacer;
+import io.imgcast.cast.RateController;
+import io.imgcast.cast.Scheduler;
+import io.imgcast.cast.Wire;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package io.imgcast.image;
+package io.imgcast.manifest;
 
 import io.imgcast.chunk.ChunkId;
 

@@ -1,4 +1,4 @@
-package io.imgcast.cast;
+package io.imgcast.server;
 
 /** The web dashboard (B6): one page that polls {@code /api/v1/status} once a second. */
 final class Dashboard {

@@ -1,15 +1,22 @@
-package io.imgcast.cast;
+package io.imgcast.server;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.imgcast.cast.ChunkMeta;
+import io.imgcast.cast.ChunkTable;
+import io.imgcast.cast.FeedbackFormat;
+import io.imgcast.cast.LiveTable;
+import io.imgcast.cast.RateController;
+import io.imgcast.cast.Scheduler;
+import io.imgcast.cast.ServedImage;
+import io.imgcast.cast.SignedManifest;
+import io.imgcast.cast.StreamPlanner;
+import io.imgcast.cast.TableBarrier;
+import io.imgcast.cast.Wire;
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.CorruptDataException;
-import io.imgcast.image.Manifest;
-import io.imgcast.store.ChunkLocation;
-import io.imgcast.store.ChunkReader;
-import io.imgcast.store.ImageInfo;
-import io.imgcast.store.PackFormat;
+import io.imgcast.net.McastSocket;
 import io.imgcast.store.Store;
 import io.imgcast.store.StoreException;
 
@@ -484,7 +491,7 @@ public final class CastServer implements AutoCloseable {
     private final Map<ServedImage, byte[]> envelopes = new ConcurrentHashMap<>();
 
     /** How long a machine may lag behind a live table before the others' data goes out without it. */
-    static final long LAG_NS = 2_000_000_000L;
+    public static final long LAG_NS = 2_000_000_000L;
 
     /** Live images: hands the needs {@link #barrier} held back to the schedulers once they may go. Caller holds {@code lock}. */
     private void release(long nowNs) {

@@ -1,5 +1,7 @@
-package io.imgcast.cast;
+package io.imgcast.server;
 
+import io.imgcast.cast.LiveTable;
+import io.imgcast.cast.ServedImage;
 import io.imgcast.chunk.ChunkId;
 
 import java.io.IOException;

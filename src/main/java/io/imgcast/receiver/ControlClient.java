@@ -1,4 +1,4 @@
-package io.imgcast.cast;
+package io.imgcast.receiver;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 

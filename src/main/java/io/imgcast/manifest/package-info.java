@@ -1,0 +1,13 @@
+/**
+ * The image description shared by capture, apply, the store and the deployment: the
+ * <b>manifest</b> and its binary format.
+ *
+ * <p>Vocabulary: an image is of one {@link io.imgcast.manifest.ImageKind kind}. A <b>file-tree
+ * image</b> is a list of {@link io.imgcast.manifest.Entry entries} (path, {@link
+ * io.imgcast.manifest.EntryType type}, metadata, {@link io.imgcast.manifest.ChunkList chunk
+ * list}); a <b>volume image</b> is a size and the {@link io.imgcast.manifest.Extent extents}
+ * that hold data — everything else is a <b>hole</b>. The format is defined in {@link
+ * io.imgcast.manifest.ManifestFormat}. This package depends on nothing of imgcast but chunk ids
+ * and codecs: {@code image} (capture, apply) and {@code store} both import it.
+ */
+package io.imgcast.manifest;

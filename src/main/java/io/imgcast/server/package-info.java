@@ -1,0 +1,10 @@
+/**
+ * The deployment server: the control API over HTTP, the list of machines, and the stream
+ * senders that put the pure {@link io.imgcast.cast.Scheduler}'s bursts on the wire.
+ *
+ * <p>Vocabulary: the server serves an {@link io.imgcast.server.ImageCatalog} (a store's images
+ * through {@link io.imgcast.server.StoreCatalog}, or a peer master's source); a <b>machine</b>
+ * joins for one image and leaves with <b>done</b>; a <b>stream sender</b> paces one multicast
+ * stream. The protocol itself (wire, feedback, scheduling) lives in {@code io.imgcast.cast}.
+ */
+package io.imgcast.server;
