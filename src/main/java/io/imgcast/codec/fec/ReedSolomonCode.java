@@ -21,7 +21,7 @@ import java.util.Objects;
  * <p>The distinctness requirement bounds the block: {@code k + maxRepair <= 256}.
  *
  * <p>Instances are immutable and thread-safe; one instance can serve any number of
- * encoders and {@link BlockDecoder}s with the same {@code k}.
+ * encoders and decoders with the same {@code k}.
  */
 public final class ReedSolomonCode {
 

@@ -40,14 +40,12 @@
  *   <li>{@link io.imgcast.codec.fec.GF256} &ndash; field arithmetic and the row kernels
  *       (in ISA-L, {@code Isal}, when libisal2 is installed).</li>
  *   <li>{@link io.imgcast.codec.fec.ReedSolomonCode} &ndash; the code for one
- *       {@code (k, maxRepair)}; produces repair symbols.</li>
- *   <li>{@link io.imgcast.codec.fec.BlockDecoder} &ndash; gathers the symbols of one
- *       source block and reconstructs its source symbols.</li>
+ *       {@code (k, maxRepair)}; produces repair symbols and recovers lost source symbols
+ *       in place ({@code recover}, called by the receiver's {@code cast.BlockAssembler}).</li>
  * </ul>
  *
- * <p>Hot paths ({@link io.imgcast.codec.fec.ReedSolomonCode#encodeRepair},
- * {@link io.imgcast.codec.fec.BlockDecoder#add},
- * {@link io.imgcast.codec.fec.BlockDecoder#decode}) do not allocate: callers pass in
- * buffers and decoders are reusable via {@link io.imgcast.codec.fec.BlockDecoder#reset()}.
+ * <p>On the hot paths callers pass in buffers and scratch space:
+ * {@link io.imgcast.codec.fec.ReedSolomonCode#encodeRepair} allocates nothing and
+ * {@link io.imgcast.codec.fec.ReedSolomonCode#recover} only a mask of {@code k} flags.
  */
 package io.imgcast.codec.fec;

@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * Wire overhead of the scheduler in simulation (not a unit test): one image of random chunks to N
- * receivers with independent loss, all packets counted with their headers (imgcast 24, UDP/IP 28,
- * Ethernet 14 bytes), against the chunks' stored bytes. Run after {@code mvn test-compile}:
+ * receivers with independent loss, all packets counted with their headers (imgcast
+ * {@link Wire#HEADER} = 16, UDP/IP 28, Ethernet 14 bytes), against the chunks' stored bytes.
+ * Run after {@code mvn test-compile}:
  * <pre>
  *   java -cp target/classes:target/test-classes:$(cat cp.txt) io.imgcast.cast.WireStudy [receivers] [loss] [chunks] [seeds]
  * </pre>

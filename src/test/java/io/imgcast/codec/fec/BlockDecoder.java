@@ -4,15 +4,15 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Collects the encoding symbols of one source block and reconstructs its {@code k}
- * source symbols once any {@code k} distinct symbols (source or repair, in any order)
- * have arrived.
+ * A test and benchmark helper around {@link ReedSolomonCode#recover}: collects the encoding
+ * symbols of one source block and reconstructs its {@code k} source symbols once any {@code k}
+ * distinct symbols (source or repair, in any order) have arrived. The receiver does not use it:
+ * its {@code cast.BlockAssembler} keeps symbols in place and calls {@code recover} itself.
  *
  * <p>Storage for {@code k} symbols of {@code symbolSize} bytes is allocated once, in
- * the constructor; {@link #add} copies into it and {@link #decode} works in place, so
- * neither allocates. After {@code k} distinct symbols nothing more can help, so later
- * symbols are ignored. {@link #reset()} makes the decoder reusable for the next source
- * block of the same code and symbol size.
+ * the constructor; {@link #add} copies into it. After {@code k} distinct symbols nothing
+ * more can help, so later symbols are ignored. {@link #reset()} makes the decoder reusable
+ * for the next source block of the same code and symbol size.
  *
  * <p>Decoding cost is proportional to the losses: with {@code m} missing source
  * symbols it is {@code m * k} multiply-accumulate passes over a symbol plus an
