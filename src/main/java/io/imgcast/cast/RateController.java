@@ -29,7 +29,7 @@ public final class RateController {
         }
     }
 
-    /** Called regularly; raises the rate by 5% per calm 100 ms. */
+    /** Called regularly; raises the rate by 8% (and 1 bit/s) per calm 100 ms, up to the cap. */
     public void tick(long nowNs) {
         if (rate < cap && nowNs - lastChangeNs > 100_000_000L) {
             rate = Math.min(cap, (long) (rate * 1.08) + 1);

@@ -158,13 +158,13 @@ public final class Scheduler {
         return machines.containsKey(machine);
     }
 
-    /** Chunks still needed by machine {@code id} (a copy). */
     /** How many chunks the machine still needs (0 for an unknown machine), without copying them. */
     public int needCount(int id) {
         Machine m = machines.get(id);
         return m == null ? 0 : m.needs.size();
     }
 
+    /** Chunks still needed by machine {@code id} (a copy). */
     public Set<ChunkId> needs(int id) {
         Machine m = machines.get(id);
         return m == null ? Set.of() : Set.copyOf(m.needs);
