@@ -24,7 +24,8 @@ import java.util.Set;
  *
  * <p>A block's source symbols are kept in place in one array of k symbols, so a chunk's payload
  * is a range of that array ({@link Completed}) and decoding fills the gaps where they are: a
- * datagram's body is copied once, from the socket buffer to its place.
+ * source symbol's body is copied once, from the socket buffer to its place (a repair symbol's is
+ * kept apart until decoding copies the recovered symbol into its gap).
  */
 public final class BlockAssembler {
     /**

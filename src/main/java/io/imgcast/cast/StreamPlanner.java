@@ -6,8 +6,11 @@ package io.imgcast.cast;
  * the rate down for everyone — is moved to stream 1, which runs at a fraction of the rate, so the
  * rest keep their speed. A slow machine whose figures recover moves back.
  *
- * <p>The number of streams follows from this: a second stream exists only while some machine
- * would otherwise make the others' restore time longer than its own at a quarter of the bandwidth.
+ * <p>The number of streams is fixed when the server starts; the planner only picks a machine's
+ * stream, by two thresholds (by default more than 20% loss or 5% of its packets overflowing), and
+ * moves it back once its loss is under half that limit and its overflows under a quarter. The
+ * server keeps a machine where it is when no other rides its stream (then the
+ * {@link RateController} serves it better).
  */
 public final class StreamPlanner {
     private final int streams;

@@ -5,8 +5,9 @@ import io.imgcast.chunk.ChunkId;
 import java.io.IOException;
 
 /**
- * Supplies verified chunk content by id: the store when applying locally, received data when
- * deploying over the network. Implementations must only return bytes whose SHA-256 is the id.
+ * Supplies verified chunk content by id to the writers of a local apply ({@link TreeWriter},
+ * {@link VolumeWriter}; {@link Apply#storeSource} reads the store). Receivers write what they get
+ * through their own targets instead. Implementations must only return bytes whose SHA-256 is the id.
  * {@link #open()} gives a per-thread reader.
  */
 public interface ChunkSource {
