@@ -379,10 +379,7 @@ if [ "$PART" = 2 ] || [ "$PART" = all ]; then
     set_loss $((3 * PER_IMAGE)) "$loss"
     for ((run = 1; run <= RUNS; run++)); do
       log "part 2: loss $loss%, run $run/$RUNS"
-      if [ "${ONLY:-}" = imgcast ]; then p2_imgcast "$loss" "$run"
-      elif [ "${ONLY:-}" = udpcast ]; then p2_udpcast "$loss" "$run"
-      elif [ $((run % 2)) = 1 ]; then p2_udpcast "$loss" "$run"; p2_imgcast "$loss" "$run"
-      else p2_imgcast "$loss" "$run"; p2_udpcast "$loss" "$run"; fi
+      run_pair p2_udpcast p2_imgcast "$loss" "$run"
     done
   done
   lab_down

@@ -39,6 +39,7 @@
 #   udpcast_volume N LOSS                 one udp-sender --file "$VOL" run to r1..rN, verified
 #   imgcast_check I, save_receiver_json LABEL BEFORE AFTER I...
 #                                         an imgcast receiver's exit code and JSON summary
+#   run_pair UDP_FN IMG_FN ARG... RUN     one run of both tools, udpcast first in odd runs
 #   run_matrix MSG_PREFIX UDP_FN IMG_FN   RECEIVERS x LOSSES x RUNS, the tools in turn
 #   REPORT_AWK, report_begin TITLE RATES LINE..., report_end WHAT
 #                                         median etc. for awk; the first and last lines of
@@ -427,8 +428,19 @@ save_receiver_json() {
 }
 
 # ---------------------------------------------------------------- the runs
+# run_pair UDP_FN IMG_FN ARG... RUN: one run of both tools, "UDP_FN ARG... RUN" and
+# "IMG_FN ARG... RUN", udpcast first in odd runs (only one of them with --only)
+run_pair() {
+  local ufn=$1 ifn=$2; shift 2
+  local run=${!#}
+  if [ "${ONLY:-}" = imgcast ]; then "$ifn" "$@"
+  elif [ "${ONLY:-}" = udpcast ]; then "$ufn" "$@"
+  elif [ $((run % 2)) = 1 ]; then "$ufn" "$@"; "$ifn" "$@"
+  else "$ifn" "$@"; "$ufn" "$@"; fi
+}
+
 # run_matrix MSG_PREFIX UDP_FN IMG_FN: for every receiver count a lab, for every loss RUNS
-# runs of "UDP_FN N LOSS RUN" and "IMG_FN N LOSS RUN", udpcast first in odd runs
+# runs of "UDP_FN N LOSS RUN" and "IMG_FN N LOSS RUN" (run_pair)
 run_matrix() {
   local prefix=$1 ufn=$2 ifn=$3 n loss run
   for n in $RECEIVERS; do
@@ -437,10 +449,7 @@ run_matrix() {
       set_loss "$n" "$loss"
       for ((run = 1; run <= RUNS; run++)); do
         log "$prefix$n receivers, loss $loss%, run $run/$RUNS"
-        if [ "${ONLY:-}" = imgcast ]; then "$ifn" "$n" "$loss" "$run"
-        elif [ "${ONLY:-}" = udpcast ]; then "$ufn" "$n" "$loss" "$run"
-        elif [ $((run % 2)) = 1 ]; then "$ufn" "$n" "$loss" "$run"; "$ifn" "$n" "$loss" "$run"
-        else "$ifn" "$n" "$loss" "$run"; "$ufn" "$n" "$loss" "$run"; fi
+        run_pair "$ufn" "$ifn" "$n" "$loss" "$run"
       done
     done
     lab_down
