@@ -28,6 +28,10 @@ import java.util.Map;
  * read by their {@code toString()} (the wire names); a number field given anything but a number
  * (or null) is an error, as is an unknown enum name. Maps, lists, strings, numbers and booleans
  * are written as jackson-jr writes them.
+ *
+ * <p>The renaming goes through jackson-jr's {@code POJODefinition} (its {@code impl} package);
+ * {@code ControlJsonTest} pins the bytes of every message, so a jackson-jr upgrade that changes
+ * that contract fails there first.
  */
 public final class ControlJson {
     private ControlJson() {}

@@ -38,6 +38,9 @@ class ControlJsonTest {
         // an older server that did not say its symbol size: the receiver sees null and refuses clearly
         JoinReply r = ControlJson.read(JoinReply.class, "{\"session\":1,\"machine_id\":2,\"image\":\"i\",\"kind\":\"TREE\",\"stream\":0,\"group\":\"g\"}");
         assertEquals(null, r.symbolSize());
+        // whole numbers where the record holds a double or a long
+        assertEquals(new DoneRequest(true, null, 2.0), ControlJson.read(DoneRequest.class, "{\"ok\":true,\"seconds\":2}"));
+        assertEquals(5L, ControlJson.read(JoinReply.class, "{\"session\":1,\"machine_id\":2,\"volume_size\":5,\"stream\":0}").volumeSize());
     }
 
     @Test
