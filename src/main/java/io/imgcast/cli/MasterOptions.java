@@ -1,5 +1,6 @@
 package io.imgcast.cli;
 
+import io.imgcast.api.Status;
 import io.imgcast.net.McastSocket;
 import io.imgcast.peer.PeerMaster;
 import io.imgcast.util.Json;
@@ -54,7 +55,7 @@ final class MasterOptions {
     }
 
     /** Prints the live list of receivers whenever it changes. */
-    static java.util.function.Consumer<Map<String, Object>> liveList(PrintStream out) {
+    static java.util.function.Consumer<Status> liveList(PrintStream out) {
         String[] last = {""};
         return st -> {
             String line = ServeCommand.summary(st);
@@ -67,7 +68,6 @@ final class MasterOptions {
     }
 
     /** The per-receiver summary, as text or one JSON object; the exit status. */
-    @SuppressWarnings("unchecked")
     static int report(PeerMaster.Summary s, boolean json, PrintStream out, Map<String, Object> extra) {
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -80,10 +80,8 @@ final class MasterOptions {
             out.println(Json.write(m));
         } else {
             out.printf("session %d ended after %.1f s:%n", s.session(), s.seconds());
-            for (Map<String, Object> r : s.receivers()) {
-                Object err = r.get("error");
-                out.printf("  %-16s %-9s %6.1f s%s%n", r.get("machine"), r.get("state"), ((Number) r.get("seconds")).doubleValue(),
-                        err == null ? "" : "  " + err);
+            for (Status.Machine r : s.receivers()) {
+                out.printf("  %-16s %-9s %6.1f s%s%n", r.machine(), r.state(), r.seconds(), r.error() == null ? "" : "  " + r.error());
             }
             if (s.ok()) out.println("all " + s.receivers().size() + " receivers succeeded (verified)");
             else System.err.println("imgcast: " + s.error());

@@ -1,5 +1,6 @@
 package io.imgcast.cli;
 
+import io.imgcast.api.Status;
 import io.imgcast.net.McastSocket;
 import io.imgcast.server.CastServer;
 import io.imgcast.store.Store;
@@ -10,7 +11,6 @@ import picocli.CommandLine.Option;
 
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(mixinStandardHelpOptions = true, name = "serve", description = "Serve images from the store to many machines over multicast, with an HTTP control API and dashboard.")
@@ -70,31 +70,21 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** What the session put on the network: multicast packets by kind, and the control API's replies. */
-    @SuppressWarnings("unchecked")
-    static String traffic(Map<String, Object> st) {
+    static String traffic(Status st) {
         StringBuilder sb = new StringBuilder("sent:");
-        for (Object o : (List<Object>) st.get("streams")) {
-            Map<String, Object> s = (Map<String, Object>) o;
-            long packets = ((Number) s.get("packets")).longValue();
-            if (packets == 0) continue;
-            sb.append(String.format(" stream %s %d packets %s (%d repair, %d directory);", s.get("stream"), packets,
-                    Units.bytes(((Number) s.get("bytes")).longValue()), ((Number) s.get("repair_packets")).longValue(),
-                    ((Number) s.get("directory_packets")).longValue()));
+        for (Status.Stream s : st.streams()) {
+            if (s.packets() == 0) continue;
+            sb.append(String.format(" stream %s %d packets %s (%d repair, %d directory);", s.stream(), s.packets(),
+                    Units.bytes(s.bytes()), s.repairPackets(), s.directoryPackets()));
         }
-        sb.append(" control replies ").append(Units.bytes(((Number) st.get("control_bytes_sent")).longValue()));
+        sb.append(" control replies ").append(Units.bytes(st.controlBytesSent()));
         return sb.toString();
     }
 
-    @SuppressWarnings("unchecked")
-    static String summary(Map<String, Object> st) {
+    static String summary(Status st) {
         StringBuilder sb = new StringBuilder();
-        for (Object o : (List<Object>) st.get("machines")) {
-            Map<String, Object> m = (Map<String, Object>) o;
-            long need = ((Number) m.get("need_bytes")).longValue();
-            long done = ((Number) m.get("done_bytes")).longValue();
-            int pct = need == 0 ? (m.get("state").equals("done") ? 100 : 0) : (int) Math.min(100, done * 100 / need);
-            sb.append(String.format("%s[%s %s %d%%%s] ", m.get("machine"), m.get("image"), m.get("state"), pct,
-                    ((Number) m.get("stream")).intValue() > 0 ? " slow" : ""));
+        for (Status.Machine m : st.machines()) {
+            sb.append(String.format("%s[%s %s %d%%%s] ", m.machine(), m.image(), m.state(), m.percent(), m.stream() > 0 ? " slow" : ""));
         }
         return sb.isEmpty() ? "waiting for machines" : sb.toString().trim();
     }

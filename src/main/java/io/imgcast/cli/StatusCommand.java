@@ -1,6 +1,7 @@
 package io.imgcast.cli;
 
-import com.fasterxml.jackson.jr.ob.JSON;
+import io.imgcast.api.ControlJson;
+import io.imgcast.api.Status;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -9,8 +10,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(mixinStandardHelpOptions = true, name = "status", description = "Show a server's machines, their image, progress, stream and loss.")
@@ -19,7 +18,6 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json") boolean json;
 
     @Override
-    @SuppressWarnings("unchecked")
     public Integer call() throws Exception {
         HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
         HttpResponse<String> r = c.send(HttpRequest.newBuilder(server.resolve("/api/v1/status")).timeout(Duration.ofSeconds(5)).build(),
@@ -28,22 +26,17 @@ final class StatusCommand implements Callable<Integer> {
             System.out.println(r.body());
             return 0;
         }
-        Map<String, Object> st = JSON.std.mapFrom(r.body());
-        System.out.printf("session %s%s%n", st.get("session"), Boolean.TRUE.equals(st.get("started")) ? "" : " (waiting for machines)");
-        for (Object o : (List<Object>) st.get("streams")) {
-            Map<String, Object> s = (Map<String, Object>) o;
-            System.out.printf("stream %s %s: %.0f Mbit/s cap, %.1f MiB sent, %s repair packets, %s machines%n", s.get("stream"), s.get("group"),
-                    ((Number) s.get("rate_bps")).doubleValue() / 1e6, ((Number) s.get("bytes")).doubleValue() / 1048576,
-                    s.get("repair_packets"), s.get("machines"));
+        Status st = ControlJson.read(Status.class, r.body());
+        System.out.printf("session %s%s%n", st.session(), st.started() ? "" : " (waiting for machines)");
+        for (Status.Stream s : st.streams()) {
+            System.out.printf("stream %s %s: %.0f Mbit/s cap, %.1f MiB sent, %s repair packets, %s machines%n", s.stream(), s.group(),
+                    s.rateBps() / 1e6, s.bytes() / 1048576.0, s.repairPackets(), s.machines());
         }
         System.out.printf("%-16s %-16s %-10s %6s %6s %8s%n", "MACHINE", "IMAGE", "STATE", "DONE", "STREAM", "LOSS");
-        for (Object o : (List<Object>) st.get("machines")) {
-            Map<String, Object> m = (Map<String, Object>) o;
-            long need = ((Number) m.get("need_bytes")).longValue();
-            long done = ((Number) m.get("done_bytes")).longValue();
-            System.out.printf("%-16s %-16s %-10s %5d%% %6s %7.1f%%%s%n", m.get("machine"), m.get("image"), m.get("state"),
-                    need == 0 ? 100 : done * 100 / need, m.get("stream"), ((Number) m.get("loss")).doubleValue() * 100,
-                    m.get("error") != null ? "  " + m.get("error") : "");
+        for (Status.Machine m : st.machines()) {
+            long need = m.needBytes();
+            System.out.printf("%-16s %-16s %-10s %5d%% %6s %7.1f%%%s%n", m.machine(), m.image(), m.state(),
+                    need == 0 ? 100 : m.doneBytes() * 100 / need, m.stream(), m.loss() * 100, m.error() != null ? "  " + m.error() : "");
         }
         return 0;
     }

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
- * A master's announcement (P2), sent periodically to the announce group: what it will send
+ * A master's announcement, sent periodically to the announce group: what it will send
  * (the "geometry") and where its control API listens. Datagram layout, big-endian:
  * <pre>
  *   0  4  magic "ICPA"
@@ -22,11 +22,12 @@ import java.util.zip.CRC32C;
  *  14  L  body: UTF-8 JSON {name, kind, total_bytes, data_bytes, stored_bytes, chunks, layout, state, receivers, min_receivers}
  *  14+L 4 CRC-32C of bytes [0, 14+L)
  * </pre>
- * {@code state} is "reading" (the master is still reading its source; nothing to join yet),
- * "ready" (join now), "sending" (late joiners catch up), or "ended".
+ * {@code state} is the master's {@link Phase} by its wire name: "reading" (the master is still
+ * reading its source; nothing to join yet), "ready" (join now), "sending" (late joiners catch
+ * up), or "ended".
  */
 public record Announce(int type, int session, int httpPort, String name, String kind, long totalBytes, long dataBytes,
-                       long storedBytes, long chunks, String layout, String state, int receivers, int minReceivers) {
+                       long storedBytes, long chunks, String layout, Phase state, int receivers, int minReceivers) {
     public static final int ANNOUNCE = 1;
     public static final int END = 2;
     static final int VERSION = 1;
@@ -47,7 +48,7 @@ public record Announce(int type, int session, int httpPort, String name, String 
     }
 
     public boolean joinable() {
-        return type == ANNOUNCE && (state.equals("ready") || state.equals("sending"));
+        return type == ANNOUNCE && state.joinable();
     }
 
     public byte[] encode() {
@@ -59,7 +60,7 @@ public record Announce(int type, int session, int httpPort, String name, String 
         body.put("stored_bytes", storedBytes);
         body.put("chunks", chunks);
         body.put("layout", layout);
-        body.put("state", state);
+        body.put("state", state.toString());
         body.put("receivers", receivers);
         body.put("min_receivers", minReceivers);
         byte[] b;
@@ -108,7 +109,7 @@ public record Announce(int type, int session, int httpPort, String name, String 
             @SuppressWarnings("unchecked") Map<String, Object> mm = (Map<String, Object>) o;
             m = mm;
             return new Announce(type, session, port, str(m, "name"), str(m, "kind"), num(m, "total_bytes"), num(m, "data_bytes"),
-                    num(m, "stored_bytes"), num(m, "chunks"), str(m, "layout"), str(m, "state"), (int) num(m, "receivers"),
+                    num(m, "stored_bytes"), num(m, "chunks"), str(m, "layout"), Phase.of(str(m, "state")), (int) num(m, "receivers"),
                     (int) num(m, "min_receivers"));
         } catch (IOException | RuntimeException e) {
             throw new Invalid(Reject.BODY, "announcement body is unreadable: " + e.getMessage());

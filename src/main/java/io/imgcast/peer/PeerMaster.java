@@ -1,18 +1,22 @@
 package io.imgcast.peer;
 
+import io.imgcast.api.MachineState;
+import io.imgcast.api.Status;
+import io.imgcast.cast.LiveTable;
 import io.imgcast.cast.ServedImage;
 import io.imgcast.net.McastSocket;
 import io.imgcast.server.CastServer;
 import io.imgcast.server.ImageCatalog;
+import io.imgcast.store.StoreException;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -29,11 +33,13 @@ public final class PeerMaster {
     public record Config(String iface, InetSocketAddress group, InetSocketAddress announce, InetSocketAddress listen,
                          long rateBps, int streams, int minReceivers, long waitMs, long machineTimeoutMs, long lingerMs, int ttl) {}
 
-    /** The session's outcome: per receiver {machine, state, seconds, error, ...} as in the server's status. */
-    public record Summary(boolean ok, String error, double seconds, int session, List<Map<String, Object>> receivers) {}
+    /** The session's outcome: per receiver its row in the server's status. */
+    public record Summary(boolean ok, String error, double seconds, int session, List<Status.Machine> receivers) {}
 
     private final Config config;
     private final AtomicBoolean go = new AtomicBoolean();
+    /** The running session, once {@link #run} began. */
+    private volatile MasterSession session;
 
     public PeerMaster(Config config) {
         this.config = config;
@@ -49,6 +55,8 @@ public final class PeerMaster {
     /** The operator's word: start with whoever has joined. */
     public void go() {
         go.set(true);
+        MasterSession s = session;
+        if (s != null) s.go();
     }
 
     /**
@@ -57,27 +65,28 @@ public final class PeerMaster {
      * describes the disk (partition table) for the announcement. {@code onStatus} sees the
      * server's status whenever it may have changed (the live list of receivers).
      */
-    @SuppressWarnings("unchecked")
     public Summary run(ImageCatalog catalog, String name, String kind, long sourceBytes, String layout,
-                       Callable<ServedImage> prepare, Consumer<Map<String, Object>> onStatus) throws IOException {
+                       Callable<ServedImage> prepare, Consumer<Status> onStatus) throws IOException {
         long t0 = System.nanoTime();
         NetworkInterface nif = McastSocket.iface(config.iface());
         CastServer.Config sc = new CastServer.Config(config.iface(), config.group(), config.rateBps(), config.listen(),
                 config.streams(), config.machineTimeoutMs(), Integer.MAX_VALUE, Long.MAX_VALUE / 4_000_000L, config.ttl(), List.of());
         AtomicReference<ServedImage> ready = new AtomicReference<>();
         AtomicReference<String> failed = new AtomicReference<>();
-        AtomicReference<String> state = new AtomicReference<>("reading");
+        MasterSession session = new MasterSession(config.minReceivers(), config.waitMs(), config.lingerMs());
+        this.session = session;
+        if (go.get()) session.go(); // said before the run began
         // nothing can be joined before the image is ready, whatever the catalog knows meanwhile
         ImageCatalog gated = new ImageCatalog() {
             @Override
             public ServedImage image(String wanted) {
-                if (failed.get() != null) throw new io.imgcast.store.StoreException("the master could not prepare its image: " + failed.get());
+                if (failed.get() != null) throw new StoreException("the master could not prepare its image: " + failed.get());
                 if (ready.get() == null) throw new NotYet("the master is still reading its source");
                 return catalog.image(wanted);
             }
 
             @Override
-            public io.imgcast.cast.LiveTable live(String wanted) {
+            public LiveTable live(String wanted) {
                 return failed.get() != null ? null : catalog.live(wanted);
             }
 
@@ -94,25 +103,24 @@ public final class PeerMaster {
         try (CastServer server = new CastServer(gated, sc)) {
             server.start();
             int port = server.httpAddress().getPort();
-            int session = server.session();
-            AtomicReference<Integer> joined = new AtomicReference<>(0);
+            int sessionId = server.session();
+            AtomicInteger joined = new AtomicInteger();
             AtomicReference<long[]> totals = new AtomicReference<>(); // data bytes, stored bytes: computed once
             Announcer announcer = new Announcer(nif, config.ttl(), config.announce(), () -> {
                 ServedImage s = ready.get();
-                int type = state.get().equals("ended") ? Announce.END : Announce.ANNOUNCE;
+                Phase phase = session.phase();
+                int type = phase == Phase.ENDED ? Announce.END : Announce.ANNOUNCE;
                 if (s == null) {
-                    return new Announce(type, session, port, name, kind, sourceBytes, 0, 0, 0, layout, state.get(), joined.get(), config.minReceivers());
+                    return new Announce(type, sessionId, port, name, kind, sourceBytes, 0, 0, 0, layout, phase, joined.get(),
+                            config.minReceivers());
                 }
                 long[] t = totals.updateAndGet(v -> v != null ? v : new long[] {dataBytes(s), s.storedBytes()});
-                return new Announce(type, session, port, name, s.kind().name(), s.totalBytes(), t[0], t[1],
-                        s.chunks().size(), layout, state.get(), joined.get(), config.minReceivers());
+                return new Announce(type, sessionId, port, name, s.kind().name(), s.totalBytes(), t[0], t[1],
+                        s.chunks().size(), layout, phase, joined.get(), config.minReceivers());
             }, 500);
             // interrupted (Ctrl-C, TERM): tell the receivers the session ended rather than let them time out
             Thread hook = new Thread(() -> {
-                if (!state.get().equals("ended")) {
-                    state.set("ended");
-                    endBurst(announcer);
-                }
+                if (session.end()) endBurst(announcer);
             });
             Runtime.getRuntime().addShutdownHook(hook);
             Thread prep = Thread.ofPlatform().daemon().name("imgcast-prepare").start(() -> {
@@ -123,65 +131,44 @@ public final class PeerMaster {
                 }
             });
             try {
-                long readyAt = 0;
-                long calmSince = 0;
-                boolean started = false;
                 while (true) {
                     sleep(200);
                     long now = System.nanoTime();
-                    Map<String, Object> st = server.status();
+                    Status st = server.status();
                     joined.set(server.joinedCount());
                     onStatus.accept(st);
-                    if (failed.get() != null) {
-                        state.set("ended");
+                    String failure = failed.get() != null ? failed.get() : server.failure();
+                    if (failure != null) {
+                        session.end();
                         endBurst(announcer);
-                        return new Summary(false, failed.get(), secs(t0), session, receivers(st));
+                        return new Summary(false, failure, secs(t0), sessionId, st.machines());
                     }
-                    if (server.failure() != null) {
-                        state.set("ended");
-                        endBurst(announcer);
-                        return new Summary(false, server.failure(), secs(t0), session, receivers(st));
-                    }
-                    if (ready.get() != null && sentWhileReading < 0) sentWhileReading = streamBytes(st);
-                    // joinable: the image is ready, or its chunk table is being published as it is read
-                    if (ready.get() == null && gated.live(name) == null) continue;
-                    if (readyAt == 0) {
-                        readyAt = now;
-                        state.set("ready");
-                        announcer.sendNow();
-                    }
-                    if (!started) {
-                        int n = joined.get();
-                        boolean waited = now - readyAt > config.waitMs() * 1_000_000L;
-                        if (n >= config.minReceivers() || (n > 0 && (go.get() || waited))) {
-                            server.startNow();
-                            started = true;
-                            state.set("sending");
-                            announcer.sendNow();
-                        } else if (waited) {
-                            state.set("ended");
-                            endBurst(announcer);
-                            return new Summary(false, "no receiver joined within " + config.waitMs() / 1000 + " s of the image being joinable;"
-                                    + " run 'imgcast receive --from-peer --target ... --interface ...' on the receivers of this network",
-                                    secs(t0), session, receivers(st));
+                    if (ready.get() != null && sentWhileReading < 0) sentWhileReading = st.streamBytes();
+                    boolean joinable = ready.get() != null || gated.live(name) != null;
+                    for (MasterSession.Event e : session.step(now, new MasterSession.Seen(joinable, joined.get(), server.allFinished()))) {
+                        switch (e) {
+                            case READY -> announcer.sendNow();
+                            case START -> {
+                                server.startNow();
+                                announcer.sendNow();
+                            }
+                            case NO_ONE -> {
+                                endBurst(announcer);
+                                return new Summary(false, "no receiver joined within " + config.waitMs() / 1000 + " s of the image being joinable;"
+                                        + " run 'imgcast receive --from-peer --target ... --interface ...' on the receivers of this network",
+                                        secs(t0), sessionId, st.machines());
+                            }
+                            case FINISHED -> {
+                                endBurst(announcer);
+                                List<Status.Machine> rs = new ArrayList<>(server.status().machines());
+                                rs.removeIf(r -> r.state() == MachineState.REJOINED); // replaced by the same machine's later entry
+                                onStatus.accept(server.status());
+                                boolean ok = !rs.isEmpty() && rs.stream().allMatch(r -> r.state() == MachineState.DONE);
+                                long good = rs.stream().filter(r -> r.state() == MachineState.DONE).count();
+                                return new Summary(ok, ok ? null : (rs.size() - good) + " of " + rs.size() + " receivers did not succeed",
+                                        secs(t0), sessionId, rs);
+                            }
                         }
-                        continue;
-                    }
-                    if (server.allFinished()) {
-                        if (calmSince == 0) calmSince = now;
-                        if (now - calmSince > config.lingerMs() * 1_000_000L) {
-                            state.set("ended");
-                            endBurst(announcer);
-                            List<Map<String, Object>> rs = receivers(server.status());
-                            rs.removeIf(r -> "rejoined".equals(r.get("state"))); // replaced by the same machine's later entry
-                            onStatus.accept(server.status());
-                            boolean ok = !rs.isEmpty() && rs.stream().allMatch(r -> "done".equals(r.get("state")));
-                            long good = rs.stream().filter(r -> "done".equals(r.get("state"))).count();
-                            return new Summary(ok, ok ? null : (rs.size() - good) + " of " + rs.size() + " receivers did not succeed",
-                                    secs(t0), session, rs);
-                        }
-                    } else {
-                        calmSince = 0;
                     }
                 }
             } finally {
@@ -194,13 +181,6 @@ public final class PeerMaster {
                 prep.interrupt();
             }
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static long streamBytes(Map<String, Object> status) {
-        long t = 0;
-        for (Object o : (List<Object>) status.get("streams")) t += ((Number) ((Map<String, Object>) o).get("bytes")).longValue();
-        return t;
     }
 
     private static long dataBytes(ServedImage s) {
@@ -220,11 +200,6 @@ public final class PeerMaster {
                 return;
             }
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> receivers(Map<String, Object> status) {
-        return new ArrayList<>((List<Map<String, Object>>) (List<?>) status.get("machines"));
     }
 
     private static double secs(long t0) {

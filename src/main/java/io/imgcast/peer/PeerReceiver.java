@@ -1,6 +1,7 @@
 package io.imgcast.peer;
 
-import com.fasterxml.jackson.jr.ob.JSON;
+import io.imgcast.api.ControlJson;
+import io.imgcast.api.RefuseRequest;
 import io.imgcast.image.PartitionTable;
 import io.imgcast.net.McastSocket;
 import io.imgcast.receiver.CastReceiver;
@@ -121,7 +122,7 @@ public final class PeerReceiver {
     private void refuse(URI base, Announce a, String why) {
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-            byte[] body = JSON.std.asBytes(Map.of("machine", config.machine(), "image", a.name(), "reason", why));
+            byte[] body = ControlJson.bytes(new RefuseRequest(config.machine(), a.name(), why));
             http.send(HttpRequest.newBuilder(base.resolve("api/v1/refuse")).timeout(Duration.ofSeconds(5))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                     HttpResponse.BodyHandlers.discarding());

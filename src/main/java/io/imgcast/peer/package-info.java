@@ -10,7 +10,9 @@
  * needs, answered by the master — its acknowledgement) or <b>refuses</b> with the reason. The
  * master <b>starts</b> when the expected number joined, on the operator's word (Enter, SIGUSR1)
  * or after the wait; it <b>lingers</b> for late receivers once all finished, then announces the
- * <b>end</b>; each receiver's <b>goodbye</b> is its done report with its result.
+ * <b>end</b>; each receiver's <b>goodbye</b> is its done report with its result. The master's
+ * {@link io.imgcast.peer.Phase} (reading, ready, sending, ended) is what it announces; its
+ * session ({@code MasterSession}) steps through them with time passed in.
  *
  * <p>The data moves with the multicast engine of {@code io.imgcast.cast} unchanged: a master is
  * a {@link io.imgcast.server.CastServer} over an {@link io.imgcast.server.ImageCatalog}, a receiver

@@ -1,5 +1,9 @@
 package io.imgcast.receiver;
 
+import io.imgcast.api.DoneRequest;
+import io.imgcast.api.FeedbackReply;
+import io.imgcast.api.JoinReply;
+import io.imgcast.api.JoinRequest;
 import io.imgcast.cast.BlockAssembler;
 import io.imgcast.cast.FeedbackFormat;
 import io.imgcast.cast.LiveTable;
@@ -140,7 +144,7 @@ public final class CastReceiver {
 
     private Result runOnce(long t0) {
         ControlClient ctl = new ControlClient(config.server());
-        Map<String, Object> joined;
+        JoinReply joined;
         try {
             joined = joinWithRetry(ctl);
         } catch (ControlClient.Refused e) {
@@ -149,13 +153,13 @@ public final class CastReceiver {
             return fail("cannot reach the server at " + config.server() + ": " + e.getMessage(), t0, 0, 0, 0, null);
         }
         phase("join");
-        int machineId = ((Number) joined.get("machine_id")).intValue();
+        int machineId = joined.machineId();
         String base = "api/v1/machines/" + machineId + "/";
-        boolean live = Boolean.TRUE.equals(joined.get("live"));
+        boolean live = joined.liveImage();
         Manifest manifest = null;
         if (!live) {
             try {
-                manifest = checkedManifest(fetchWithRetry(ctl, base + "manifest", MAX_MANIFEST), (String) joined.get("kind"));
+                manifest = checkedManifest(fetchWithRetry(ctl, base + "manifest", MAX_MANIFEST), joined.kind());
             } catch (CorruptDataException e) {
                 return fail("descriptive data from the server failed its check: " + e.getMessage(), t0, 0, 0, 0, null);
             } catch (IOException e) {
@@ -169,7 +173,7 @@ public final class CastReceiver {
         ChunkTarget target;
         LiveFeed feed = null;
         if (live) {
-            VolumeTarget vt = VolumeTarget.live(config.target(), ((Number) joined.get("volume_size")).longValue());
+            VolumeTarget vt = VolumeTarget.live(config.target(), joined.volumeSize());
             target = vt;
             table = new ArrayList<>();
             index = new java.util.concurrent.ConcurrentHashMap<>();
@@ -253,28 +257,21 @@ public final class CastReceiver {
     }
 
     private void report(ControlClient ctl, String base, boolean ok, String error, double secs) {
-        Map<String, Object> m = new HashMap<>();
-        m.put("ok", ok);
-        if (error != null) m.put("error", error);
-        m.put("seconds", secs);
         try {
-            ctl.postJson(base + "done", m);
+            ctl.done(base + "done", new DoneRequest(ok, error, secs));
         } catch (IOException ignored) {
             // the server may be gone; our exit status still tells the truth
         }
     }
 
-    private Map<String, Object> joinWithRetry(ControlClient ctl) throws IOException {
-        Map<String, Object> req = new HashMap<>();
-        req.put("machine", config.machine());
-        req.put("image", config.image());
-        req.put("priority", config.priority());
+    private JoinReply joinWithRetry(ControlClient ctl) throws IOException {
+        JoinRequest req = new JoinRequest(config.machine(), config.image(), config.priority());
         long deadline = System.nanoTime() + config.stallTimeoutMs() * 1_000_000L;
         IOException last = null;
         String lastBusy = null;
         while (System.nanoTime() < deadline) {
             try {
-                return ctl.postJson("api/v1/join", req);
+                return ctl.join(req);
             } catch (ControlClient.Refused r) {
                 if (r.status != 503) throw r;
                 // not ready yet (a relay fetching the image, a master still reading): wait while it makes progress
@@ -340,10 +337,11 @@ public final class CastReceiver {
         return m;
     }
 
-    private void receive(ControlClient ctl, String base, Map<String, Object> joined, Set<ChunkId> lacking,
+    private void receive(ControlClient ctl, String base, JoinReply joined, Set<ChunkId> lacking,
                          Map<ChunkId, Integer> index, ChunkTarget target, LiveFeed feed) throws IOException {
-        int session = ((Number) joined.get("session")).intValue();
-        if (!(joined.get("symbol_size") instanceof Number ss) || ss.intValue() < Wire.MIN_SYMBOL || ss.intValue() > Wire.MAX_SYMBOL) {
+        int session = joined.session();
+        Integer ss = joined.symbolSize();
+        if (ss == null || ss < Wire.MIN_SYMBOL || ss > Wire.MAX_SYMBOL) {
             throw new IOException("the server did not say its symbol size: it speaks another version of the protocol");
         }
         int symbolSize = ss.intValue();
@@ -356,7 +354,7 @@ public final class CastReceiver {
         if (feed != null) asm.want(Map.of()); // more chunks will come: remember finished blocks by their chunks
         Object asmLock = new Object();
         List<Integer> completed = new ArrayList<>();
-        AtomicReference<String> groupRef = new AtomicReference<>((String) joined.get("group"));
+        AtomicReference<String> groupRef = new AtomicReference<>(joined.group());
         ExecutorService writers = Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().daemon().name("imgcast-write").unstarted(r));
         Semaphore writeSlots = new Semaphore(WRITE_SLOTS);
         AtomicLong lastProgressNs = new AtomicLong(System.nanoTime());
@@ -735,10 +733,10 @@ public final class CastReceiver {
                     packets.get(), rejectedTotal(), kernelDrops, (int) (asm.lossEstimate() * 1e6), written.get());
         }
         try {
-            Map<String, Object> r = ctl.post(base + "feedback", f.encode(), "application/octet-stream");
+            FeedbackReply r = ctl.feedback(base + "feedback", f.encode());
             lastFeedbackNs = System.nanoTime();
-            Object g = r.get("group");
-            if (g instanceof String s && !s.equals(groupRef.get())) {
+            String s = r.group();
+            if (s != null && !s.equals(groupRef.get())) {
                 groupRef.set(s);
                 closeRx(); // the receiving thread joins the new group
             }

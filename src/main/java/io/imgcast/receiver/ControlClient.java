@@ -1,6 +1,10 @@
 package io.imgcast.receiver;
 
-import com.fasterxml.jackson.jr.ob.JSON;
+import io.imgcast.api.ControlJson;
+import io.imgcast.api.DoneRequest;
+import io.imgcast.api.FeedbackReply;
+import io.imgcast.api.JoinReply;
+import io.imgcast.api.JoinRequest;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,12 +12,12 @@ import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
 /**
- * The receiver's side of the control API: small blocking HTTP calls with a timeout. Plain
- * {@link HttpURLConnection} (persistent connections, no selector thread or futures): a receiver
- * reports ten times a second, and on a busy machine the lighter client is measurably cheaper.
+ * The receiver's side of the control API ({@code io.imgcast.api}): small blocking HTTP calls
+ * with a timeout. Plain {@link HttpURLConnection} (persistent connections, no selector thread
+ * or futures): a receiver reports ten times a second, and on a busy machine the lighter client
+ * is measurably cheaper.
  */
 final class ControlClient {
     /** The server answered with an error status. */
@@ -32,8 +36,19 @@ final class ControlClient {
         this.base = base;
     }
 
-    Map<String, Object> postJson(String path, Map<String, Object> body) throws IOException {
-        return post(path, JSON.std.asBytes(body), "application/json");
+    /** Joins the session for an image. */
+    JoinReply join(JoinRequest request) throws IOException {
+        return read(JoinReply.class, exchange("api/v1/join", ControlJson.bytes(request), "application/json"));
+    }
+
+    /** Posts binary feedback ({@code io.imgcast.cast.FeedbackFormat}) to {@code path}. */
+    FeedbackReply feedback(String path, byte[] body) throws IOException {
+        return read(FeedbackReply.class, exchange(path, body, "application/octet-stream"));
+    }
+
+    /** Says the machine is done (or failed) to {@code path}. */
+    void done(String path, DoneRequest request) throws IOException {
+        post(path, ControlJson.bytes(request), "application/json");
     }
 
     /** GETs a binary resource (at most {@code max} bytes); an error status becomes {@link Refused}. */
@@ -48,29 +63,14 @@ final class ControlClient {
         }
     }
 
-    /** GETs a JSON object; an error status becomes {@link Refused}. */
-    Map<String, Object> getJson(String path) throws IOException {
-        return JSON.std.mapFrom(new String(getBytes(path, 64 << 20), StandardCharsets.UTF_8));
+    /** POSTs a body whose JSON answer does not matter; an error status becomes {@link Refused}. */
+    void post(String path, byte[] body, String type) throws IOException {
+        String text = exchange(path, body, type);
+        if (!text.isEmpty()) checkReadable(text, 200);
     }
 
-    private static String errorOf(String text, int status) {
-        try {
-            return String.valueOf(JSON.std.mapFrom(text).getOrDefault("error", "HTTP " + status));
-        } catch (IOException | RuntimeException e) {
-            return "HTTP " + status;
-        }
-    }
-
-    private HttpURLConnection open(String path, String method) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) base.resolve(path).toURL().openConnection();
-        c.setConnectTimeout(3000);
-        c.setReadTimeout(10_000);
-        c.setRequestMethod(method);
-        c.setUseCaches(false);
-        return c;
-    }
-
-    Map<String, Object> post(String path, byte[] body, String type) throws IOException {
+    /** POSTs a body; returns the answer's text, or throws {@link Refused} for an error status. */
+    private String exchange(String path, byte[] body, String type) throws IOException {
         HttpURLConnection c = open(path, "POST");
         c.setDoOutput(true);
         c.setRequestProperty("Content-Type", type);
@@ -84,13 +84,43 @@ final class ControlClient {
             // read to the end, so that the connection can be reused
             text = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        Map<String, Object> m;
+        if (status / 100 != 2) {
+            if (!text.isEmpty()) checkReadable(text, status);
+            throw new Refused(status, errorOf(text, status));
+        }
+        return text;
+    }
+
+    private static <T> T read(Class<T> type, String text) throws IOException {
         try {
-            m = text.isEmpty() ? Map.of() : JSON.std.mapFrom(text);
+            return ControlJson.read(type, text);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("server sent an unreadable answer (200)");
+        }
+    }
+
+    private static void checkReadable(String text, int status) throws IOException {
+        try {
+            ControlJson.readMap(text);
         } catch (IOException e) {
             throw new IOException("server sent an unreadable answer (" + status + ")");
         }
-        if (status / 100 != 2) throw new Refused(status, String.valueOf(m.getOrDefault("error", "HTTP " + status)));
-        return m;
+    }
+
+    private static String errorOf(String text, int status) {
+        try {
+            return String.valueOf(ControlJson.readMap(text).getOrDefault("error", "HTTP " + status));
+        } catch (IOException | RuntimeException e) {
+            return "HTTP " + status;
+        }
+    }
+
+    private HttpURLConnection open(String path, String method) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) base.resolve(path).toURL().openConnection();
+        c.setConnectTimeout(3000);
+        c.setReadTimeout(10_000);
+        c.setRequestMethod(method);
+        c.setUseCaches(false);
+        return c;
     }
 }

@@ -4,7 +4,12 @@
  *
  * <p>Vocabulary: the server serves an {@link io.imgcast.server.ImageCatalog} (a store's images
  * through {@link io.imgcast.server.StoreCatalog}, or a peer master's source); a <b>machine</b>
- * joins for one image and leaves with <b>done</b>; a <b>stream sender</b> paces one multicast
- * stream. The protocol itself (wire, feedback, scheduling) lives in {@code io.imgcast.cast}.
+ * joins for one image and leaves with <b>done</b>; the <b>roster</b> ({@code Roster}) lists the
+ * machines and moves each through its {@link io.imgcast.api.MachineState}; the <b>start gate</b>
+ * ({@code StartGate}) holds data until enough machines joined or the wait ran out; the
+ * <b>control API</b> ({@code ControlApi}) is the HTTP side, speaking the messages of
+ * {@code io.imgcast.api}; a <b>stream sender</b> paces one multicast stream.
+ * {@link io.imgcast.server.CastServer} composes them. The protocol itself (wire, feedback,
+ * scheduling) lives in {@code io.imgcast.cast}.
  */
 package io.imgcast.server;

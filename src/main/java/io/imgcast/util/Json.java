@@ -1,64 +1,62 @@
 package io.imgcast.util;
 
+import com.fasterxml.jackson.jr.ob.JSON;
+import io.imgcast.api.ControlJson;
+
+import java.io.IOException;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Minimal JSON writer for command output (maps, lists, strings, numbers, booleans, null). */
+/**
+ * JSON for command output: maps (in their order), lists, strings, numbers, booleans, null,
+ * and records (snake_case, as the control API writes them, {@link ControlJson}); anything else
+ * is written as its {@code toString()}. Written by jackson-jr.
+ */
 public final class Json {
     private Json() {}
 
+    /** Unlike the control messages, command output keeps a map's null values ({@code "error":null}). */
+    private static final JSON WITH_NULLS = ControlJson.json().with(JSON.Feature.WRITE_NULL_PROPERTIES);
+
     public static String write(Object v) {
-        StringBuilder sb = new StringBuilder();
-        write(sb, v);
-        return sb.toString();
+        try {
+            return WITH_NULLS.asString(plain(v));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot write as JSON: " + e.getMessage(), e);
+        }
     }
 
-    private static void write(StringBuilder sb, Object v) {
-        switch (v) {
-            case null -> sb.append("null");
-            case String s -> string(sb, s);
-            case Number n -> sb.append(n);
-            case Boolean b -> sb.append(b);
+    /** A record as the control API writes it (its null components left out), as an ordered map. */
+    private static Object record(Record r) {
+        try {
+            return ControlJson.readMap(ControlJson.write(r));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot write as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** The value with keys as strings and unknown objects (paths, enums, ...) as their text. */
+    private static Object plain(Object v) {
+        return switch (v) {
+            case null -> null;
+            case String s -> s;
+            case Number n -> n;
+            case Boolean b -> b;
+            case Record r -> record(r);
             case Map<?, ?> m -> {
-                sb.append('{');
-                boolean first = true;
-                for (Map.Entry<?, ?> e : m.entrySet()) {
-                    if (!first) sb.append(',');
-                    first = false;
-                    string(sb, String.valueOf(e.getKey()));
-                    sb.append(':');
-                    write(sb, e.getValue());
-                }
-                sb.append('}');
+                Map<String, Object> out = new LinkedHashMap<>();
+                for (Map.Entry<?, ?> e : m.entrySet()) out.put(String.valueOf(e.getKey()), plain(e.getValue()));
+                yield out;
             }
             case List<?> l -> {
-                sb.append('[');
-                for (int i = 0; i < l.size(); i++) {
-                    if (i > 0) sb.append(',');
-                    write(sb, l.get(i));
-                }
-                sb.append(']');
+                List<Object> out = new ArrayList<>(l.size());
+                for (Object o : l) out.add(plain(o));
+                yield out;
             }
-            default -> string(sb, v.toString());
-        }
-    }
-
-    private static void string(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-                    else sb.append(c);
-                }
-            }
-        }
-        sb.append('"');
+            default -> v.toString();
+        };
     }
 }

@@ -13,19 +13,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The announcement datagram: round trip, every kind of damage rejected with its reason, and fuzzing. */
 class AnnounceTest {
-    static Announce sample(String state) {
+    static Announce sample(Phase state) {
         return new Announce(Announce.ANNOUNCE, 123456, 8471, "disk.img", "VOLUME", 1L << 30, 300L << 20, 120L << 20, 4800,
                 "gpt 512B 1:2048+81920 2:83968+47071", state, 3, 4);
     }
 
     @Test
     void roundTrips() throws Exception {
-        Announce a = sample("ready");
+        Announce a = sample(Phase.READY);
         byte[] d = a.encode();
         assertEquals(a, Announce.decode(d, d.length));
         assertTrue(a.joinable());
-        assertFalse(sample("reading").joinable());
-        Announce end = new Announce(Announce.END, 1, 2, "x", "TREE", 0, 0, 0, 0, "", "ended", 0, 1);
+        assertFalse(sample(Phase.READING).joinable());
+        Announce end = new Announce(Announce.END, 1, 2, "x", "TREE", 0, 0, 0, 0, "", Phase.ENDED, 0, 1);
         assertFalse(end.joinable());
         byte[] e = end.encode();
         assertEquals(end, Announce.decode(e, e.length));
@@ -37,7 +37,7 @@ class AnnounceTest {
 
     @Test
     void damageIsRejectedWithItsReason() {
-        byte[] d = sample("ready").encode();
+        byte[] d = sample(Phase.READY).encode();
         assertEquals(Announce.Reject.SHORT, reject(d, 10));
         assertEquals(Announce.Reject.LENGTH, reject(d, d.length - 1)); // truncated
         byte[] m = d.clone();
@@ -58,11 +58,21 @@ class AnnounceTest {
     }
 
     @Test
+    void thePhaseTravelsByItsWireName() {
+        for (Phase p : Phase.values()) {
+            byte[] d = sample(p).encode();
+            String body = new String(d, 14, d.length - 18, java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(body.contains("\"state\":\"" + p.name().toLowerCase() + "\""), body);
+        }
+    }
+
+    @Test
     void aBodyWithMissingOrNegativeFieldsIsRejected() throws Exception {
         // a well-formed datagram whose JSON lacks fields: built by re-sealing a shortened body
-        byte[] good = sample("ready").encode();
+        byte[] good = sample(Phase.READY).encode();
         String body = new String(good, 14, good.length - 18, java.nio.charset.StandardCharsets.UTF_8);
-        for (String bad : new String[] {body.replace("\"name\"", "\"nom\""), body.replace("\"chunks\":4800", "\"chunks\":-1"), "[1,2]", "{"}) {
+        for (String bad : new String[] {body.replace("\"name\"", "\"nom\""), body.replace("\"chunks\":4800", "\"chunks\":-1"),
+                body.replace("\"state\":\"ready\"", "\"state\":\"napping\""), "[1,2]", "{"}) {
             byte[] b = bad.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(14 + b.length + 4);
             out.put(good, 0, 12).putShort((short) b.length).put(b);
@@ -88,7 +98,7 @@ class AnnounceTest {
 
     @FuzzTest(maxDuration = "20s")
     void mutatedAnnouncementsAreRejected(FuzzedDataProvider data) {
-        byte[] d = sample(data.consumeBoolean() ? "ready" : "sending").encode();
+        byte[] d = sample(data.consumeBoolean() ? Phase.READY : Phase.SENDING).encode();
         byte[] m = Arrays.copyOf(d, d.length);
         int flips = data.consumeInt(1, 3);
         for (int i = 0; i < flips; i++) {

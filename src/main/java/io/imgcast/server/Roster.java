@@ -1,0 +1,170 @@
+package io.imgcast.server;
+
+import io.imgcast.api.MachineState;
+import io.imgcast.api.Status;
+import io.imgcast.cast.ChunkTable;
+import io.imgcast.cast.LiveTable;
+import io.imgcast.cast.ServedImage;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The server's list of machines and their life cycle, with time passed in. A machine
+ * {@link #onJoin joins} ({@link MachineState#JOINING}; the same machine's earlier active entry
+ * becomes {@link MachineState#REJOINED}), {@link #onNeeds reports its needs}
+ * ({@link MachineState#RECEIVING}, or {@link MachineState#VERIFYING} when it needs nothing),
+ * and ends {@link #onDone done or failed}; one that is silent longer than the machine timeout is
+ * {@link #sweep lost}. A machine that cannot take part is listed as {@link #onRefuse refused}.
+ *
+ * <p>Changes happen under the caller's lock; the entries' fields are volatile, so the queries
+ * may run without it.
+ */
+final class Roster {
+    /** The result of a join: the new entry and the same machine's entries it replaced. */
+    record Joined(Machine machine, List<Machine> replaced) {}
+
+    /** What a feedback report added since the last: kernel drops, and packets (at least 1). */
+    record Delta(long drops, long packets) {}
+
+    private final long timeoutMs;
+    private final Map<Integer, Machine> machines = new ConcurrentHashMap<>();
+    private int nextId = 1;
+    private volatile long lastActivityNs;
+    private volatile boolean anyFinished;
+
+    Roster(long machineTimeoutMs, long nowNs) {
+        this.timeoutMs = machineTimeoutMs;
+        this.lastActivityNs = nowNs;
+    }
+
+    /**
+     * A machine joins for an image ({@code table}, and {@code live} for an image still being
+     * read; {@code image} once it is whole). The same machine (by name) joining again while
+     * its earlier entry is active restarted: that entry is marked rejoined and returned, for
+     * the caller to stop sending for it.
+     */
+    Joined onJoin(String name, String imageName, ChunkTable table, LiveTable live, ServedImage image, int priority,
+                               long nowNs) {
+        Machine m = new Machine(nextId++, name, imageName, table, live, image, priority, nowNs);
+        List<Machine> replaced = new ArrayList<>();
+        for (Machine old : machines.values()) {
+            if (old.name.equals(name) && old.joined() && old.state.active()) {
+                old.state = MachineState.REJOINED;
+                replaced.add(old);
+            }
+        }
+        machines.put(m.id, m);
+        lastActivityNs = nowNs;
+        return new Joined(m, replaced);
+    }
+
+    /** A machine that cannot take part, listed so that the operator sees why; it counts for nothing else. */
+    Machine onRefuse(String name, String imageName, String reason, long nowNs) {
+        Machine m = new Machine(nextId++, name, imageName, null, null, null, 0, nowNs);
+        m.state = MachineState.REFUSED;
+        m.error = reason;
+        machines.put(m.id, m);
+        return m;
+    }
+
+    /** The machine with that id, or null. */
+    Machine get(int id) {
+        return machines.get(id);
+    }
+
+    /** Any request from the machine: it is alive. */
+    void onContact(Machine m, long nowNs) {
+        m.lastSeenNs = nowNs;
+        lastActivityNs = nowNs;
+    }
+
+    /**
+     * The machine reported its needs. For a whole image it is receiving, or verifying when it
+     * needs nothing ({@code needChunks} 0); for a live image it is receiving (more may come).
+     */
+    void onNeeds(Machine m) {
+        m.state = m.live == null && m.needChunks == 0 ? MachineState.VERIFYING : MachineState.RECEIVING;
+    }
+
+    /** The machine's feedback counters; returns what is new since its last report. */
+    Delta onFeedback(Machine m, long packets, long rejected, long kernelDrops, int lossPpm, long bytesWritten) {
+        Delta d = new Delta(Math.max(0, kernelDrops - m.kernelDrops), Math.max(1, packets - m.packets));
+        m.loss = lossPpm / 1e6;
+        m.packets = packets;
+        m.rejected = rejected;
+        m.kernelDrops = kernelDrops;
+        m.doneBytes = bytesWritten;
+        return d;
+    }
+
+    /** The machine's own word: done (all it needed is written and verified) or failed ({@code error}). */
+    void onDone(Machine m, boolean ok, String error, Double seconds) {
+        m.state = ok ? MachineState.DONE : MachineState.FAILED;
+        m.error = ok ? null : error;
+        if (seconds != null) m.seconds = seconds;
+        if (ok) m.doneBytes = m.needBytes;
+        anyFinished = true;
+    }
+
+    /** Marks the active machines silent for longer than the machine timeout as lost; returns them. */
+    List<Machine> sweep(long nowNs) {
+        List<Machine> lost = new ArrayList<>();
+        for (Machine m : machines.values()) {
+            if (m.state.active() && nowNs - m.lastSeenNs > timeoutMs * 1_000_000L) {
+                m.state = MachineState.LOST;
+                m.error = "no word from the machine for " + timeoutMs / 1000 + " s; dropped from the list";
+                lastActivityNs = nowNs;
+                lost.add(m);
+            }
+        }
+        return lost;
+    }
+
+    /** Whether the machine with that id is on the list and active. */
+    boolean active(int id) {
+        Machine m = machines.get(id);
+        return m != null && m.state.active();
+    }
+
+    /** Machines that joined and reported their needs (not refused, not still joining). */
+    int joinedCount() {
+        return (int) machines.values().stream().filter(m -> m.joined() && m.state != MachineState.JOINING).count();
+    }
+
+    /** True when at least one machine joined and every machine that joined has finished (done, failed, lost or rejoined). */
+    boolean allFinished() {
+        boolean any = false;
+        for (Machine m : machines.values()) {
+            if (!m.joined()) continue;
+            any = true;
+            if (m.state.active()) return false;
+        }
+        return any;
+    }
+
+    /**
+     * True once a machine said it is done or failed, none is joining or receiving (verifying
+     * ones do not count), and nothing happened for {@code idleNs}.
+     */
+    boolean idle(long nowNs, long idleNs) {
+        boolean busy = machines.values().stream().anyMatch(m -> m.state == MachineState.RECEIVING || m.state == MachineState.JOINING);
+        return anyFinished && !busy && nowNs - lastActivityNs > idleNs;
+    }
+
+    /** Whether a machine other than {@code m} is still active on {@code m}'s stream. */
+    boolean othersOnStream(Machine m) {
+        for (Machine o : machines.values()) {
+            if (o != m && o.stream == m.stream && o.joined() && o.state.active()) return true;
+        }
+        return false;
+    }
+
+    /** Every machine on the list by id, as status shows them. */
+    List<Status.Machine> rows() {
+        return machines.values().stream().sorted(Comparator.comparingInt(m -> m.id)).map(Machine::row).toList();
+    }
+}
