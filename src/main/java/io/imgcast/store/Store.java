@@ -358,15 +358,13 @@ public final class Store implements AutoCloseable {
                 r.getLong(6), r.getString(7), r.getLong(8), r.getLong(9), r.getLong(10), r.getLong(11), r.getLong(12));
     }
 
-    /** The stored manifest blob with its recorded hash and signature. */
-    public record SignedManifest(byte[] blob, byte[] sha256, byte[] signature) {}
-
-    public synchronized SignedManifest signedManifest(ImageInfo image) {
+    /** The manifest blob with its recorded hash and signature, unchecked (see {@link #manifest}). */
+    public synchronized StoredManifest storedManifest(ImageInfo image) {
         try (PreparedStatement p = db.prepareStatement("SELECT manifest, manifest_sha, signature FROM image WHERE id = ?")) {
             p.setLong(1, image.id());
             try (ResultSet r = p.executeQuery()) {
                 if (!r.next()) throw new StoreException("image '" + image.name() + "' was deleted meanwhile");
-                return new SignedManifest(r.getBytes(1), r.getBytes(2), r.getBytes(3));
+                return new StoredManifest(r.getBytes(1), r.getBytes(2), r.getBytes(3));
             }
         } catch (SQLException e) {
             throw sqlFailure(e);
@@ -375,7 +373,7 @@ public final class Store implements AutoCloseable {
 
     /** Loads and checks an image's manifest: hash, signature and structure. */
     public Manifest manifest(ImageInfo image) {
-        SignedManifest sm = signedManifest(image);
+        StoredManifest sm = storedManifest(image);
         io.imgcast.util.Timing.mark("m-read");
         MessageDigest sha = ChunkId.newDigest();
         if (!MessageDigest.isEqual(sha.digest(sm.blob()), sm.sha256())) {

@@ -77,7 +77,7 @@ public final class Transfer {
         try (var lock = store.lockReader()) {
             ImageInfo info = store.image(name);
             Manifest m = store.manifest(info);
-            Store.SignedManifest sm = store.signedManifest(info);
+            StoredManifest sm = store.storedManifest(info);
             Map<ChunkId, ChunkLocation> locs = store.locations(m.distinctChunks().keySet());
             ChunkCodec.Dictionary dict = store.dictionaryFor(name, locs.values());
             progress.total(locs.values().stream().mapToLong(ChunkLocation::storedLength).sum());
