@@ -3,6 +3,7 @@ package io.imgcast.store;
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.CorruptDataException;
 import io.imgcast.manifest.ImageKind;
+import io.imgcast.manifest.ImageSignature;
 import io.imgcast.manifest.Manifest;
 import io.imgcast.manifest.ManifestFormat;
 
@@ -12,15 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
-import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.Signature;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.security.spec.X509EncodedKeySpec;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -30,7 +25,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -121,7 +115,7 @@ public final class Store implements AutoCloseable {
     private static void initialize(Path dir) throws IOException, SQLException, GeneralSecurityException {
         Files.createDirectories(dir.resolve("packs"));
         Files.createDirectories(dir.resolve("locks"));
-        KeyPair kp = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        KeyPair kp = ImageSignature.newKeyPair();
         Path key = dir.resolve("store.key");
         Files.write(key, kp.getPrivate().getEncoded());
         try {
@@ -223,7 +217,7 @@ public final class Store implements AutoCloseable {
     public synchronized PublicKey publicKey() {
         if (publicKey == null) {
             try {
-                publicKey = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(publicKeyBytes));
+                publicKey = ImageSignature.publicKey(publicKeyBytes);
             } catch (GeneralSecurityException e) {
                 throw new StoreException("store key of " + dir + " is unreadable: " + e.getMessage(), e);
             }
@@ -291,33 +285,12 @@ public final class Store implements AutoCloseable {
 
     // ---- signing --------------------------------------------------------------------------
 
-    /** The bytes an image signature covers: name, kind and the manifest's SHA-256. */
-    public static byte[] signedPayload(String name, ImageKind kind, byte[] manifestSha) {
-        return ("imgcast-image-v1\n" + name + "\n" + kind.name() + "\n" + HexFormat.of().formatHex(manifestSha))
-                .getBytes(StandardCharsets.UTF_8);
-    }
-
+    /** Signs an image with the store key (read from store.key: only writers need it). */
     byte[] sign(String name, ImageKind kind, byte[] manifestSha) {
         try {
-            byte[] der = Files.readAllBytes(dir.resolve("store.key"));
-            PrivateKey key = KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(der));
-            Signature s = Signature.getInstance("Ed25519");
-            s.initSign(key);
-            s.update(signedPayload(name, kind, manifestSha));
-            return s.sign();
+            return ImageSignature.sign(ImageSignature.privateKey(Files.readAllBytes(dir.resolve("store.key"))), name, kind, manifestSha);
         } catch (IOException | GeneralSecurityException e) {
             throw new StoreException("cannot sign with the store key " + dir.resolve("store.key") + ": " + e.getMessage(), e);
-        }
-    }
-
-    public static boolean verifySignature(PublicKey key, String name, ImageKind kind, byte[] manifestSha, byte[] signature) {
-        try {
-            Signature s = Signature.getInstance("Ed25519");
-            s.initVerify(key);
-            s.update(signedPayload(name, kind, manifestSha));
-            return s.verify(signature);
-        } catch (GeneralSecurityException e) {
-            return false;
         }
     }
 
@@ -383,7 +356,7 @@ public final class Store implements AutoCloseable {
         // the signature check and the decoding each take a while on a large manifest: side by side
         PublicKey key = publicKey();
         java.util.concurrent.CompletableFuture<Boolean> signed = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> verifySignature(key, image.name(), image.kind(), sm.sha256(), sm.signature()));
+                () -> ImageSignature.verify(key, image.name(), image.kind(), sm.sha256(), sm.signature()));
         Manifest m;
         try {
             m = ManifestFormat.decode(sm.blob());
