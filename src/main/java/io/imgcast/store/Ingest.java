@@ -10,11 +10,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,7 +27,7 @@ import java.util.stream.Stream;
  * <p>On open it first removes leftovers of interrupted writers: pack files the index does not
  * list, and bytes past a listed pack's recorded size.
  */
-public final class Ingest implements AutoCloseable, io.imgcast.store.ChunkSink {
+public final class Ingest implements AutoCloseable, ChunkSink {
     static final long PACK_LIMIT = Long.getLong("imgcast.packLimit", 1L << 30);
 
     private final Store store;
@@ -65,8 +60,8 @@ public final class Ingest implements AutoCloseable, io.imgcast.store.ChunkSink {
         this.lock = store.lockWriter("new ingest");
         try {
             long maxPack = removeLeftovers();
-            this.nextPack = Math.max(maxPack, store.lastPackId()) + 1;
-            this.known = store.allChunks();
+            this.nextPack = Math.max(maxPack, store.index().lastPackId()) + 1;
+            this.known = store.index().allChunks();
         } catch (RuntimeException e) {
             closeQuietly(lock);
             throw e;
@@ -74,15 +69,7 @@ public final class Ingest implements AutoCloseable, io.imgcast.store.ChunkSink {
     }
 
     private long removeLeftovers() {
-        Connection db = store.db();
-        Map<Long, Long> listed = new HashMap<>();
-        synchronized (store) {
-            try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT id, size FROM pack")) {
-                while (r.next()) listed.put(r.getLong(1), r.getLong(2));
-            } catch (SQLException e) {
-                throw Store.sqlFailure(e);
-            }
-        }
+        Map<Long, Long> listed = store.index().packs();
         long max = listed.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
         Path dir = store.packs().dir();
         try (Stream<Path> files = Files.list(dir)) {
@@ -226,69 +213,9 @@ public final class Ingest implements AutoCloseable, io.imgcast.store.ChunkSink {
             } catch (IOException e) {
                 throw new StoreException("cannot flush pack data to disk: " + e.getMessage(), e);
             }
-            Connection db = store.db();
-            synchronized (store) {
-                try {
-                    db.setAutoCommit(false);
-                    try (PreparedStatement pk = db.prepareStatement("INSERT OR REPLACE INTO pack(id, size) VALUES (?, ?)");
-                         PreparedStatement ck = db.prepareStatement("INSERT OR IGNORE INTO chunk(id, pack, off, slen, rlen, codec) VALUES (?, ?, ?, ?, ?, ?)");
-                         PreparedStatement im = db.prepareStatement("INSERT INTO image(name, kind, description, flags, created, user_info,"
-                                 + " files, dirs, bytes, chunks, manifest, manifest_sha, signature, stored) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                        for (Map.Entry<Long, Long> p : packSizes.entrySet()) {
-                            pk.setLong(1, p.getKey());
-                            pk.setLong(2, p.getValue());
-                            pk.addBatch();
-                        }
-                        pk.executeBatch();
-                        if (!packSizes.isEmpty()) store.raiseLastPackId(java.util.Collections.max(packSizes.keySet()));
-                        for (Map.Entry<ChunkId, ChunkLocation> c : pending.entrySet()) {
-                            ChunkLocation l = c.getValue();
-                            ck.setBytes(1, c.getKey().toBytes());
-                            ck.setLong(2, l.pack());
-                            ck.setLong(3, l.offset());
-                            ck.setInt(4, l.storedLength());
-                            ck.setInt(5, l.rawLength());
-                            ck.setInt(6, l.codec());
-                            ck.addBatch();
-                        }
-                        ck.executeBatch();
-                        io.imgcast.util.Timing.mark("commit-chunks");
-                        im.setString(1, meta.name());
-                        im.setString(2, manifest.kind().name());
-                        im.setString(3, meta.description());
-                        im.setString(4, meta.flags());
-                        im.setLong(5, meta.created());
-                        im.setString(6, meta.userInfo());
-                        im.setLong(7, manifest.fileCount());
-                        im.setLong(8, manifest.dirCount());
-                        im.setLong(9, manifest.totalBytes());
-                        im.setLong(10, chunks.size());
-                        im.setBytes(11, blob);
-                        im.setBytes(12, sha);
-                        im.setBytes(13, sig);
-                        im.setLong(14, storedBytes);
-                        im.executeUpdate();
-                        io.imgcast.util.Timing.mark("commit-image");
-                        if (newDictionary != null) {
-                            try (PreparedStatement md = db.prepareStatement("INSERT OR REPLACE INTO meta(key, value) VALUES ('zstd_dict', ?)")) {
-                                md.setBytes(1, newDictionary.bytes());
-                                md.executeUpdate();
-                            }
-                        }
-                        db.commit();
-                    } catch (SQLException e) {
-                        db.rollback();
-                        if (e.getMessage() != null && e.getMessage().contains("UNIQUE constraint failed: image.name")) {
-                            throw new StoreException("an image named '" + meta.name() + "' already exists; pick another --name or delete it first");
-                        }
-                        throw e;
-                    } finally {
-                        db.setAutoCommit(true);
-                    }
-                } catch (SQLException e) {
-                    throw Store.sqlFailure(e);
-                }
-            }
+            store.index().addImage(packSizes, pending, new Index.ImageRow(meta.name(), manifest.kind(), meta.description(),
+                    meta.flags(), meta.created(), meta.userInfo(), manifest.fileCount(), manifest.dirCount(), manifest.totalBytes(),
+                    chunks.size(), new StoredManifest(blob, sha, sig), storedBytes), newDictionary == null ? null : newDictionary.bytes());
             if (newDictionary != null) {
                 store.dictionaryCommitted(newDictionary);
                 newDictionary = null;
