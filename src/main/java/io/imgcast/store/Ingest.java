@@ -1,8 +1,10 @@
 package io.imgcast.store;
 
 import io.imgcast.chunk.ChunkId;
+import io.imgcast.codec.ChunkCodec;
 import io.imgcast.manifest.Manifest;
 import io.imgcast.manifest.ManifestFormat;
+import io.imgcast.util.Timing;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,11 +14,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
@@ -51,9 +55,9 @@ public final class Ingest implements AutoCloseable, ChunkSink {
     // 1 GB/s the one fsync at commit costs less than that.
     private static final long FLUSH_EVERY = Long.getLong("imgcast.flushEvery", 0);
     private long flushedUpTo;
-    private java.util.concurrent.ExecutorService flusher;
-    private java.util.concurrent.Future<?> lastFlush;
-    private io.imgcast.codec.ChunkCodec.Dictionary newDictionary;
+    private ExecutorService flusher;
+    private Future<?> lastFlush;
+    private ChunkCodec.Dictionary newDictionary;
 
     Ingest(Store store) {
         this.store = store;
@@ -94,7 +98,7 @@ public final class Ingest implements AutoCloseable, ChunkSink {
 
     /** The dictionary chunks are compressed with: the store's, or one set for this session. */
     @Override
-    public synchronized io.imgcast.codec.ChunkCodec.Dictionary dictionary() {
+    public synchronized ChunkCodec.Dictionary dictionary() {
         return newDictionary != null ? newDictionary : store.dictionary();
     }
 
@@ -105,7 +109,7 @@ public final class Ingest implements AutoCloseable, ChunkSink {
 
     /** Sets the dictionary of a store that has none; stored with the next commit. */
     @Override
-    public synchronized void setDictionary(io.imgcast.codec.ChunkCodec.Dictionary d) {
+    public synchronized void setDictionary(ChunkCodec.Dictionary d) {
         if (store.dictionary() != null) throw new IllegalStateException("the store already has a dictionary");
         newDictionary = d;
     }
@@ -147,7 +151,7 @@ public final class Ingest implements AutoCloseable, ChunkSink {
             if (FLUSH_EVERY > 0 && currentSize - flushedUpTo >= FLUSH_EVERY && (lastFlush == null || lastFlush.isDone())) {
                 flushedUpTo = currentSize;
                 if (flusher == null) {
-                    flusher = java.util.concurrent.Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("imgcast-flush").daemon().unstarted(r));
+                    flusher = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("imgcast-flush").daemon().unstarted(r));
                 }
                 FileChannel ch = current;
                 lastFlush = flusher.submit(() -> {
@@ -200,16 +204,16 @@ public final class Ingest implements AutoCloseable, ChunkSink {
                 }
                 storedBytes += fresh != null ? fresh.storedLength() : old;
             }
-            io.imgcast.util.Timing.mark("commit-check");
+            Timing.mark("commit-check");
             byte[] blob = ManifestFormat.encode(manifest);
-            io.imgcast.util.Timing.mark("commit-encode");
+            Timing.mark("commit-encode");
             byte[] sha = ChunkId.newDigest().digest(blob);
             byte[] sig = store.sign(meta.name(), manifest.kind(), sha);
             try {
                 awaitFlush();
                 if (current != null) current.force(false);
                 fsyncDir(store.packs().dir());
-                io.imgcast.util.Timing.mark("commit-sign+fsync");
+                Timing.mark("commit-sign+fsync");
             } catch (IOException e) {
                 throw new StoreException("cannot flush pack data to disk: " + e.getMessage(), e);
             }
@@ -233,7 +237,7 @@ public final class Ingest implements AutoCloseable, ChunkSink {
             lastFlush.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException ignored) {
+        } catch (ExecutionException ignored) {
             // the next force reports it
         }
         lastFlush = null;
@@ -269,10 +273,5 @@ public final class Ingest implements AutoCloseable, ChunkSink {
         } catch (Exception ignored) {
             // releasing a lock does not fail in a way we can act on
         }
-    }
-
-    /** Chunks appended in this session and not yet committed. */
-    synchronized Set<ChunkId> pendingIds() {
-        return new HashSet<>(pending.keySet());
     }
 }
