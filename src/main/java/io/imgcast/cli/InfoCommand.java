@@ -36,7 +36,7 @@ final class InfoCommand implements Callable<Integer> {
         m.put("unique_stored_bytes", u.known() ? u.storedBytes() : null);
         m.put("created", Instant.ofEpochMilli(i.created()).toString());
         m.put("user_info", i.userInfo());
-        m.put("manifest_sha256", java.util.HexFormat.of().formatHex(s.signedManifest(i).sha256()));
+        m.put("manifest_sha256", java.util.HexFormat.of().formatHex(s.storedManifest(i).sha256()));
         return m;
     }
 

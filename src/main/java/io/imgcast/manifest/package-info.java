@@ -7,7 +7,9 @@
  * io.imgcast.manifest.EntryType type}, metadata, {@link io.imgcast.manifest.ChunkList chunk
  * list}); a <b>volume image</b> is a size and the {@link io.imgcast.manifest.Extent extents}
  * that hold data — everything else is a <b>hole</b>. The format is defined in {@link
- * io.imgcast.manifest.ManifestFormat}. This package depends on nothing of imgcast but chunk ids
- * and codecs: {@code image} (capture, apply) and {@code store} both import it.
+ * io.imgcast.manifest.ManifestFormat}. An image's <b>signature</b> ({@link
+ * io.imgcast.manifest.ImageSignature}) covers its name, kind and the manifest's SHA-256. This
+ * package depends on nothing of imgcast but chunk ids and codecs: {@code image} (capture,
+ * apply), {@code store} and the deployment import it.
  */
 package io.imgcast.manifest;

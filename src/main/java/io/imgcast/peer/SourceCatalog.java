@@ -12,11 +12,11 @@ import io.imgcast.manifest.Entry;
 import io.imgcast.manifest.EntryType;
 import io.imgcast.manifest.Extent;
 import io.imgcast.manifest.ImageKind;
+import io.imgcast.manifest.ImageSignature;
 import io.imgcast.manifest.Manifest;
 import io.imgcast.manifest.ManifestFormat;
 import io.imgcast.server.ImageCatalog;
 import io.imgcast.store.ChunkSink;
-import io.imgcast.store.Store;
 import io.imgcast.store.StoreException;
 
 import java.io.IOException;
@@ -26,10 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.Signature;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -83,16 +80,12 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
         this.source = source;
         this.name = name;
         this.cacheLimit = cacheLimit;
-        try {
-            this.key = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("no Ed25519 in this JDK", e);
-        }
+        this.key = ImageSignature.newKeyPair();
     }
 
     /** Leading hex of the SHA-256 of the session key, as receivers' {@code --server-key} takes it. */
     public String fingerprint() {
-        return HexFormat.of().formatHex(ChunkId.newDigest().digest(key.getPublic().getEncoded())).substring(0, 16);
+        return ImageSignature.fingerprint(key.getPublic().getEncoded()).substring(0, 16);
     }
 
     /** Reads the source once and makes the image joinable. On failure the error is kept and told to joiners. */
@@ -105,9 +98,7 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
             Manifest m = Capture.scan(source, forceVolume, this, options, ranges);
             byte[] blob = ManifestFormat.encode(m);
             byte[] sha = ChunkId.newDigest().digest(blob);
-            Signature s = Signature.getInstance("Ed25519");
-            s.initSign(key.getPrivate());
-            s.update(Store.signedPayload(name, m.kind(), sha));
+            byte[] signature = ImageSignature.sign(key.getPrivate(), name, m.kind(), sha);
             List<ChunkMeta> table = new ArrayList<>();
             for (ChunkId id : m.distinctChunks().keySet()) {
                 ChunkMeta c = metas.get(id);
@@ -116,7 +107,7 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
             }
             indexLocations(m);
             manifest = m;
-            ServedImage img = new ServedImage(name, m.kind(), blob, s.sign(), key.getPublic().getEncoded(), List.copyOf(table), m.totalBytes());
+            ServedImage img = new ServedImage(name, m.kind(), blob, signature, key.getPublic().getEncoded(), List.copyOf(table), m.totalBytes());
             if (live != null) live.complete(img);
             served = img;
             return served;

@@ -14,10 +14,10 @@ import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.ChunkCodec;
 import io.imgcast.codec.CorruptDataException;
 import io.imgcast.manifest.ImageKind;
+import io.imgcast.manifest.ImageSignature;
 import io.imgcast.manifest.Manifest;
 import io.imgcast.manifest.ManifestFormat;
 import io.imgcast.net.McastSocket;
-import io.imgcast.store.Store;
 import io.imgcast.util.Progress;
 
 import java.io.IOException;
@@ -28,14 +28,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PublicKey;
-import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -319,17 +316,17 @@ public final class CastReceiver {
     private Manifest checkedManifest(byte[] body, String announcedKind) {
         SignedManifest sm = SignedManifest.decode(body);
         if (config.serverKey() != null) {
-            String fp = HexFormat.of().formatHex(ChunkId.newDigest().digest(sm.publicKey()));
+            String fp = ImageSignature.fingerprint(sm.publicKey());
             if (!fp.startsWith(config.serverKey().toLowerCase())) throw new CorruptDataException("the server's key " + fp.substring(0, 16) + " is not the pinned one");
         }
         PublicKey key;
         try {
-            key = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(sm.publicKey()));
+            key = ImageSignature.publicKey(sm.publicKey());
         } catch (java.security.GeneralSecurityException e) {
             throw new CorruptDataException("unreadable server key");
         }
         byte[] sha = ChunkId.newDigest().digest(sm.manifest());
-        if (!Store.verifySignature(key, config.image(), sm.kind(), sha, sm.signature())) throw new CorruptDataException("manifest signature is invalid");
+        if (!ImageSignature.verify(key, config.image(), sm.kind(), sha, sm.signature())) throw new CorruptDataException("manifest signature is invalid");
         if (announcedKind != null && !sm.kind().name().equals(announcedKind)) throw new CorruptDataException("manifest kind differs from the announced one");
         Manifest m = ManifestFormat.decode(sm.manifest());
         if (m.kind() != sm.kind()) throw new CorruptDataException("manifest kind differs from the signed one");

@@ -11,6 +11,7 @@ import io.imgcast.store.ImageInfo;
 import io.imgcast.store.PackFormat;
 import io.imgcast.store.Store;
 import io.imgcast.store.StoreLock;
+import io.imgcast.store.StoredManifest;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -47,7 +48,7 @@ public final class StoreCatalog implements ImageCatalog {
                 chunks.add(new ChunkMeta(id, l.codec(), l.storedLength(), l.rawLength()));
                 locations.putIfAbsent(id, l);
             }
-            Store.SignedManifest sm = store.signedManifest(info);
+            StoredManifest sm = store.storedManifest(info);
             io.imgcast.codec.ChunkCodec.Dictionary dict = store.dictionaryFor(n, locs.values());
             return new ServedImage(info.name(), info.kind(), sm.blob(), sm.signature(), store.publicKey().getEncoded(),
                     List.copyOf(chunks), m.totalBytes(), dict == null ? null : dict.bytes());

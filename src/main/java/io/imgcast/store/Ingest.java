@@ -1,8 +1,10 @@
 package io.imgcast.store;
 
 import io.imgcast.chunk.ChunkId;
+import io.imgcast.codec.ChunkCodec;
 import io.imgcast.manifest.Manifest;
 import io.imgcast.manifest.ManifestFormat;
+import io.imgcast.util.Timing;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,18 +12,15 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
@@ -32,7 +31,7 @@ import java.util.stream.Stream;
  * <p>On open it first removes leftovers of interrupted writers: pack files the index does not
  * list, and bytes past a listed pack's recorded size.
  */
-public final class Ingest implements AutoCloseable, io.imgcast.store.ChunkSink {
+public final class Ingest implements AutoCloseable, ChunkSink {
     static final long PACK_LIMIT = Long.getLong("imgcast.packLimit", 1L << 30);
 
     private final Store store;
@@ -56,17 +55,17 @@ public final class Ingest implements AutoCloseable, io.imgcast.store.ChunkSink {
     // 1 GB/s the one fsync at commit costs less than that.
     private static final long FLUSH_EVERY = Long.getLong("imgcast.flushEvery", 0);
     private long flushedUpTo;
-    private java.util.concurrent.ExecutorService flusher;
-    private java.util.concurrent.Future<?> lastFlush;
-    private io.imgcast.codec.ChunkCodec.Dictionary newDictionary;
+    private ExecutorService flusher;
+    private Future<?> lastFlush;
+    private ChunkCodec.Dictionary newDictionary;
 
     Ingest(Store store) {
         this.store = store;
         this.lock = store.lockWriter("new ingest");
         try {
             long maxPack = removeLeftovers();
-            this.nextPack = Math.max(maxPack, store.lastPackId()) + 1;
-            this.known = store.allChunks();
+            this.nextPack = Math.max(maxPack, store.index().lastPackId()) + 1;
+            this.known = store.index().allChunks();
         } catch (RuntimeException e) {
             closeQuietly(lock);
             throw e;
@@ -74,15 +73,7 @@ public final class Ingest implements AutoCloseable, io.imgcast.store.ChunkSink {
     }
 
     private long removeLeftovers() {
-        Connection db = store.db();
-        Map<Long, Long> listed = new HashMap<>();
-        synchronized (store) {
-            try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT id, size FROM pack")) {
-                while (r.next()) listed.put(r.getLong(1), r.getLong(2));
-            } catch (SQLException e) {
-                throw Store.sqlFailure(e);
-            }
-        }
+        Map<Long, Long> listed = store.index().packs();
         long max = listed.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
         Path dir = store.packs().dir();
         try (Stream<Path> files = Files.list(dir)) {
@@ -107,7 +98,7 @@ public final class Ingest implements AutoCloseable, io.imgcast.store.ChunkSink {
 
     /** The dictionary chunks are compressed with: the store's, or one set for this session. */
     @Override
-    public synchronized io.imgcast.codec.ChunkCodec.Dictionary dictionary() {
+    public synchronized ChunkCodec.Dictionary dictionary() {
         return newDictionary != null ? newDictionary : store.dictionary();
     }
 
@@ -118,7 +109,7 @@ public final class Ingest implements AutoCloseable, io.imgcast.store.ChunkSink {
 
     /** Sets the dictionary of a store that has none; stored with the next commit. */
     @Override
-    public synchronized void setDictionary(io.imgcast.codec.ChunkCodec.Dictionary d) {
+    public synchronized void setDictionary(ChunkCodec.Dictionary d) {
         if (store.dictionary() != null) throw new IllegalStateException("the store already has a dictionary");
         newDictionary = d;
     }
@@ -160,7 +151,7 @@ public final class Ingest implements AutoCloseable, io.imgcast.store.ChunkSink {
             if (FLUSH_EVERY > 0 && currentSize - flushedUpTo >= FLUSH_EVERY && (lastFlush == null || lastFlush.isDone())) {
                 flushedUpTo = currentSize;
                 if (flusher == null) {
-                    flusher = java.util.concurrent.Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("imgcast-flush").daemon().unstarted(r));
+                    flusher = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("imgcast-flush").daemon().unstarted(r));
                 }
                 FileChannel ch = current;
                 lastFlush = flusher.submit(() -> {
@@ -213,82 +204,22 @@ public final class Ingest implements AutoCloseable, io.imgcast.store.ChunkSink {
                 }
                 storedBytes += fresh != null ? fresh.storedLength() : old;
             }
-            io.imgcast.util.Timing.mark("commit-check");
+            Timing.mark("commit-check");
             byte[] blob = ManifestFormat.encode(manifest);
-            io.imgcast.util.Timing.mark("commit-encode");
+            Timing.mark("commit-encode");
             byte[] sha = ChunkId.newDigest().digest(blob);
             byte[] sig = store.sign(meta.name(), manifest.kind(), sha);
             try {
                 awaitFlush();
                 if (current != null) current.force(false);
                 fsyncDir(store.packs().dir());
-                io.imgcast.util.Timing.mark("commit-sign+fsync");
+                Timing.mark("commit-sign+fsync");
             } catch (IOException e) {
                 throw new StoreException("cannot flush pack data to disk: " + e.getMessage(), e);
             }
-            Connection db = store.db();
-            synchronized (store) {
-                try {
-                    db.setAutoCommit(false);
-                    try (PreparedStatement pk = db.prepareStatement("INSERT OR REPLACE INTO pack(id, size) VALUES (?, ?)");
-                         PreparedStatement ck = db.prepareStatement("INSERT OR IGNORE INTO chunk(id, pack, off, slen, rlen, codec) VALUES (?, ?, ?, ?, ?, ?)");
-                         PreparedStatement im = db.prepareStatement("INSERT INTO image(name, kind, description, flags, created, user_info,"
-                                 + " files, dirs, bytes, chunks, manifest, manifest_sha, signature, stored) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                        for (Map.Entry<Long, Long> p : packSizes.entrySet()) {
-                            pk.setLong(1, p.getKey());
-                            pk.setLong(2, p.getValue());
-                            pk.addBatch();
-                        }
-                        pk.executeBatch();
-                        if (!packSizes.isEmpty()) store.raiseLastPackId(java.util.Collections.max(packSizes.keySet()));
-                        for (Map.Entry<ChunkId, ChunkLocation> c : pending.entrySet()) {
-                            ChunkLocation l = c.getValue();
-                            ck.setBytes(1, c.getKey().toBytes());
-                            ck.setLong(2, l.pack());
-                            ck.setLong(3, l.offset());
-                            ck.setInt(4, l.storedLength());
-                            ck.setInt(5, l.rawLength());
-                            ck.setInt(6, l.codec());
-                            ck.addBatch();
-                        }
-                        ck.executeBatch();
-                        io.imgcast.util.Timing.mark("commit-chunks");
-                        im.setString(1, meta.name());
-                        im.setString(2, manifest.kind().name());
-                        im.setString(3, meta.description());
-                        im.setString(4, meta.flags());
-                        im.setLong(5, meta.created());
-                        im.setString(6, meta.userInfo());
-                        im.setLong(7, manifest.fileCount());
-                        im.setLong(8, manifest.dirCount());
-                        im.setLong(9, manifest.totalBytes());
-                        im.setLong(10, chunks.size());
-                        im.setBytes(11, blob);
-                        im.setBytes(12, sha);
-                        im.setBytes(13, sig);
-                        im.setLong(14, storedBytes);
-                        im.executeUpdate();
-                        io.imgcast.util.Timing.mark("commit-image");
-                        if (newDictionary != null) {
-                            try (PreparedStatement md = db.prepareStatement("INSERT OR REPLACE INTO meta(key, value) VALUES ('zstd_dict', ?)")) {
-                                md.setBytes(1, newDictionary.bytes());
-                                md.executeUpdate();
-                            }
-                        }
-                        db.commit();
-                    } catch (SQLException e) {
-                        db.rollback();
-                        if (e.getMessage() != null && e.getMessage().contains("UNIQUE constraint failed: image.name")) {
-                            throw new StoreException("an image named '" + meta.name() + "' already exists; pick another --name or delete it first");
-                        }
-                        throw e;
-                    } finally {
-                        db.setAutoCommit(true);
-                    }
-                } catch (SQLException e) {
-                    throw Store.sqlFailure(e);
-                }
-            }
+            store.index().addImage(packSizes, pending, new Index.ImageRow(meta.name(), manifest.kind(), meta.description(),
+                    meta.flags(), meta.created(), meta.userInfo(), manifest.fileCount(), manifest.dirCount(), manifest.totalBytes(),
+                    chunks.size(), new StoredManifest(blob, sha, sig), storedBytes), newDictionary == null ? null : newDictionary.bytes());
             if (newDictionary != null) {
                 store.dictionaryCommitted(newDictionary);
                 newDictionary = null;
@@ -306,7 +237,7 @@ public final class Ingest implements AutoCloseable, io.imgcast.store.ChunkSink {
             lastFlush.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException ignored) {
+        } catch (ExecutionException ignored) {
             // the next force reports it
         }
         lastFlush = null;
@@ -342,10 +273,5 @@ public final class Ingest implements AutoCloseable, io.imgcast.store.ChunkSink {
         } catch (Exception ignored) {
             // releasing a lock does not fail in a way we can act on
         }
-    }
-
-    /** Chunks appended in this session and not yet committed. */
-    synchronized Set<ChunkId> pendingIds() {
-        return new HashSet<>(pending.keySet());
     }
 }

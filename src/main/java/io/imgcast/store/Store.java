@@ -1,36 +1,20 @@
 package io.imgcast.store;
 
 import io.imgcast.chunk.ChunkId;
-import io.imgcast.codec.CorruptDataException;
+import io.imgcast.codec.ChunkCodec;
 import io.imgcast.manifest.ImageKind;
 import io.imgcast.manifest.Manifest;
-import io.imgcast.manifest.ManifestFormat;
+import io.imgcast.util.Timing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
-import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.Signature;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.security.spec.X509EncodedKeySpec;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HexFormat;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,21 +25,22 @@ import java.util.Set;
  *
  * <pre>
  *   IMGCAST-STORE        marker and format version ("imgcast store 1")
- *   index.db             SQLite (WAL): chunk index, pack list, image catalog, manifests
+ *   index.db             SQLite (WAL): chunk index, pack list, image catalog, manifests ({@link Index})
  *   packs/NNNNNNNN.pack  append-only chunk records ({@link PackFormat})
- *   store.key            the store's Ed25519 signing key (PKCS#8); its public half is in index.db
+ *   store.key            the store's Ed25519 signing key (PKCS#8); its public half is in index.db ({@link StoreKey})
  *   locks/               write.lock (one mutator at a time), gc.lock (gc vs. readers)
  * </pre>
  *
- * Tables of index.db: {@code chunk} (id → pack, offset, stored and raw length, codec), {@code pack}
- * (id → size), {@code image} (descriptive data, stored bytes, the manifest blob with its hash and
- * signature) and {@code meta}. Which images reference a chunk comes from their manifests; there is
- * no per-image chunk table (an index written before that is upgraded when the store is opened).
- *
  * Pack numbers only grow (meta key {@code last_pack}), so a number never names two different files.
- * Every image's manifest is signed with the store key over its name, kind and SHA-256.
- * An image becomes visible in one SQLite transaction, after its packs are fsynced, so readers
- * only ever see complete images and a killed writer leaves nothing but removable leftovers.
+ * Every image's manifest is signed with the store key over its name, kind and SHA-256
+ * ({@link io.imgcast.manifest.ImageSignature}). An image becomes visible in one SQLite
+ * transaction, after its packs are fsynced, so readers only ever see complete images and a killed
+ * writer leaves nothing but removable leftovers.
+ *
+ * <p>This class opens the store and holds its locks; the work is done by the parts it joins: the
+ * {@link Index} (all SQL), the {@link Catalog} (images and checked manifests), the
+ * {@link References} (which chunks images reference), the {@link StoreDictionary}, the
+ * {@link StoreKey} and the {@link PackSet}.
  */
 public final class Store implements AutoCloseable {
     public static final String MARKER = "IMGCAST-STORE";
@@ -63,16 +48,21 @@ public final class Store implements AutoCloseable {
     static final Duration LOCK_WAIT = Duration.ofSeconds(Long.getLong("imgcast.lockWaitSeconds", 30));
 
     private final Path dir;
-    private final Connection db;
+    private final Index index;
     private final PackSet packs;
-    private final byte[] publicKeyBytes;
-    private PublicKey publicKey;
+    private final StoreKey key;
+    private final StoreDictionary dictionary;
+    private final Catalog catalog;
+    private final References references;
 
-    private Store(Path dir, Connection db, byte[] publicKeyBytes) {
+    private Store(Path dir, Index index, byte[] publicKey) {
         this.dir = dir;
-        this.db = db;
-        this.publicKeyBytes = publicKeyBytes;
+        this.index = index;
         this.packs = new PackSet(dir.resolve("packs"));
+        this.key = new StoreKey(dir.resolve("store.key"), publicKey);
+        this.dictionary = new StoreDictionary(index);
+        this.catalog = new Catalog(dir, index, key);
+        this.references = new References(catalog, index);
     }
 
     /** Opens the store at {@code dir}, creating it if the directory is absent or empty. */
@@ -97,177 +87,68 @@ public final class Store implements AutoCloseable {
             }
             String version = Files.readString(marker, StandardCharsets.UTF_8);
             if (!version.equals(VERSION_TEXT)) throw new StoreException(dir + ": unsupported store format '" + version.strip() + "'");
-            io.imgcast.util.Timing.mark("so-marker");
-            Connection c = connect(dir.resolve("index.db"));
-            io.imgcast.util.Timing.mark("so-connect");
+            Timing.mark("so-marker");
+            Index index = Index.open(dir.resolve("index.db"));
+            byte[] pub;
             try {
-                upgradeIndex(c);
-            } catch (SQLException e) {
-                c.close();
+                pub = index.publicKey();
+            } catch (RuntimeException e) {
+                index.close();
                 throw e;
             }
-            byte[] pub = meta(c, "public_key");
-            if (pub == null) throw new StoreException(dir + ": index.db has no public key; the store is damaged");
-            return new Store(dir, c, pub);
+            if (pub == null) {
+                index.close();
+                throw new StoreException(dir + ": index.db has no public key; the store is damaged");
+            }
+            return new Store(dir, index, pub);
         } catch (IOException e) {
             throw new StoreException("cannot open store " + dir + ": " + e.getMessage(), e);
         } catch (SQLException e) {
             throw new StoreException("store index " + dir.resolve("index.db") + " is unreadable: " + e.getMessage(), e);
-        } catch (GeneralSecurityException e) {
-            throw new StoreException("store key of " + dir + " is unreadable: " + e.getMessage(), e);
         }
     }
 
-    private static void initialize(Path dir) throws IOException, SQLException, GeneralSecurityException {
+    private static void initialize(Path dir) throws IOException, SQLException {
         Files.createDirectories(dir.resolve("packs"));
         Files.createDirectories(dir.resolve("locks"));
-        KeyPair kp = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        Path key = dir.resolve("store.key");
-        Files.write(key, kp.getPrivate().getEncoded());
-        try {
-            Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException ignored) {
-            // not a POSIX file system
-        }
-        try (Connection c = connect(dir.resolve("index.db")); Statement s = c.createStatement()) {
-            s.executeUpdate("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB)");
-            s.executeUpdate("CREATE TABLE IF NOT EXISTS pack(id INTEGER PRIMARY KEY, size INTEGER NOT NULL)");
-            s.executeUpdate("CREATE TABLE IF NOT EXISTS chunk(id BLOB PRIMARY KEY, pack INTEGER NOT NULL, off INTEGER NOT NULL,"
-                    + " slen INTEGER NOT NULL, rlen INTEGER NOT NULL, codec INTEGER NOT NULL) WITHOUT ROWID");
-            // which images reference a chunk is read from their manifests (no per-image chunk table:
-            // it took more room than the manifests themselves)
-            s.executeUpdate("CREATE TABLE IF NOT EXISTS image(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
-                    + " description TEXT, flags TEXT, created INTEGER, user_info TEXT, files INTEGER, dirs INTEGER, bytes INTEGER,"
-                    + " chunks INTEGER, manifest BLOB NOT NULL, manifest_sha BLOB NOT NULL, signature BLOB NOT NULL,"
-                    + " stored INTEGER NOT NULL DEFAULT 0)");
-            try (PreparedStatement p = c.prepareStatement("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)")) {
-                p.setString(1, "public_key");
-                p.setBytes(2, kp.getPublic().getEncoded());
-                p.executeUpdate();
-            }
-        }
+        byte[] publicKey = StoreKey.create(dir.resolve("store.key"));
+        Index.create(dir.resolve("index.db"), publicKey);
         Files.writeString(dir.resolve(MARKER), VERSION_TEXT, StandardCharsets.UTF_8);
-    }
-
-    static Connection connect(Path file) throws SQLException {
-        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-        io.imgcast.util.Timing.mark("so-getConnection");
-        try (Statement s = c.createStatement()) {
-            s.execute("PRAGMA journal_mode=WAL");
-            s.execute("PRAGMA synchronous=FULL");
-            s.execute("PRAGMA busy_timeout=30000");
-            s.execute("PRAGMA foreign_keys=OFF");
-        }
-        return c;
-    }
-
-    /**
-     * Brings an index written by an earlier version up to date: the per-image chunk table
-     * (image_chunk) and the chunk-by-pack index give way to a stored-bytes column on image.
-     */
-    private static void upgradeIndex(Connection c) throws SQLException {
-        if (!hasTable(c, "image_chunk")) return;
-        try (Statement s = c.createStatement()) {
-            s.execute("BEGIN IMMEDIATE");
-            try {
-                if (hasTable(c, "image_chunk")) {
-                    boolean hasStored = false;
-                    try (ResultSet r = s.executeQuery("PRAGMA table_info(image)")) {
-                        while (r.next()) hasStored |= "stored".equals(r.getString("name"));
-                    }
-                    if (!hasStored) s.executeUpdate("ALTER TABLE image ADD COLUMN stored INTEGER NOT NULL DEFAULT 0");
-                    s.executeUpdate("UPDATE image SET stored = (SELECT coalesce(sum(c.slen), 0) FROM image_chunk ic"
-                            + " JOIN chunk c ON c.id = ic.chunk WHERE ic.image = image.id)");
-                    s.executeUpdate("DROP INDEX IF EXISTS image_chunk_chunk");
-                    s.executeUpdate("DROP TABLE image_chunk");
-                    s.executeUpdate("DROP INDEX IF EXISTS chunk_pack");
-                }
-                s.execute("COMMIT");
-            } catch (SQLException e) {
-                s.execute("ROLLBACK");
-                throw e;
-            }
-            try {
-                s.execute("VACUUM"); // give the dropped tables' pages back to the file system
-            } catch (SQLException e) {
-                // another process has the index open: the space stays free inside index.db
-            }
-        }
-    }
-
-    private static boolean hasTable(Connection c, String name) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?")) {
-            p.setString(1, name);
-            try (ResultSet r = p.executeQuery()) {
-                return r.next();
-            }
-        }
-    }
-
-    private static byte[] meta(Connection c, String key) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
-            p.setString(1, key);
-            try (ResultSet r = p.executeQuery()) {
-                return r.next() ? r.getBytes(1) : null;
-            }
-        }
     }
 
     public Path dir() { return dir; }
 
     PackSet packs() { return packs; }
 
-    Connection db() { return db; }
+    Index index() { return index; }
 
     /** The store's public key, parsed on first use (Ed25519 set-up is costly at start-up). */
-    public synchronized PublicKey publicKey() {
-        if (publicKey == null) {
-            try {
-                publicKey = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(publicKeyBytes));
-            } catch (GeneralSecurityException e) {
-                throw new StoreException("store key of " + dir + " is unreadable: " + e.getMessage(), e);
-            }
-        }
-        return publicKey;
+    public PublicKey publicKey() {
+        return key.publicKey();
+    }
+
+    /** Signs an image committed to this store. */
+    byte[] sign(String name, ImageKind kind, byte[] manifestSha) {
+        return key.sign(name, kind, manifestSha);
     }
 
     // ---- zstd dictionary ----------------------------------------------------------------------
 
-    private io.imgcast.codec.ChunkCodec.Dictionary dictionary;
-    private boolean dictionaryLoaded;
-
     /** The store's zstd dictionary (trained on its first image), or null. */
-    public synchronized io.imgcast.codec.ChunkCodec.Dictionary dictionary() {
-        if (!dictionaryLoaded) {
-            try {
-                byte[] b = meta(db, "zstd_dict");
-                dictionary = b == null ? null : new io.imgcast.codec.ChunkCodec.Dictionary(b);
-            } catch (SQLException e) {
-                throw sqlFailure(e);
-            }
-            dictionaryLoaded = true;
-        }
-        return dictionary;
+    public ChunkCodec.Dictionary dictionary() {
+        return dictionary.current();
     }
 
     /**
      * The dictionary that the chunks at {@code locations} (of image {@code name}) need to be
      * decoded elsewhere (by receivers, from an export file), or null when none of them does.
      */
-    public io.imgcast.codec.ChunkCodec.Dictionary dictionaryFor(String name, java.util.Collection<ChunkLocation> locations) {
-        for (ChunkLocation l : locations) {
-            if (io.imgcast.codec.ChunkCodec.needsDictionary(l.codec())) {
-                io.imgcast.codec.ChunkCodec.Dictionary d = dictionary();
-                if (d == null) throw new CorruptDataException("image " + name + " needs the store's dictionary, which is missing");
-                return d;
-            }
-        }
-        return null;
+    public ChunkCodec.Dictionary dictionaryFor(String name, Collection<ChunkLocation> locations) {
+        return dictionary.neededBy(name, locations);
     }
 
-    synchronized void dictionaryCommitted(io.imgcast.codec.ChunkCodec.Dictionary d) {
-        dictionary = d;
-        dictionaryLoaded = true;
+    void dictionaryCommitted(ChunkCodec.Dictionary d) {
+        dictionary.committed(d);
     }
 
     // ---- locks ---------------------------------------------------------------------------
@@ -289,112 +170,28 @@ public final class Store implements AutoCloseable {
                 "the store " + dir + " is being read (apply, verify, export or serve); run gc when they have finished");
     }
 
-    // ---- signing --------------------------------------------------------------------------
-
-    /** The bytes an image signature covers: name, kind and the manifest's SHA-256. */
-    public static byte[] signedPayload(String name, ImageKind kind, byte[] manifestSha) {
-        return ("imgcast-image-v1\n" + name + "\n" + kind.name() + "\n" + HexFormat.of().formatHex(manifestSha))
-                .getBytes(StandardCharsets.UTF_8);
-    }
-
-    byte[] sign(String name, ImageKind kind, byte[] manifestSha) {
-        try {
-            byte[] der = Files.readAllBytes(dir.resolve("store.key"));
-            PrivateKey key = KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(der));
-            Signature s = Signature.getInstance("Ed25519");
-            s.initSign(key);
-            s.update(signedPayload(name, kind, manifestSha));
-            return s.sign();
-        } catch (IOException | GeneralSecurityException e) {
-            throw new StoreException("cannot sign with the store key " + dir.resolve("store.key") + ": " + e.getMessage(), e);
-        }
-    }
-
-    public static boolean verifySignature(PublicKey key, String name, ImageKind kind, byte[] manifestSha, byte[] signature) {
-        try {
-            Signature s = Signature.getInstance("Ed25519");
-            s.initVerify(key);
-            s.update(signedPayload(name, kind, manifestSha));
-            return s.verify(signature);
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
-    }
-
     // ---- catalog ---------------------------------------------------------------------------
 
-    private static final String INFO_COLUMNS = "id, name, kind, description, flags, created, user_info, files, dirs, bytes, chunks,"
-            + " stored";
-
-    public synchronized List<ImageInfo> images() {
-        try (PreparedStatement p = db.prepareStatement("SELECT " + INFO_COLUMNS + " FROM image ORDER BY created, id");
-             ResultSet r = p.executeQuery()) {
-            List<ImageInfo> out = new ArrayList<>();
-            while (r.next()) out.add(info(r));
-            return out;
-        } catch (SQLException e) {
-            throw sqlFailure(e);
-        }
+    public List<ImageInfo> images() {
+        return catalog.images();
     }
 
-    public synchronized Optional<ImageInfo> find(String name) {
-        try (PreparedStatement p = db.prepareStatement("SELECT " + INFO_COLUMNS + " FROM image WHERE name = ?")) {
-            p.setString(1, name);
-            try (ResultSet r = p.executeQuery()) {
-                return r.next() ? Optional.of(info(r)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw sqlFailure(e);
-        }
+    public Optional<ImageInfo> find(String name) {
+        return catalog.find(name);
     }
 
     public ImageInfo image(String name) {
-        return find(name).orElseThrow(() -> new StoreException("no image named '" + name + "' in store " + dir
-                + " (see 'imgcast list')"));
+        return catalog.image(name);
     }
 
-    private static ImageInfo info(ResultSet r) throws SQLException {
-        return new ImageInfo(r.getLong(1), r.getString(2), ImageKind.valueOf(r.getString(3)), r.getString(4), r.getString(5),
-                r.getLong(6), r.getString(7), r.getLong(8), r.getLong(9), r.getLong(10), r.getLong(11), r.getLong(12));
-    }
-
-    /** The stored manifest blob with its recorded hash and signature. */
-    public record SignedManifest(byte[] blob, byte[] sha256, byte[] signature) {}
-
-    public synchronized SignedManifest signedManifest(ImageInfo image) {
-        try (PreparedStatement p = db.prepareStatement("SELECT manifest, manifest_sha, signature FROM image WHERE id = ?")) {
-            p.setLong(1, image.id());
-            try (ResultSet r = p.executeQuery()) {
-                if (!r.next()) throw new StoreException("image '" + image.name() + "' was deleted meanwhile");
-                return new SignedManifest(r.getBytes(1), r.getBytes(2), r.getBytes(3));
-            }
-        } catch (SQLException e) {
-            throw sqlFailure(e);
-        }
+    /** The manifest blob with its recorded hash and signature, unchecked (see {@link #manifest}). */
+    public StoredManifest storedManifest(ImageInfo image) {
+        return catalog.storedManifest(image);
     }
 
     /** Loads and checks an image's manifest: hash, signature and structure. */
     public Manifest manifest(ImageInfo image) {
-        SignedManifest sm = signedManifest(image);
-        io.imgcast.util.Timing.mark("m-read");
-        MessageDigest sha = ChunkId.newDigest();
-        if (!MessageDigest.isEqual(sha.digest(sm.blob()), sm.sha256())) {
-            throw new CorruptDataException("manifest of image '" + image.name() + "' is corrupt (hash mismatch)");
-        }
-        io.imgcast.util.Timing.mark("m-sha");
-        // the signature check and the decoding each take a while on a large manifest: side by side
-        PublicKey key = publicKey();
-        java.util.concurrent.CompletableFuture<Boolean> signed = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> verifySignature(key, image.name(), image.kind(), sm.sha256(), sm.signature()));
-        Manifest m;
-        try {
-            m = ManifestFormat.decode(sm.blob());
-        } finally {
-            if (!signed.join()) throw new CorruptDataException("manifest of image '" + image.name() + "' has an invalid signature");
-        }
-        io.imgcast.util.Timing.mark("m-decode+ed25519");
-        if (m.kind() != image.kind()) throw new CorruptDataException("manifest of image '" + image.name() + "' has the wrong kind");
-        return m;
+        return catalog.manifest(image);
     }
 
     /** Locations of every chunk an image references (read from its checked manifest). Missing chunks are absent. */
@@ -402,69 +199,18 @@ public final class Store implements AutoCloseable {
         return locations(manifest(image).distinctChunks().keySet());
     }
 
-    private static final int LOOKUP_BATCH = 500;
-
     /** Locations of the given chunks; those not in the index are absent from the map. */
-    public synchronized Map<ChunkId, ChunkLocation> locations(java.util.Collection<ChunkId> ids) {
-        List<ChunkId> list = new ArrayList<>(ids);
-        Map<ChunkId, ChunkLocation> m = new HashMap<>(Math.max(16, list.size() * 2));
-        try (PreparedStatement full = list.size() >= LOOKUP_BATCH ? lookup(LOOKUP_BATCH) : null) {
-            for (int i = 0; i < list.size(); i += LOOKUP_BATCH) {
-                int n = Math.min(LOOKUP_BATCH, list.size() - i);
-                PreparedStatement p = n == LOOKUP_BATCH ? full : lookup(n);
-                try {
-                    for (int k = 0; k < n; k++) p.setBytes(k + 1, list.get(i + k).toBytes());
-                    try (ResultSet r = p.executeQuery()) {
-                        while (r.next()) m.put(ChunkId.of(r.getBytes(1)), location(r, 2));
-                    }
-                } finally {
-                    if (p != full) p.close();
-                }
-            }
-            return m;
-        } catch (SQLException e) {
-            throw sqlFailure(e);
-        }
+    public Map<ChunkId, ChunkLocation> locations(Collection<ChunkId> ids) {
+        return index.locations(ids);
     }
 
-    private PreparedStatement lookup(int n) throws SQLException {
-        return db.prepareStatement("SELECT id, pack, off, slen, rlen, codec FROM chunk WHERE id IN (" + "?,".repeat(n - 1) + "?)");
+    public Optional<ChunkLocation> location(ChunkId id) {
+        return index.location(id);
     }
 
-    /** Committed images are immutable: their chunk sets are cached by id, name and creation time. */
-    private final Map<String, Set<ChunkId>> chunkSets = new HashMap<>();
-    /** How many intact images reference each chunk, for the images listed in {@link #refKeys}. */
-    private Map<ChunkId, Integer> refCounts = Map.of();
-    private List<String> refKeys = List.of();
-
-    private static String cacheKey(ImageInfo image) {
-        return image.id() + "/" + image.created() + "/" + image.name();
-    }
-
-    /** The distinct chunks an image references, from its checked manifest. */
-    public synchronized Set<ChunkId> chunkSet(ImageInfo image) {
-        String key = cacheKey(image);
-        Set<ChunkId> set = chunkSets.get(key);
-        if (set == null) {
-            set = Set.copyOf(manifest(image).distinctChunks().keySet());
-            chunkSets.put(key, set);
-        }
-        return set;
-    }
-
-    public synchronized Optional<ChunkLocation> location(ChunkId id) {
-        try (PreparedStatement p = db.prepareStatement("SELECT pack, off, slen, rlen, codec FROM chunk WHERE id = ?")) {
-            p.setBytes(1, id.toBytes());
-            try (ResultSet r = p.executeQuery()) {
-                return r.next() ? Optional.of(location(r, 1)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw sqlFailure(e);
-        }
-    }
-
-    static ChunkLocation location(ResultSet r, int col) throws SQLException {
-        return new ChunkLocation(r.getLong(col), r.getLong(col + 1), r.getInt(col + 2), r.getInt(col + 3), (byte) r.getInt(col + 4));
+    /** The distinct chunks an image references, from its checked manifest (cached). */
+    public Set<ChunkId> chunkSet(ImageInfo image) {
+        return references.chunkSet(image);
     }
 
     /**
@@ -476,94 +222,16 @@ public final class Store implements AutoCloseable {
         public boolean known() { return rawBytes >= 0; }
     }
 
-    public synchronized Unique unique(ImageInfo image) {
-        Set<ChunkId> mine;
-        try {
-            mine = chunkSet(image);
-        } catch (CorruptDataException e) {
-            return new Unique(-1, -1);
-        }
-        Map<ChunkId, Integer> counts = refCounts();
-        List<ChunkId> only = new ArrayList<>();
-        for (ChunkId id : mine) if (counts.getOrDefault(id, 0) == 1) only.add(id);
-        long raw = 0, stored = 0;
-        for (ChunkLocation l : locations(only).values()) {
-            raw += l.rawLength();
-            stored += l.storedLength();
-        }
-        return new Unique(raw, stored);
-    }
-
-    /**
-     * References per chunk over the images now in the catalog (damaged ones count as referencing
-     * nothing); rebuilt only when the set of images changed, which also drops deleted images'
-     * cached chunk sets. One pass for all images, so listing n images stays linear.
-     */
-    private Map<ChunkId, Integer> refCounts() {
-        List<ImageInfo> images = images();
-        List<String> keys = images.stream().map(Store::cacheKey).toList();
-        if (!keys.equals(refKeys)) {
-            chunkSets.keySet().retainAll(keys);
-            Map<ChunkId, Integer> counts = new HashMap<>();
-            for (ImageInfo o : images) {
-                try {
-                    for (ChunkId id : chunkSet(o)) counts.merge(id, 1, Integer::sum);
-                } catch (CorruptDataException e) {
-                    // damaged: what it references is unknown
-                }
-            }
-            refCounts = counts;
-            refKeys = keys;
-        }
-        return refCounts;
-    }
-
-    /** Every chunk in the index with its stored length (for dedup during ingest). */
-    synchronized Map<ChunkId, Integer> allChunks() {
-        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT id, slen FROM chunk")) {
-            Map<ChunkId, Integer> ids = new HashMap<>();
-            while (r.next()) ids.put(ChunkId.of(r.getBytes(1)), r.getInt(2));
-            return ids;
-        } catch (SQLException e) {
-            throw sqlFailure(e);
-        }
-    }
-
-    /**
-     * The highest pack number ever committed. Pack numbers are never reused: a long-lived Store
-     * (a server) may still hold a deleted pack open under its number, and must not read a new
-     * pack's offsets from it.
-     */
-    synchronized long lastPackId() {
-        try {
-            try (PreparedStatement p = db.prepareStatement("SELECT value FROM meta WHERE key = 'last_pack'");
-                 ResultSet r = p.executeQuery()) {
-                return r.next() ? r.getLong(1) : 0;
-            }
-        } catch (SQLException e) {
-            throw sqlFailure(e);
-        }
-    }
-
-    /** Records {@code id} as the highest pack number, inside the caller's transaction. */
-    void raiseLastPackId(long id) throws SQLException {
-        long last = lastPackId();
-        if (id <= last) return;
-        try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO meta(key, value) VALUES ('last_pack', ?)")) {
-            p.setLong(1, id);
-            p.executeUpdate();
-        }
+    public Unique unique(ImageInfo image) {
+        return references.unique(image);
     }
 
     /** Total bytes of pack files listed in the index. */
-    public synchronized long packBytes() {
-        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT coalesce(sum(size), 0) FROM pack")) {
-            r.next();
-            return r.getLong(1);
-        } catch (SQLException e) {
-            throw sqlFailure(e);
-        }
+    public long packBytes() {
+        return index.packBytes();
     }
+
+    // ---- changes ---------------------------------------------------------------------------
 
     /** Starts adding chunks and images; holds the writer lock until closed. */
     public Ingest beginIngest() {
@@ -578,20 +246,7 @@ public final class Store implements AutoCloseable {
     /** Removes an image from the catalog; its chunks stay until {@link GarbageCollector} runs. */
     public void delete(String name) {
         try (AutoCloseable lock = lockWriter("delete " + name)) {
-            synchronized (this) {
-                ImageInfo image = image(name);
-                db.setAutoCommit(false);
-                try (PreparedStatement b = db.prepareStatement("DELETE FROM image WHERE id = ?")) {
-                    b.setLong(1, image.id());
-                    b.executeUpdate();
-                    db.commit();
-                } catch (SQLException e) {
-                    db.rollback();
-                    throw e;
-                } finally {
-                    db.setAutoCommit(true);
-                }
-            }
+            index.deleteImage(image(name).id());
         } catch (StoreException e) {
             throw e;
         } catch (Exception e) {
@@ -599,19 +254,10 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    static StoreException sqlFailure(SQLException e) {
-        return new StoreException("store index error: " + e.getMessage()
-                + " (run 'imgcast verify'; the index may be damaged)", e);
-    }
-
     @Override
     public void close() {
         packs.close();
-        try {
-            db.close();
-        } catch (SQLException ignored) {
-            // nothing left to do
-        }
+        index.close();
     }
 
     static void deleteIfExists(Path p) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A shared/exclusive lock on a file, valid across processes (fcntl locks) and across threads of
@@ -87,7 +88,7 @@ public final class StoreLock {
             h.leave(shared);
             throw e;
         }
-        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean released = new AtomicBoolean();
         return () -> {
             if (!released.compareAndSet(false, true)) return;
             synchronized (h) {

@@ -4,6 +4,7 @@ import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.ChunkCodec;
 import io.imgcast.codec.CorruptDataException;
 import io.imgcast.manifest.ImageKind;
+import io.imgcast.manifest.ImageSignature;
 import io.imgcast.manifest.Manifest;
 import io.imgcast.manifest.ManifestFormat;
 import io.imgcast.util.Progress;
@@ -22,10 +23,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
-import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PublicKey;
-import java.security.spec.X509EncodedKeySpec;
 import java.util.Map;
 
 /**
@@ -77,7 +76,7 @@ public final class Transfer {
         try (var lock = store.lockReader()) {
             ImageInfo info = store.image(name);
             Manifest m = store.manifest(info);
-            Store.SignedManifest sm = store.signedManifest(info);
+            StoredManifest sm = store.storedManifest(info);
             Map<ChunkId, ChunkLocation> locs = store.locations(m.distinctChunks().keySet());
             ChunkCodec.Dictionary dict = store.dictionaryFor(name, locs.values());
             progress.total(locs.values().stream().mapToLong(ChunkLocation::storedLength).sum());
@@ -168,12 +167,12 @@ public final class Transfer {
             ChunkCodec.Dictionary fileDict = dictBytes.length == 0 ? null : new ChunkCodec.Dictionary(dictBytes);
             PublicKey key;
             try {
-                key = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(pub));
+                key = ImageSignature.publicKey(pub);
             } catch (java.security.GeneralSecurityException e) {
                 throw new CorruptDataException("export file carries an unreadable public key");
             }
             byte[] manifestSha = ChunkId.newDigest().digest(blob);
-            if (!Store.verifySignature(key, name, kind, manifestSha, signature)) {
+            if (!ImageSignature.verify(key, name, kind, manifestSha, signature)) {
                 throw new CorruptDataException("the manifest signature in " + file + " is invalid: the file was altered");
             }
             Manifest m = ManifestFormat.decode(blob);

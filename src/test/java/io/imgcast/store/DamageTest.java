@@ -286,7 +286,7 @@ class DamageTest {
         KeyPair attacker = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         Signature s = Signature.getInstance("Ed25519");
         s.initSign(attacker.getPrivate());
-        s.update(Store.signedPayload("a", io.imgcast.manifest.ImageKind.TREE, sha));
+        s.update(io.imgcast.manifest.ImageSignature.payload("a", io.imgcast.manifest.ImageKind.TREE, sha));
         updateImage("a", "manifest", blob);
         updateImage("a", "manifest_sha", sha);
         updateImage("a", "signature", s.sign());

@@ -4,6 +4,7 @@ import io.imgcast.manifest.ChunkList;
 import io.imgcast.manifest.Entry;
 import io.imgcast.manifest.EntryType;
 import io.imgcast.manifest.ImageKind;
+import io.imgcast.manifest.ImageSignature;
 import io.imgcast.manifest.Manifest;
 import io.imgcast.manifest.ManifestFormat;
 import io.imgcast.testutil.Cli;
@@ -43,7 +44,7 @@ class HostileImageTest {
         KeyPair kp = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         Signature s = Signature.getInstance("Ed25519");
         s.initSign(kp.getPrivate());
-        s.update(Store.signedPayload(name, ImageKind.TREE, sha));
+        s.update(ImageSignature.payload(name, ImageKind.TREE, sha));
         byte[] sig = s.sign();
         ByteArrayOutputStream bo = new ByteArrayOutputStream();
         DataOutputStream o = new DataOutputStream(bo);
