@@ -51,6 +51,32 @@ public final class GarbageCollector {
         return ids;
     }
 
+    /** What {@link #run} would remove: unreferenced chunks and their bytes in the packs (record headers included). */
+    public record Preview(long chunks, long bytes, long bytesBefore) {}
+
+    /** Counts what a collection would remove, under the reader lock; changes nothing. */
+    public static Preview preview(Store store) {
+        try (var lock = store.lockReader()) {
+            synchronized (store) {
+                Set<ChunkId> referenced = referenced(store);
+                long chunks = 0;
+                long bytes = 0;
+                try (Statement s = store.db().createStatement();
+                     ResultSet r = s.executeQuery("SELECT id, slen FROM chunk")) {
+                    while (r.next()) {
+                        if (!referenced.contains(ChunkId.of(r.getBytes(1)))) {
+                            chunks++;
+                            bytes += PackFormat.RECORD_HEADER + r.getLong(2);
+                        }
+                    }
+                }
+                return new Preview(chunks, bytes, store.packBytes());
+            }
+        } catch (SQLException e) {
+            throw Store.sqlFailure(e);
+        }
+    }
+
     public static Result run(Store store) {
         try (Ingest ingest = store.beginIngest(); var gc = store.lockGc()) {
             Connection db = store.db();
