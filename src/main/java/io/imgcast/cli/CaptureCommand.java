@@ -23,12 +23,12 @@ import java.util.concurrent.Callable;
         "A store directory that does not exist yet (or is empty) becomes a new store; capture says so on standard error."})
 final class CaptureCommand implements Callable<Integer>, FastCli.Bindable {
     @Parameters(index = "0", paramLabel = "SOURCE", description = "a directory (file-tree image), or a block device or raw image file (volume image)") Path source;
-    @Option(names = "--name", required = true, description = "name of the new image") String name;
+    @Option(names = "--name", required = true, paramLabel = "NAME", description = "name of the new image") String name;
     @Option(names = "--description", defaultValue = "", paramLabel = "TEXT", description = "free-form description shown by info and list --json") String description;
-    @Option(names = "--flags", defaultValue = "", description = "free-form flags, e.g. an edition tag") String flags;
-    @Option(names = "--user-info", description = "free-form user data (default: who captured, on which host)") String userInfo;
+    @Option(names = "--flags", defaultValue = "", paramLabel = "TEXT", description = "free-form flags, e.g. an edition tag") String flags;
+    @Option(names = "--user-info", paramLabel = "TEXT", description = "free-form user data (default: who captured, on which host)") String userInfo;
     @Option(names = "--volume", description = "capture SOURCE as a volume even if it is a directory's device") boolean volume;
-    @Option(names = "--level", defaultValue = "" + io.imgcast.codec.ChunkCodec.STORE_LEVEL, description = "zstd level 1-19 (default ${DEFAULT-VALUE})") int level;
+    @Option(names = "--level", paramLabel = "N", defaultValue = "" + io.imgcast.codec.ChunkCodec.STORE_LEVEL, description = "zstd level 1-19 (default ${DEFAULT-VALUE})") int level;
     @Option(names = "--json", description = "print the result as one JSON object on standard output (and no progress)") boolean json;
     @Option(names = {"-q", "--quiet"}, description = "no progress (a bar on a terminal, else a line on standard error every few seconds)") boolean quiet;
     @Mixin StoreOption store;

@@ -10,7 +10,7 @@ import java.util.concurrent.Callable;
 
 @Command(mixinStandardHelpOptions = true, name = "demo", description = "In a private network lab it creates and removes (needs root), deploy two related images to several machines in one multicast session.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--receivers", defaultValue = "6", description = "machines (default ${DEFAULT-VALUE}); the last joins late") int receivers;
+    @Option(names = "--receivers", defaultValue = "6", paramLabel = "N", description = "machines (default ${DEFAULT-VALUE}); the last joins late") int receivers;
     @Option(names = "--loss", defaultValue = "0", paramLabel = "PCT", description = "random loss at every machine, percent (default ${DEFAULT-VALUE})") double loss;
     @Option(names = "--rate", defaultValue = "300Mbit", paramLabel = "BITS/S", description = "stream rate cap in bits per second, e.g. 300Mbit, 1Gbit (default ${DEFAULT-VALUE})") String rate;
     @Option(names = "--scale", defaultValue = "1", paramLabel = "N", description = "image size multiplier (default ${DEFAULT-VALUE})") int scale;

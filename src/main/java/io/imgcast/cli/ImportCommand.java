@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
         "FILE '-' reads standard input. A store directory that does not exist yet (or is empty) becomes a new store."})
 final class ImportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "an export file, or - for standard input") String file;
-    @Option(names = "--name", description = "import under another name (default: the name it was exported with)") String name;
+    @Option(names = "--name", paramLabel = "NAME", description = "import under another name (default: the name it was exported with)") String name;
     @Option(names = {"-q", "--quiet"}, description = "no progress (a bar on a terminal, else a line on standard error every few seconds)") boolean quiet;
     @Mixin StoreOption store;
 

@@ -20,12 +20,12 @@ final class MasterOptions {
     @Option(names = "--listen", defaultValue = "0.0.0.0:8471", paramLabel = "HOST:PORT", description = "control API for the receivers (default ${DEFAULT-VALUE})") String listen;
     @Option(names = "--rate", defaultValue = "950Mbit", paramLabel = "BITS/S", converter = UnitConverters.BitRate.class,
             description = "rate cap in bits per second, e.g. 950Mbit, 1Gbit, or in bytes as 100MB/s (default ${DEFAULT-VALUE})") long rate;
-    @Option(names = "--streams", defaultValue = "2", description = "maximum multicast streams; slow receivers move to stream 1 (default ${DEFAULT-VALUE})") int streams;
+    @Option(names = "--streams", defaultValue = "2", paramLabel = "N", description = "maximum multicast streams; slow receivers move to stream 1 (default ${DEFAULT-VALUE})") int streams;
     @Option(names = "--min-receivers", defaultValue = "1", paramLabel = "N", description = "start as soon as N receivers joined (default ${DEFAULT-VALUE})") int minReceivers;
     @Option(names = "--wait", defaultValue = "60", paramLabel = "SECONDS", description = "... or this long after the image is ready, with whoever joined; fail if no one did (default ${DEFAULT-VALUE}). Enter on the terminal, or SIGUSR1, starts at once") long waitSeconds;
     @Option(names = "--machine-timeout", defaultValue = "15", paramLabel = "SECONDS", description = "drop a receiver silent this long (default ${DEFAULT-VALUE})") long machineTimeout;
     @Option(names = "--linger", defaultValue = "2", paramLabel = "SECONDS", description = "after the last receiver finished, wait this long for late ones before ending (default ${DEFAULT-VALUE})") long lingerSeconds;
-    @Option(names = "--ttl", defaultValue = "1", description = "multicast TTL (default ${DEFAULT-VALUE})") int ttl;
+    @Option(names = "--ttl", defaultValue = "1", paramLabel = "N", description = "multicast TTL (default ${DEFAULT-VALUE})") int ttl;
 
     PeerMaster.Config config() {
         if (iface == null) throw new CliException(ExitCode.USAGE, "--interface is required: the network interface the receivers are on");

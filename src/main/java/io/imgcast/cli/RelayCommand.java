@@ -34,7 +34,7 @@ final class RelayCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "give up fetching after this long without progress from upstream (default ${DEFAULT-VALUE})") long timeout;
     @Option(names = "--exit-after-idle", paramLabel = "SECONDS", description = "exit once machines finished and none was active this long;"
             + " the exit status is 1 if a machine failed (default: relay until stopped)") Long exitAfterIdle;
-    @Option(names = "--ttl", defaultValue = "1", description = "multicast TTL (default ${DEFAULT-VALUE})") int ttl;
+    @Option(names = "--ttl", defaultValue = "1", paramLabel = "N", description = "multicast TTL (default ${DEFAULT-VALUE})") int ttl;
     @Mixin StoreOption store;
 
     @Override

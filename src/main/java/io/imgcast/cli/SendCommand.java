@@ -33,15 +33,15 @@ final class SendCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SOURCE", description = "block device, raw image file, or directory") Path source;
     @Option(names = "--volume", description = "send SOURCE as a volume image (its bytes), whatever it looks like") boolean volume;
     @Option(names = "--partitions", paramLabel = "LIST", description = "of a whole disk, send only these partitions (e.g. 1,3) with the partition table; the others are left out") String partitions;
-    @Option(names = "--name", description = "name the session's image (default: the source's file name)") String name;
+    @Option(names = "--name", paramLabel = "NAME", description = "name the session's image (default: the source's file name)") String name;
     @Option(names = "--capture-to", paramLabel = "STORE", description = "also capture the source into this store as image --name (mode 2)") Path captureTo;
     @Option(names = "--description", defaultValue = "", paramLabel = "TEXT", description = "with --capture-to: the image's description") String description;
-    @Option(names = "--flags", defaultValue = "", description = "with --capture-to: the image's free-form flags") String flags;
+    @Option(names = "--flags", defaultValue = "", paramLabel = "TEXT", description = "with --capture-to: the image's free-form flags") String flags;
     @Option(names = "--cache", defaultValue = "2GiB", paramLabel = "BYTES", converter = UnitConverters.Size.class,
             description = "compressed data kept in memory, in bytes (e.g. 2GiB, 500MB); the rest is read again from the source when sent (default ${DEFAULT-VALUE})") long cache;
     @Option(names = "--read-rate", paramLabel = "BYTES/S", converter = UnitConverters.ByteRate.class,
             description = "read a disk or partition at most this fast, in bytes per second (e.g. 50MB/s: a disk in use); default: as fast as it goes") Long readRate;
-    @Option(names = "--level", description = "zstd level (default " + ChunkCodec.DEFAULT_LEVEL + ", or " + ChunkCodec.STORE_LEVEL
+    @Option(names = "--level", paramLabel = "N", description = "zstd level (default " + ChunkCodec.DEFAULT_LEVEL + ", or " + ChunkCodec.STORE_LEVEL
             + " with --capture-to, as a capture)") Integer level;
     @Option(names = "--json", description = "print the summary as one JSON object") boolean json;
 @Option(names = {"-q", "--quiet"}, description = "no progress (a bar on a terminal, else a line on standard error every few seconds)") boolean quiet;

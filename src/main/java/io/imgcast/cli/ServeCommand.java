@@ -26,7 +26,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--machine-timeout", defaultValue = "15", paramLabel = "SECONDS", description = "drop a machine silent this long (default ${DEFAULT-VALUE})") long machineTimeout;
     @Option(names = "--exit-after-idle", paramLabel = "SECONDS", description = "exit once machines finished and none was active this long;"
             + " the exit status is 1 if a machine failed (default: serve until stopped)") Long exitAfterIdle;
-    @Option(names = "--ttl", defaultValue = "1", description = "multicast TTL (default ${DEFAULT-VALUE})") int ttl;
+    @Option(names = "--ttl", defaultValue = "1", paramLabel = "N", description = "multicast TTL (default ${DEFAULT-VALUE})") int ttl;
     @Option(names = "--priority-rule", paramLabel = "CIDR=N", description = "machines in this network get at least priority N (repeatable)")
     List<String> priorityRules = new java.util.ArrayList<>();
     @Mixin StoreOption store;

@@ -288,6 +288,8 @@ public final class Transfer {
             }
         } catch (EOFException e) {
             throw new CorruptDataException("export file " + file + " is truncated");
+        } catch (java.io.UTFDataFormatException e) {
+            throw new CorruptDataException("export file " + file + " is malformed (" + e.getMessage() + ")");
         } catch (IOException e) {
             throw new StoreException("import of " + file + " failed: " + e.getMessage(), e);
         }
