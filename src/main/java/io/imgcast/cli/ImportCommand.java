@@ -24,15 +24,14 @@ final class ImportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (!file.equals("-") && !Files.exists(Path.of(file))) throw new CliException(ExitCode.NOT_FOUND, "no such file: " + file);
         try (Store s = store.openOrCreate(System.err); Progress p = Progress.forTerminal("import", 0, quiet)) {
             long before = s.packBytes();
             ImageInfo i;
             if (file.equals("-")) {
                 i = Transfer.importStream(s, System.in, "standard input", name, p);
             } else {
-                Path f = Path.of(file);
-                if (!Files.exists(f)) throw new CliException(ExitCode.NOT_FOUND, "no such file: " + f);
-                i = Transfer.importFile(s, f, name, p);
+                i = Transfer.importFile(s, Path.of(file), name, p);
             }
             p.close();
             System.out.printf("imported %s (%s image, %s); store grew by %s%n", i.name(), i.kind().label(), Units.bytes(i.bytes()),
