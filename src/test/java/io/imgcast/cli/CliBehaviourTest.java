@@ -181,4 +181,43 @@ class CliBehaviourTest {
         assertTrue(Files.readString(out).contains("captured second"), "the summary is on standard output, whole");
         assertFalse(Files.readString(out).contains("\r") || e.contains("\r"), "no terminal control without a terminal");
     }
+
+    @Test
+    void aServerKeyThatIsNotThePinnedOneExits6() throws Exception {
+        Path store = tmp.resolve("store");
+        Path a = tmp.resolve("a");
+        TreeGen.plain(a, 4, 200_000);
+        Cli.run("capture", a, "--name", "a", "--store", store, "-q").ok();
+        Path log = tmp.resolve("serve.log");
+        // on loopback only: the receiver fails at the descriptive data, before any stream matters
+        Process server = Cli.start(log, "serve", "--interface", "lo", "--listen", "127.0.0.1:0", "--store", store);
+        try {
+            java.util.regex.Pattern url = java.util.regex.Pattern.compile("control (http://127\\.0\\.0\\.1:\\d+/)");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            java.util.regex.Matcher m = url.matcher("");
+            while (!m.find()) {
+                assertTrue(server.isAlive(), "server ended: " + Files.readString(log));
+                assertTrue(System.nanoTime() < deadline, "server did not start in 60 s: " + Files.readString(log));
+                Thread.sleep(50);
+                m = url.matcher(Files.readString(log));
+            }
+            Cli.Result r = Cli.run("receive", "--server", m.group(1), "--image", "a", "--target", tmp.resolve("out"),
+                    "--interface", "lo", "--server-key", "00000000", "--timeout", 10, "-q");
+            assertEquals(6, r.code(), r.err());
+            assertTrue(r.err().contains("not the pinned one"), r.err());
+            assertFalse(Files.exists(tmp.resolve("out")) && Files.list(tmp.resolve("out")).findAny().isPresent(), "nothing written");
+        } finally {
+            server.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void serveCountsFailedLostAndRefusedMachines() {
+        Map<String, Object> st = Map.of("machines", List.of(
+                Map.of("machine", "r1", "state", "done"), Map.of("machine", "r2", "state", "failed"),
+                Map.of("machine", "r3", "state", "lost"), Map.of("machine", "r4", "state", "refused"),
+                Map.of("machine", "r5", "state", "receiving")));
+        assertEquals(List.of("r2 (failed)", "r3 (lost)", "r4 (refused)"), ServeCommand.failedMachines(st));
+        assertEquals(List.of(), ServeCommand.failedMachines(Map.of("machines", List.of(Map.of("machine", "r1", "state", "done")))));
+    }
 }
