@@ -22,6 +22,10 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (file.equals("-") && System.console() != null && System.console().isTerminal()) {
+            throw new CliException(ExitCode.USAGE, "standard output is a terminal; redirect it ('imgcast export " + name
+                    + " - > file', '| ssh host imgcast import -') or give a file name");
+        }
         try (Store s = store.open(); Progress p = Progress.forTerminal("export " + name, 0, quiet)) {
             StoreOption.image(s, name);
             if (file.equals("-")) {

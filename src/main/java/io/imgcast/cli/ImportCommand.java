@@ -24,6 +24,9 @@ final class ImportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (file.equals("-") && System.console() != null && System.console().isTerminal()) {
+            throw new CliException(ExitCode.USAGE, "standard input is a terminal; pipe an export into it ('... | imgcast import -') or give a file name");
+        }
         if (!file.equals("-") && !Files.exists(Path.of(file))) throw new CliException(ExitCode.NOT_FOUND, "no such file: " + file);
         try (Store s = store.openOrCreate(System.err); Progress p = Progress.forTerminal("import", 0, quiet)) {
             long before = s.packBytes();

@@ -28,7 +28,8 @@ import java.util.concurrent.Callable;
 @Command(mixinStandardHelpOptions = true, name = "send",
         description = {"Broadcast a disk, partition, disk image file or directory straight to receivers (peer-to-peer, mode 3):"
                 + " no server, no store, no image file. Receivers run 'imgcast receive --from-peer'.",
-                "With --capture-to, also capture it into a store in the same read (mode 2)."})
+                "With --capture-to, also capture it into a store in the same read (mode 2).",
+                "Exits 0 only if every receiver that joined succeeded (verified)."})
 final class SendCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SOURCE", description = "block device, raw image file, or directory") Path source;
     @Option(names = "--volume", description = "send SOURCE as a volume image (its bytes), whatever it looks like") boolean volume;
