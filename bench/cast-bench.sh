@@ -16,7 +16,7 @@
 #                     options given explicitly win
 #   --per-image K     part 2 receivers per image (default 2, so 6 in all)
 #   --loss2 LIST      part 2 loss in % (default "0")
-#   --rate BITS       imgcast serve --rate (default 950m, imgcast's default)
+#   --rate BITS       imgcast serve --rate in bits/s (default 950Mbit, imgcast's default)
 #   --udp-rate BITS   udp-sender --max-bitrate (default: none, udpcast's default)
 #   --lab-rate RATE   lab.sh up --rate (tbf on every link, e.g. 1gbit; default: none)
 #   --limit SECONDS   bound for every tool process (default 120 s + 0.5 s per MiB)
@@ -62,7 +62,7 @@ BENCH=cast
 . "$here/lib.sh"   # also sets repo, CACHE, LABSH
 
 RUNS=""; SIZE=""; RECEIVERS=""; LOSSES=""; PART=all; QUICK=0; PER_IMAGE=2; LOSSES2=""
-RATE=950m; UDP_RATE=""; LAB_RATE=""; LIMIT=""; SETTLE=""; TARGETS=""; IMGCAST=""
+RATE=950Mbit; UDP_RATE=""; LAB_RATE=""; LIMIT=""; SETTLE=""; TARGETS=""; IMGCAST=""
 LABNAME="cb$$"; LABNAME="${LABNAME:0:8}"; KEEP=0
 
 while [ $# -gt 0 ]; do

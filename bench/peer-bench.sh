@@ -20,7 +20,7 @@
 #   --only TOOL       run only imgcast or only udpcast (quick experiments; no ratios)
 #   --settle SECONDS  pause between starting receivers and the sender (default 0.5 for
 #                     udpcast, 2 + N/2 for imgcast, whose receivers are JVMs)
-#   --rate BITS       imgcast send --rate (default: none given, imgcast's default)
+#   --rate BITS       imgcast send --rate in bits/s, e.g. 950Mbit (default: none given, imgcast's default)
 #   --udp-rate BITS   udp-sender --max-bitrate (default: none, udpcast's default)
 #   --lab-rate RATE   lab.sh up --rate (tbf on every link, e.g. 1gbit; default: none)
 #

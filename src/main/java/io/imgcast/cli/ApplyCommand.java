@@ -14,24 +14,27 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(mixinStandardHelpOptions = true, name = "apply", description = "Apply an image from the store to an empty or new directory (file tree) or to a device/file (volume).")
+@Command(mixinStandardHelpOptions = true, name = "apply", description = {"Apply an image from the store to an empty or new directory (file tree) or to a device/file (volume).",
+        "A volume image refuses a mounted or otherwise busy device, a file another process holds a lock on, and a file larger than"
+                + " the image (it would be shrunk), unless --force."})
 final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
-    @Parameters(index = "0", paramLabel = "NAME") String name;
-    @Parameters(index = "1", paramLabel = "TARGET") Path target;
-    @Option(names = "--threads", description = "parallel writers (default: cores + 1)") Integer threads;
-    @Option(names = "--json") boolean json;
-    @Option(names = {"-q", "--quiet"}) boolean quiet;
+    @Parameters(index = "0", paramLabel = "NAME", description = "image to apply") String name;
+    @Parameters(index = "1", paramLabel = "TARGET", description = "file tree: an empty or new directory; volume: a block device, or a file (created or replaced)") Path target;
+    @Option(names = "--threads", paramLabel = "N", description = "parallel writers (default: cores + 1)") Integer threads;
+    @Option(names = "--force", description = "write a volume image even to a mounted or busy device, a locked file, or a larger file (shrinking it)") boolean force;
+    @Option(names = "--json", description = "print the result as one JSON object on standard output (and no progress)") boolean json;
+    @Option(names = {"-q", "--quiet"}, description = "no progress (a bar on a terminal, else a line on standard error every few seconds)") boolean quiet;
     @Mixin StoreOption store;
     @Option(names = "--rebroadcast", description = "at the same time, send the image to peers on --interface (mode 5); they run 'imgcast receive --from-peer'") boolean rebroadcast;
     @Mixin MasterOptions master;
 
     // Keep in step with the annotations above (FastCliTest compares both paths).
     private static final java.util.Set<String> QUIET = java.util.Set.of("-q", "--quiet"), JSON = java.util.Set.of("--json"),
-            THREADS = java.util.Set.of("--threads"), STORE = java.util.Set.of("--store");
+            THREADS = java.util.Set.of("--threads"), STORE = java.util.Set.of("--store"), FORCE = java.util.Set.of("--force");
 
     @Override
     public boolean bindFast(String[] args) {
-        FastCli a = FastCli.scan(args, java.util.List.of(QUIET, JSON), java.util.List.of(THREADS, STORE));
+        FastCli a = FastCli.scan(args, java.util.List.of(QUIET, JSON, FORCE), java.util.List.of(THREADS, STORE));
         if (a == null || a.positional().size() != 2) return false;
         String t = a.value(THREADS);
         threads = FastCli.parseInt(t, null);
@@ -40,6 +43,7 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
         target = Path.of(a.positional().get(1));
         json = a.flag(JSON);
         quiet = a.flag(QUIET);
+        force = a.flag(FORCE);
         store = new StoreOption();
         master = new MasterOptions();
         if (a.value(STORE) != null) store.store = Path.of(a.value(STORE));
@@ -53,8 +57,9 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
         long t0 = System.nanoTime();
         try (Store s = store.open(); Progress p = Progress.forTerminal("apply " + name, 0, quiet || json)) {
             io.imgcast.util.Timing.mark("store-open");
+            StoreOption.image(s, name);
             int n = threads != null ? threads : Runtime.getRuntime().availableProcessors() + 1;
-            Apply.Result r = Apply.run(s, name, target, n, p);
+            Apply.Result r = Apply.run(s, name, target, n, p, force);
             long took = System.nanoTime() - t0;
             p.close();
             if (json) {
@@ -77,6 +82,7 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
         io.imgcast.peer.PeerMaster.Config cfg = master.config();
         java.io.PrintStream say = json ? System.err : System.out;
         try (Store s = store.open(); io.imgcast.server.StoreCatalog catalog = new io.imgcast.server.StoreCatalog(s)) {
+            StoreOption.image(s, name);
             io.imgcast.cast.ServedImage img = catalog.image(name);
             io.imgcast.peer.PeerMaster pm = new io.imgcast.peer.PeerMaster(cfg);
             MasterOptions.operatorStart(pm, say);
@@ -85,7 +91,7 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
             Thread local = Thread.ofPlatform().name("imgcast-apply").start(() -> {
                 long t0 = System.nanoTime();
                 try {
-                    Apply.Result r = Apply.run(s, name, target, n, Progress.NONE);
+                    Apply.Result r = Apply.run(s, name, target, n, Progress.NONE, force);
                     say.printf("applied %s to %s: %s in %s, every chunk verified%n", name, target, Units.bytes(r.bytes()),
                             Units.seconds(System.nanoTime() - t0));
                     applied.set(r);
@@ -106,7 +112,7 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
                 System.err.println("imgcast: applying " + name + " to " + target + " failed: " + e.getMessage());
             }
             int rc = MasterOptions.report(sum, json, System.out, extra);
-            return applied.get() instanceof Apply.Result ? rc : 1;
+            return applied.get() instanceof Apply.Result ? rc : ExitCode.ERROR.code;
         }
     }
 }

@@ -19,17 +19,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(mixinStandardHelpOptions = true, name = "capture", description = "Capture a directory (file-tree image) or a block device / raw image file (volume image) into the store.")
+@Command(mixinStandardHelpOptions = true, name = "capture", description = {"Capture a directory (file-tree image) or a block device / raw image file (volume image) into the store.",
+        "A store directory that does not exist yet (or is empty) becomes a new store; capture says so on standard error."})
 final class CaptureCommand implements Callable<Integer>, FastCli.Bindable {
-    @Parameters(index = "0", paramLabel = "SOURCE") Path source;
-    @Option(names = "--name", required = true, description = "name of the new image") String name;
-    @Option(names = "--description", defaultValue = "") String description;
-    @Option(names = "--flags", defaultValue = "", description = "free-form flags, e.g. an edition tag") String flags;
-    @Option(names = "--user-info", description = "free-form user data (default: who captured, on which host)") String userInfo;
+    @Parameters(index = "0", paramLabel = "SOURCE", description = "a directory (file-tree image), or a block device or raw image file (volume image)") Path source;
+    @Option(names = "--name", required = true, paramLabel = "NAME", description = "name of the new image") String name;
+    @Option(names = "--description", defaultValue = "", paramLabel = "TEXT", description = "free-form description shown by info and list --json") String description;
+    @Option(names = "--flags", defaultValue = "", paramLabel = "TEXT", description = "free-form flags, e.g. an edition tag") String flags;
+    @Option(names = "--user-info", paramLabel = "TEXT", description = "free-form user data (default: who captured, on which host)") String userInfo;
     @Option(names = "--volume", description = "capture SOURCE as a volume even if it is a directory's device") boolean volume;
-    @Option(names = "--level", defaultValue = "" + io.imgcast.codec.ChunkCodec.STORE_LEVEL, description = "zstd level 1-19 (default ${DEFAULT-VALUE})") int level;
-    @Option(names = "--json", description = "print the result as JSON") boolean json;
-    @Option(names = {"-q", "--quiet"}, description = "no progress bar") boolean quiet;
+    @Option(names = "--level", paramLabel = "N", defaultValue = "" + io.imgcast.codec.ChunkCodec.STORE_LEVEL, description = "zstd level 1-19 (default ${DEFAULT-VALUE})") int level;
+    @Option(names = "--json", description = "print the result as one JSON object on standard output (and no progress)") boolean json;
+    @Option(names = {"-q", "--quiet"}, description = "no progress (a bar on a terminal, else a line on standard error every few seconds)") boolean quiet;
     @Mixin StoreOption store;
 
     // Keep in step with the annotations above (FastCliTest compares both paths).
@@ -76,7 +77,7 @@ final class CaptureCommand implements Callable<Integer>, FastCli.Bindable {
         Capture.prepare(source, volume);
         String who = userInfo != null ? userInfo : userInfo();
         long t0 = System.nanoTime();
-        try (Store s = store.openOrCreate();
+        try (Store s = store.openOrCreate(System.err);
              Progress p = Progress.forTerminal("capture " + name, 0, quiet || json)) {
             io.imgcast.util.Timing.mark("store-open");
             long before = s.packBytes();

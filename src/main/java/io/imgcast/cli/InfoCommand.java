@@ -16,8 +16,8 @@ import java.util.concurrent.Callable;
 
 @Command(mixinStandardHelpOptions = true, name = "info", description = "Show an image's descriptive data.")
 final class InfoCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "NAME") String name;
-    @Option(names = "--json") boolean json;
+    @Parameters(index = "0", paramLabel = "NAME", description = "image to describe") String name;
+    @Option(names = "--json", description = "print it as one JSON object") boolean json;
     @Mixin StoreOption store;
 
     static Map<String, Object> toMap(Store s, ImageInfo i) {
@@ -43,7 +43,7 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Store s = store.open()) {
-            ImageInfo i = s.image(name);
+            ImageInfo i = StoreOption.image(s, name);
             Map<String, Object> m = toMap(s, i);
             if (json) {
                 System.out.println(Json.write(m));

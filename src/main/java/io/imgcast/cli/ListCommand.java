@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 
 @Command(mixinStandardHelpOptions = true, name = "list", description = "List the images in the store.")
 final class ListCommand implements Callable<Integer> {
-    @Option(names = "--json") boolean json;
+    @Option(names = "--json", description = "print the store and its images as one JSON object") boolean json;
     @Mixin StoreOption store;
 
     static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());

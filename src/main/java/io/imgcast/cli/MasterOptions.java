@@ -15,23 +15,24 @@ import java.util.Map;
 final class MasterOptions {
     static final String DEFAULT_ANNOUNCE = "239.77.0.254:9099";
 
-    @Option(names = "--interface", paramLabel = "IF", description = "network interface the receivers are on") String iface;
+    @Option(names = "--interface", paramLabel = "IF", description = "network interface the receivers are on, e.g. eth0 (required)") String iface;
     @Option(names = "--group", defaultValue = "239.77.1.1:9000", paramLabel = "ADDR:PORT", description = "multicast group of the data (stream n uses PORT+n; default ${DEFAULT-VALUE})") String group;
     @Option(names = "--announce", defaultValue = DEFAULT_ANNOUNCE, paramLabel = "ADDR:PORT", description = "group the session is announced on (default ${DEFAULT-VALUE}; receivers use the same)") String announce;
     @Option(names = "--listen", defaultValue = "0.0.0.0:8471", paramLabel = "HOST:PORT", description = "control API for the receivers (default ${DEFAULT-VALUE})") String listen;
-    @Option(names = "--rate", defaultValue = "950m", paramLabel = "BITS", description = "rate cap in bits/s (default ${DEFAULT-VALUE})") String rate;
-    @Option(names = "--streams", defaultValue = "2", description = "maximum multicast streams; slow receivers move to stream 1 (default ${DEFAULT-VALUE})") int streams;
+    @Option(names = "--rate", defaultValue = "950Mbit", paramLabel = "BITS/S", converter = UnitConverters.BitRate.class,
+            description = "rate cap in bits per second, e.g. 950Mbit, 1Gbit, or in bytes as 100MB/s (default ${DEFAULT-VALUE})") long rate;
+    @Option(names = "--streams", defaultValue = "2", paramLabel = "N", description = "maximum multicast streams; slow receivers move to stream 1 (default ${DEFAULT-VALUE})") int streams;
     @Option(names = "--min-receivers", defaultValue = "1", paramLabel = "N", description = "start as soon as N receivers joined (default ${DEFAULT-VALUE})") int minReceivers;
     @Option(names = "--wait", defaultValue = "60", paramLabel = "SECONDS", description = "... or this long after the image is ready, with whoever joined; fail if no one did (default ${DEFAULT-VALUE}). Enter on the terminal, or SIGUSR1, starts at once") long waitSeconds;
-    @Option(names = "--machine-timeout", defaultValue = "15", paramLabel = "SECONDS", description = "drop a receiver silent this long") long machineTimeout;
+    @Option(names = "--machine-timeout", defaultValue = "15", paramLabel = "SECONDS", description = "drop a receiver silent this long (default ${DEFAULT-VALUE})") long machineTimeout;
     @Option(names = "--linger", defaultValue = "2", paramLabel = "SECONDS", description = "after the last receiver finished, wait this long for late ones before ending (default ${DEFAULT-VALUE})") long lingerSeconds;
-    @Option(names = "--ttl", defaultValue = "1", description = "multicast TTL (default ${DEFAULT-VALUE})") int ttl;
+    @Option(names = "--ttl", defaultValue = "1", paramLabel = "N", description = "multicast TTL (default ${DEFAULT-VALUE})") int ttl;
 
     PeerMaster.Config config() {
-        if (iface == null) throw new IllegalArgumentException("--interface is required: the network interface the receivers are on");
-        int c = listen.lastIndexOf(':');
-        InetSocketAddress http = new InetSocketAddress(listen.substring(0, c), Integer.parseInt(listen.substring(c + 1)));
-        return new PeerMaster.Config(iface, McastSocket.parseGroup(group), McastSocket.parseGroup(announce), http, Rates.parse(rate),
+        if (iface == null) throw new CliException(ExitCode.USAGE, "--interface is required: the network interface the receivers are on");
+        Checks.networkInterface(iface);
+        InetSocketAddress http = Checks.hostPort("--listen", listen);
+        return new PeerMaster.Config(iface, McastSocket.parseGroup(group), McastSocket.parseGroup(announce), http, rate,
                 streams, Math.max(1, minReceivers), waitSeconds * 1000, machineTimeout * 1000, lingerSeconds * 1000, ttl);
     }
 
@@ -87,6 +88,6 @@ final class MasterOptions {
             else System.err.println("imgcast: " + s.error());
         }
         out.flush();
-        return s.ok() ? 0 : 1;
+        return s.ok() ? ExitCode.OK.code : ExitCode.ERROR.code;
     }
 }

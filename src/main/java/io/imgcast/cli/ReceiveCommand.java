@@ -21,22 +21,29 @@ import java.util.concurrent.Callable;
         + " exit 0 only when it is complete and verified."})
 final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--server", paramLabel = "URL", description = "e.g. http://10.0.0.1:8470/ (a server or a relay)") URI server;
-    @Option(names = "--image", description = "image to ask the server for") String image;
+    @Option(names = "--image", paramLabel = "NAME", description = "image to ask the server for") String image;
     @Option(names = "--from-peer", description = "no server: join the session a master announces ('imgcast send' or 'apply --rebroadcast')") boolean fromPeer;
     @Option(names = "--session", paramLabel = "ID", description = "with --from-peer: join only this session (the master prints it)") Integer session;
     @Option(names = "--announce", defaultValue = MasterOptions.DEFAULT_ANNOUNCE, paramLabel = "ADDR:PORT", description = "with --from-peer: where masters announce (default ${DEFAULT-VALUE})") String announce;
-    @Option(names = "--target", required = true, paramLabel = "DIR|DEVICE") Path target;
-    @Option(names = "--interface", required = true, paramLabel = "IF", description = "interface that receives the multicast stream") String iface;
-    @Option(names = "--priority", defaultValue = "0", description = "higher goes first (default ${DEFAULT-VALUE})") int priority;
-    @Option(names = "--machine", description = "name shown on the server (default: host name)") String machine;
+    @Option(names = "--target", required = true, paramLabel = "DIR|DEVICE", description = "where the image goes: a directory for a file tree"
+            + " (new, empty, or an earlier image's: only the difference is received); a block device or a file for a volume") Path target;
+    @Option(names = "--interface", required = true, paramLabel = "IF", description = "interface that receives the multicast stream, e.g. eth0") String iface;
+    @Option(names = "--priority", defaultValue = "0", paramLabel = "N", description = "higher goes first (default ${DEFAULT-VALUE})") int priority;
+    @Option(names = "--machine", paramLabel = "NAME", description = "name shown on the server (default: host name)") String machine;
     @Option(names = {"--server-key", "--master-key"}, paramLabel = "HEX", description = "pin the server's (or master's) key: leading hex of the SHA-256 of its public key, as it prints") String serverKey;
-    @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "give up after this long without progress or server") long timeout;
+    @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "give up after this long without progress or server (default ${DEFAULT-VALUE})") long timeout;
     @Option(names = "--readback", description = "after receiving, read the whole target back and check it against the image") boolean readback;
-    @Option(names = "--json") boolean json;
-    @Option(names = {"-q", "--quiet"}) boolean quiet;
+    @Option(names = "--json", description = "print the result as one JSON object on standard output (and no progress)") boolean json;
+    @Option(names = {"-q", "--quiet"}, description = "no progress (a bar on a terminal, else a line on standard error every few seconds)") boolean quiet;
 
     @Override
     public Integer call() throws Exception {
+        if (fromPeer == (server != null)) {
+            throw new CliException(ExitCode.USAGE, "give either --server URL --image NAME, or --from-peer");
+        }
+        if (server != null && image == null) throw new CliException(ExitCode.USAGE, "--image NAME is required with --server");
+        // before joining: a wrong interface must not leave a failed machine on the server's list
+        Checks.networkInterface(iface);
         String name = machine;
         if (name == null) {
             try {
@@ -51,10 +58,6 @@ final class ReceiveCommand implements Callable<Integer> {
                 // no address on the interface yet: the host name alone
             }
         }
-        if (fromPeer == (server != null)) {
-            System.err.println("imgcast: give either --server URL --image NAME, or --from-peer");
-            return 2;
-        }
         CastReceiver.Result r;
         String master = null;
         if (fromPeer) {
@@ -67,10 +70,6 @@ final class ReceiveCommand implements Callable<Integer> {
             master = pr.master();
             if (pr.announce() != null) image = pr.announce().name();
         } else {
-            if (image == null) {
-                System.err.println("imgcast: --image NAME is required with --server");
-                return 2;
-            }
             URI base = server.toString().endsWith("/") ? server : URI.create(server + "/");
             try (Progress p = Progress.forTerminal("receive " + image, 0, quiet || json)) {
                 r = new CastReceiver(new CastReceiver.Config(base, image, target, priority, iface, name, serverKey, timeout * 1000, CastReceiver.FEEDBACK_MS, readback), p).run();
@@ -101,6 +100,17 @@ final class ReceiveCommand implements Callable<Integer> {
         } else {
             System.err.println("imgcast: receive failed: " + r.error());
         }
-        return r.ok() ? 0 : 1;
+        return exitCode(r);
+    }
+
+    /**
+     * 0 when verified; 6 when the server's key or the image's signature failed the check (the
+     * receiver reports these as errors mentioning the pinned key or the signature); else 1.
+     */
+    static int exitCode(CastReceiver.Result r) {
+        if (r.ok()) return ExitCode.OK.code;
+        String e = r.error() == null ? "" : r.error();
+        if (e.contains("is not the pinned one") || e.contains("signature is invalid")) return ExitCode.TRUST.code;
+        return ExitCode.ERROR.code;
     }
 }

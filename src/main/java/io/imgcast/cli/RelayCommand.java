@@ -24,27 +24,30 @@ final class RelayCommand implements Callable<Integer> {
     @Option(names = "--upstream-interface", paramLabel = "IF", description = "interface towards the server (default: the one routing to it)") String upstreamIface;
     @Option(names = "--image", paramLabel = "NAME", description = "fetch this image at start (repeatable); others are fetched when first asked for") List<String> images = new ArrayList<>();
     @Option(names = "--group", defaultValue = "239.77.2.1:9000", paramLabel = "ADDR:PORT", description = "multicast group on the served segment (default ${DEFAULT-VALUE})") String group;
-    @Option(names = "--rate", defaultValue = "950m", paramLabel = "BITS", description = "rate cap in bits/s (default ${DEFAULT-VALUE})") String rate;
+    @Option(names = "--rate", defaultValue = "950Mbit", paramLabel = "BITS/S", converter = UnitConverters.BitRate.class,
+            description = "rate cap in bits per second, e.g. 950Mbit, 1Gbit, or in bytes as 100MB/s (default ${DEFAULT-VALUE})") long rate;
     @Option(names = "--listen", defaultValue = "0.0.0.0:8470", paramLabel = "HOST:PORT", description = "control API for the machines behind the relay (default ${DEFAULT-VALUE})") String listen;
-    @Option(names = "--streams", defaultValue = "2") int streams;
-    @Option(names = "--min-machines", defaultValue = "1", description = "hold data until this many machines joined ...") int minMachines;
-    @Option(names = "--wait", defaultValue = "30", paramLabel = "SECONDS", description = "... or this long after the first joined") long waitSeconds;
-    @Option(names = "--machine-timeout", defaultValue = "15", paramLabel = "SECONDS") long machineTimeout;
-    @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "give up fetching after this long without progress from upstream") long timeout;
-    @Option(names = "--exit-after-idle", paramLabel = "SECONDS", description = "exit once machines finished and none was active this long") Long exitAfterIdle;
-    @Option(names = "--ttl", defaultValue = "1") int ttl;
+    @Option(names = "--streams", defaultValue = "2", paramLabel = "N", description = "maximum multicast streams; slow machines move to stream 1 (default ${DEFAULT-VALUE})") int streams;
+    @Option(names = "--min-machines", defaultValue = "1", paramLabel = "N", description = "hold data until this many machines joined ... (default ${DEFAULT-VALUE})") int minMachines;
+    @Option(names = "--wait", defaultValue = "30", paramLabel = "SECONDS", description = "... or this long after the first joined (default ${DEFAULT-VALUE})") long waitSeconds;
+    @Option(names = "--machine-timeout", defaultValue = "15", paramLabel = "SECONDS", description = "drop a machine silent this long (default ${DEFAULT-VALUE})") long machineTimeout;
+    @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "give up fetching after this long without progress from upstream (default ${DEFAULT-VALUE})") long timeout;
+    @Option(names = "--exit-after-idle", paramLabel = "SECONDS", description = "exit once machines finished and none was active this long;"
+            + " the exit status is 1 if a machine failed (default: relay until stopped)") Long exitAfterIdle;
+    @Option(names = "--ttl", defaultValue = "1", paramLabel = "N", description = "multicast TTL (default ${DEFAULT-VALUE})") int ttl;
     @Mixin StoreOption store;
 
     @Override
     public Integer call() throws Exception {
-        int c = listen.lastIndexOf(':');
-        InetSocketAddress http = new InetSocketAddress(listen.substring(0, c), Integer.parseInt(listen.substring(c + 1)));
-        CastServer.Config cfg = new CastServer.Config(iface, McastSocket.parseGroup(group), Rates.parse(rate), http, streams,
+        Checks.networkInterface(iface);
+        if (upstreamIface != null) Checks.networkInterface(upstreamIface);
+        InetSocketAddress http = Checks.hostPort("--listen", listen);
+        CastServer.Config cfg = new CastServer.Config(iface, McastSocket.parseGroup(group), rate, http, streams,
                 machineTimeout * 1000, minMachines, waitSeconds * 1000, ttl, List.of());
         URI up = server.toString().endsWith("/") ? server : URI.create(server + "/");
         String upIf = upstreamIface != null ? upstreamIface : routeInterface(up);
         String machine = "relay/" + McastSocket.ipv4(McastSocket.iface(upIf)).getHostAddress();
-        try (Store s = store.openOrCreate();
+        try (Store s = store.openOrCreate(System.out);
              RelayCatalog catalog = new RelayCatalog(s, up, upIf, machine, timeout * 1000, msg -> {
                  System.out.println("relay: " + msg);
                  System.out.flush();
@@ -52,7 +55,7 @@ final class RelayCommand implements Callable<Integer> {
              CastServer srv = new CastServer(catalog, cfg)) {
             srv.start();
             System.out.printf("relaying %s (via %s) to %s: control http://%s:%d/ , stream 0 on %s, store %s, session %d%n", up, upIf,
-                    iface, listen.substring(0, c), srv.httpAddress().getPort(), group, s.dir(), srv.session());
+                    iface, http.getHostString(), srv.httpAddress().getPort(), group, s.dir(), srv.session());
             System.out.flush();
             for (String i : images) catalog.prefetch(i);
             return ServeCommand.serveUntilIdle(srv, exitAfterIdle);

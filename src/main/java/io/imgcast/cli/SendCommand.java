@@ -28,27 +28,31 @@ import java.util.concurrent.Callable;
 @Command(mixinStandardHelpOptions = true, name = "send",
         description = {"Broadcast a disk, partition, disk image file or directory straight to receivers (peer-to-peer, mode 3):"
                 + " no server, no store, no image file. Receivers run 'imgcast receive --from-peer'.",
-                "With --capture-to, also capture it into a store in the same read (mode 2)."})
+                "With --capture-to, also capture it into a store in the same read (mode 2).",
+                "Exits 0 only if every receiver that joined succeeded (verified)."})
 final class SendCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SOURCE", description = "block device, raw image file, or directory") Path source;
     @Option(names = "--volume", description = "send SOURCE as a volume image (its bytes), whatever it looks like") boolean volume;
     @Option(names = "--partitions", paramLabel = "LIST", description = "of a whole disk, send only these partitions (e.g. 1,3) with the partition table; the others are left out") String partitions;
-    @Option(names = "--name", description = "name the session's image (default: the source's file name)") String name;
+    @Option(names = "--name", paramLabel = "NAME", description = "name the session's image (default: the source's file name)") String name;
     @Option(names = "--capture-to", paramLabel = "STORE", description = "also capture the source into this store as image --name (mode 2)") Path captureTo;
-    @Option(names = "--description", defaultValue = "") String description;
-    @Option(names = "--flags", defaultValue = "") String flags;
-    @Option(names = "--cache", defaultValue = "2g", paramLabel = "SIZE", description = "compressed data kept in memory; the rest is read again from the source when sent (default ${DEFAULT-VALUE})") String cache;
-    @Option(names = "--read-rate", paramLabel = "BYTES", description = "read a disk or partition at most this fast, per second (e.g. 50m: a disk in use); default: as fast as it goes") String readRate;
-    @Option(names = "--level", description = "zstd level (default " + ChunkCodec.DEFAULT_LEVEL + ", or " + ChunkCodec.STORE_LEVEL
+    @Option(names = "--description", defaultValue = "", paramLabel = "TEXT", description = "with --capture-to: the image's description") String description;
+    @Option(names = "--flags", defaultValue = "", paramLabel = "TEXT", description = "with --capture-to: the image's free-form flags") String flags;
+    @Option(names = "--cache", defaultValue = "2GiB", paramLabel = "BYTES", converter = UnitConverters.Size.class,
+            description = "compressed data kept in memory, in bytes (e.g. 2GiB, 500MB); the rest is read again from the source when sent (default ${DEFAULT-VALUE})") long cache;
+    @Option(names = "--read-rate", paramLabel = "BYTES/S", converter = UnitConverters.ByteRate.class,
+            description = "read a disk or partition at most this fast, in bytes per second (e.g. 50MB/s: a disk in use); default: as fast as it goes") Long readRate;
+    @Option(names = "--level", paramLabel = "N", description = "zstd level (default " + ChunkCodec.DEFAULT_LEVEL + ", or " + ChunkCodec.STORE_LEVEL
             + " with --capture-to, as a capture)") Integer level;
     @Option(names = "--json", description = "print the summary as one JSON object") boolean json;
-    @Option(names = {"-q", "--quiet"}) boolean quiet;
+@Option(names = {"-q", "--quiet"}, description = "no progress (a bar on a terminal, else a line on standard error every few seconds)") boolean quiet;
     @Mixin MasterOptions master;
 
     @Override
     public Integer call() throws Exception {
         PeerMaster.Config cfg = master.config();
         PrintStream say = json ? System.err : System.out;
+        if (!java.nio.file.Files.exists(source)) throw new CliException(ExitCode.NOT_FOUND, "source " + source + " does not exist");
         ImageKind kind = Capture.kindOf(source, volume || partitions != null);
         String imageName = name != null ? name : defaultName(source);
         long sourceBytes = kind == ImageKind.VOLUME ? Posix.deviceSize(source) : 0;
@@ -71,8 +75,7 @@ final class SendCommand implements Callable<Integer> {
         PeerMaster.Summary s;
         long[] r = ranges;
         if (captureTo == null) {
-            SourceCatalog catalog = new SourceCatalog(source, imageName, Units.parseBytes(cache),
-                    readRate == null ? 0 : Units.parseBytes(readRate));
+            SourceCatalog catalog = new SourceCatalog(source, imageName, cache, readRate == null ? 0 : readRate);
             say.printf("session of %s (%s%s) on %s; key %s; %s%n", source, kind.name().toLowerCase(),
                     sourceBytes > 0 ? ", " + Units.bytes(sourceBytes) : "", cfg.iface(), catalog.fingerprint(),
                     kind == ImageKind.VOLUME ? "reading it now; receivers may join and data flows while it is read"
@@ -89,7 +92,7 @@ final class SendCommand implements Callable<Integer> {
             extra.put("cached_bytes", catalog.cachedBytes());
             extra.put("reread_chunks", catalog.uncachedChunks());
         } else {
-            try (Store store = Store.open(captureTo, true); StoreCatalog catalog = new StoreCatalog(store)) {
+            try (Store store = StoreOption.openOrCreate(captureTo, say); StoreCatalog catalog = new StoreCatalog(store)) {
                 say.printf("session of %s (%s) on %s, capturing it into %s as '%s'%n", source, kind.name().toLowerCase(), cfg.iface(),
                         store.dir(), imageName);
                 Ingest.ImageMeta meta = new Ingest.ImageMeta(imageName, description, flags, CaptureCommand.userInfo(), System.currentTimeMillis());

@@ -1,5 +1,6 @@
 package io.imgcast.cli;
 
+import io.imgcast.api.MachineState;
 import io.imgcast.api.Status;
 import io.imgcast.net.McastSocket;
 import io.imgcast.server.CastServer;
@@ -10,42 +11,48 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(mixinStandardHelpOptions = true, name = "serve", description = "Serve images from the store to many machines over multicast, with an HTTP control API and dashboard.")
 final class ServeCommand implements Callable<Integer> {
-    @Option(names = "--interface", required = true, paramLabel = "IF", description = "network interface for the multicast stream") String iface;
+    @Option(names = "--interface", required = true, paramLabel = "IF", description = "network interface for the multicast stream, e.g. eth0") String iface;
     @Option(names = "--group", defaultValue = "239.77.0.1:9000", paramLabel = "ADDR:PORT", description = "multicast group of stream 0 (stream n uses PORT+n; default ${DEFAULT-VALUE})") String group;
-    @Option(names = "--rate", defaultValue = "950m", paramLabel = "BITS", description = "rate cap in bits/s (default ${DEFAULT-VALUE})") String rate;
-    @Option(names = "--listen", defaultValue = "0.0.0.0:8470", paramLabel = "HOST:PORT", description = "HTTP control API (default ${DEFAULT-VALUE})") String listen;
-    @Option(names = "--streams", defaultValue = "2", description = "maximum multicast streams; slow machines move to stream 1 (default ${DEFAULT-VALUE})") int streams;
-    @Option(names = "--min-machines", defaultValue = "1", description = "hold data until this many machines joined ...") int minMachines;
-    @Option(names = "--wait", defaultValue = "30", paramLabel = "SECONDS", description = "... or this long after the first joined") long waitSeconds;
-    @Option(names = "--machine-timeout", defaultValue = "15", paramLabel = "SECONDS", description = "drop a machine silent this long") long machineTimeout;
-    @Option(names = "--exit-after-idle", paramLabel = "SECONDS", description = "exit once machines finished and none was active this long") Long exitAfterIdle;
-    @Option(names = "--ttl", defaultValue = "1", description = "multicast TTL (default ${DEFAULT-VALUE})") int ttl;
+    @Option(names = "--rate", defaultValue = "950Mbit", paramLabel = "BITS/S", converter = UnitConverters.BitRate.class,
+            description = "rate cap in bits per second, e.g. 950Mbit, 1Gbit, or in bytes as 100MB/s (default ${DEFAULT-VALUE})") long rate;
+    @Option(names = "--listen", defaultValue = "0.0.0.0:8470", paramLabel = "HOST:PORT", description = "HTTP control API and dashboard (default ${DEFAULT-VALUE})") String listen;
+    @Option(names = "--streams", defaultValue = "2", paramLabel = "N", description = "maximum multicast streams; slow machines move to stream 1 (default ${DEFAULT-VALUE})") int streams;
+    @Option(names = "--min-machines", defaultValue = "1", paramLabel = "N", description = "hold data until this many machines joined ... (default ${DEFAULT-VALUE})") int minMachines;
+    @Option(names = "--wait", defaultValue = "30", paramLabel = "SECONDS", description = "... or this long after the first joined (default ${DEFAULT-VALUE})") long waitSeconds;
+    @Option(names = "--machine-timeout", defaultValue = "15", paramLabel = "SECONDS", description = "drop a machine silent this long (default ${DEFAULT-VALUE})") long machineTimeout;
+    @Option(names = "--exit-after-idle", paramLabel = "SECONDS", description = "exit once machines finished and none was active this long;"
+            + " the exit status is 1 if a machine failed (default: serve until stopped)") Long exitAfterIdle;
+    @Option(names = "--ttl", defaultValue = "1", paramLabel = "N", description = "multicast TTL (default ${DEFAULT-VALUE})") int ttl;
     @Option(names = "--priority-rule", paramLabel = "CIDR=N", description = "machines in this network get at least priority N (repeatable)")
     List<String> priorityRules = new java.util.ArrayList<>();
     @Mixin StoreOption store;
 
     @Override
     public Integer call() throws Exception {
-        int c = listen.lastIndexOf(':');
-        InetSocketAddress http = new InetSocketAddress(listen.substring(0, c), Integer.parseInt(listen.substring(c + 1)));
-        CastServer.Config cfg = new CastServer.Config(iface, McastSocket.parseGroup(group), Rates.parse(rate), http, streams,
+        Checks.networkInterface(iface);
+        InetSocketAddress http = Checks.hostPort("--listen", listen);
+        CastServer.Config cfg = new CastServer.Config(iface, McastSocket.parseGroup(group), rate, http, streams,
                 machineTimeout * 1000, minMachines, waitSeconds * 1000, ttl,
                 priorityRules.stream().map(CastServer.PriorityRule::parse).toList());
         try (Store s = store.open(); CastServer server = new CastServer(s, cfg)) {
             server.start();
             System.out.printf("serving store %s: control http://%s:%d/ , stream 0 on %s via %s, session %d%n", s.dir(),
-                    listen.substring(0, c), server.httpAddress().getPort(), group, iface, server.session());
+                    http.getHostString(), server.httpAddress().getPort(), group, iface, server.session());
             System.out.flush();
             return serveUntilIdle(server, exitAfterIdle);
         }
     }
 
-    /** Prints the machines' state whenever it changes; returns when idle (if asked) or the server failed. */
+    /**
+     * Prints the machines' state whenever it changes; returns when idle (if asked: 0, or 1 if a
+     * machine failed, was lost or refused) or when the server failed (1).
+     */
     static int serveUntilIdle(CastServer server, Long exitAfterIdle) throws InterruptedException {
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         String lastLine = "";
@@ -53,7 +60,7 @@ final class ServeCommand implements Callable<Integer> {
             Thread.sleep(1000);
             if (server.failure() != null) {
                 System.err.println("imgcast: " + server.failure());
-                return 1;
+                return ExitCode.ERROR.code;
             }
             String line = summary(server.status());
             if (!line.equals(lastLine)) {
@@ -64,9 +71,26 @@ final class ServeCommand implements Callable<Integer> {
             if (exitAfterIdle != null && server.idle(exitAfterIdle * 1000)) {
                 System.out.println("all machines finished; exiting");
                 System.out.println(traffic(server.status()));
-                return 0;
+                List<String> failed = failedMachines(server.status());
+                if (!failed.isEmpty()) {
+                    System.err.println("imgcast: " + failed.size() + " machine(s) did not finish: " + String.join(", ", failed));
+                    return ExitCode.ERROR.code;
+                }
+                return ExitCode.OK.code;
             }
         }
+    }
+
+    /** The machines whose state is failed, lost or refused, as "name (state)". */
+    static List<String> failedMachines(Status st) {
+        List<String> out = new ArrayList<>();
+        for (Status.Machine m : st.machines()) {
+            MachineState state = m.state();
+            if (state == MachineState.FAILED || state == MachineState.LOST || state == MachineState.REFUSED) {
+                out.add(m.machine() + " (" + state + ")");
+            }
+        }
+        return out;
     }
 
     /** What the session put on the network: multicast packets by kind, and the control API's replies. */

@@ -16,16 +16,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(mixinStandardHelpOptions = true, name = "verify", description = "Read every byte of the named images (default: all) back and check it against its hash. Exit 1 on damage.")
+@Command(mixinStandardHelpOptions = true, name = "verify", description = "Read every byte of the named images (default: all) back and check it against its hash. Exit 3 on damage.")
 final class VerifyCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME", arity = "0..*") List<String> names = new ArrayList<>();
-    @Option(names = "--json") boolean json;
-    @Option(names = {"-q", "--quiet"}) boolean quiet;
+    @Parameters(paramLabel = "NAME", arity = "0..*", description = "images to verify (default: all)") List<String> names = new ArrayList<>();
+    @Option(names = "--json", description = "print the result as one JSON object on standard output (and no progress)") boolean json;
+    @Option(names = {"-q", "--quiet"}, description = "no progress (a bar on a terminal, else a line on standard error every few seconds)") boolean quiet;
     @Mixin StoreOption store;
 
     @Override
     public Integer call() {
         try (Store s = store.open(); Progress p = Progress.forTerminal("verify", 0, quiet || json)) {
+            for (String n : names) StoreOption.image(s, n);
             Verifier.Report r = Verifier.run(s, names, Runtime.getRuntime().availableProcessors(), p);
             p.close();
             if (json) {
@@ -53,7 +54,7 @@ final class VerifyCommand implements Callable<Integer> {
                 System.out.printf("checked %d chunks, %s: %s%n", r.chunksChecked(), Units.bytes(r.bytesChecked()),
                         r.ok() ? "all images intact" : "damage found; re-capture or re-import the damaged images");
             }
-            return r.ok() ? 0 : 1;
+            return r.ok() ? ExitCode.OK.code : ExitCode.DAMAGE.code;
         }
     }
 }

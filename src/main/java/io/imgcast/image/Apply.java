@@ -23,6 +23,14 @@ public final class Apply {
     public record Result(long bytes, long warnings, java.util.List<String> warningSamples) {}
 
     public static Result run(Store store, String name, Path target, int threads, Progress progress) {
+        return run(store, name, target, threads, progress, false);
+    }
+
+    /**
+     * Applies image {@code name} to {@code target}. A volume target is guarded ({@link TargetGuard}:
+     * not mounted, busy, locked or larger than the image) unless {@code force}.
+     */
+    public static Result run(Store store, String name, Path target, int threads, Progress progress, boolean force) {
         try (var lock = store.lockReader()) {
             io.imgcast.util.Timing.mark("lock");
             ImageInfo image = store.image(name);
@@ -51,8 +59,10 @@ public final class Apply {
                 io.imgcast.util.Timing.mark("close-readers");
                 return new Result(progress.done(), w.warnings(), w.warningSamples());
             }
-            VolumeWriter.checkTarget(target, m.volumeSize(), m.dataBytes());
-            new VolumeWriter(m, target, src, threads, progress).write();
+            try (TargetGuard guard = force ? TargetGuard.NONE : TargetGuard.acquire(target, m.volumeSize())) {
+                VolumeWriter.checkTarget(target, m.volumeSize(), m.dataBytes());
+                new VolumeWriter(m, target, src, threads, progress).write();
+            }
             return new Result(progress.done(), 0, java.util.List.of());
         }
     }

@@ -45,6 +45,25 @@ public final class GarbageCollector {
         return ids;
     }
 
+    /** What {@link #run} would remove: unreferenced chunks and their bytes in the packs (record headers included). */
+    public record Preview(long chunks, long bytes, long bytesBefore) {}
+
+    /** Counts what a collection would remove, under the reader lock; changes nothing. */
+    public static Preview preview(Store store) {
+        try (var lock = store.lockReader()) {
+            Set<ChunkId> referenced = referenced(store);
+            long chunks = 0;
+            long bytes = 0;
+            for (Map.Entry<ChunkId, Integer> c : store.index().allChunks().entrySet()) {
+                if (!referenced.contains(c.getKey())) {
+                    chunks++;
+                    bytes += PackFormat.RECORD_HEADER + c.getValue();
+                }
+            }
+            return new Preview(chunks, bytes, store.packBytes());
+        }
+    }
+
     public static Result run(Store store) {
         try (Ingest ingest = store.beginIngest(); var gc = store.lockGc()) {
             Index index = store.index();

@@ -71,8 +71,55 @@ public final class Transfer {
         return java.util.Arrays.equals(storeDict.bytes(), fileDict.bytes()) ? null : new ChunkCodec(ChunkCodec.STORE_LEVEL, storeDict);
     }
 
+    /** Exports image {@code name} to {@code file}, written as FILE.partial and renamed when complete; its size. */
     public static long export(Store store, String name, Path file, Progress progress) {
         Path tmp = file.resolveSibling(file.getFileName() + ".partial");
+        try {
+            try (OutputStream fos = Files.newOutputStream(tmp)) {
+                write(store, name, fos, progress);
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return Files.size(file);
+        } catch (IOException e) {
+            Store.deleteIfExists(tmp);
+            throw new StoreException("export of '" + name + "' to " + file + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            Store.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+
+    /** Exports image {@code name} to a stream (e.g. standard output), which stays open; the bytes written. */
+    public static long export(Store store, String name, OutputStream stream, Progress progress) {
+        long[] count = {0};
+        OutputStream counted = new java.io.FilterOutputStream(stream) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+                count[0] += len;
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+                out.write(b);
+                count[0]++;
+            }
+
+            @Override
+            public void close() throws IOException {
+                out.flush(); // the caller's stream stays open
+            }
+        };
+        try {
+            write(store, name, counted, progress);
+            counted.close();
+            return count[0];
+        } catch (IOException e) {
+            throw new StoreException("export of '" + name + "' failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void write(Store store, String name, OutputStream fos, Progress progress) throws IOException {
         try (var lock = store.lockReader()) {
             ImageInfo info = store.image(name);
             Manifest m = store.manifest(info);
@@ -81,8 +128,7 @@ public final class Transfer {
             ChunkCodec.Dictionary dict = store.dictionaryFor(name, locs.values());
             progress.total(locs.values().stream().mapToLong(ChunkLocation::storedLength).sum());
             MessageDigest sha = ChunkId.newDigest();
-            try (OutputStream fos = Files.newOutputStream(tmp);
-                 DataOutputStream out = new DataOutputStream(new DigestOutputStream(new BufferedOutputStream(fos, 1 << 20), sha));
+            try (DataOutputStream out = new DataOutputStream(new DigestOutputStream(new BufferedOutputStream(fos, 1 << 20), sha));
                  ChunkReader reader = store.reader()) {
                 out.write(MAGIC);
                 out.writeByte(VERSION);
@@ -110,14 +156,6 @@ public final class Transfer {
                 fos.write(END);
                 fos.write(digest);
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return Files.size(file);
-        } catch (IOException e) {
-            Store.deleteIfExists(tmp);
-            throw new StoreException("export of '" + name + "' to " + file + " failed: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            Store.deleteIfExists(tmp);
-            throw e;
         }
     }
 
@@ -142,8 +180,26 @@ public final class Transfer {
             long fileSize = Files.size(file);
             if (fileSize < MAGIC.length + END.length + 32) throw new CorruptDataException("file is too short to be an imgcast export");
             progress.total(fileSize);
+            return importFrom(store, fis, fileSize - END.length - 32, file.toString(), rename, progress);
+        } catch (IOException e) {
+            throw new StoreException("import of " + file + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Imports the export read from {@code in} (e.g. standard input), whose length is not known:
+     * the records' counts delimit the body, and the trailer must follow and end the stream.
+     * {@code label} names the source in messages.
+     */
+    public static ImageInfo importStream(Store store, InputStream in, String label, String rename, Progress progress) {
+        return importFrom(store, in, -1, label, rename, progress);
+    }
+
+    /** {@code body}: bytes before the trailer, or -1 when unknown. */
+    private static ImageInfo importFrom(Store store, InputStream fis, long body, String file, String rename, Progress progress) {
+        try {
             MessageDigest sha = ChunkId.newDigest();
-            CountingStream counting = new CountingStream(new BufferedInputStream(fis, 1 << 20), fileSize - END.length - 32, progress);
+            CountingStream counting = new CountingStream(new BufferedInputStream(fis, 1 << 20), body, progress);
             DataInputStream in = new DataInputStream(new DigestInputStream(counting, sha));
             byte[] magic = in.readNBytes(MAGIC.length);
             if (!java.util.Arrays.equals(magic, MAGIC)) throw new CorruptDataException("not an imgcast export file");
@@ -231,6 +287,8 @@ public final class Transfer {
             }
         } catch (EOFException e) {
             throw new CorruptDataException("export file " + file + " is truncated");
+        } catch (java.io.UTFDataFormatException e) {
+            throw new CorruptDataException("export file " + file + " is malformed (" + e.getMessage() + ")");
         } catch (IOException e) {
             throw new StoreException("import of " + file + " failed: " + e.getMessage(), e);
         }
@@ -242,9 +300,13 @@ public final class Transfer {
         private final Progress progress;
         private long left;
 
+        private final boolean bounded;
+
+        /** {@code body}: bytes before the trailer, or -1 when unknown (then reads are not bounded). */
         CountingStream(InputStream in, long body, Progress progress) {
             this.in = in;
-            this.left = body;
+            this.bounded = body >= 0;
+            this.left = bounded ? body : Long.MAX_VALUE;
             this.progress = progress;
         }
 
@@ -271,7 +333,7 @@ public final class Transfer {
         }
 
         byte[] rawTail(int n) throws IOException {
-            if (left != 0) throw new CorruptDataException("export file has extra bytes before its trailer");
+            if (bounded && left != 0) throw new CorruptDataException("export file has extra bytes before its trailer");
             byte[] t = in.readNBytes(n);
             if (t.length != n || in.read() != -1) throw new CorruptDataException("export file trailer is malformed");
             return t;

@@ -39,6 +39,12 @@ public final class Posix {
     public static final int ENODATA = 61;
     public static final int ENOTSUP = 95;
     public static final int EPERM = 1;
+    public static final int EBUSY = 16;
+    public static final int EWOULDBLOCK = 11;
+    private static final int O_WRONLY = 1;
+    private static final int O_EXCL = 0x80;
+    private static final int LOCK_EX = 2;
+    private static final int LOCK_NB = 4;
 
     /** The FFM basics, initialised on first native call only (isRoot and the NIO paths never need them). */
     private static final class Ffm {
@@ -62,6 +68,7 @@ public final class Posix {
         static final MethodHandle H = Ffm.LINKER.downcallHandle(Ffm.LIBC.find("open").orElseThrow(),
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Ffm.ERRNO_OPT, Linker.Option.firstVariadicArg(2));
     }
+    private static final class Flock { static final MethodHandle H = handle("flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)); }
     private static final class Lseek { static final MethodHandle H = handle("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT)); }
     private static final class Close { static final MethodHandle H = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT)); }
     private static final class Strerror {
@@ -444,6 +451,67 @@ public final class Posix {
             int fd = (int) Open.H.invokeExact(cap, cstr(a, path), O_RDONLY | O_CLOEXEC, 0);
             if (fd < 0) throw new PosixException("open", path, errno(cap));
             return new DataSeeker(fd, path);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** An open descriptor held for its effect (an exclusive open, a lock); closing releases it. */
+    public static final class Held implements AutoCloseable {
+        private final int fd;
+        private boolean closed;
+
+        private Held(int fd) {
+            this.fd = fd;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (closed) return;
+            closed = true;
+            try (Arena a = Arena.ofConfined()) {
+                int ignored = (int) Close.H.invokeExact(a.allocate(Ffm.CAPTURE), fd);
+            } catch (Throwable t) {
+                // nothing to do
+            }
+        }
+    }
+
+    /**
+     * Opens a block device for writing with O_EXCL, which Linux turns into an exclusive claim:
+     * it fails with EBUSY ({@link PosixException#errno()}) while the device is mounted, is part of
+     * a RAID or device-mapper set, or another program claimed it. While held, none of these can start.
+     */
+    public static Held openExclusive(Path device) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = a.allocate(Ffm.CAPTURE);
+            int fd = (int) Open.H.invokeExact(cap, cstr(a, device), O_WRONLY | O_EXCL | O_CLOEXEC, 0);
+            if (fd < 0) throw new PosixException("open O_EXCL", device, errno(cap));
+            return new Held(fd);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Takes an exclusive flock(2) lock on an existing file without waiting; null if another
+     * process holds a lock on it.
+     */
+    public static Held tryFlock(Path file) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = a.allocate(Ffm.CAPTURE);
+            int fd = (int) Open.H.invokeExact(cap, cstr(a, file), O_RDONLY | O_CLOEXEC, 0);
+            if (fd < 0) throw new PosixException("open", file, errno(cap));
+            Held h = new Held(fd);
+            if ((int) Flock.H.invokeExact(cap, fd, LOCK_EX | LOCK_NB) == 0) return h;
+            int e = errno(cap);
+            h.close();
+            if (e == EWOULDBLOCK) return null;
+            throw new PosixException("flock", file, e);
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Throwable t) {

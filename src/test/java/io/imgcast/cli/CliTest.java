@@ -99,7 +99,7 @@ class CliTest {
         Path store = tmp.resolve("store");
         Path a = tmp.resolve("a");
         TreeGen.plain(a, 2, 300_000);
-        assertEquals(1, Cli.run("list", "--store", store).code(), "no store yet");
+        assertEquals(4, Cli.run("list", "--store", store).code(), "no store yet");
         assertTrue(Cli.run("list", "--store", store).err().contains("no imgcast store"));
         Cli.run("capture", a, "--name", "a", "--store", store, "-q").ok();
         Cli.Result v = Cli.run("verify", "--store", store);
@@ -108,8 +108,8 @@ class CliTest {
         Map<String, Object> j = obj(Cli.run("verify", "--json", "--store", store).ok().json());
         assertEquals(true, j.get("ok"));
         assertTrue(num(j, "chunks") > 0 && num(j, "bytes") > 0);
-        assertEquals(1, Cli.run("verify", "missing", "--store", store).code());
-        assertEquals(1, Cli.run("info", "missing", "--store", store).code());
+        assertEquals(4, Cli.run("verify", "missing", "--store", store).code(), "no such image");
+        assertEquals(4, Cli.run("info", "missing", "--store", store).code(), "no such image");
         assertEquals(2, Cli.run("verify", "--no-such-option", "--store", store).code(), "usage error");
         assertEquals(2, Cli.run("capture", a, "--store", store).code(), "--name is required");
         assertEquals(2, Cli.run("frobnicate").code());

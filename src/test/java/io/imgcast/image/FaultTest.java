@@ -152,7 +152,7 @@ class FaultTest {
         assertEquals(1, r.code());
         assertTrue(r.err().contains("not a directory"), r.err());
         r = Cli.run("apply", "no-such-image", tmp.resolve("new"), "--store", storeDir, "-q");
-        assertEquals(1, r.code());
+        assertEquals(4, r.code(), "no such image");
         assertTrue(r.err().contains("no image named 'no-such-image'"), r.err());
         assertFalse(Files.exists(tmp.resolve("new")));
     }

@@ -87,14 +87,14 @@ class VolumeTest {
         Arrays.fill(all, (int) (4 * MiB), (int) (4 * MiB + 60 * 1024), (byte) 0); // 60 KiB: too short for a hole
         Files.write(vol, all);
         Path out = tmp.resolve("out.img");
-        Files.write(out, random((int) (9 * MiB), 5)); // an existing, larger file is replaced
+        Files.write(out, random((int) (9 * MiB), 5)); // an existing, larger file is replaced when forced (ApplySafetyTest: refused without)
         try (Store s = Store.open(tmp.resolve("store"))) {
             ImageInfo info = Capture.run(s, vol, false, meta("dense"), CaptureOptions.defaults());
             Manifest m = s.manifest(info);
             assertEquals(size, m.volumeSize());
             assertEquals(2, m.extents().size(), "one hole splits the data in two");
             assertEquals(size - 2 * MiB, m.dataBytes());
-            Apply.run(s, "dense", out, 2, Progress.NONE);
+            Apply.run(s, "dense", out, 2, Progress.NONE, true);
         }
         assertEquals(size, Files.size(out));
         assertTrue(Sh.cmp(vol, out, 0));

@@ -82,7 +82,7 @@ class PeerLabTest {
                 Map<String, Process> ps = new LinkedHashMap<>();
                 for (int i = 1; i <= 4; i++) ps.put("r" + i, peer(lab, dir, "r" + i, dir.resolve("out-" + loss + "-r" + i + ".img")));
                 if (loss == 0) ps.put("r5", peer(lab, dir, "r5", tooSmall.device()));
-                Process m = master(lab, dir, "send", volume, "--min-receivers", 4, "--rate", "300m");
+                Process m = master(lab, dir, "send", volume, "--min-receivers", 4, "--rate", "300Mbit");
                 for (var e : ps.entrySet()) {
                     Map<String, Object> r = run.result(e.getKey(), e.getValue(), Duration.ofSeconds(120));
                     if (e.getKey().equals("r5")) {
@@ -131,7 +131,7 @@ class PeerLabTest {
             // 1. one partition (a block device of exactly the partition)
             List<Process> ps = new ArrayList<>();
             for (int i = 1; i <= 4; i++) ps.add(peer(lab, dir, "r" + i, dir.resolve("p1-r" + i + ".img")));
-            Process m = master(lab, dir, "send", part.device(), "--min-receivers", 4, "--rate", "300m");
+            Process m = master(lab, dir, "send", part.device(), "--min-receivers", 4, "--rate", "300Mbit");
             for (int i = 1; i <= 4; i++) {
                 Map<String, Object> r = run.result("r" + i, ps.get(i - 1), Duration.ofSeconds(120));
                 assertEquals(0, ((Number) r.get("exit")).intValue(), run.log("r" + i));
@@ -146,7 +146,7 @@ class PeerLabTest {
             ps.clear();
             for (int i = 1; i <= 3; i++) ps.add(peer(lab, dir, "r" + i, dir.resolve("disk-r" + i + ".img")));
             ps.add(peer(lab, dir, "r4", big.device()));
-            m = master(lab, dir, "send", disk, "--partitions", "1", "--min-receivers", 4, "--rate", "300m");
+            m = master(lab, dir, "send", disk, "--partitions", "1", "--min-receivers", 4, "--rate", "300Mbit");
             for (int i = 1; i <= 4; i++) {
                 Map<String, Object> r = run.result("r" + i, ps.get(i - 1), Duration.ofSeconds(120));
                 assertEquals(0, ((Number) r.get("exit")).intValue(), run.log("r" + i));
@@ -185,7 +185,7 @@ class PeerLabTest {
             LabRun run = new LabRun(lab, dir);
             List<Process> ps = new ArrayList<>();
             for (int i = 1; i <= 4; i++) ps.add(peer(lab, dir, "r" + i, dir.resolve("t-r" + i)));
-            Process m = master(lab, dir, "send", src, "--capture-to", store, "--name", "t", "--min-receivers", 4, "--rate", "300m");
+            Process m = master(lab, dir, "send", src, "--capture-to", store, "--name", "t", "--min-receivers", 4, "--rate", "300Mbit");
             for (int i = 1; i <= 4; i++) {
                 Map<String, Object> r = run.result("r" + i, ps.get(i - 1), Duration.ofSeconds(120));
                 assertEquals(0, ((Number) r.get("exit")).intValue(), run.log("r" + i));
@@ -281,7 +281,7 @@ class PeerLabTest {
             Path t1 = dir.resolve("r1.img");
             Process r1 = peer(lab, dir, "r1", t1);
             Process r2 = peer(lab, dir, "r2", dir.resolve("r2.img"));
-            Process m = master(lab, dir, "send", volume, "--min-receivers", 2, "--read-rate", "2m", "--rate", "300m");
+            Process m = master(lab, dir, "send", volume, "--min-receivers", 2, "--read-rate", "2MiB/s", "--rate", "300Mbit");
             awaitProgress(lab, "r1", 1 << 20, dir);
             r1.destroyForcibly().waitFor();
             Process r3 = peer(lab, dir, "r3", dir.resolve("r3.img"));
@@ -314,7 +314,7 @@ class PeerLabTest {
             Path t2 = dir.resolve("r2.img");
             Process r1 = peer(lab, dir, "r1", t1);
             Process r2 = peer(lab, dir, "r2", t2);
-            Process m = master(lab, dir, "send", volume, "--min-receivers", 2, "--rate", "15m");
+            Process m = master(lab, dir, "send", volume, "--min-receivers", 2, "--rate", "15Mbit");
             awaitProgress(lab, "r1", 3 << 20, dir);
             r1.destroyForcibly().waitFor();
             // a receiver asking for another session does not join this one
@@ -338,7 +338,7 @@ class PeerLabTest {
             // the master disappears mid-way: the receivers fail clearly instead of waiting forever
             Process a = peer(lab, dir, "r1", dir.resolve("v-r1.img"), "--timeout", 8);
             Process b = peer(lab, dir, "r2", dir.resolve("v-r2.img"), "--timeout", 8);
-            Process m2 = master(lab, dir, "send", volume, "--min-receivers", 2, "--rate", "10m");
+            Process m2 = master(lab, dir, "send", volume, "--min-receivers", 2, "--rate", "10Mbit");
             awaitProgress(lab, "r1", 1 << 20, dir);
             m2.destroyForcibly().waitFor();
             for (var e : Map.of("r1", a, "r2", b).entrySet()) {

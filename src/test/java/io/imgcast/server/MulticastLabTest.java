@@ -59,7 +59,7 @@ class MulticastLabTest {
         try (NetLab lab = NetLab.up(NetLab.uniqueName("m"), 6, NetLab.Options.defaults().loss(5))) {
             LabRun run = new LabRun(lab, dir);
             long tx0 = lab.txBytes("s");
-            run.server(store, "--min-machines", 6, "--wait", 40, "--rate", "200m");
+            run.server(store, "--min-machines", 6, "--wait", 40, "--rate", "200Mbit");
             Map<String, Process> ps = new HashMap<>();
             for (int i = 1; i <= 6; i++) {
                 String h = "r" + i;
@@ -94,7 +94,7 @@ class MulticastLabTest {
         Cli.run("capture", treeA, "--name", "a", "--store", st).ok();
         try (NetLab lab = NetLab.up(NetLab.uniqueName("p"), 3, NetLab.Options.defaults())) {
             LabRun run = new LabRun(lab, dir);
-            run.server(st, "--rate", "40m", "--priority-rule", lab.address("r2") + "/32=10");
+            run.server(st, "--rate", "40Mbit", "--priority-rule", lab.address("r2") + "/32=10");
             Process first = run.receiver("r1", "big", dir.resolve("out-r1"));
             run.awaitMachines(1, Duration.ofSeconds(30));
             Thread.sleep(1500);
@@ -130,7 +130,7 @@ class MulticastLabTest {
         Cli.run("capture", imgB, "--name", "vb", "--store", st).ok();
         try (NetLab lab = NetLab.up(NetLab.uniqueName("v"), 2, NetLab.Options.defaults().loss(2))) {
             LabRun run = new LabRun(lab, dir);
-            run.server(st, "--rate", "30m", "--machine-timeout", 5);
+            run.server(st, "--rate", "30Mbit", "--machine-timeout", 5);
             // r1: killed mid-way, then started again: resumes
             Path t1 = dir.resolve("r1.img");
             Process p = run.receiver("r1", "vb", t1);
@@ -158,7 +158,7 @@ class MulticastLabTest {
     void faultsStayWithTheMachineTheyHit(@TempDir Path dir) throws Exception {
         try (NetLab lab = NetLab.up(NetLab.uniqueName("f"), 3, NetLab.Options.defaults())) {
             LabRun run = new LabRun(lab, dir);
-            run.server(store, "--rate", "100m", "--min-machines", 2, "--wait", 20);
+            run.server(store, "--rate", "100Mbit", "--min-machines", 2, "--wait", 20);
             Path small = dir.resolve("small");
             Files.createDirectories(small);
             try (AutoCloseable mount = Sh.mountTmpfs(small, "2m")) {
@@ -194,7 +194,7 @@ class MulticastLabTest {
         Cli.run("capture", big, "--name", "big", "--store", st).ok();
         try (NetLab lab = NetLab.up(NetLab.uniqueName("d"), 1, NetLab.Options.defaults())) {
             LabRun run = new LabRun(lab, dir);
-            Process server = run.server(st, "--rate", "20m");
+            Process server = run.server(st, "--rate", "20Mbit");
             Process r = run.receiver("r1", "big", dir.resolve("out"), "--timeout", 5);
             run.awaitMachines(1, Duration.ofSeconds(30));
             Thread.sleep(1500);
@@ -214,13 +214,13 @@ class MulticastLabTest {
         Cli.run("capture", big, "--name", "big", "--store", st).ok();
         try (NetLab lab = NetLab.up(NetLab.uniqueName("r"), 1, NetLab.Options.defaults())) {
             LabRun run = new LabRun(lab, dir);
-            Process server = run.server(st, "--rate", "30m");
+            Process server = run.server(st, "--rate", "30Mbit");
             Process r = run.receiver("r1", "big", dir.resolve("out"), "--timeout", 20);
             run.awaitMachines(1, Duration.ofSeconds(30));
             Thread.sleep(2500);
             server.destroyForcibly().waitFor();
             Thread.sleep(1000);
-            run.server(st, "--rate", "200m");
+            run.server(st, "--rate", "200Mbit");
             Map<String, Object> res = run.result("r1", r, Duration.ofSeconds(120));
             assertEquals(0, num(res, "exit"), run.log("r1"));
             assertTrue(num(res, "reused_chunks") > 0, "resumed after the restart: " + res);
@@ -235,7 +235,7 @@ class MulticastLabTest {
             LabRun run = new LabRun(lab, dir);
             // slow enough that the others are still receiving when r3's loss shows (at 100 Mbit/s on a
             // loaded machine they sometimes finished first, and then r3 has no one to hold back)
-            run.server(store, "--rate", "40m", "--min-machines", 3, "--wait", 20);
+            run.server(store, "--rate", "40Mbit", "--min-machines", 3, "--wait", 20);
             Map<String, Process> ps = new HashMap<>();
             for (int i = 1; i <= 3; i++) ps.put("r" + i, run.receiver("r" + i, "b", dir.resolve("out-r" + i), "--timeout", 60));
             for (int i = 1; i <= 3; i++) {

@@ -90,8 +90,13 @@ class DamageTest {
 
     /** a is reported damaged (naming {@code file}), b is fine, apply of a fails clearly, apply of b works. */
     void expectDamageInA(String file, String applyMessage) throws Exception {
+        expectDamageInA(file, applyMessage, 3);
+    }
+
+    /** As above; apply exits {@code applyExit}: 3 when a chunk fails its check, 1 when the store cannot be read (a pack gone or cut). */
+    void expectDamageInA(String file, String applyMessage, int applyExit) throws Exception {
         Cli.Result v = Cli.run("verify", "--store", store);
-        assertEquals(1, v.code(), v.out());
+        assertEquals(3, v.code(), v.out());
         assertTrue(v.out().contains("DAMAGED") && v.out().contains("file " + file), v.out());
         Map<String, Map<String, Object>> j = verifyJson(store);
         assertEquals(false, j.get("a").get("ok"));
@@ -101,14 +106,14 @@ class DamageTest {
 
         Path out = tmp.resolve("out-a");
         Cli.Result r = Cli.run("apply", "a", out, "--store", store, "-q");
-        assertEquals(1, r.code());
+        assertEquals(applyExit, r.code(), r.err());
         assertTrue(r.err().contains(applyMessage), r.err());
         assertFalse(r.err().contains("internal error") || r.err().contains("writing to"), r.err());
         Path written = out.resolve(file);
         assertTrue(!Files.exists(written) || Files.mismatch(written, srcA.resolve(file)) != -1, "damaged file was not produced whole");
 
         Cli.Result x = Cli.run("export", "a", tmp.resolve("a.export"), "--store", store, "-q");
-        assertEquals(1, x.code(), "export refuses damaged data");
+        assertEquals(applyExit, x.code(), "export refuses damaged data");
         assertFalse(Files.exists(tmp.resolve("a.export")) || Files.exists(tmp.resolve("a.export.partial")));
 
         Cli.run("apply", "b", tmp.resolve("out-b"), "--store", store, "-q").ok();
@@ -136,10 +141,10 @@ class DamageTest {
         assertEquals(5 * MiB, start);
         flip(packFile(l), l.offset() + PackFormat.RECORD_HEADER + 1);
         Cli.Result v = Cli.run("verify", "vol", "--store", store);
-        assertEquals(1, v.code());
+        assertEquals(3, v.code());
         assertTrue(v.out().contains("bytes " + start + "-" + (start + l.rawLength() - 1)), v.out());
         Cli.Result r = Cli.run("apply", "vol", tmp.resolve("out.img"), "--store", store, "-q");
-        assertEquals(1, r.code());
+        assertEquals(3, r.code());
         assertTrue(r.err().contains("damaged"), r.err());
         assertEquals(0, Cli.run("verify", "a", "b", "--store", store, "-q").code());
     }
@@ -160,14 +165,14 @@ class DamageTest {
         try (RandomAccessFile r = new RandomAccessFile(packFile(l).toFile(), "rw")) {
             r.setLength(l.offset() + PackFormat.RECORD_HEADER + 100);
         }
-        expectDamageInA("docs/sub dir/blob.bin", "truncated");
+        expectDamageInA("docs/sub dir/blob.bin", "truncated", 1);
     }
 
     @Test
     void missingPack() throws Exception {
         ChunkLocation l = chunkOf("a", "big.bin");
         Files.delete(packFile(l));
-        expectDamageInA("big.bin", "damaged");
+        expectDamageInA("big.bin", "damaged", 1);
     }
 
     @Test
@@ -183,10 +188,10 @@ class DamageTest {
         }
         assertTrue(l.rawLength() > 0);
         Cli.Result v = Cli.run("verify", "--store", store);
-        assertEquals(1, v.code());
+        assertEquals(3, v.code());
         assertTrue(v.out().contains("file docs/sub dir/blob.bin") && v.out().contains("missing from the store"), v.out());
         Cli.Result r = Cli.run("apply", "a", tmp.resolve("out-a"), "--store", store, "-q");
-        assertEquals(1, r.code());
+        assertEquals(3, r.code());
         assertTrue(r.err().contains("missing from the store index"), r.err());
         assertFalse(Files.exists(tmp.resolve("out-a")), "refused before writing anything");
     }
@@ -230,18 +235,18 @@ class DamageTest {
     /** The image is reported with a manifest problem, apply refuses before writing anything, others are fine. */
     void expectManifestRejected(String why) throws Exception {
         Cli.Result v = Cli.run("verify", "--store", store);
-        assertEquals(1, v.code());
+        assertEquals(3, v.code());
         assertTrue(v.out().contains("manifest") && v.out().contains(why), v.out());
         Map<String, Map<String, Object>> j = verifyJson(store);
         assertEquals(false, j.get("a").get("ok"));
         assertEquals(true, j.get("b").get("ok"));
         Path out = tmp.resolve("out-a");
         Cli.Result r = Cli.run("apply", "a", out, "--store", store, "-q");
-        assertEquals(1, r.code());
+        assertEquals(3, r.code());
         assertTrue(r.err().contains(why) && r.err().contains("'a'"), r.err());
         assertFalse(Files.exists(out), "nothing was written");
         Cli.Result x = Cli.run("export", "a", tmp.resolve("a.export"), "--store", store, "-q");
-        assertEquals(1, x.code());
+        assertEquals(3, x.code());
         assertFalse(Files.exists(tmp.resolve("a.export")));
         // the catalog still lists it, so it can be deleted
         assertEquals(0, Cli.run("list", "--store", store).code());
@@ -302,7 +307,7 @@ class DamageTest {
         Map<String, Map<String, Object>> j = verifyJson(store);
         assertEquals(true, j.get("a").get("ok"));
         assertEquals(false, j.get("c").get("ok"));
-        assertEquals(1, Cli.run("apply", "c", tmp.resolve("out-c"), "--store", store, "-q").code());
+        assertEquals(3, Cli.run("apply", "c", tmp.resolve("out-c"), "--store", store, "-q").code());
     }
 
     // ---- export files --------------------------------------------------------------------
@@ -338,7 +343,7 @@ class DamageTest {
             Path bad = tmp.resolve("bad.imgcast");
             Files.write(bad, d.getValue().apply(good));
             Cli.Result r = Cli.run("import", bad, "--store", other, "-q");
-            assertEquals(1, r.code(), d.getKey() + ": " + r.out());
+            assertEquals(3, r.code(), d.getKey() + ": " + r.out());
             assertFalse(r.err().isBlank() || r.err().contains("internal error"), d.getKey() + ": " + r.err());
             assertEquals(before, StoreState.of(other), d.getKey() + ": store changed");
         }

@@ -72,7 +72,7 @@ class GcTest {
         Map<String, Object> idle = json(Cli.run("gc", "--json", "--store", store));
         assertEquals(0L, idle.get("chunks_removed"));
         assertEquals(s, StoreState.of(store));
-        assertEquals(1, Cli.run("delete", "nope", "--store", store).code());
+        assertEquals(4, Cli.run("delete", "nope", "--store", store).code(), "no such image");
     }
 
     @SuppressWarnings("unchecked")
