@@ -1,9 +1,9 @@
 package io.imgcast.receiver;
 
 import io.imgcast.cast.BlockAssembler;
+import io.imgcast.cast.BlockReport;
 import io.imgcast.cast.FeedbackFormat;
 import io.imgcast.cast.LiveTable;
-import io.imgcast.cast.Scheduler;
 import io.imgcast.cast.SignedManifest;
 import io.imgcast.cast.Wire;
 import io.imgcast.chunk.ChunkId;
@@ -725,7 +725,7 @@ public final class CastReceiver {
         synchronized (asmLock) {
             // while datagrams wait in the socket's queue (this machine fell behind for a moment),
             // blocks only look incomplete: report no shortfall then, or the server repairs for nothing
-            List<Scheduler.BlockReport> reports = sock.queuedBytes() > BACKLOG_BYTES ? List.of() : asm.reports(System.nanoTime());
+            List<BlockReport> reports = sock.queuedBytes() > BACKLOG_BYTES ? List.of() : asm.reports(System.nanoTime());
             if (!force && reports.isEmpty() && System.nanoTime() - lastFeedbackNs < 3 * config.feedbackMs() * 1_000_000L) return true;
             sent = new ArrayList<>(completed);
             completed.clear();
