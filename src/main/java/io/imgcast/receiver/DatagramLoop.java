@@ -119,6 +119,11 @@ final class DatagramLoop implements Runnable {
         }
     }
 
+    /** The group the thread is on, or joins next. */
+    String group() {
+        return group.get();
+    }
+
     /** The local port of the group joined last (0 before), where the kernel counts its drops. */
     int port() {
         return port;
