@@ -127,18 +127,7 @@ final class JoinLoop {
             ended(Phase.MANIFEST);
             Set<ChunkId> lacking = target.prepare();
             ended(Phase.SCAN);
-            long needBytes = 0;
-            if (!live) {
-                Map<ChunkId, Integer> rawLen = manifest.distinctChunks();
-                byte[] bits = new byte[(table.size() + 7) / 8];
-                for (ChunkId id : lacking) {
-                    int i = index.get(id);
-                    bits[i >> 3] |= (byte) (1 << (i & 7));
-                    needBytes += rawLen.get(id);
-                }
-                progress.total(needBytes);
-                ctl.post(link.base + "needs", bits, OCTETS);
-            }
+            long needBytes = live ? 0 : postNeeds(link, manifest, table.size(), index, lacking);
             long reused = table.size() - lacking.size();
             if (!lacking.isEmpty() || feed != null) {
                 reception.receive(link, stream(joined), lacking, index, target, feed);
@@ -149,18 +138,7 @@ final class JoinLoop {
                 reused = feed.reused();
             }
             ended(Phase.RECEIVE);
-            String bad;
-            Thread keepAlive = FeedbackLoop.keepAlive(link, counters);
-            try {
-                target.finish();
-                ended(Phase.FINISH);
-                // every chunk was hash-checked before it was written and every one was written;
-                // --readback also re-reads the target (catches a disk that corrupts writes)
-                bad = config.readback() ? target.verify() : null;
-                ended(Phase.VERIFY);
-            } finally {
-                keepAlive.interrupt();
-            }
+            String bad = finishAndVerify(link, target);
             double secs = seconds(t0);
             if (bad != null) {
                 link.done(false, "read-back check failed: " + bad, secs);
@@ -176,6 +154,41 @@ final class JoinLoop {
                     ? "the target " + config.target() + " is full (" + e.getMessage() + ")" : describe(e);
             link.done(false, msg, seconds(t0));
             return failed(msg, t0);
+        }
+    }
+
+    /** Tells the server which chunks of the image's table the target lacks; returns their bytes. */
+    private long postNeeds(Link link, Manifest manifest, int tableSize, Map<ChunkId, Integer> index, Set<ChunkId> lacking)
+            throws IOException {
+        Map<ChunkId, Integer> rawLen = manifest.distinctChunks();
+        byte[] bits = new byte[(tableSize + 7) / 8];
+        long needBytes = 0;
+        for (ChunkId id : lacking) {
+            int i = index.get(id);
+            bits[i >> 3] |= (byte) (1 << (i & 7));
+            needBytes += rawLen.get(id);
+        }
+        progress.total(needBytes);
+        link.needs(bits);
+        return needBytes;
+    }
+
+    /**
+     * Finishes the target and, with {@code readback}, reads it back; returns the first mismatch or
+     * null. Every chunk was hash-checked before it was written and every one was written; the
+     * read-back catches a disk that corrupts writes. Keeps the server's timeout for a silent
+     * machine from running out meanwhile.
+     */
+    private String finishAndVerify(Link link, ChunkTarget target) throws IOException {
+        Thread keepAlive = FeedbackLoop.keepAlive(link, counters);
+        try {
+            target.finish();
+            ended(Phase.FINISH);
+            String bad = config.readback() ? target.verify() : null;
+            ended(Phase.VERIFY);
+            return bad;
+        } finally {
+            keepAlive.interrupt();
         }
     }
 
@@ -305,6 +318,11 @@ final class JoinLoop {
 
         private static Refused refused(ControlClient.Refused e) {
             return new Refused(e.status, e.getMessage());
+        }
+
+        /** Posts the needs bitmap of the whole table (an image read whole). */
+        void needs(byte[] bits) throws IOException {
+            ctl.post(base + "needs", bits, OCTETS);
         }
 
         /** Says the machine is done (its result); the server may be gone: the exit status still tells the truth. */
