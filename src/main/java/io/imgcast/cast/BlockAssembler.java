@@ -368,8 +368,8 @@ public final class BlockAssembler {
      * the symbols it lacks, and whether it lacks the directory (without which what it holds is of
      * no use); blocks whose chunks are out but not yet written, with nothing missing.
      */
-    public List<Scheduler.BlockReport> reports(long nowNs) {
-        List<Scheduler.BlockReport> out = new ArrayList<>();
+    public List<BlockReport> reports(long nowNs) {
+        List<BlockReport> out = new ArrayList<>();
         for (Iterator<State> it = open.values().iterator(); it.hasNext(); ) {
             State s = it.next();
             if (nowNs - s.lastNs < quietNs) continue;
@@ -382,10 +382,10 @@ public final class BlockAssembler {
             }
             if (s.dir != null && !relevant(s)) continue;
             int missing = Math.max(0, s.k - s.count);
-            if (missing > 0 || s.dir == null) out.add(new Scheduler.BlockReport(s.id, s.burst, missing, s.dir == null));
+            if (missing > 0 || s.dir == null) out.add(new BlockReport(s.id, s.burst, missing, s.dir == null));
         }
         for (Map.Entry<Long, int[]> w : awaitingWrite.entrySet()) {
-            if (!open.containsKey(w.getKey())) out.add(new Scheduler.BlockReport(w.getKey(), w.getValue()[1], 0));
+            if (!open.containsKey(w.getKey())) out.add(new BlockReport(w.getKey(), w.getValue()[1], 0));
         }
         return out;
     }

@@ -21,7 +21,7 @@ import java.util.List;
  *   i32 loss in parts per million, i64 bytes written (cumulative)
  * </pre>
  */
-public record FeedbackFormat(int[] completed, List<Scheduler.BlockReport> blocks, long packets, long rejected,
+public record FeedbackFormat(int[] completed, List<BlockReport> blocks, long packets, long rejected,
                              long kernelDrops, int lossPpm, long bytesWritten) {
     private static final int NO_DIRECTORY = 0x8000;
 
@@ -32,7 +32,7 @@ public record FeedbackFormat(int[] completed, List<Scheduler.BlockReport> blocks
             o.writeInt(completed.length);
             for (int c : completed) o.writeInt(c);
             o.writeInt(blocks.size());
-            for (Scheduler.BlockReport r : blocks) {
+            for (BlockReport r : blocks) {
                 o.writeLong(r.block());
                 o.writeByte(r.burst());
                 o.writeShort(Math.min(r.missing(), NO_DIRECTORY - 1) | (r.noDirectory() ? NO_DIRECTORY : 0));
@@ -60,12 +60,12 @@ public record FeedbackFormat(int[] completed, List<Scheduler.BlockReport> blocks
             }
             int m = in.readInt();
             if (m < 0 || m * 11L > body.length) throw new CorruptDataException("bad block count");
-            List<Scheduler.BlockReport> blocks = new ArrayList<>(m);
+            List<BlockReport> blocks = new ArrayList<>(m);
             for (int i = 0; i < m; i++) {
                 long block = in.readLong();
                 int burst = in.readUnsignedByte();
                 int missing = in.readUnsignedShort();
-                blocks.add(new Scheduler.BlockReport(block, burst, missing & (NO_DIRECTORY - 1), (missing & NO_DIRECTORY) != 0));
+                blocks.add(new BlockReport(block, burst, missing & (NO_DIRECTORY - 1), (missing & NO_DIRECTORY) != 0));
             }
             FeedbackFormat f = new FeedbackFormat(c, blocks, in.readLong(), in.readLong(), in.readLong(), in.readInt(), in.readLong());
             if (in.available() != 0) throw new CorruptDataException("trailing bytes in feedback");

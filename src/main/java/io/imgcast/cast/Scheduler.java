@@ -171,16 +171,6 @@ public final class Scheduler {
     }
 
     /**
-     * Per incomplete block: the burst the machine saw last, how many symbols it still lacks, and
-     * whether it lacks the block's directory (lost both copies): then it cannot use what it holds.
-     */
-    public record BlockReport(long block, int burst, int missing, boolean noDirectory) {
-        public BlockReport(long block, int burst, int missing) {
-            this(block, burst, missing, false);
-        }
-    }
-
-    /**
      * A machine's feedback: chunks it completed since its last report, its full list of
      * incomplete blocks, and its loss estimate (0..1).
      */

@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.util.Set;
 
 /**
- * Where a receiver puts an image: every chunk goes straight to its final place(s) (M3).
+ * Where a receiver puts an image: every chunk goes straight to its final place(s).
  * {@link #prepare} scans what the target already holds (delta re-imaging, resume) and returns
  * the chunks it still lacks; {@link #write} places one verified chunk; {@link #finish} completes
  * the image (metadata, links, holes) and {@link #verify} reads everything back against the hashes.

@@ -81,7 +81,7 @@ class RepairTest {
         BlockAssembler asm = new BlockAssembler(s.tags(), T, 30 * MS);
         // every symbol arrives, both copies of the directory are lost
         for (int esi : first.esis()) assertTrue(asm.onPacket(packet(s, Wire.TYPE_SYMBOL, 0, esi), MS).isEmpty());
-        List<Scheduler.BlockReport> r = asm.reports(100 * MS);
+        List<BlockReport> r = asm.reports(100 * MS);
         assertEquals(1, r.size());
         assertTrue(r.get(0).noDirectory(), "it says it lacks the directory");
         assertEquals(0, r.get(0).missing(), "and that it lacks no symbol");
@@ -144,8 +144,8 @@ class RepairTest {
         Burst b = sch.next(0);
         int k = b.block().k();
         // one machine lacks 3 symbols, the other 5: the repair round sends 5 fresh repair symbols
-        sch.feedback(1, List.of(), List.of(new Scheduler.BlockReport(b.block().id(), 0, 3)), 0.05, 100 * MS);
-        sch.feedback(2, List.of(), List.of(new Scheduler.BlockReport(b.block().id(), 0, 5)), 0.05, 100 * MS);
+        sch.feedback(1, List.of(), List.of(new BlockReport(b.block().id(), 0, 3)), 0.05, 100 * MS);
+        sch.feedback(2, List.of(), List.of(new BlockReport(b.block().id(), 0, 5)), 0.05, 100 * MS);
         Burst r = sch.next(101 * MS);
         assertTrue(r.repair());
         assertEquals(b.block().id(), r.block().id());
@@ -175,8 +175,8 @@ class RepairTest {
 
     @Test
     void feedbackKeepsMissingCountsAndTheDirectoryFlagApart() {
-        List<Scheduler.BlockReport> r = List.of(new Scheduler.BlockReport(1, 2, 200, false),
-                new Scheduler.BlockReport(2, 255, 0, true), new Scheduler.BlockReport(0xffffffffL, 0, 17, true));
+        List<BlockReport> r = List.of(new BlockReport(1, 2, 200, false),
+                new BlockReport(2, 255, 0, true), new BlockReport(0xffffffffL, 0, 17, true));
         assertEquals(r, FeedbackFormat.decode(new FeedbackFormat(new int[] {3}, r, 9, 1, 2, 50_000, 77).encode(), 4).blocks());
     }
 

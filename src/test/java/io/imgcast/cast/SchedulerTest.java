@@ -30,8 +30,8 @@ class SchedulerTest {
     private static final int SIZE = Scheduler.BLOCK_SYMBOLS * T / 2 + 1;
 
     /** A machine's report on one incomplete block (the only place that names the report type). */
-    private static Scheduler.BlockReport report(Block block, int burst, int missing, boolean noDirectory) {
-        return new Scheduler.BlockReport(block.id(), burst, missing, noDirectory);
+    private static BlockReport report(Block block, int burst, int missing, boolean noDirectory) {
+        return new BlockReport(block.id(), burst, missing, noDirectory);
     }
 
     private static ChunkMeta chunk(int n) {

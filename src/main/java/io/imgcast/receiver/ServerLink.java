@@ -1,0 +1,42 @@
+package io.imgcast.receiver;
+
+import java.io.IOException;
+
+/**
+ * A joined machine's resources on the server ({@code api/v1/machines/ID/...}) as the threads of
+ * a receive use them: feedback, needs, the live table and the signed manifest. The join loop
+ * implements it over HTTP; the others never see the control client or its messages.
+ */
+interface ServerLink {
+    /** The server answered with an error status. */
+    final class Refused extends IOException {
+        final int status;
+
+        Refused(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        /** 404: the server no longer knows this machine (it restarted). */
+        boolean forgotten() {
+            return status == 404;
+        }
+
+        /** 503: not ready yet (the master still signs the manifest of a live image). */
+        boolean notReady() {
+            return status == 503;
+        }
+    }
+
+    /** Posts a feedback report ({@link io.imgcast.cast.FeedbackFormat}); returns the group the server puts this machine on, or null. */
+    String feedback(byte[] report) throws IOException;
+
+    /** Posts the needs bitmap of table entries {@code [from, to)} of a live image. */
+    void needs(int from, int to, byte[] bits) throws IOException;
+
+    /** GETs the live table's placements from {@code from} on ({@link io.imgcast.cast.LiveTable#decodeSlice}). */
+    byte[] table(int from, int max) throws IOException;
+
+    /** GETs the signed manifest ({@link io.imgcast.cast.SignedManifest}). */
+    byte[] manifest(int max) throws IOException;
+}
