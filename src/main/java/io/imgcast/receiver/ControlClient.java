@@ -115,8 +115,17 @@ final class ControlClient {
         }
     }
 
+    /** The machine's token from its join reply, sent with every later request (header {@code X-Imgcast-Token}). */
+    private volatile String token;
+
+    void token(String token) {
+        this.token = token;
+    }
+
     private HttpURLConnection open(String path, String method) throws IOException {
         HttpURLConnection c = (HttpURLConnection) base.resolve(path).toURL().openConnection();
+        String t = token;
+        if (t != null) c.setRequestProperty("X-Imgcast-Token", t);
         c.setConnectTimeout(3000);
         c.setReadTimeout(10_000);
         c.setRequestMethod(method);

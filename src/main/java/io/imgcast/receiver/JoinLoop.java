@@ -95,6 +95,7 @@ final class JoinLoop {
             return failed("cannot reach the server at " + config.server() + ": " + e.getMessage(), t0);
         }
         ended(Phase.JOIN);
+        ctl.token(joined.token());
         int machineId = joined.machineId();
         Link link = new Link(ctl, "api/v1/machines/" + machineId + "/");
         boolean live = joined.liveImage();
@@ -201,7 +202,15 @@ final class JoinLoop {
         if (ss == null || ss < Wire.MIN_SYMBOL || ss > Wire.MAX_SYMBOL) {
             throw new IOException("the server did not say its symbol size: it speaks another version of the protocol");
         }
-        return new Reception.Stream(joined.session(), ss, joined.group());
+        if (joined.wireKey() == null || joined.signer() == null) {
+            throw new IOException("the server did not hand out the session's datagram key: it speaks another version of the protocol");
+        }
+        try {
+            return new Reception.Stream(joined.session(), ss, joined.group(), Wire.Key.ofHex(joined.wireKey()),
+                    io.imgcast.manifest.ImageSignature.publicKey(java.util.Base64.getDecoder().decode(joined.signer())));
+        } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
+            throw new IOException("the server's session keys are unreadable: " + e.getMessage());
+        }
     }
 
     private static String describe(Throwable e) {

@@ -87,6 +87,11 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     private final boolean ownsCatalog;
     private final Config config;
     private final int session;
+    /** The datagram key of this session ({@link Wire}), handed to each machine that joins. */
+    private final Wire.Key wireKey = Wire.Key.random();
+    /** Signs the block directories; its public half goes to each machine that joins. */
+    private final java.security.KeyPair signing;
+    private final MachineTokens tokens = new MachineTokens();
     private final Object lock = new Object();
     /** Needs for live images, held until the machines that keep up know those chunks (guarded by {@code lock}). */
     private final TableBarrier barrier = new TableBarrier(LAG_NS);
@@ -113,7 +118,20 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         this(catalog, false, config);
     }
 
+    /**
+     * Serves from {@code catalog} (kept and closed by the caller), signing block directories with
+     * {@code signing} (a peer master's key) instead of a key made for the session.
+     */
+    public CastServer(ImageCatalog catalog, Config config, java.security.KeyPair signing) throws IOException {
+        this(catalog, false, config, signing);
+    }
+
     private CastServer(ImageCatalog catalog, boolean ownsCatalog, Config config) throws IOException {
+        this(catalog, ownsCatalog, config, io.imgcast.manifest.ImageSignature.newKeyPair());
+    }
+
+    private CastServer(ImageCatalog catalog, boolean ownsCatalog, Config config, java.security.KeyPair signing) throws IOException {
+        this.signing = signing;
         this.catalog = catalog;
         this.ownsCatalog = ownsCatalog;
         this.config = config;
@@ -130,12 +148,19 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             InetSocketAddress g = new InetSocketAddress(config.group().getAddress(), config.group().getPort() + s);
             Scheduler sch = new Scheduler(s, Scheduler.Config.defaults(), (long) s << 28, symbolSize);
             ImageCatalog.Payloads payloads = catalog.openPayloads();
-            streams.add(new StreamSender(s, sch, new RateController(rate, now), g, lock, channel, payloads, session, gate::isOpen));
+            streams.add(new StreamSender(s, sch, new RateController(rate, now), g, lock, channel, payloads, session, gate::isOpen,
+                    wireKey, io.imgcast.cast.BlockData.signer(signing.getPrivate(), session)));
         }
         this.api = new ControlApi(config.listen(), this);
     }
 
     public int session() { return session; }
+
+    /** True if {@code token} is machine {@code m}'s own, given at its join ({@link MachineTokens}). */
+    @Override
+    public boolean authorized(Machine m, String token) {
+        return tokens.check(m.id, token);
+    }
 
     public InetSocketAddress httpAddress() { return api.address(); }
 
@@ -239,10 +264,13 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             }
             gate.onJoin(now);
         }
+        String token = tokens.issue(m.id);
+        String signer = java.util.Base64.getEncoder().encodeToString(signing.getPublic().getEncoded());
         return live != null
-                ? new JoinReply(session, m.id, imageName, "VOLUME", true, live.volumeSize(), null, null, 0, groupOf(0), symbolSize)
+                ? new JoinReply(session, m.id, imageName, "VOLUME", true, live.volumeSize(), null, null, 0, groupOf(0), symbolSize,
+                        wireKey.hex(), signer, token)
                 : new JoinReply(session, m.id, imageName, img.kind().name(), null, null, img.chunks().size(), img.manifest().length,
-                        0, groupOf(0), symbolSize);
+                        0, groupOf(0), symbolSize, wireKey.hex(), signer, token);
     }
 
     /** A machine that cannot take part says why; it is listed as refused, so the operator sees it, and takes no part in the session. */

@@ -60,6 +60,9 @@ final class ControlApi implements AutoCloseable {
 
         void done(Machine m, DoneRequest request);
 
+        /** Whether a request about machine {@code m} carrying {@code token} (header {@link MachineTokens#HEADER}) may speak for it. */
+        boolean authorized(Machine m, String token);
+
         Status status();
     }
 
@@ -163,6 +166,10 @@ final class ControlApi implements AutoCloseable {
         }
         if (m == null) {
             reply(ex, 404, "{\"error\":\"unknown machine; join again\",\"state\":\"unknown\"}");
+            return;
+        }
+        if (!handler.authorized(m, ex.getRequestHeaders().getFirst(MachineTokens.HEADER))) {
+            reply(ex, 403, "{\"error\":\"this machine's token is missing or wrong: only the machine that joined may speak for it\"}");
             return;
         }
         try {

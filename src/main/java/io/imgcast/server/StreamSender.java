@@ -34,6 +34,9 @@ final class StreamSender implements Runnable {
     private final DatagramChannel channel;
     private final ImageCatalog.Payloads payloads;
     private final int session;
+    /** The session's datagram key (a tag on every datagram) and the signer of block directories. */
+    private final Wire.Key key;
+    private final BlockData.Signer signer;
     private final Pacer pacer;
     private final int symbolSize;
     private final java.util.function.BooleanSupplier gate;
@@ -52,7 +55,10 @@ final class StreamSender implements Runnable {
     private volatile String failure;
 
     StreamSender(int index, Scheduler scheduler, RateController rate, InetSocketAddress group, Object lock,
-                 DatagramChannel channel, ImageCatalog.Payloads payloads, int session, java.util.function.BooleanSupplier gate) {
+                 DatagramChannel channel, ImageCatalog.Payloads payloads, int session, java.util.function.BooleanSupplier gate,
+                 Wire.Key key, BlockData.Signer signer) {
+        this.key = key;
+        this.signer = signer;
         this.gate = gate;
         this.index = index;
         this.scheduler = scheduler;
@@ -118,7 +124,7 @@ final class StreamSender implements Runnable {
 
     private void heartbeat(ByteBuffer pkt) {
         pkt.clear();
-        Wire.seal(pkt, Wire.TYPE_HEARTBEAT, session, 0, 0, 0, 0, 0);
+        Wire.seal(pkt, key, Wire.TYPE_HEARTBEAT, session, 0, 0, 0, 0, 0);
         try {
             channel.send(pkt, group);
         } catch (IOException ignored) {
@@ -136,7 +142,7 @@ final class StreamSender implements Runnable {
             bodyLen = symbolSize;
         }
         pkt.clear();
-        Wire.seal(pkt, type, session, b.burst(), b.block().k(), esi, b.block().id(), bodyLen);
+        Wire.seal(pkt, key, type, session, b.burst(), b.block().k(), esi, b.block().id(), bodyLen);
         int size = pkt.remaining() + Wire.IP_UDP;
         while (true) {
             long d = pacer.delay(size, System.nanoTime());
@@ -158,7 +164,7 @@ final class StreamSender implements Runnable {
             if (p.length != c.storedLength()) throw new IOException("stored chunk " + c.id().shortHex() + " changed length");
             ps.add(p);
         }
-        d = BlockData.of(block, symbolSize, ps);
+        d = BlockData.of(block, symbolSize, ps, signer); // signed once per block: the cache keeps it
         cache.put(block.id(), d);
         return d;
     }

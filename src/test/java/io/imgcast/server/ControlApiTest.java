@@ -54,7 +54,7 @@ class ControlApiTest {
             calls.add("join " + request);
             if (request.image() == null) throw new ControlApi.Refusal(400, new ErrorReply("image is required"));
             if (request.image().equals("later")) throw new ControlApi.Refusal(503, new ErrorReply("still reading", true));
-            return new JoinReply(1, 7, request.image(), "TREE", null, null, 9, 100, 0, "239.1.1.1:9000", 1452);
+            return new JoinReply(1, 7, request.image(), "TREE", null, null, 9, 100, 0, "239.1.1.1:9000", 1448, "00112233445566778899aabbccddeeff", "c2lnbmVy", "t0k3n");
         }
 
         @Override
@@ -92,6 +92,11 @@ class ControlApiTest {
         }
 
         @Override
+        public boolean authorized(Machine m, String token) {
+            return "t0k3n".equals(token);
+        }
+
+        @Override
         public void done(Machine m, DoneRequest request) {
             calls.add("done " + request);
         }
@@ -117,13 +122,28 @@ class ControlApiTest {
     }
 
     private HttpResponse<String> post(String path, byte[] body) throws Exception {
-        return http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return post(path, body, "t0k3n");
+    }
+
+    private HttpResponse<String> post(String path, byte[] body, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10));
+        if (token != null) b.header("X-Imgcast-Token", token);
+        return http.send(b.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).header("X-Imgcast-Token", "t0k3n")
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void onlyTheMachineThatJoinedMaySayGoodbyeForItself() throws Exception {
+        byte[] done = "{\"ok\":true,\"seconds\":2.5}".getBytes();
+        assertEquals(403, post("api/v1/machines/7/done", done, null).statusCode(), "no token");
+        assertEquals(403, post("api/v1/machines/7/done", done, "guess").statusCode(), "a wrong token");
+        assertEquals(403, post("api/v1/machines/7/feedback", new byte[12], "guess").statusCode());
+        assertTrue(calls.stream().noneMatch(c -> c.startsWith("done") || c.startsWith("feedback")), calls.toString());
+        assertEquals(200, post("api/v1/machines/7/done", done, "t0k3n").statusCode());
     }
 
     @Test
