@@ -28,7 +28,7 @@ public final class Main implements Callable<Integer> {
      * commands get all of them.
      */
     private static final String[] COMMANDS = {"capture", "apply", "list", "info", "verify", "delete", "gc", "export", "import",
-            "serve", "receive", "status", "send", "relay", "demo", "help"};
+            "serve", "receive", "status", "send", "keygen", "relay", "demo", "help"};
 
     // A plain switch, not a map of constructor references: the JDK 25 AOT cache assembler
     // crashes on archived lambdas that reach picocli's pre-Java-6 class files.
@@ -47,6 +47,7 @@ public final class Main implements Callable<Integer> {
             case "receive" -> new ReceiveCommand();
             case "status" -> new StatusCommand();
             case "send" -> new SendCommand();
+            case "keygen" -> new KeygenCommand();
             case "relay" -> new RelayCommand();
             case "demo" -> new DemoCommand();
             case "help" -> new CommandLine.HelpCommand();

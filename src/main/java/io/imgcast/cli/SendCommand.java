@@ -46,6 +46,8 @@ final class SendCommand implements Callable<Integer> {
             + " with --capture-to, as a capture)") Integer level;
     @Option(names = "--json", description = "print the summary as one JSON object") boolean json;
 @Option(names = {"-q", "--quiet"}, description = "no progress (a bar on a terminal, else a line on standard error every few seconds)") boolean quiet;
+    @Option(names = "--key", paramLabel = "FILE", description = "sign the session with this master key (made by 'imgcast keygen'), so that receivers can pin it"
+            + " with --master-key; default: a fresh key for this session") Path key;
     @Mixin MasterOptions master;
 
     @Override
@@ -67,7 +69,9 @@ final class SendCommand implements Callable<Integer> {
         // sending straight from the source compresses fast; capturing into a store compresses as 'capture' does
         int lvl = level != null ? level : captureTo == null ? ChunkCodec.DEFAULT_LEVEL : ChunkCodec.STORE_LEVEL;
         CaptureOptions opts = CaptureOptions.defaults().withLevel(lvl).withProgress(progress);
-        PeerMaster pm = new PeerMaster(cfg);
+        java.security.KeyPair kp = key != null ? io.imgcast.peer.MasterKey.load(key) : io.imgcast.manifest.ImageSignature.newKeyPair();
+        PeerMaster pm = new PeerMaster(cfg, kp);
+        say.printf("master key fingerprint: %s (%s)%n", pm.fingerprint(), key != null ? "from " + key : "fresh for this session");
         MasterOptions.operatorStart(pm, say);
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("source", source.toString());
@@ -75,9 +79,9 @@ final class SendCommand implements Callable<Integer> {
         PeerMaster.Summary s;
         long[] r = ranges;
         if (captureTo == null) {
-            SourceCatalog catalog = new SourceCatalog(source, imageName, cache, readRate == null ? 0 : readRate);
-            say.printf("session of %s (%s%s) on %s; key %s; %s%n", source, kind.name().toLowerCase(),
-                    sourceBytes > 0 ? ", " + Units.bytes(sourceBytes) : "", cfg.iface(), catalog.fingerprint(),
+            SourceCatalog catalog = new SourceCatalog(source, imageName, cache, readRate == null ? 0 : readRate, kp);
+            say.printf("session of %s (%s%s) on %s; %s%n", source, kind.name().toLowerCase(),
+                    sourceBytes > 0 ? ", " + Units.bytes(sourceBytes) : "", cfg.iface(),
                     kind == ImageKind.VOLUME ? "reading it now; receivers may join and data flows while it is read"
                             : "reading the tree now; receivers may join when it is read");
             s = pm.run(catalog, imageName, kind.name(), sourceBytes, layout, () -> {

@@ -43,10 +43,14 @@ public final class PeerReceiver {
 
     public Result run(Progress progress, Consumer<String> say) {
         long t0 = System.nanoTime();
+        String pin = config.masterKey() == null ? null : config.masterKey().toLowerCase(java.util.Locale.ROOT);
+        if (pin != null && !pin.matches("[0-9a-f]{16,64}")) {
+            return new Result(failed("--master-key takes at least 16 hex digits of the master's fingerprint (it prints 64)", t0), null, null);
+        }
         Discovery d = new Discovery();
         Discovery.Found found;
         try {
-            found = d.await(McastSocket.iface(config.iface()), config.announce(), config.session(), config.timeoutMs(),
+            found = d.await(McastSocket.iface(config.iface()), config.announce(), config.session(), pin, config.timeoutMs(),
                     new Consumer<>() {
                         boolean told;
 
@@ -61,6 +65,10 @@ public final class PeerReceiver {
         }
         Announce a = found.announce();
         String master = found.control().getAddress().getHostAddress() + ":" + found.control().getPort();
+        if (pin == null) {
+            say.accept("trusting the master of session " + a.session() + " (first one joined), key fingerprint " + a.fingerprint()
+                    + "; pin it with --master-key to accept no other");
+        }
         say.accept("joining session " + a.session() + " of " + master + ": " + a.name() + " (" + a.kind().toLowerCase() + ", "
                 + Units.bytes(a.totalBytes()) + (a.layout().isEmpty() ? "" : ", " + a.layout()) + ")");
         URI base = URI.create("http://" + master + "/");
@@ -70,7 +78,9 @@ public final class PeerReceiver {
             return new Result(failed("cannot take part in session " + a.session() + ": " + why, t0), a, master);
         }
         CastReceiver.Result r = new CastReceiver(new CastReceiver.Config(base, a.name(), config.target(), 0, config.iface(),
-                config.machine(), config.masterKey(), config.timeoutMs(), CastReceiver.FEEDBACK_MS, config.readback()), progress).run();
+                config.machine(), config.masterKey(), config.timeoutMs(), CastReceiver.FEEDBACK_MS, config.readback()), progress)
+                // the announced (pinned or first) master's key must sign the session: checked at every join, before a byte is written
+                .pinSigner(a.fingerprint()).run();
         if (r.ok() && a.kind().equals("VOLUME") && a.layout().startsWith("gpt")) {
             try {
                 if (Posix.deviceSize(config.target()) > a.totalBytes()) PartitionTable.relocateBackupGpt(config.target());

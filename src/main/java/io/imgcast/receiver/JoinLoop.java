@@ -62,6 +62,27 @@ final class JoinLoop {
         this.phaseStartNs = nowNs;
     }
 
+    /** See {@link CastReceiver#pinSigner}: null for none. */
+    private volatile String signerPin;
+
+    void pinSigner(String fingerprint) {
+        this.signerPin = fingerprint == null ? null : fingerprint.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Null if the join reply's signer is the pinned one (or none is pinned), else why not. */
+    private String signerRefused(JoinReply joined) {
+        String pin = signerPin;
+        if (pin == null) return null;
+        if (joined.signer() == null) return "the master did not say its key; it speaks another version of the protocol";
+        String fp;
+        try {
+            fp = io.imgcast.manifest.ImageSignature.fingerprint(java.util.Base64.getDecoder().decode(joined.signer()));
+        } catch (IllegalArgumentException e) {
+            return "the master's key is unreadable";
+        }
+        return fp.startsWith(pin) ? null : "the master's key " + fp + " is not the pinned one (" + pin + "); nothing was written";
+    }
+
     private void ended(Phase p) {
         long now = System.nanoTime();
         phases.merge(p.key(), (now - phaseStartNs) / 1e9, Double::sum);
@@ -95,6 +116,14 @@ final class JoinLoop {
             return failed("cannot reach the server at " + config.server() + ": " + e.getMessage(), t0);
         }
         ended(Phase.JOIN);
+        String refused = signerRefused(joined);
+        if (refused != null) return failed(refused, t0);
+        Reception.Stream wire;
+        try {
+            wire = stream(joined);
+        } catch (IOException e) {
+            return failed(e.getMessage(), t0);
+        }
         ctl.token(joined.token());
         int machineId = joined.machineId();
         Link link = new Link(ctl, "api/v1/machines/" + machineId + "/");
@@ -120,7 +149,7 @@ final class JoinLoop {
             target = vt;
             table = new ArrayList<>();
             index = new ConcurrentHashMap<>();
-            feed = new LiveFeed(link, vt, table, index, check, progress, config.feedbackMs());
+            feed = new LiveFeed(link, vt, table, index, check, progress, config.feedbackMs(), wire.signer(), joined.session());
         } else {
             table = new ArrayList<>(manifest.distinctChunks().keySet());
             index = new HashMap<>();
@@ -134,7 +163,7 @@ final class JoinLoop {
             long needBytes = live ? 0 : postNeeds(link, manifest, table.size(), index, lacking);
             long reused = table.size() - lacking.size();
             if (!lacking.isEmpty() || feed != null) {
-                reception.receive(link, stream(joined), lacking, index, target, feed);
+                reception.receive(link, wire, lacking, index, target, feed);
             }
             if (feed != null) {
                 needBytes = feed.neededBytes();

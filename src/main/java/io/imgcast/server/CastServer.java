@@ -296,7 +296,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         if (m.live == null) {
             throw new ControlApi.Refusal(404, new ErrorReply("this machine's image is not being read live; its manifest came with the join"));
         }
-        return m.live.encodeSlice((int) Math.min(Integer.MAX_VALUE, from));
+        return io.imgcast.cast.TableSignature.sign(signing.getPrivate(), session, m.live.encodeSlice((int) Math.min(Integer.MAX_VALUE, from)));
     }
 
     /** The machine's image's signed manifest ({@link SignedManifest}); for a live image once its read ended. */
