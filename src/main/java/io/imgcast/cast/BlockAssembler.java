@@ -26,7 +26,8 @@ import java.util.Set;
  * ({@code directoryCheck}); symbols are kept only for blocks whose directory says they hold a
  * chunk this machine needs — at most {@link #MAX_HELD_BLOCKS} of them, the most a stream has in
  * flight — and, ahead of their directory (lost, or still to come), for at most {@link
- * #MAX_EARLY_BLOCKS} blocks; any other symbol is dropped without a copy. Blocks merely heard of
+ * #MAX_EARLY_BLOCKS} blocks (the oldest such block lets its symbols go for a newer one); any
+ * other symbol is dropped without a copy. Blocks merely heard of
  * cost a few hundred bytes each, at most {@link #MAX_OPEN_BLOCKS} of them.
  *
  * <p>A block's source symbols are kept in place in one array of k symbols, so a chunk's payload
@@ -86,7 +87,7 @@ public final class BlockAssembler {
     /** Blocks holding symbols with a known directory: a stream's window ({@link Scheduler.Config#maxActiveBlocks}) and a margin. */
     static final int MAX_HELD_BLOCKS = Scheduler.Config.defaults().maxActiveBlocks() + 16;
     /** Blocks holding symbols that arrived before their directory. */
-    static final int MAX_EARLY_BLOCKS = 8;
+    static final int MAX_EARLY_BLOCKS = 32;
     /** A block heard of without its directory is forgotten after this long without a packet of it. */
     static final long FORGET_DIRECTORYLESS_NS = 10_000_000_000L;
 
@@ -209,7 +210,19 @@ public final class BlockAssembler {
     private boolean mayHold(State s) {
         if (s.data != null || s.repairs > 0) return true;
         if (s.dir == null) {
-            if (earlyCount >= MAX_EARLY_BLOCKS) return false; // its directory is what makes room: drop, it comes again
+            if (earlyCount >= MAX_EARLY_BLOCKS) {
+                // the oldest block still without a directory lets its symbols go (most likely one
+                // whose directory was lost and that this machine does not need)
+                State oldest = null;
+                for (State o : open.values()) {
+                    if (o != s && o.dir == null && (o.data != null || o.repairs > 0)) {
+                        oldest = o;
+                        break;
+                    }
+                }
+                if (oldest == null) return false;
+                release(oldest);
+            }
             earlyCount++;
             return true;
         }
