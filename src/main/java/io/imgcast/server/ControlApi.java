@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>{@code GET /api/v1/status} → {@link Status}; {@code GET /} the dashboard.
  * </ul>
  * Errors are {@link ErrorReply} bodies; an unknown machine gets 404 with {@code "state":"unknown"}
- * (join again).
+ * (join again). Every {@code machines/ID/...} request must carry the machine's token from its
+ * join reply in the {@code X-Imgcast-Token} header ({@link MachineTokens}), else 403.
  */
 final class ControlApi implements AutoCloseable {
     /** What the routes do. */
