@@ -6,9 +6,9 @@ import java.nio.ByteBuffer;
  * SipHash-2-4 (Aumasson and Bernstein, 2012) with a 64-bit output: the keyed tag of every
  * datagram ({@link Wire}). Chosen over a truncated HMAC-SHA256 because receivers run the C1
  * compiler only, where the JDK's SHA-256 and GHASH intrinsics are not used: measured per
- * 1,464-byte datagram, HMAC-SHA256 took about 20 µs and this about 6 µs under C1 (see
- * {@code MacStudy} in src/bench/java). Reads the buffer with absolute gets (heap or direct); no
- * allocation.
+ * 1,464-byte datagram on a loaded machine, HMAC-SHA256 took about 16 µs and this about 5 µs
+ * under C1 ({@code MacStudy} in src/bench/java). Reads the buffer with absolute gets (heap or
+ * direct); no allocation.
  */
 public final class SipHash {
     private SipHash() {}
