@@ -8,11 +8,12 @@ package io.imgcast.api;
  * io.imgcast.cast.Wire.Key}); {@code signer}, the public key (X.509, base64) that signs the
  * session's block directories, manifests and live table slices; {@code token}, the machine's own
  * token, which its later requests carry (header {@code X-Imgcast-Token}) so that no one else can
- * speak for it.
+ * speak for it; {@code dataKey}, when the session encrypts its data ({@code --encrypt}), the
+ * AES key of its symbols (32 hex digits, {@link io.imgcast.cast.DataCipher}), else null.
  */
 public record JoinReply(int session, int machineId, String image, String kind, Boolean live, Long volumeSize,
                         Integer chunks, Integer manifestBytes, int stream, String group, Integer symbolSize,
-                        String wireKey, String signer, String token) {
+                        String wireKey, String signer, String token, String dataKey) {
     /** True for an image still being read when the machine joined. */
     public boolean liveImage() {
         return Boolean.TRUE.equals(live);

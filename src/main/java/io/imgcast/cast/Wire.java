@@ -35,7 +35,8 @@ import java.util.zip.CRC32C;
  * signing key over the directory ({@link DirectorySignature}): a machine that holds the datagram
  * key still cannot forge a directory. HEARTBEAT bodies are empty. Chunk content is checked
  * against its full SHA-256 after decoding, so a forged packet can cost a retransmission but never
- * land on disk.
+ * land on disk. With {@code --encrypt} a SYMBOL body is the symbol encrypted with AES-GCM and
+ * its 16-byte GCM tag ({@link DataCipher}): T + 16 bytes, and the session's T is 16 bytes smaller.
  */
 public final class Wire {
     public static final int HEADER = 16;
@@ -133,7 +134,7 @@ public final class Wire {
     }
 
     /** Why a datagram was rejected; counted per reason. */
-    public enum Reject { SHORT, BAD_VERSION, BAD_TYPE, BAD_CRC, OTHER_SESSION, BAD_FIELDS, BAD_TAG, BAD_SIGNATURE }
+    public enum Reject { SHORT, BAD_VERSION, BAD_TYPE, BAD_CRC, OTHER_SESSION, BAD_FIELDS, BAD_TAG, BAD_SIGNATURE, BAD_CIPHER }
 
     /**
      * Checks a received datagram in {@code b} (heap or direct; bytes 0 to its limit): structure,
@@ -142,6 +143,15 @@ public final class Wire {
      * (once per block, by the receiver's {@link BlockAssembler}).
      */
     public static Reject check(ByteBuffer b, Key key, int session, int symbolSize) {
+        return check(b, key, session, symbolSize, symbolSize);
+    }
+
+    /**
+     * As {@link #check(ByteBuffer, Key, int, int)} for a session whose SYMBOL bodies are
+     * {@code symbolBody} bytes on the wire: {@code symbolSize} plus {@link DataCipher#TAG} when
+     * the session encrypts its data.
+     */
+    public static Reject check(ByteBuffer b, Key key, int session, int symbolSize, int symbolBody) {
         int all = b.limit();
         if (all < HEADER + TAG) return Reject.SHORT;
         if ((b.get(0) & 0xff) >>> 4 != VERSION) return Reject.BAD_VERSION;
@@ -149,14 +159,14 @@ public final class Wire {
         if (crc(b, len) != b.getInt(CRC_AT)) return Reject.BAD_CRC;
         if (b.getInt(4) != session) return Reject.OTHER_SESSION;
         if (SipHash.hash(key.k0(), key.k1(), b, 0, len) != b.getLong(len)) return Reject.BAD_TAG;
-        return fields(b, len, symbolSize);
+        return fields(b, len, symbolSize, symbolBody);
     }
 
-    private static Reject fields(ByteBuffer b, int len, int symbolSize) {
+    private static Reject fields(ByteBuffer b, int len, int symbolSize, int symbolBody) {
         int k = k(b);
         switch (type(b)) {
             case TYPE_SYMBOL -> {
-                if (len != HEADER + symbolSize || k < 1 || k > MAX_K) return Reject.BAD_FIELDS;
+                if (len != HEADER + symbolBody || k < 1 || k > MAX_K) return Reject.BAD_FIELDS;
             }
             case TYPE_INFO -> {
                 if (len < HEADER + 2) return Reject.SHORT;

@@ -48,6 +48,7 @@ final class SendCommand implements Callable<Integer> {
 @Option(names = {"-q", "--quiet"}, description = "no progress (a bar on a terminal, else a line on standard error every few seconds)") boolean quiet;
     @Option(names = "--key", paramLabel = "FILE", description = "sign the session with this master key (made by 'imgcast keygen'), so that receivers can pin it"
             + " with --master-key; default: a fresh key for this session") Path key;
+    @Option(names = "--encrypt", description = "encrypt the data (AES-GCM; the key goes to each receiver when it joins)") boolean encrypt;
     @Mixin MasterOptions master;
 
     @Override
@@ -71,6 +72,7 @@ final class SendCommand implements Callable<Integer> {
         CaptureOptions opts = CaptureOptions.defaults().withLevel(lvl).withProgress(progress);
         java.security.KeyPair kp = key != null ? io.imgcast.peer.MasterKey.load(key) : io.imgcast.manifest.ImageSignature.newKeyPair();
         PeerMaster pm = new PeerMaster(cfg, kp);
+        pm.encrypt(encrypt);
         say.printf("master key fingerprint: %s (%s)%n", pm.fingerprint(), key != null ? "from " + key : "fresh for this session");
         MasterOptions.operatorStart(pm, say);
         Map<String, Object> extra = new LinkedHashMap<>();

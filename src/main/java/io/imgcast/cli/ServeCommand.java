@@ -28,6 +28,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--machine-timeout", defaultValue = "15", paramLabel = "SECONDS", description = "drop a machine silent this long (default ${DEFAULT-VALUE})") long machineTimeout;
     @Option(names = "--exit-after-idle", paramLabel = "SECONDS", description = "exit once machines finished and none was active this long;"
             + " the exit status is 1 if a machine failed (default: serve until stopped)") Long exitAfterIdle;
+    @Option(names = "--encrypt", description = "encrypt the data (AES-GCM; the key goes to each machine when it joins)") boolean encrypt;
     @Option(names = "--ttl", defaultValue = "1", paramLabel = "N", description = "multicast TTL (default ${DEFAULT-VALUE})") int ttl;
     @Option(names = "--priority-rule", paramLabel = "CIDR=N", description = "machines in this network get at least priority N (repeatable)")
     List<String> priorityRules = new java.util.ArrayList<>();
@@ -40,7 +41,7 @@ final class ServeCommand implements Callable<Integer> {
         CastServer.Config cfg = new CastServer.Config(iface, McastSocket.parseGroup(group), rate, http, streams,
                 machineTimeout * 1000, minMachines, waitSeconds * 1000, ttl,
                 priorityRules.stream().map(CastServer.PriorityRule::parse).toList());
-        try (Store s = store.open(); CastServer server = new CastServer(s, cfg)) {
+        try (Store s = store.open(); CastServer server = new CastServer(s, cfg, encrypt)) {
             server.start();
             System.out.printf("serving store %s: control http://%s:%d/ , stream 0 on %s via %s, session %d%n", s.dir(),
                     http.getHostString(), server.httpAddress().getPort(), group, iface, server.session());

@@ -54,6 +54,13 @@ public final class PeerMaster {
         this.key = key;
     }
 
+    private volatile boolean encrypt;
+
+    /** Encrypts the session's data ({@code send --encrypt}); said before {@link #run}. */
+    public void encrypt(boolean on) {
+        this.encrypt = on;
+    }
+
     /** The fingerprint of the master's key (64 hex digits), which receivers may pin. */
     public String fingerprint() {
         return MasterKey.fingerprint(key);
@@ -116,7 +123,7 @@ public final class PeerMaster {
         };
         String address = controlAddress(nif, config.listen());
         String publicKey = java.util.Base64.getEncoder().encodeToString(key.getPublic().getEncoded());
-        try (CastServer server = new CastServer(gated, sc, key)) {
+        try (CastServer server = new CastServer(gated, sc, key, encrypt)) {
             server.start();
             int port = server.httpAddress().getPort();
             int sessionId = server.session();

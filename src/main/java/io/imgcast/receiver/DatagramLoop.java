@@ -25,7 +25,11 @@ final class DatagramLoop implements Runnable {
     private final AtomicReference<String> group;
     private final int session;
     private final Wire.Key key;
+    /** Decrypts symbol bodies when the session encrypts ({@code --encrypt}), else null. */
+    private final io.imgcast.cast.DataCipher cipher;
     private final int symbolSize;
+    /** A SYMBOL body on the wire: the symbol, and its GCM tag when encrypted. */
+    private final int symbolBody;
     private final SharedAssembler asm;
     private final ChunkWriter writer;
     private final Counters counters;
@@ -34,9 +38,11 @@ final class DatagramLoop implements Runnable {
     private volatile DatagramChannel channel;
     private volatile int port;
 
-    DatagramLoop(NetworkInterface nif, String group, int session, Wire.Key key, int symbolSize, SharedAssembler asm, ChunkWriter writer,
-                 Counters counters, Stop stop) {
+    DatagramLoop(NetworkInterface nif, String group, int session, Wire.Key key, io.imgcast.cast.DataCipher cipher, int symbolSize,
+                 SharedAssembler asm, ChunkWriter writer, Counters counters, Stop stop) {
         this.key = key;
+        this.cipher = cipher;
+        this.symbolBody = symbolSize + (cipher == null ? 0 : io.imgcast.cast.DataCipher.TAG);
         this.nif = nif;
         this.group = new AtomicReference<>(group);
         this.session = session;
@@ -91,10 +97,17 @@ final class DatagramLoop implements Runnable {
             buf.clear();
             ch.receive(buf);
             buf.flip();
-            Wire.Reject why = Wire.check(buf, key, session, symbolSize);
+            Wire.Reject why = Wire.check(buf, key, session, symbolSize, symbolBody);
             if (why != null) {
                 counters.reject(why);
                 continue;
+            }
+            if (cipher != null && Wire.type(buf) == Wire.TYPE_SYMBOL) {
+                if (!cipher.open(buf, Wire.HEADER, symbolSize, Wire.k(buf), Wire.esi(buf), Wire.block(buf))) {
+                    counters.reject(Wire.Reject.BAD_CIPHER);
+                    continue;
+                }
+                buf.limit(Wire.HEADER + symbolSize); // the plaintext symbol, as the assembler takes it
             }
             List<BlockAssembler.Completed> done = asm.onPacket(buf, System.nanoTime(), counters);
             for (BlockAssembler.Completed c : done) writer.submit(c);

@@ -236,7 +236,8 @@ final class JoinLoop {
         }
         try {
             return new Reception.Stream(joined.session(), ss, joined.group(), Wire.Key.ofHex(joined.wireKey()),
-                    io.imgcast.manifest.ImageSignature.publicKey(java.util.Base64.getDecoder().decode(joined.signer())));
+                    io.imgcast.manifest.ImageSignature.publicKey(java.util.Base64.getDecoder().decode(joined.signer())),
+                    joined.dataKey() == null ? null : io.imgcast.cast.DataCipher.ofHex(joined.dataKey(), joined.session()));
         } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
             throw new IOException("the server's session keys are unreadable: " + e.getMessage());
         }

@@ -23,7 +23,8 @@ import java.util.function.Supplier;
  */
 final class Reception {
     /** What the join reply says of the machine's stream: the session id, symbol size and multicast group. */
-    record Stream(int session, int symbolSize, String group, io.imgcast.cast.Wire.Key key, java.security.PublicKey signer) {}
+    record Stream(int session, int symbolSize, String group, io.imgcast.cast.Wire.Key key, java.security.PublicKey signer,
+                  io.imgcast.cast.DataCipher cipher) {}
 
     /** A block is reported once nothing of it came for this long. */
     private static final long QUIET_NS = 30_000_000L;
@@ -65,7 +66,7 @@ final class Reception {
         Stop stop = new Stop();
         AtomicLong lastProgressNs = new AtomicLong(System.nanoTime());
         ChunkWriter writer = new ChunkWriter(target, asm, dictionary, counters, progress, lastProgressNs, stop);
-        DatagramLoop datagrams = new DatagramLoop(nif, stream.group(), stream.session(), stream.key(), stream.symbolSize(), asm, writer, counters, stop);
+        DatagramLoop datagrams = new DatagramLoop(nif, stream.group(), stream.session(), stream.key(), stream.cipher(), stream.symbolSize(), asm, writer, counters, stop);
         FeedbackLoop feedback = new FeedbackLoop(link, asm, datagrams, counters, stop, feedbackMs, stallTimeoutMs, server);
 
         Thread rx = Thread.ofPlatform().name("imgcast-rx").start(datagrams);

@@ -92,6 +92,8 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     /** Signs the block directories; its public half goes to each machine that joins. */
     private final java.security.KeyPair signing;
     private final MachineTokens tokens = new MachineTokens();
+    /** The AES key of the symbols when the session encrypts its data, else null. */
+    private final byte[] dataKey;
     private final Object lock = new Object();
     /** Needs for live images, held until the machines that keep up know those chunks (guarded by {@code lock}). */
     private final TableBarrier barrier = new TableBarrier(LAG_NS);
@@ -123,15 +125,27 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
      * {@code signing} (a peer master's key) instead of a key made for the session.
      */
     public CastServer(ImageCatalog catalog, Config config, java.security.KeyPair signing) throws IOException {
-        this(catalog, false, config, signing);
+        this(catalog, false, config, signing, false);
+    }
+
+    /** As above; with {@code encrypt}, every symbol is encrypted ({@link io.imgcast.cast.DataCipher}) under a key handed out at join. */
+    public CastServer(ImageCatalog catalog, Config config, java.security.KeyPair signing, boolean encrypt) throws IOException {
+        this(catalog, false, config, signing, encrypt);
+    }
+
+    /** Serves the images of {@code store}, with {@code encrypt} as {@code serve --encrypt} says. */
+    public CastServer(Store store, Config config, boolean encrypt) throws IOException {
+        this(new StoreCatalog(store), true, config, io.imgcast.manifest.ImageSignature.newKeyPair(), encrypt);
     }
 
     private CastServer(ImageCatalog catalog, boolean ownsCatalog, Config config) throws IOException {
-        this(catalog, ownsCatalog, config, io.imgcast.manifest.ImageSignature.newKeyPair());
+        this(catalog, ownsCatalog, config, io.imgcast.manifest.ImageSignature.newKeyPair(), false);
     }
 
-    private CastServer(ImageCatalog catalog, boolean ownsCatalog, Config config, java.security.KeyPair signing) throws IOException {
+    private CastServer(ImageCatalog catalog, boolean ownsCatalog, Config config, java.security.KeyPair signing, boolean encrypt)
+            throws IOException {
         this.signing = signing;
+        this.dataKey = encrypt ? io.imgcast.cast.DataCipher.newKey() : null;
         this.catalog = catalog;
         this.ownsCatalog = ownsCatalog;
         this.config = config;
@@ -142,19 +156,26 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         this.gate = new StartGate(config.minMachines(), config.waitMs());
         NetworkInterface nif = McastSocket.iface(config.iface());
         this.channel = McastSocket.sender(nif, config.ttl());
-        this.symbolSize = Wire.symbolSize(nif.getMTU());
+        // an encrypted symbol carries its GCM tag: 16 bytes less of data per datagram
+        this.symbolSize = encrypt ? Math.max(Wire.MIN_SYMBOL, Wire.symbolSize(nif.getMTU()) - io.imgcast.cast.DataCipher.TAG)
+                : Wire.symbolSize(nif.getMTU());
+        io.imgcast.cast.DataCipher cipher = encrypt ? new io.imgcast.cast.DataCipher(dataKey, session) : null;
         for (int s = 0; s < Math.max(1, config.streams()); s++) {
             long rate = s == 0 ? config.rateBps() : (long) (config.rateBps() * StreamPlanner.slowShare());
             InetSocketAddress g = new InetSocketAddress(config.group().getAddress(), config.group().getPort() + s);
             Scheduler sch = new Scheduler(s, Scheduler.Config.defaults(), (long) s << 28, symbolSize);
             ImageCatalog.Payloads payloads = catalog.openPayloads();
             streams.add(new StreamSender(s, sch, new RateController(rate, now), g, lock, channel, payloads, session, gate::isOpen,
-                    wireKey, io.imgcast.cast.BlockData.signer(signing.getPrivate(), session)));
+                    wireKey, io.imgcast.cast.BlockData.signer(signing.getPrivate(), session), cipher));
         }
         this.api = new ControlApi(config.listen(), this);
     }
 
     public int session() { return session; }
+
+    private String dataKeyHex() {
+        return dataKey == null ? null : java.util.HexFormat.of().formatHex(dataKey);
+    }
 
     /** True if {@code token} is machine {@code m}'s own, given at its join ({@link MachineTokens}). */
     @Override
@@ -268,9 +289,9 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         String signer = java.util.Base64.getEncoder().encodeToString(signing.getPublic().getEncoded());
         return live != null
                 ? new JoinReply(session, m.id, imageName, "VOLUME", true, live.volumeSize(), null, null, 0, groupOf(0), symbolSize,
-                        wireKey.hex(), signer, token)
+                        wireKey.hex(), signer, token, dataKeyHex())
                 : new JoinReply(session, m.id, imageName, img.kind().name(), null, null, img.chunks().size(), img.manifest().length,
-                        0, groupOf(0), symbolSize, wireKey.hex(), signer, token);
+                        0, groupOf(0), symbolSize, wireKey.hex(), signer, token, dataKeyHex());
     }
 
     /** A machine that cannot take part says why; it is listed as refused, so the operator sees it, and takes no part in the session. */

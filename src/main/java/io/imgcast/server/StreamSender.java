@@ -37,6 +37,8 @@ final class StreamSender implements Runnable {
     /** The session's datagram key (a tag on every datagram) and the signer of block directories. */
     private final Wire.Key key;
     private final BlockData.Signer signer;
+    /** Encrypts symbol bodies ({@code --encrypt}), or null. */
+    private final io.imgcast.cast.DataCipher cipher;
     private final Pacer pacer;
     private final int symbolSize;
     private final java.util.function.BooleanSupplier gate;
@@ -56,7 +58,8 @@ final class StreamSender implements Runnable {
 
     StreamSender(int index, Scheduler scheduler, RateController rate, InetSocketAddress group, Object lock,
                  DatagramChannel channel, ImageCatalog.Payloads payloads, int session, java.util.function.BooleanSupplier gate,
-                 Wire.Key key, BlockData.Signer signer) {
+                 Wire.Key key, BlockData.Signer signer, io.imgcast.cast.DataCipher cipher) {
+        this.cipher = cipher;
         this.key = key;
         this.signer = signer;
         this.gate = gate;
@@ -110,6 +113,7 @@ final class StreamSender implements Runnable {
                 if (b.directory()) send(pkt, Wire.TYPE_INFO, b, 0, data.info);
                 for (int esi : b.esis()) {
                     data.symbol(esi, pkt.array(), Wire.HEADER);
+                    if (cipher != null) cipher.seal(pkt.array(), Wire.HEADER, symbolSize, b.block().k(), esi, b.block().id());
                     send(pkt, Wire.TYPE_SYMBOL, b, esi, null);
                     if (esi >= b.block().k()) repairPackets.incrementAndGet();
                 }
@@ -139,7 +143,7 @@ final class StreamSender implements Runnable {
             bodyLen = body.length;
             infoPackets.incrementAndGet();
         } else {
-            bodyLen = symbolSize;
+            bodyLen = cipher == null ? symbolSize : symbolSize + io.imgcast.cast.DataCipher.TAG;
         }
         pkt.clear();
         Wire.seal(pkt, key, type, session, b.burst(), b.block().k(), esi, b.block().id(), bodyLen);

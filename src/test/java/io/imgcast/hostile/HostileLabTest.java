@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * datagrams (block directories of the blocks in use; symbols of ever new blocks, the memory
  * attack, on receivers with a 256 MiB heap), and strangers' goodbyes for every machine id. The
  * legitimate transfer must finish exact, a pinned target must hold nothing of the rogue's, and
- * the forged datagrams must be counted as rejected.
+ * the forged datagrams must be counted as rejected. The server's session is encrypted
+ * ({@code --encrypt}), the peer session is not: both paths run.
  */
 class HostileLabTest {
     @TempDir static Path work;
@@ -133,10 +134,10 @@ class HostileLabTest {
     }
 
     @Test
-    void forgedDatagramsAndStrangersGoodbyesAgainstAServerChangeNothing(@TempDir Path dir) throws Exception {
+    void forgedDatagramsAndStrangersGoodbyesAgainstAnEncryptingServerChangeNothing(@TempDir Path dir) throws Exception {
         try (NetLab lab = NetLab.up(NetLab.uniqueName("h"), 3, NetLab.Options.defaults())) {
             LabRun run = new LabRun(lab, dir);
-            run.server(store, "--min-machines", 2, "--wait", 40, "--rate", "100Mbit");
+            run.server(store, "--min-machines", 2, "--wait", 40, "--rate", "100Mbit", "--encrypt");
             Process forger = forger(lab, dir, run.serverUrl + "api/v1/status", "239.77.0.1:9000", 20);
             Process goodbyes = strangerGoodbyes(lab, dir, run.serverUrl, 25);
             Thread.sleep(3_000); // the forger is at work before the receivers join

@@ -72,7 +72,7 @@ class FeedbackLoopTest {
     private final Counters counters = new Counters();
     private final Stop stop = new Stop();
     /** Never started: its port is 0 (no kernel counters read) and a move only changes its group. */
-    private final DatagramLoop datagrams = new DatagramLoop(null, "239.1.1.1:9000", 1, TEST_KEY, T, asm, null, counters, stop);
+    private final DatagramLoop datagrams = new DatagramLoop(null, "239.1.1.1:9000", 1, TEST_KEY, null, T, asm, null, counters, stop);
     private final FeedbackLoop loop = new FeedbackLoop(server, asm, datagrams, counters, stop, PERIOD_MS, 15_000, URI.create("http://server/"));
 
     private static ChunkId id(int n) {
