@@ -80,7 +80,7 @@ public final class PeerReceiver {
         CastReceiver.Result r = new CastReceiver(new CastReceiver.Config(base, a.name(), config.target(), 0, config.iface(),
                 config.machine(), config.masterKey(), config.timeoutMs(), CastReceiver.FEEDBACK_MS, config.readback()), progress)
                 // the announced (pinned or first) master's key must sign the session: checked at every join, before a byte is written
-                .pinSigner(a.fingerprint()).run();
+                .pinSigner(a.fingerprint()).expectFirstSession(a.session()).run();
         if (r.ok() && a.kind().equals("VOLUME") && a.layout().startsWith("gpt")) {
             try {
                 if (Posix.deviceSize(config.target()) > a.totalBytes()) PartitionTable.relocateBackupGpt(config.target());

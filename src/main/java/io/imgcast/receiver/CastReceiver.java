@@ -66,6 +66,12 @@ public final class CastReceiver {
         return this;
     }
 
+    /** Requires the first join to find session {@code session} (the one a peer master announced). */
+    public CastReceiver expectFirstSession(int session) {
+        loop.expectFirstSession(session);
+        return this;
+    }
+
     public Result run() {
         return loop.run();
     }

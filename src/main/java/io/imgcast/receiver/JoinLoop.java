@@ -65,6 +65,14 @@ final class JoinLoop {
     /** See {@link CastReceiver#pinSigner}: null for none. */
     private volatile String signerPin;
 
+    /** The session the first join must find (the one announced), or null; later joins follow a restart. */
+    private volatile Integer firstSession;
+    private boolean joinedOnce;
+
+    void expectFirstSession(int session) {
+        this.firstSession = session;
+    }
+
     void pinSigner(String fingerprint) {
         this.signerPin = fingerprint == null ? null : fingerprint.toLowerCase(java.util.Locale.ROOT);
     }
@@ -117,7 +125,12 @@ final class JoinLoop {
         }
         ended(Phase.JOIN);
         String refused = signerRefused(joined);
+        if (refused == null && !joinedOnce && firstSession != null && joined.session() != firstSession) {
+            refused = "the master at " + config.server() + " runs session " + joined.session() + ", not the announced session "
+                    + firstSession + "; nothing was written";
+        }
         if (refused != null) return failed(refused, t0);
+        joinedOnce = true;
         Reception.Stream wire;
         try {
             wire = stream(joined);
