@@ -55,7 +55,7 @@ mkdir -p "$home/lib" "$home/native" "$stage/usr/bin" "$stage/etc/imgcast" "$stag
   "$stage/usr/lib/tmpfiles.d" "$stage/usr/share/doc/imgcast" "$stage/DEBIAN"
 
 # Jars: ours, then the dependencies in name order. cp -p keeps their times: the start-up cache
-# checks each jar's size and modification time, and dpkg restores the times it packed.
+# records each jar's size and modification time, and dpkg restores the times it packed.
 cp -p "$jar" "$home/lib/imgcast.jar"
 deps=()
 while IFS= read -r j; do deps+=("$j"); cp -p "target/lib/$j" "$home/lib/$j"; done < <(cd target/lib && ls -1 -- *.jar | LC_ALL=C sort)
@@ -90,8 +90,8 @@ sed "s|@CLASSPATH@|$installed_cp|" packaging/imgcast.in >"$stage/usr/bin/imgcast
 chmod 0755 "$stage/usr/bin/imgcast"
 
 # Start-up cache (JDK 25 AOT cache), made by the training run with the staged runtime and class
-# path; the JVM accepts it at the installed path (it checks the class path relative to where it
-# was made, and each jar's size and time). Optional: without it imgcast starts ~1 s slower.
+# path; the JVM maps it at the installed path (it matches the class path by what follows the
+# longest common prefix). Optional: without it imgcast starts ~1 s slower here.
 echo "build-deb: start-up cache (training run)" >&2
 if "$home/runtime/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -XX:TieredStopAtLevel=1 \
      -XX:-UsePerfData -XX:CompileThresholdScaling=3 -XX:AOTCacheOutput="$home/imgcast.aot" \
