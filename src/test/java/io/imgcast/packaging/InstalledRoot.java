@@ -124,12 +124,12 @@ final class InstalledRoot implements AutoCloseable {
         Proc.run("ldconfig", "-r", dir.toString()).ok();
     }
 
-    /** Adds a host library (and what it needs) to this root, as installing its package would. */
-    void addHostLibrary(Path lib) throws IOException {
-        Path to = dir.resolve(lib.toString().substring(1));
+    /** Adds a host program or library, and the libraries it needs, at the same path in this root (as installing its package would). */
+    void addFromHost(Path file) throws IOException {
+        Path to = dir.resolve(file.toString().substring(1));
         Files.createDirectories(to.getParent());
-        Files.copy(lib.toRealPath(), to, StandardCopyOption.REPLACE_EXISTING);
-        copyHostLibraries(List.of(lib));
+        Files.copy(file.toRealPath(), to, StandardCopyOption.REPLACE_EXISTING);
+        copyHostLibraries(List.of(file));
     }
 
     /** Runs {@code argv} inside this root, with only PATH and {@code env} in its environment. */

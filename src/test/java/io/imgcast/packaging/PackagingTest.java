@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,8 +121,8 @@ class PackagingTest {
         Path isal = HOST_LIBS.resolve("libisal.so.2");
         Path crypto = HOST_LIBS.resolve("libcrypto.so.3");
         assumeTrue(Files.exists(isal) && Files.exists(crypto), "libisal2 and libssl3 not installed on this host");
-        root.addHostLibrary(isal);
-        root.addHostLibrary(crypto);
+        root.addFromHost(isal);
+        root.addFromHost(crypto);
         Proc.Result withLibs = root.run(Map.of(), "/usr/bin/imgcast", "--version").ok();
         assertTrue(withLibs.out().contains("FEC kernel: ISA-L"), withLibs.out());
         assertTrue(withLibs.out().contains("SHA-256: OpenSSL"), withLibs.out());
@@ -157,6 +158,29 @@ class PackagingTest {
         assertEquals(0, r.code(), r.toString());
         assertEquals("", r.err().strip(), r.toString());
         assertEquals("", r.out().strip(), r.toString());
+    }
+
+    /** The store and state directories come from the postinst (no systemd needed) and from tmpfiles.d, state private. */
+    @Test
+    void postinstAndTmpfilesMakeTheStoreAndStateDirectories() throws IOException {
+        Path state = root.dir.resolve("var/lib/imgcast/state");
+        // the postinst as dpkg runs it, in the root, without systemd: it needs only mkdir and chmod
+        Path postinst = root.dir.resolve("var/lib/dpkg/info/imgcast.postinst");
+        Files.createDirectories(postinst.getParent());
+        Proc.run(List.of("sh", "-c", "dpkg-deb --ctrl-tarfile \"$1\" | tar -xO ./postinst > \"$2\"", "sh", deb.toString(), postinst.toString()),
+                null, null, 60).ok();
+        root.addFromHost(Path.of("/usr/bin/mkdir"));
+        root.addFromHost(Path.of("/usr/bin/chmod"));
+        root.run(Map.of(), "/bin/sh", "/var/lib/dpkg/info/imgcast.postinst", "configure", "").ok();
+        assertTrue(Files.isDirectory(root.dir.resolve("var/lib/imgcast/store")));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
+
+        Path tmpfiles = Path.of("/usr/bin/systemd-tmpfiles");
+        assumeTrue(Files.isExecutable(tmpfiles), "needs systemd-tmpfiles");
+        Files.delete(state);
+        Proc.run(tmpfiles.toString(), "--root=" + root.dir, "--create", "imgcast.conf").ok();
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
+        assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.dir.resolve("var/lib/imgcast/store"))));
     }
 
     /**
