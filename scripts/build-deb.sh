@@ -62,6 +62,19 @@ while IFS= read -r j; do deps+=("$j"); cp -p "target/lib/$j" "$home/lib/$j"; don
 classpath="$home/lib/imgcast.jar"
 for j in "${deps[@]}"; do classpath+=":$home/lib/$j"; done
 
+# sqlite-jdbc and zstd-jni carry their JNI library for every platform (20 MB); the package keeps
+# Linux amd64's (the launcher loads it from native/, below; the jar's copy stays as a fallback).
+if command -v zip >/dev/null && command -v unzip >/dev/null; then
+  slim() { # JAR, pattern of native entries, pattern of the ones to keep
+    local drop; drop="$(unzip -Z1 "$1" | grep -E "$2" | grep -Ev "$3" || true)"
+    [ -z "$drop" ] || printf '%s\n' "$drop" | zip -q -d "$1" -@ || die "cannot slim $1"
+  }
+  slim "$home"/lib/sqlite-jdbc-*.jar '^org/sqlite/native/.' '^org/sqlite/native/Linux/(x86_64/.*)?$'
+  slim "$home"/lib/zstd-jni-*.jar '^(aix|darwin|freebsd|linux|win)/.' '^linux/(amd64/.*)?$'
+else
+  echo "build-deb: warning: no zip/unzip: the jars keep the JNI libraries of all platforms" >&2
+fi
+
 # JNI libraries of sqlite-jdbc and zstd-jni for this architecture (the launcher points the JVM at them)
 cp -p target/native/org/sqlite/native/Linux/x86_64/libsqlitejdbc.so "$home/native/libsqlitejdbc.so"
 zstd_so=(target/native/linux/amd64/libzstd-jni-*.so)
