@@ -202,11 +202,19 @@ class PackagingTest {
         }
         assertEquals("/var/lib/imgcast/store", unit.environment().get("IMGCAST_STORE"));
 
+        // as shipped, the interface is unset: the unit's check stops before serve, saying where to set it
+        Map<String, String> shipped = new LinkedHashMap<>(unit.environment());
+        shipped.putAll(Unit.environmentFile(confText));
+        Proc.Result pre = root.run(shipped, "/bin/sh", "-c", unit.preScript());
+        assertEquals(1, pre.code(), pre.toString());
+        assertTrue(pre.err().contains("set IMGCAST_INTERFACE in /etc/imgcast/server.conf"), pre.toString());
+
         Files.writeString(conf, confText.replaceFirst("(?m)^IMGCAST_INTERFACE=$", "IMGCAST_INTERFACE=veth0"));
         Map<String, String> env = new LinkedHashMap<>(unit.environment());
         env.putAll(Unit.environmentFile(Files.readString(conf)));
         List<String> argv = unit.expand(env);
         assertEquals(List.of("/usr/bin/imgcast", "serve", "--interface", "veth0"), argv.subList(0, 4));
+        root.run(env, "/bin/sh", "-c", unit.preScript()).ok();
 
         // a store to serve, where the package puts it (postinst or tmpfiles.d would have made the directory)
         Path tree = root.dir.resolve("srv/serve-tree");

@@ -16,12 +16,13 @@ import java.util.regex.Pattern;
  * unquoted words that are plain or one whole variable are understood; anything else fails, so a
  * change to the unit that this model does not cover shows up here.
  */
-record Unit(Map<String, String> environment, List<String> execStart) {
+record Unit(Map<String, String> environment, List<String> execStart, String execStartPre) {
     private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}|\\$([A-Za-z_][A-Za-z0-9_]*)");
 
     static Unit parse(String text) {
         Map<String, String> env = new LinkedHashMap<>();
         List<String> exec = null;
+        String pre = null;
         String section = "";
         for (String line : text.replaceAll("\\\\\n", " ").split("\n")) {
             String l = line.strip();
@@ -36,13 +37,16 @@ record Unit(Map<String, String> environment, List<String> execStart) {
                 if (kv.contains(" ") || kv.contains("\"")) throw new IllegalArgumentException("one unquoted NAME=VALUE per Environment= line: " + l);
                 int eq = kv.indexOf('=');
                 env.put(kv.substring(0, eq), kv.substring(eq + 1));
+            } else if (l.startsWith("ExecStartPre=")) {
+                if (pre != null) throw new IllegalArgumentException("two ExecStartPre= lines");
+                pre = l.substring("ExecStartPre=".length()).strip();
             } else if (l.startsWith("ExecStart=")) {
                 if (exec != null) throw new IllegalArgumentException("two ExecStart= lines");
                 exec = List.of(l.substring("ExecStart=".length()).strip().split("\\s+"));
             }
         }
         if (exec == null) throw new IllegalArgumentException("no ExecStart=");
-        return new Unit(env, exec);
+        return new Unit(env, exec, pre);
     }
 
     /** The variables ExecStart reads. */
@@ -74,6 +78,18 @@ record Unit(Map<String, String> environment, List<String> execStart) {
             }
         }
         return argv;
+    }
+
+    /**
+     * The script of an {@code ExecStartPre=/bin/sh -c '...'} as the shell gets it: systemd turns
+     * {@code $$} into {@code $}; any other {@code $} it would expand itself, which this refuses.
+     */
+    String preScript() {
+        Matcher m = Pattern.compile("^/bin/sh -c '([^']*)'$").matcher(execStartPre == null ? "" : execStartPre);
+        if (!m.matches()) throw new IllegalArgumentException("ExecStartPre is not /bin/sh -c '...': " + execStartPre);
+        String script = m.group(1);
+        if (script.replace("$$", "").contains("$")) throw new IllegalArgumentException("systemd would expand a $ in: " + script);
+        return script.replace("$$", "$");
     }
 
     /** NAME=VALUE lines of an EnvironmentFile (comments and blank lines skipped, one pair of double quotes removed). */

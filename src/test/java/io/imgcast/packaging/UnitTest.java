@@ -15,6 +15,7 @@ class UnitTest {
             [Service]
             Environment=A=x
             Environment=EXTRA=
+            ExecStartPre=/bin/sh -c 'test -n "$$A" || exit 1'
             ExecStart=/usr/bin/tool run --a ${A} \\
                 --b ${B} $EXTRA
             """;
@@ -27,6 +28,13 @@ class UnitTest {
         assertEquals(List.of("/usr/bin/tool", "run", "--a", "x", "--b", ""), u.expand(u.environment()));
         assertEquals(List.of("/usr/bin/tool", "run", "--a", "y z", "--b", "2", "--p", "1", "--q"),
                 u.expand(Map.of("A", "y z", "B", "2", "EXTRA", " --p 1  --q ")));
+    }
+
+    @Test
+    void preScriptIsWhatTheShellGets() {
+        assertEquals("test -n \"$A\" || exit 1", Unit.parse(UNIT).preScript());
+        assertThrows(IllegalArgumentException.class, () -> Unit.parse("[Service]\nExecStartPre=/bin/sh -c 'echo $A'\nExecStart=/x\n").preScript());
+        assertThrows(IllegalArgumentException.class, () -> Unit.parse("[Service]\nExecStart=/x\n").preScript());
     }
 
     @Test
