@@ -42,8 +42,8 @@ mvn_version="$(sed -n 's/^version=//p' "$props")"
 jar="target/imgcast-$mvn_version.jar"
 [ -f "$jar" ] && [ -d target/lib ] && [ -d target/native ] || die "$jar, target/lib or target/native missing: build first"
 
-# Debian version: '-' is the revision separator and sorts a pre-release after its release;
-# '~' sorts before it (0.1.0~SNAPSHOT < 0.1.0).
+# Debian version: '-' would start a Debian revision (0.1.0-SNAPSHOT: 0.1.0, revision SNAPSHOT,
+# sorting after 0.1.0); '~' sorts before anything, so 0.1.0~SNAPSHOT < 0.1.0.
 version="${mvn_version//-/\~}"
 [[ "$version" =~ ^[0-9][A-Za-z0-9.+~]*$ ]] || die "project version '$mvn_version' does not make a Debian version"
 deb="target/imgcast_${version}_amd64.deb"
@@ -90,9 +90,9 @@ modules="$("$JAVA_HOME/bin/jdeps" --multi-release 25 --ignore-missing-deps --pri
 [[ "$modules" =~ ^java\.base(,[a-z.]+)*$ ]] || die "jdeps gave no module list ('$modules')"
 echo "build-deb: jlink $modules" >&2
 # Temurin 25 ships no jmods: jlink links from the running JDK's own image (JDK 24+, JEP 493).
-# --strip-debug drops Java debug attributes (the native libraries carry no debug sections, only
-# their symbol tables, kept for crash reports); zip-6 halves lib/modules (start-up reads classes
-# from the start-up cache, not from it). No CDS archive: the start-up cache holds those classes.
+# --strip-debug drops Java debug attributes (native files: below); zip-6 halves lib/modules
+# (start-up reads classes from the start-up cache, not from it). No CDS archive: the start-up
+# cache holds those classes.
 "$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
   --compress zip-6 --output "$home/runtime" >/dev/null
 rm -f "$home/runtime/bin/jwebserver" "$home/runtime/bin/keytool"
