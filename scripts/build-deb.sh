@@ -119,7 +119,8 @@ chmod 0755 "$stage/usr/bin/imgcast"
 
 # Start-up cache (JDK 25 AOT cache), made by the training run with the staged runtime and class
 # path; the JVM maps it at the installed path (it matches the class path by what follows the
-# longest common prefix). Optional: without it imgcast starts ~1 s slower here.
+# longest common prefix). Optional: it halves start-up (measured in the installed root here:
+# list 0.3 s against 0.5-0.7 s, capture of a small tree 0.3 s against 0.5-0.7 s).
 echo "build-deb: start-up cache (training run)" >&2
 if "$home/runtime/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -XX:TieredStopAtLevel=1 \
      -XX:-UsePerfData -XX:CompileThresholdScaling=3 -XX:AOTCacheOutput="$home/imgcast.aot" \
