@@ -31,6 +31,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code -Dimgcast.deb=FILE}), installed into a throwaway root without any JDK
  * ({@link InstalledRoot}): imgcast runs there, its unit passes {@code systemd-analyze verify}, and
  * the server starts from the unit's command line and the shipped configuration. Needs root.
+ * Inside a Maven test run the script's {@code mvn package} finds this run's classes up to date
+ * and only packages them (about 1.5 minutes in all here, jlink and the start-up cache included).
  */
 class PackagingTest {
     private static final Path REPO = Path.of("").toAbsolutePath();
