@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code b1..bM} (receivers on segment 2). Nothing is created in the root namespace.
  *
  * <pre>{@code
- * assumeTrue(NetLab.available());
+ * Needs.lab();   // io.imgcast.testutil.Needs: fails as root if a tool is missing, skips without root
  * try (NetLab lab = NetLab.up(NetLab.uniqueName("x"), 3, NetLab.Options.defaults().loss(1))) {
  *     Process r = lab.start("r1", List.of("udp-receiver", ...), dir.resolve("r1.log"));
  *     ...

@@ -4,6 +4,7 @@ import io.imgcast.lab.LabRun;
 import io.imgcast.lab.NetLab;
 import io.imgcast.testutil.Cli;
 import io.imgcast.testutil.MiniJson;
+import io.imgcast.testutil.Needs;
 import io.imgcast.testutil.Sh;
 import io.imgcast.testutil.TreeDiff;
 import io.imgcast.testutil.TreeGen;
@@ -22,7 +23,6 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Peer-to-peer sessions (P1–P3) with real processes in the namespace lab: a master broadcasts
@@ -37,7 +37,8 @@ class PeerLabTest {
 
     @BeforeAll
     static void sources() throws Exception {
-        assumeTrue(NetLab.available(), "needs root, ip, nft and tc");
+        Needs.lab();
+        Needs.tools("mkfs.ext4", "e2fsck", "sfdisk", "losetup");
         tree = work.resolve("tree");
         TreeGen.full(tree, 21, 4 << 20);
         Path vtree = work.resolve("vtree");

@@ -4,6 +4,7 @@ import io.imgcast.lab.LabRun;
 import io.imgcast.lab.NetLab;
 import io.imgcast.testutil.Cli;
 import io.imgcast.testutil.MiniJson;
+import io.imgcast.testutil.Needs;
 import io.imgcast.testutil.Sh;
 import io.imgcast.testutil.TreeDiff;
 import io.imgcast.testutil.TreeGen;
@@ -20,7 +21,6 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Real server and receiver processes in network namespaces, with real multicast and real
@@ -34,7 +34,8 @@ class MulticastLabTest {
 
     @BeforeAll
     static void images() throws Exception {
-        assumeTrue(NetLab.available(), "needs root, ip, nft and tc");
+        Needs.lab();
+        Needs.tools("mkfs.ext4", "e2fsck");
         treeA = work.resolve("a");
         treeB = work.resolve("b");
         TreeGen.full(treeA, 11, 6 << 20);
