@@ -191,7 +191,7 @@ main() {
   local mode="${1:-trees}"
   case "$mode" in
     trees|volumes|info) ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) die "usage: $0 [trees|volumes|info]" ;;
   esac
   mkdir -p "$CACHE/trees" "$CACHE/debs" "$CACHE/logs" "$CACHE/volumes"
