@@ -186,13 +186,25 @@ public final class NetLab implements AutoCloseable {
      * from /dev/null. The process is killed by {@link #close()} if still running.
      */
     public Process start(String host, List<String> command, Path log) {
+        return start(host, command, log, Redirect.from(new java.io.File("/dev/null")));
+    }
+
+    /**
+     * As {@link #start(String, List, Path)}, with standard input a pipe from this JVM
+     * ({@link Process#getOutputStream()}): to type into the command.
+     */
+    public Process startWithInput(String host, List<String> command, Path log) {
+        return start(host, command, log, Redirect.PIPE);
+    }
+
+    private Process start(String host, List<String> command, Path log, Redirect input) {
         checkOpen();
         try {
             if (log.getParent() != null) Files.createDirectories(log.getParent());
             ProcessBuilder pb = new ProcessBuilder(inNetns(host, command))
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
-                    .redirectInput(Redirect.from(new java.io.File("/dev/null")));
+                    .redirectInput(input);
             Process p = pb.start();
             started.add(p);
             return p;
