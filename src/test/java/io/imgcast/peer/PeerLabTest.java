@@ -284,13 +284,6 @@ class PeerLabTest {
         throw new AssertionError("no '" + text + "' from " + host + ":\n" + run.log(host));
     }
 
-    /** The JVM of a process started in a namespace (ip netns exec runs it in place; its child if not). */
-    private static long javaPid(Process p) {
-        return java.util.stream.Stream.concat(java.util.stream.Stream.of(p.toHandle()), p.toHandle().descendants())
-                .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
-                .mapToLong(ProcessHandle::pid).findFirst().orElse(p.pid());
-    }
-
     /** The master's JSON summary from a log written through a terminal (lines end in CR LF). */
     private static Map<String, Object> summaryOnTerminal(LabRun run, Process m) throws Exception {
         assertTrue(m.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "master ended:\n" + run.log("s"));
@@ -321,7 +314,7 @@ class PeerLabTest {
             Map<String, Object> joined = awaitJoined(lab, "r1", m, dir);
             assertTrue(m.isAlive() && r1.isAlive(), run.log("s"));
             assertEquals(0L, ((Number) joined.getOrDefault("done_bytes", 0)).longValue(), "nothing was sent before the word: " + joined);
-            Sh.run("kill", "-USR1", Long.toString(javaPid(m))).ok();
+            Sh.run("kill", "-USR1", Long.toString(LabRun.javaPid(m))).ok();
             Map<String, Object> r = run.result("r1", r1, Duration.ofSeconds(120));
             assertEquals(0, ((Number) r.get("exit")).intValue(), run.log("r1"));
             assertTrue(Sh.cmp(volume, dir.resolve("usr1.img"), Files.size(volume)));
