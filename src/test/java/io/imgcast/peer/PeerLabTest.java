@@ -440,7 +440,9 @@ class PeerLabTest {
             Path t2 = dir.resolve("r2.img");
             Process r1 = peer(lab, dir, "r1", t1);
             Process r2 = peer(lab, dir, "r2", t2);
-            Process m = master(lab, dir, "send", volume, "--min-receivers", 2, "--rate", "15m");
+            // the killed receiver stays listed until it comes back (however long the check of another
+            // session takes here), so the master cannot end before r1 rejoins
+            Process m = master(lab, dir, "send", volume, "--min-receivers", 2, "--rate", "15m", "--machine-timeout", 600);
             awaitProgress(lab, "r1", 3 << 20, dir);
             r1.destroyForcibly().waitFor();
             // a receiver asking for another session does not join this one
