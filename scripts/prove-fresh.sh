@@ -9,7 +9,7 @@
 #    then the dependencies that only they had pulled in;
 # 2. moves ~/.m2 aside (an empty local Maven repository; put back at the end, whatever happens);
 # 3. clones the current commit of this repository into a temporary directory;
-# 4. runs the README's two commands there, as root: 'sudo ./imgcast demo', 'bash scripts/test.sh';
+# 4. runs the README's two commands there, as root: 'sudo ./imgcast demo', 'sudo bash scripts/test.sh';
 # 5. writes docs/FRESH-MACHINE.md of this repository: date, commit, machine, what was purged, and
 #    the first and last lines of each command's output (full logs stay in the temp directory
 #    with --keep).
@@ -109,7 +109,7 @@ for k in ${kept[@]+"${kept[@]}"}; do say "keeps $k"; done
 if [ "$dry" = 1 ]; then
   say "would purge also what only those packages had pulled in (apt-get autoremove, minus what was autoremovable before)"
   say "would move $HOME/.m2 aside, clone ${commit:0:12} into a temporary directory, run there as root:"
-  say "  sudo ./imgcast demo; bash scripts/test.sh"
+  say "  sudo ./imgcast demo; sudo bash scripts/test.sh"
   say "and write $repo/docs/FRESH-MACHINE.md (dry run: nothing changed)"
   exit 0
 fi
@@ -164,7 +164,7 @@ run() {
 as_root=()
 command -v sudo >/dev/null 2>&1 && as_root=(sudo)
 run demo ${as_root[@]+"${as_root[@]}"} ./imgcast demo
-run test bash scripts/test.sh
+run test ${as_root[@]+"${as_root[@]}"} bash scripts/test.sh
 
 # ---- 5. the record ----------------------------------------------------------------------------
 
@@ -200,7 +200,7 @@ mkdir -p "$repo/docs"
   echo "Both commands ran in the clone as root, one after the other."
   echo
   section demo "sudo ./imgcast demo"
-  section test "bash scripts/test.sh"
+  section test "sudo bash scripts/test.sh"
 } >"$repo/docs/FRESH-MACHINE.md"
 say "wrote $repo/docs/FRESH-MACHINE.md"
 [ "$(cat "$work/demo.rc")" = 0 ] && [ "$(cat "$work/test.rc")" = 0 ]
