@@ -102,7 +102,7 @@ class MulticastLabTest {
             // the long transfer runs; r1 is held (stopped) so that it cannot end while the newcomer
             // comes, whatever the speed of this machine: the server still owes it most of its image
             String r1pid = Long.toString(LabRun.javaPid(first));
-            Sh.run("kill", "-STOP", r1pid).ok();
+            Sh.bash("kill -STOP " + r1pid).ok();
             Process vip;
             Process late;
             try {
@@ -116,7 +116,7 @@ class MulticastLabTest {
                 assertTrue(num(held, "done_bytes") < num(held, "need_bytes"),
                         "the priority newcomer finished while the long transfer still ran: " + held);
             } finally {
-                Sh.run("kill", "-CONT", r1pid);
+                Sh.bash("kill -CONT " + r1pid);
             }
             Map<String, Object> f = run.result("r1", first, Duration.ofSeconds(120));
             Map<String, Object> l = run.result("r3", late, Duration.ofSeconds(120));

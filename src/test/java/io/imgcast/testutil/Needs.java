@@ -44,7 +44,7 @@ public final class Needs {
             Map.entry("sysctl", "procps"),
             Map.entry("curl", "curl"),
             Map.entry("zstd", "zstd"),
-            Map.entry("cmp", "diffutils"),
+            Map.entry("cmp", "diffutils"), Map.entry("script", "bsdutils"), Map.entry("kill", "procps"),
             Map.entry("udp-sender", "udpcast"), Map.entry("udp-receiver", "udpcast"));
 
     private static final boolean ROOT = readRoot();
