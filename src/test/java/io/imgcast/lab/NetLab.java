@@ -113,12 +113,6 @@ public final class NetLab implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    /** True when labs can be made here: root, {@code ip}, {@code nft}, {@code tc} and lab.sh present. */
-    public static boolean available() {
-        return isRoot() && findTool("ip") != null && findTool("nft") != null && findTool("tc") != null
-                && findScript() != null;
-    }
-
     /** A lab name unlikely to clash with other test JVMs: prefix (≤2 chars), pid, sequence. */
     public static String uniqueName(String prefix) {
         String p = prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
@@ -400,17 +394,6 @@ public final class NetLab implements AutoCloseable {
         } catch (IOException ignored) {
             // temp file; nothing to do
         }
-    }
-
-    private static boolean isRoot() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) return line.split("\\s+")[2].equals("0"); // effective uid
-            }
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-        return false;
     }
 
     static String findTool(String tool) {
