@@ -3,6 +3,8 @@ package io.imgcast.image;
 import io.imgcast.image.PartitionTable;
 import io.imgcast.store.StoreException;
 import io.imgcast.testutil.Sh;
+import io.imgcast.testutil.Needs;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Partition tables as sfdisk reads them, and which bytes a selection of partitions sends. */
 class PartitionTableTest {
+    @BeforeEach
+    void needSfdisk() {
+        Needs.tools("sfdisk");
+    }
+
     @Test
     void gptDiskMadeWithSfdisk(@TempDir Path dir) {
         Path disk = dir.resolve("disk.img");

@@ -97,6 +97,39 @@ public final class LabRun {
         throw new AssertionError("server did not see " + n + " machines in " + timeout + ":\n" + logs);
     }
 
+    /** The server's status entry of one machine, or null while it lists none of that name. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> machine(String name) {
+        NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-s", serverUrl + "api/v1/status");
+        if (!r.ok() || r.stdout().isBlank()) return null;
+        if (!(MiniJson.object(r.stdout()).get("machines") instanceof List<?> l)) return null;
+        for (Object o : l) if (o instanceof Map<?, ?> m && name.equals(m.get("machine"))) return (Map<String, Object>) m;
+        return null;
+    }
+
+    /** Waits (bounded) until the server reports at least {@code bytes} done for {@code machine}: its transfer runs. */
+    public void awaitDone(String machine, long bytes, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            Map<String, Object> m = machine(machine);
+            if (m != null && m.get("done_bytes") instanceof Number n && n.longValue() >= bytes) return;
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new AssertionError(machine + " did not get " + bytes + " bytes in " + timeout + ":\n" + log("server") + "\n" + log(machine));
+    }
+
+    /** The JVM of a process started in a namespace (ip netns exec runs it in place; its child if not): to signal it. */
+    public static long javaPid(Process p) {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(p.toHandle()), p.toHandle().descendants())
+                .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .mapToLong(ProcessHandle::pid).findFirst().orElse(p.pid());
+    }
+
     /** The server's status document. */
     public Map<String, Object> status() {
         NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-s", serverUrl + "api/v1/status");
