@@ -53,6 +53,7 @@ final class InfoCommand implements Callable<Integer> {
                 Object v = e.getValue();
                 if (e.getKey().endsWith("bytes") && v instanceof Long l) v = Units.bytes(l) + " (" + l + ")";
                 if (v == null && e.getKey().startsWith("unique")) v = "unknown (the manifest is damaged)";
+                if (v instanceof String text) v = io.imgcast.store.ImageName.printable(text); // no control characters to the terminal
                 System.out.printf("%-20s %s%n", e.getKey().replace('_', ' ') + ":", v);
             }
             return 0;
