@@ -732,6 +732,12 @@ public final class CastReceiver {
         try {
             FeedbackReply r = ctl.feedback(base + "feedback", f.encode());
             lastFeedbackNs = System.nanoTime();
+            if (r.state() == io.imgcast.api.MachineState.FAILED) {
+                // the server gave up on this machine (e.g. a chunk it needs is damaged there): stop, saying why
+                failure.compareAndSet(null, new IOException("the server failed this machine: "
+                        + (r.error() != null ? r.error() : "no reason given")));
+                return true;
+            }
             String s = r.group();
             if (s != null && !s.equals(groupRef.get())) {
                 groupRef.set(s);
