@@ -21,6 +21,7 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
     @Option(names = "--threads", description = "parallel writers (default: cores + 1)") Integer threads;
     @Option(names = "--json") boolean json;
     @Option(names = {"-q", "--quiet"}) boolean quiet;
+    @Option(names = "--force", description = "a directory an interrupted apply left incomplete: empty it and start over (by default the apply resumes)") boolean force;
     @Mixin StoreOption store;
     @Option(names = "--rebroadcast", description = "at the same time, send the image to peers on --interface (mode 5); they run 'imgcast receive --from-peer'") boolean rebroadcast;
     @Mixin MasterOptions master;
@@ -54,7 +55,7 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
         try (Store s = store.open(); Progress p = Progress.forTerminal("apply " + name, 0, quiet || json)) {
             io.imgcast.util.Timing.mark("store-open");
             int n = threads != null ? threads : Runtime.getRuntime().availableProcessors() + 1;
-            Apply.Result r = Apply.run(s, name, target, n, p);
+            Apply.Result r = Apply.run(s, name, target, n, p, force);
             long took = System.nanoTime() - t0;
             p.close();
             if (json) {
