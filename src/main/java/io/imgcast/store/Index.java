@@ -171,12 +171,16 @@ final class Index implements AutoCloseable {
             throw new SQLException("index.db holds no store index (no table 'meta')");
         }
         if (!hasTable("bad_chunk")) {
-            transaction(db -> {
-                try (Statement s = db.createStatement()) {
-                    createBadChunkTable(s);
-                }
-                return null;
-            });
+            try {
+                transaction(db -> {
+                    try (Statement s = db.createStatement()) {
+                        createBadChunkTable(s);
+                    }
+                    return null;
+                });
+            } catch (SQLException e) {
+                // a store this process may only read: it keeps no notes of bad chunks (see badChunks)
+            }
         }
         if (!hasTable("image_chunk")) return;
         transaction(db -> {
@@ -545,6 +549,11 @@ final class Index implements AutoCloseable {
 
     /** The chunks found damaged and not yet replaced by a good copy. */
     synchronized Map<ChunkId, String> badChunks() {
+        try {
+            if (!hasTable("bad_chunk")) return Map.of();
+        } catch (SQLException e) {
+            throw failure(e);
+        }
         try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT id, reason FROM bad_chunk")) {
             Map<ChunkId, String> out = new HashMap<>();
             while (r.next()) out.put(ChunkId.of(r.getBytes(1)), r.getString(2));

@@ -143,6 +143,7 @@ public final class Store implements AutoCloseable {
      * upgraded first leaves nothing to do.
      */
     private void upgradeFromFormat1() {
+        if (!Files.isWritable(dir) || !Files.isWritable(dir.resolve(MARKER))) return; // read-only: stays format 1 until a writer opens it
         try (AutoCloseable lock = lockWriter("upgrade of the store format")) {
             if (Files.readString(dir.resolve(MARKER), StandardCharsets.UTF_8).equals(VERSION_TEXT)) return;
             SideFiles.writeDurably(files.publicKeyFile(), index.publicKey());
