@@ -190,6 +190,10 @@ public final class TreeWriter {
             // each entry's target path, checked once (resolve and normalize per use cost both time and JIT work)
             paths = new java.util.IdentityHashMap<>(entries.size() * 2);
             for (Entry e : entries) paths.put(e, e.path().isEmpty() ? root : root.resolve(checked(e.path())));
+            if (markerText != null) {
+                indexes = new java.util.IdentityHashMap<>(entries.size() * 2);
+                for (int i = 0; i < entries.size(); i++) indexes.put(entries.get(i), i);
+            }
             for (Entry e : entries) {
                 if (e.type() != EntryType.DIRECTORY || e.path().isEmpty()) continue;
                 if (resume && Files.isDirectory(resolve(e), LinkOption.NOFOLLOW_LINKS)) continue;
@@ -340,14 +344,10 @@ public final class TreeWriter {
         Files.move(partial, p, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** Each entry's place in the manifest (names its temporary file); filled before the writers start. */
     private java.util.Map<Entry, Integer> indexes;
 
-    private synchronized int index(Entry e) {
-        if (indexes == null) {
-            indexes = new java.util.IdentityHashMap<>(manifest.entries().size() * 2);
-            int i = 0;
-            for (Entry x : manifest.entries()) indexes.put(x, i++);
-        }
+    private int index(Entry e) {
         return indexes.get(e);
     }
 

@@ -98,6 +98,23 @@ class StoreRepairTest {
     }
 
     @Test
+    void damagedOrEmptyIndexPointsToRepairWhichRebuildsIt() throws Exception {
+        List<Map<String, Object>> before = listed(store);
+        Path db = store.resolve("index.db");
+        for (byte[] broken : List.of(java.util.Arrays.copyOf(Files.readAllBytes(db), 3000), new byte[0])) {
+            deleteIndex();
+            Files.write(db, broken);
+            Cli.Result l = Cli.run("list", "--store", store);
+            assertEquals(1, l.code());
+            assertTrue(l.err().contains("imgcast repair"), l.err());
+            Cli.Result r = Cli.run("repair", "--store", store).ok();
+            assertTrue(r.out().contains("index.db.old"), r.out());
+            assertEquals(before, listed(store));
+        }
+        Cli.run("verify", "--store", store, "-q").ok();
+    }
+
+    @Test
     void repairReportsOrphansAndRejectsUnsignedRecords() throws Exception {
         // an image record signed by another key, and one altered after signing
         var other = ImageSignature.newKeyPair();
