@@ -70,9 +70,14 @@ class StoreRepairTest {
         return (Map<String, Object>) r.json();
     }
 
+    static Object dictionary(Path store) {
+        return ((Map<?, ?>) Cli.run("list", "--json", "--store", store).ok().json()).get("dictionary");
+    }
+
     @Test
     void deletedIndexIsRebuiltExactly() throws Exception {
         List<Map<String, Object>> before = listed(store);
+        Object dict = dictionary(store);
         deleteIndex();
 
         Cli.Result l = Cli.run("list", "--store", store);
@@ -83,6 +88,7 @@ class StoreRepairTest {
         Cli.Result r = Cli.run("repair", "--store", store).ok();
         assertTrue(r.out().contains("2 images recovered"), r.out());
         assertEquals(before, listed(store));
+        assertEquals(dict, dictionary(store));
         Cli.run("verify", "--store", store, "-q").ok();
         for (String n : List.of("a", "b")) {
             Path out = tmp.resolve("out-" + n);
@@ -95,6 +101,30 @@ class StoreRepairTest {
         Cli.run("capture", c, "--name", "c", "--store", store, "-q").ok();
         assertEquals(3, listed(store).size());
         Cli.run("verify", "--store", store, "-q").ok();
+    }
+
+    @Test
+    void theDictionaryIsRecoveredAndItsLossReported() throws Exception {
+        Path text = tmp.resolve("text");
+        Files.createDirectories(text);
+        for (int i = 0; i < 60; i++) TreeGen.textFile(text.resolve("doc-" + i + ".txt"), 2_000 + i * 1_500, 70 + i);
+        Path st = tmp.resolve("dict-store");
+        Cli.run("capture", text, "--name", "t", "--store", st, "-q").ok();
+        Object dict = dictionary(st);
+        assertFalse(((Map<?, ?>) dict).isEmpty(), "the store trained a dictionary: " + dict);
+        assertTrue(Files.exists(st.resolve("dictionary.zdict")));
+        for (String s : new String[] {"", "-wal", "-shm"}) Files.deleteIfExists(st.resolve("index.db" + s));
+        Cli.run("repair", "--store", st).ok();
+        assertEquals(dict, dictionary(st));
+        Cli.run("verify", "--store", st, "-q").ok();
+        Path out = tmp.resolve("out-t");
+        Cli.run("apply", "t", out, "--store", st, "-q").ok();
+        TreeDiff.assertSame(text, out);
+
+        Files.delete(st.resolve("dictionary.zdict"));
+        for (String s : new String[] {"", "-wal", "-shm"}) Files.deleteIfExists(st.resolve("index.db" + s));
+        Map<String, Object> j = repairJson(st, 1);
+        assertTrue(j.get("problems").toString().contains("dictionary.zdict is missing"), j.toString());
     }
 
     @Test
