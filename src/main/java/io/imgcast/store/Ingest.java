@@ -131,9 +131,11 @@ public final class Ingest implements AutoCloseable, ChunkSink {
         newDictionary = d;
     }
 
-    /** True if the store or this session already holds the chunk. */
+    /** True if the store or this session already holds the chunk (a known-bad copy counts only once it checks). */
     public boolean has(ChunkId id) {
-        return known.containsKey(id) || claimed.containsKey(id);
+        if (claimed.containsKey(id)) return true;
+        if (!known.containsKey(id)) return false;
+        return suspect == null || !suspect.containsKey(id) || storedCopyGood(id);
     }
 
     /**
