@@ -63,6 +63,11 @@ public final class Repair {
     public static Report run(Path storeDir) {
         Path dir = storeDir.toAbsolutePath().normalize();
         if (!Files.exists(dir.resolve(Store.MARKER))) throw new StoreException("no imgcast store at " + dir);
+        try {
+            Files.createDirectories(dir.resolve("locks"));
+        } catch (IOException e) {
+            throw new StoreException("cannot use the store's locks in " + dir + ": " + e.getMessage(), e);
+        }
         try (var writer = StoreLock.acquire(dir.resolve("locks/write.lock"), false, Store.LOCK_WAIT,
                 "another capture, import, delete or gc is running on store " + dir + "; wait for it to finish (repair)");
              var readers = StoreLock.acquire(dir.resolve("locks/gc.lock"), false, Store.LOCK_WAIT,
