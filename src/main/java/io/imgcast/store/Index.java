@@ -447,9 +447,19 @@ final class Index implements AutoCloseable {
      * indexes the chunks new to the store, adds the image's row and, when the image brought the
      * store's first dictionary, records it. An image of the same name refuses the whole change.
      * A chunk in {@code newChunks} that the index already lists (a good copy of a chunk found
-     * damaged) moves to its new record; none of {@code newChunks} is known bad any more.
+     * damaged) moves to its new record; none of {@code newChunks}, nor of {@code goodAgain}
+     * (known bad, but whose stored copy checked good this time), is known bad any more.
      */
-    synchronized void addImage(Map<Long, Long> packSizes, Map<ChunkId, ChunkLocation> newChunks, ImageRow image, byte[] dictionary) {
+    void addImage(Map<Long, Long> packSizes, Map<ChunkId, ChunkLocation> newChunks, ImageRow image, byte[] dictionary) {
+        addImage(packSizes, newChunks, List.of(), image, dictionary);
+    }
+
+    /**
+     * As {@link #addImage(Map, Map, ImageRow, byte[])}; also forgets that the chunks in
+     * {@code goodAgain} were bad (their stored copy checked good this time).
+     */
+    synchronized void addImage(Map<Long, Long> packSizes, Map<ChunkId, ChunkLocation> newChunks, Collection<ChunkId> goodAgain,
+                               ImageRow image, byte[] dictionary) {
         try {
             transaction(db -> {
                 try (PreparedStatement pk = db.prepareStatement("INSERT OR REPLACE INTO pack(id, size) VALUES (?, ?)");
@@ -469,6 +479,10 @@ final class Index implements AutoCloseable {
                     ck.executeBatch();
                     if (hasBadChunks()) {
                         for (ChunkId id : newChunks.keySet()) {
+                            good.setBytes(1, id.toBytes());
+                            good.addBatch();
+                        }
+                        for (ChunkId id : goodAgain) {
                             good.setBytes(1, id.toBytes());
                             good.addBatch();
                         }

@@ -67,6 +67,8 @@ public final class Ingest implements AutoCloseable, ChunkSink {
     private ChunkCodec.Dictionary newDictionary;
     /** Chunks the store holds that must be checked before reuse (known bad), or null for all of them (paranoid). */
     private final Map<ChunkId, String> suspect;
+    /** Chunks a reader found damaged, when this session began. */
+    private final Map<ChunkId, String> knownBad;
     /** Outcome of each reuse check: true if the stored copy is good. */
     private final ConcurrentHashMap<ChunkId, Boolean> checked = new ConcurrentHashMap<>();
     private final List<ChunkReader> checkers = new ArrayList<>();
@@ -79,7 +81,8 @@ public final class Ingest implements AutoCloseable, ChunkSink {
             long maxPack = removeLeftovers();
             this.nextPack = Math.max(maxPack, store.index().lastPackId()) + 1;
             this.known = store.index().allChunks();
-            this.suspect = store.paranoid() ? null : store.index().badChunks();
+            this.knownBad = store.index().badChunks();
+            this.suspect = store.paranoid() ? null : knownBad;
         } catch (RuntimeException e) {
             closeQuietly(lock);
             throw e;
@@ -279,7 +282,11 @@ public final class Ingest implements AutoCloseable, ChunkSink {
                 throw new StoreException("cannot write the image record to " + store.files().imagesDir() + ": " + e.getMessage(), e);
             }
             try {
-                store.index().addImage(packSizes, pending, new Index.ImageRow(meta.name(), manifest.kind(), meta.description(),
+                List<ChunkId> goodAgain = new ArrayList<>();
+                for (Map.Entry<ChunkId, Boolean> c : checked.entrySet()) {
+                    if (c.getValue() && knownBad.containsKey(c.getKey())) goodAgain.add(c.getKey());
+                }
+                store.index().addImage(packSizes, pending, goodAgain, new Index.ImageRow(meta.name(), manifest.kind(), meta.description(),
                         meta.flags(), meta.created(), meta.userInfo(), manifest.fileCount(), manifest.dirCount(), manifest.totalBytes(),
                         chunks.size(), stored, storedBytes), newDictionary == null ? null : newDictionary.bytes());
             } catch (RuntimeException e) {
