@@ -108,12 +108,30 @@ public final class Ingest implements AutoCloseable, ChunkSink {
                 }
             }
             Set<String> names = new HashSet<>();
-            for (ImageInfo i : store.images()) names.add(i.name());
-            store.files().removeLeftovers(names, store.index().dictionary() != null);
+            List<ImageInfo> images = store.images();
+            for (ImageInfo i : images) names.add(i.name());
+            byte[] dict = store.index().dictionary();
+            store.files().removeLeftovers(names, dict != null);
+            restoreSideFiles(images, dict);
         } catch (IOException e) {
             throw new StoreException("cannot tidy pack directory " + dir + ": " + e.getMessage(), e);
         }
         return max;
+    }
+
+    /**
+     * Writes back what the index holds and the files beside the packs lack (someone removed
+     * them): the public key, the dictionary, image records. Nothing is read or written when all
+     * are present.
+     */
+    private void restoreSideFiles(List<ImageInfo> images, byte[] dict) throws IOException {
+        SideFiles f = store.files();
+        if (!Files.exists(f.publicKeyFile())) SideFiles.writeDurably(f.publicKeyFile(), store.index().publicKey());
+        if (dict != null && !Files.exists(f.dictionaryFile())) SideFiles.writeDurably(f.dictionaryFile(), dict);
+        Set<Path> present = new HashSet<>(f.imageFiles());
+        for (ImageInfo i : images) {
+            if (!present.contains(f.imageFile(i.name()))) f.writeImage(Store.record(i, store.storedManifest(i)));
+        }
     }
 
     /** The dictionary chunks are compressed with: the store's, or one set for this session. */

@@ -232,6 +232,22 @@ class StoreRepairTest {
     }
 
     @Test
+    void theNextWriterWritesBackRemovedRecords() throws Exception {
+        SideFiles files = new SideFiles(store);
+        byte[] a = Files.readAllBytes(files.imageFile("a"));
+        Files.delete(files.imageFile("a"));
+        Files.delete(files.publicKeyFile());
+        Path c = tmp.resolve("c");
+        TreeGen.plain(c, 9, MiB);
+        Cli.run("capture", c, "--name", "c", "--store", store, "-q").ok();
+        assertTrue(java.util.Arrays.equals(a, Files.readAllBytes(files.imageFile("a"))));
+        assertTrue(Files.exists(files.publicKeyFile()));
+        deleteIndex();
+        Cli.run("repair", "--store", store).ok();
+        assertEquals(3, listed(store).size());
+    }
+
+    @Test
     void anInterruptedCommitsRecordIsRemovedByTheNextWriter() throws Exception {
         SideFiles files = new SideFiles(store);
         ImageRecord real = ImageRecord.decode(Files.readAllBytes(files.imageFile("a")));
