@@ -114,7 +114,7 @@ public final class Ingest implements AutoCloseable, ChunkSink {
             store.files().removeLeftovers(names, dict != null);
             restoreSideFiles(images, dict);
         } catch (IOException e) {
-            throw new StoreException("cannot tidy pack directory " + dir + ": " + e.getMessage(), e);
+            throw new StoreException("cannot tidy store " + store.dir() + " (leftovers of an interrupted writer): " + e.getMessage(), e);
         }
         return max;
     }
@@ -156,7 +156,7 @@ public final class Ingest implements AutoCloseable, ChunkSink {
     public boolean has(ChunkId id) {
         if (claimed.containsKey(id)) return true;
         if (!known.containsKey(id)) return false;
-        return suspect == null || !suspect.containsKey(id) || storedCopyGood(id);
+        return !mustCheck(id) || storedCopyGood(id);
     }
 
     /**
@@ -165,7 +165,7 @@ public final class Ingest implements AutoCloseable, ChunkSink {
      */
     @Override
     public boolean claim(ChunkId id) {
-        if (known.containsKey(id) && !mustCheck(id) || known.containsKey(id) && storedCopyGood(id)) return false;
+        if (known.containsKey(id) && (!mustCheck(id) || storedCopyGood(id))) return false;
         return claimed.putIfAbsent(id, Boolean.TRUE) == null;
     }
 

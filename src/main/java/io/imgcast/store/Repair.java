@@ -36,7 +36,8 @@ import java.util.zip.CRC32C;
  * Rebuilds a store's index from what lies beside it: every chunk record found in the packs
  * (self-describing, {@link PackFormat}), every image record ({@link ImageRecord}) whose
  * signature checks against the store's public key ({@code store.pub}, itself checked against
- * {@code store.key} when that is present), and the dictionary file. An image whose record is
+ * {@code store.key} when that is present), and the dictionary file. Every record is checked
+ * whole (CRC, decoding, SHA-256 against its id), as verify does. An image whose record is
  * damaged or whose signature does not check is reported and left out, never added. A damaged
  * chunk record whose header still names its chunk is listed and marked bad, so verify names
  * it and the next capture of that data stores a good copy. The old index, if any, is kept as
@@ -94,6 +95,9 @@ public final class Repair {
         long packBytes;
         long damagedRecords;
         long damagedBytes;
+        ChunkCodec codec;
+        byte[] raw = new byte[MAX_RECORD];
+        boolean haveDictionary;
 
         Run(Path dir) {
             this.dir = dir;
@@ -113,8 +117,11 @@ public final class Repair {
                 throw new StoreException(dir + ": store.pub is unreadable (" + e.getMessage() + "); nothing was changed");
             }
             checkKeyPair(pub);
-            scanPacks();
             byte[] dict = SideFiles.readIfExists(files.dictionaryFile());
+            try (ChunkCodec c = codec(dict)) {
+                codec = c;
+                scanPacks();
+            }
             long needDict = chunks.values().stream().filter(r -> ChunkCodec.needsDictionary(r.location().codec())).count();
             if (dict == null && needDict > 0) {
                 problems.add("dictionary.zdict is missing: " + needDict + " chunks compressed with it cannot be decoded");
@@ -141,6 +148,19 @@ public final class Repair {
             writeIndex(pubBytes, dict, lastPack, locations, rows, bad);
             return new Report(found, rejected, packSizes.size(), packBytes, chunks.size(), damagedRecords, damagedBytes,
                     orphans, orphanBytes, problems, notes);
+        }
+
+        /** A codec with the dictionary file's dictionary; a damaged one is reported and left out. */
+        private ChunkCodec codec(byte[] dict) {
+            if (dict == null) return new ChunkCodec(ChunkCodec.DEFAULT_LEVEL);
+            try {
+                ChunkCodec c = new ChunkCodec(ChunkCodec.DEFAULT_LEVEL, new ChunkCodec.Dictionary(dict));
+                haveDictionary = true;
+                return c;
+            } catch (RuntimeException e) {
+                problems.add("dictionary.zdict is damaged (" + e.getMessage() + ")");
+                return new ChunkCodec(ChunkCodec.DEFAULT_LEVEL);
+            }
         }
 
         /** store.pub must be store.key's public half; a missing store.key is reported, not fatal. */
@@ -214,10 +234,11 @@ public final class Repair {
                     ByteBuffer b = ByteBuffer.wrap(rec);
                     ChunkId id = ChunkId.of(rec, 4);
                     ChunkLocation loc = new ChunkLocation(packId, pos, slen, b.getInt(40), rec[36]);
-                    boolean good = crcMatches(rec, slen);
+                    String damage = check(rec, id, loc);
+                    boolean good = damage == null;
                     if (!good) {
                         damagedRecords++;
-                        problems.add(name + ": chunk " + id.shortHex() + " at offset " + pos + " fails its checksum");
+                        problems.add(name + ": chunk " + id.shortHex() + " at offset " + pos + " " + damage);
                     }
                     Rec prev = chunks.get(id);
                     if (prev == null || (good && !prev.good()) || (good == prev.good())) chunks.put(id, new Rec(id, loc, good));
@@ -227,6 +248,22 @@ public final class Repair {
                 packSizes.put(packId, end);
                 packBytes += end;
             }
+        }
+
+        /**
+         * Checks a record whole: CRC of the payload, then (the CRC does not cover the header's
+         * chunk id) decoding and the SHA-256 of the content against that id. Null when intact.
+         * A chunk that needs the dictionary while it is missing is taken on its CRC alone.
+         */
+        private String check(byte[] rec, ChunkId id, ChunkLocation loc) {
+            if (!crcMatches(rec, loc.storedLength())) return "fails its checksum";
+            if (ChunkCodec.needsDictionary(loc.codec()) && !haveDictionary) return null;
+            try {
+                codec.decode(loc.codec(), rec, PackFormat.RECORD_HEADER, loc.storedLength(), raw, 0, loc.rawLength());
+            } catch (CorruptDataException | IllegalArgumentException e) {
+                return "does not decode (" + e.getMessage() + ")";
+            }
+            return id.matches(raw, 0, loc.rawLength()) ? null : "does not match its hash";
         }
 
         /** The stored length if {@code h} looks like a record header, else -1. */

@@ -42,8 +42,8 @@ import java.util.Set;
  * Pack numbers only grow (meta key {@code last_pack}), so a number never names two different files.
  * Every image's manifest is signed with the store key over its name, kind and SHA-256
  * ({@link io.imgcast.manifest.ImageSignature}). An image becomes visible in one SQLite
- * transaction, after its packs, then its record (and a new dictionary) are fsynced, so readers only ever see complete images and a killed
- * writer leaves nothing but removable leftovers.
+ * transaction, after its packs, then its record (and a new dictionary) are fsynced, so readers
+ * only ever see complete images and a killed writer leaves nothing but removable leftovers.
  *
  * <p>This class opens the store and holds its locks; the work is done by the parts it joins: the
  * {@link Index} (all SQL), the {@link Catalog} (images and checked manifests), the

@@ -210,6 +210,33 @@ class StoreRepairTest {
     }
 
     @Test
+    void aRecordWhoseIdWasAlteredIsDamageNotAChunk() throws Exception {
+        ChunkLocation l;
+        try (Store s = Store.open(store, false)) {
+            Entry e = s.manifest(s.image("a")).entries().stream().filter(x -> x.path().equals("big.bin")).findFirst().orElseThrow();
+            l = s.location(e.chunks().id(0)).orElseThrow();
+        }
+        // the CRC covers the payload only: a flipped bit in the id must still be found
+        try (RandomAccessFile r = new RandomAccessFile(store.resolve(String.format("packs/%08d.pack", l.pack())).toFile(), "rw")) {
+            r.seek(l.offset() + 10);
+            int b = r.read();
+            r.seek(l.offset() + 10);
+            r.write(b ^ 4);
+        }
+        deleteIndex();
+        Map<String, Object> j = repairJson(store, 1);
+        assertEquals(1L, j.get("damaged_records"), j.toString());
+        assertTrue(j.get("problems").toString().contains("does not match its hash"), j.toString());
+        assertTrue(j.get("problems").toString().contains("of its chunks are in no pack"), j.toString());
+        Cli.Result v = Cli.run("verify", "--store", store);
+        assertEquals(1, v.code());
+        assertTrue(v.out().contains("file big.bin"), v.out());
+        // capturing the data again heals it
+        Cli.run("capture", srcA, "--name", "a2", "--store", store, "-q").ok();
+        Cli.run("verify", "--store", store, "-q").ok();
+    }
+
+    @Test
     void formatOneStoreIsUpgradedThenRepairable() throws Exception {
         // make it look like a store written before image records existed
         Files.writeString(store.resolve(Store.MARKER), "imgcast store 1\n", StandardCharsets.UTF_8);
