@@ -76,6 +76,7 @@ final class CaptureCommand implements Callable<Integer>, FastCli.Bindable {
     @Override
     public Integer call() throws Exception {
         io.imgcast.util.Timing.mark("picocli");
+        io.imgcast.store.ImageName.check(name); // before a new store is created for nothing
         Capture.prepare(source, volume);
         String who = userInfo != null ? userInfo : userInfo();
         long t0 = System.nanoTime();

@@ -94,6 +94,8 @@ class BadChunkReuseTest {
             assertTrue(r.err().contains("invalid image name"), r.err());
             assertFalse(r.err().contains("\u001b") || r.err().strip().contains("\n"), r.err());
         }
+        assertEquals(1, Cli.run("capture", src, "--name", "../x", "--store", tmp.resolve("fresh"), "-q").code());
+        assertFalse(Files.exists(tmp.resolve("fresh")), "a refused name creates no store");
         Path other = tmp.resolve("other");
         Cli.run("capture", tmp.resolve("src"), "--name", "seed", "--store", other, "-q").ok();
         Cli.run("export", "seed", tmp.resolve("a.export"), "--store", other, "-q").ok();
