@@ -21,7 +21,8 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
     @Parameters(index = "0", paramLabel = "NAME", description = "image to apply") String name;
     @Parameters(index = "1", paramLabel = "TARGET", description = "file tree: an empty or new directory; volume: a block device, or a file (created or replaced)") Path target;
     @Option(names = "--threads", paramLabel = "N", description = "parallel writers (default: cores + 1)") Integer threads;
-    @Option(names = "--force", description = "write a volume image even to a mounted or busy device, a locked file, or a larger file (shrinking it)") boolean force;
+    @Option(names = "--force", description = "a volume image: write even to a mounted or busy device, a locked file, or a larger file (shrinking it);"
+            + " a file tree: empty a directory that an interrupted apply left incomplete and start over (by default the apply resumes)") boolean force;
     @Option(names = "--json", description = "print the result as one JSON object on standard output (and no progress)") boolean json;
     @Option(names = {"-q", "--quiet"}, description = "no progress (a bar on a terminal, else a line on standard error every few seconds)") boolean quiet;
     @Mixin StoreOption store;

@@ -31,17 +31,19 @@ final class CaptureCommand implements Callable<Integer>, FastCli.Bindable {
     @Option(names = "--level", paramLabel = "N", defaultValue = "" + io.imgcast.codec.ChunkCodec.STORE_LEVEL, description = "zstd level 1-19 (default ${DEFAULT-VALUE})") int level;
     @Option(names = "--json", description = "print the result as one JSON object on standard output (and no progress)") boolean json;
     @Option(names = {"-q", "--quiet"}, description = "no progress (a bar on a terminal, else a line on standard error every few seconds)") boolean quiet;
+    @Option(names = "--paranoid", description = "read and check every chunk the capture would reuse from the store, storing a good"
+            + " copy of any that fails (chunks already found damaged are always checked)") boolean paranoid;
     @Mixin StoreOption store;
 
     // Keep in step with the annotations above (FastCliTest compares both paths).
     private static final java.util.Set<String> NAME = java.util.Set.of("--name"), DESCRIPTION = java.util.Set.of("--description"),
             FLAGS = java.util.Set.of("--flags"), USER_INFO = java.util.Set.of("--user-info"), VOLUME = java.util.Set.of("--volume"),
             LEVEL = java.util.Set.of("--level"), JSON = java.util.Set.of("--json"), QUIET = java.util.Set.of("-q", "--quiet"),
-            STORE = java.util.Set.of("--store");
+            PARANOID = java.util.Set.of("--paranoid"), STORE = java.util.Set.of("--store");
 
     @Override
     public boolean bindFast(String[] args) {
-        FastCli a = FastCli.scan(args, java.util.List.of(VOLUME, JSON, QUIET),
+        FastCli a = FastCli.scan(args, java.util.List.of(VOLUME, JSON, QUIET, PARANOID),
                 java.util.List.of(NAME, DESCRIPTION, FLAGS, USER_INFO, LEVEL, STORE));
         if (a == null || a.positional().size() != 1 || a.value(NAME) == null) return false;
         Integer l = FastCli.parseInt(a.value(LEVEL), io.imgcast.codec.ChunkCodec.STORE_LEVEL);
@@ -55,6 +57,7 @@ final class CaptureCommand implements Callable<Integer>, FastCli.Bindable {
         level = l;
         json = a.flag(JSON);
         quiet = a.flag(QUIET);
+        paranoid = a.flag(PARANOID);
         store = new StoreOption();
         if (a.value(STORE) != null) store.store = Path.of(a.value(STORE));
         return true;
@@ -74,12 +77,14 @@ final class CaptureCommand implements Callable<Integer>, FastCli.Bindable {
     @Override
     public Integer call() throws Exception {
         io.imgcast.util.Timing.mark("picocli");
+        io.imgcast.store.ImageName.check(name); // before a new store is created for nothing
         Capture.prepare(source, volume);
         String who = userInfo != null ? userInfo : userInfo();
         long t0 = System.nanoTime();
         try (Store s = store.openOrCreate(System.err);
              Progress p = Progress.forTerminal("capture " + name, 0, quiet || json)) {
             io.imgcast.util.Timing.mark("store-open");
+            s.paranoid(paranoid);
             long before = s.packBytes();
             ImageInfo info = Capture.run(s, source, volume,
                     new Ingest.ImageMeta(name, description, flags, who, System.currentTimeMillis()),

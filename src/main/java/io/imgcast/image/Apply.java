@@ -28,7 +28,9 @@ public final class Apply {
 
     /**
      * Applies image {@code name} to {@code target}. A volume target is guarded ({@link TargetGuard}:
-     * not mounted, busy, locked or larger than the image) unless {@code force}.
+     * not mounted, busy, locked or larger than the image) unless {@code force}. A file-tree target
+     * that an interrupted apply of the same image left incomplete is resumed; with {@code force} it
+     * is emptied and written from the start ({@link TreeWriter#prepare}).
      */
     public static Result run(Store store, String name, Path target, int threads, Progress progress, boolean force) {
         try (var lock = store.lockReader()) {
@@ -48,9 +50,10 @@ public final class Apply {
             ChunkSource src = storeSource(store, locs);
             progress.total(m.dataBytes());
             if (m.kind() == ImageKind.TREE) {
-                TreeWriter.checkTarget(target, m.totalBytes());
+                String sha = java.util.HexFormat.of().formatHex(store.storedManifest(image).sha256());
+                TreeWriter.Start start = TreeWriter.prepare(target, m.totalBytes(), image.name(), sha, force);
                 io.imgcast.util.Timing.mark("check-target");
-                TreeWriter w = new TreeWriter(m, target, src, threads, progress);
+                TreeWriter w = new TreeWriter(m, target, src, threads, progress).startAs(start, image.name(), sha);
                 try {
                     w.write();
                 } finally {

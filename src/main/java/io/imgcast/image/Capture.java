@@ -61,6 +61,7 @@ public final class Capture {
     /** As {@link #run(Store, Path, boolean, Ingest.ImageMeta, CaptureOptions)}, a volume limited to {@code ranges}. */
     public static ImageInfo run(Store store, Path source, boolean forceVolume, Ingest.ImageMeta meta, CaptureOptions options,
                                 long[] ranges) {
+        io.imgcast.store.ImageName.check(meta.name());
         if (store.find(meta.name()).isPresent()) {
             throw new StoreException("an image named '" + meta.name() + "' already exists in " + store.dir()
                     + "; pick another --name or delete it first");

@@ -32,6 +32,7 @@ final class StoreTarget implements ChunkTarget {
 
     @Override
     public Set<ChunkId> prepare() {
+        io.imgcast.store.ImageName.check(meta.name()); // before receiving, not after
         ingest = store.beginIngest();
         Set<ChunkId> lacking = new LinkedHashSet<>();
         for (ChunkId id : manifest.distinctChunks().keySet()) if (!ingest.has(id)) lacking.add(id);

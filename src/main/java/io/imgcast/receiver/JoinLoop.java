@@ -1,6 +1,8 @@
 package io.imgcast.receiver;
 
 import io.imgcast.api.DoneRequest;
+import io.imgcast.api.FeedbackReply;
+import io.imgcast.api.MachineState;
 import io.imgcast.api.JoinReply;
 import io.imgcast.api.JoinRequest;
 import io.imgcast.cast.Wire;
@@ -283,7 +285,9 @@ final class JoinLoop {
         @Override
         public String feedback(byte[] report) throws IOException {
             try {
-                return ctl.feedback(base + "feedback", report).group();
+                FeedbackReply r = ctl.feedback(base + "feedback", report);
+                if (r.state() == MachineState.FAILED) throw new FailedByServer(r.error());
+                return r.group();
             } catch (ControlClient.Refused e) {
                 throw refused(e);
             }

@@ -28,7 +28,17 @@ interface ServerLink {
         }
     }
 
-    /** Posts a feedback report ({@link io.imgcast.cast.FeedbackFormat}); returns the group the server puts this machine on, or null. */
+    /** The server gave up on this machine (for example, a chunk it needs is damaged there), saying why. */
+    final class FailedByServer extends IOException {
+        FailedByServer(String reason) {
+            super("the server failed this machine: " + (reason != null ? reason : "no reason given"));
+        }
+    }
+
+    /**
+     * Posts a feedback report ({@link io.imgcast.cast.FeedbackFormat}); returns the group the server puts this machine
+     * on, or null; throws {@link FailedByServer} when the server has failed this machine.
+     */
     String feedback(byte[] report) throws IOException;
 
     /** Posts the needs bitmap of table entries {@code [from, to)} of a live image. */

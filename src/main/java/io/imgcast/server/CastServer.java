@@ -102,6 +102,8 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     /** Each served image's {@link SignedManifest}, encoded once (its dictionary is compressed hard). */
     private final Map<ServedImage, byte[]> envelopes = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Chunks whose stored copy failed its check while serving, with the reason (guarded by {@code lock}). */
+    private final Map<ChunkId, String> badChunks = new java.util.HashMap<>();
 
     /** Serves the images of {@code store} (holding a reader lease on it until closed). */
     public CastServer(Store store, Config config) throws IOException {
@@ -130,7 +132,8 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             InetSocketAddress g = new InetSocketAddress(config.group().getAddress(), config.group().getPort() + s);
             Scheduler sch = new Scheduler(s, Scheduler.Config.defaults(), (long) s << 28, symbolSize);
             ImageCatalog.Payloads payloads = catalog.openPayloads();
-            streams.add(new StreamSender(s, sch, new RateController(rate, now), g, lock, channel, payloads, session, gate::isOpen));
+            streams.add(new StreamSender(s, sch, new RateController(rate, now), g, lock, channel, payloads, session, gate::isOpen,
+                    this::chunkFailed));
         }
         this.api = new ControlApi(config.listen(), this);
     }
@@ -306,6 +309,15 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
                     m.needChunks = needs.size();
                 }
                 roster.onNeeds(m);
+                for (ChunkMeta c : needs) {
+                    String why = badChunks.get(c.id());
+                    if (why != null) {
+                        failMachine(m, c.id(), why, now);
+                        System.err.println("imgcast serve: failed " + m.name + ": it needs chunk " + c.id().shortHex() + " of image "
+                                + io.imgcast.store.ImageName.printable(m.imageName) + ", which is damaged in the store");
+                        break;
+                    }
+                }
             } else {
                 needs = barrier.report(m.id, (int) from, (int) to, bits, now);
                 for (ChunkMeta c : needs) bytes += c.rawLength();
@@ -317,6 +329,41 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             lock.notifyAll();
         }
         return new NeedsReply(needs.size(), bytes);
+    }
+
+    /**
+     * A stream could not read chunk {@code c} (damaged or missing in the store): every machine
+     * that still needs it is failed, with image and chunk named, and dropped from the streams;
+     * the others go on (and a machine that later needs the chunk is failed when it says so).
+     */
+    private void chunkFailed(ChunkMeta c, String reason) {
+        List<String> failed = new ArrayList<>();
+        java.util.Set<String> images = new java.util.TreeSet<>();
+        synchronized (lock) {
+            boolean first = badChunks.putIfAbsent(c.id(), reason) == null;
+            long now = System.nanoTime();
+            for (Machine m : roster.activeMachines()) {
+                if (!streams.get(m.stream).scheduler.needs(m.id).contains(c.id())) continue;
+                failMachine(m, c.id(), reason, now);
+                failed.add(m.name);
+                images.add(m.imageName);
+            }
+            if (!first && failed.isEmpty()) return;
+            lock.notifyAll();
+        }
+        System.err.println("imgcast serve: chunk " + c.id().shortHex() + (images.isEmpty() ? "" : " of image " + String.join(", ", images))
+                + " is damaged in the store (" + reason + "); " + (failed.isEmpty() ? "no machine needs it now"
+                : "failed " + String.join(", ", failed)) + "; the session goes on for the others. Run 'imgcast verify', then capture"
+                + " the image again.");
+    }
+
+    /** Fails one machine the server cannot serve. Caller holds {@code lock}. */
+    private void failMachine(Machine m, ChunkId chunk, String reason, long now) {
+        String error = "the server cannot send chunk " + chunk.shortHex() + " of image " + io.imgcast.store.ImageName.printable(m.imageName)
+                + ": its stored copy is damaged (" + reason + ")";
+        roster.onServerFailure(m, error, now);
+        for (StreamSender s : streams) s.scheduler.removeMachine(m.id);
+        barrier.remove(m.id);
     }
 
     @Override
@@ -352,7 +399,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             stream = m.stream;
             lock.notifyAll();
         }
-        return new FeedbackReply(stream, groupOf(stream), m.state, gate.isOpen());
+        return new FeedbackReply(stream, groupOf(stream), m.state, gate.isOpen(), m.state == io.imgcast.api.MachineState.FAILED ? m.error : null);
     }
 
     @Override

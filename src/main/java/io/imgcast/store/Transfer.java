@@ -233,7 +233,7 @@ public final class Transfer {
             }
             Manifest m = ManifestFormat.decode(blob);
             Map<ChunkId, Integer> needed = m.distinctChunks();
-            String finalName = rename != null ? rename : name;
+            String finalName = ImageName.check(rename != null ? rename : name);
             if (store.find(finalName).isPresent()) {
                 throw new StoreException("an image named '" + finalName + "' already exists; import with --name NEW or delete it first");
             }
