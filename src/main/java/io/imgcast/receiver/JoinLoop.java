@@ -1,6 +1,8 @@
 package io.imgcast.receiver;
 
 import io.imgcast.api.DoneRequest;
+import io.imgcast.api.FeedbackReply;
+import io.imgcast.api.MachineState;
 import io.imgcast.api.JoinReply;
 import io.imgcast.api.JoinRequest;
 import io.imgcast.cast.Wire;
@@ -152,7 +154,7 @@ final class JoinLoop {
         } catch (Rejoin e) {
             return new Attempt(result(false, REJOIN + e.getMessage(), seconds(t0), 0, 0, 0, false), e.getMessage());
         } catch (IOException | RuntimeException e) {
-            String msg = e instanceof ApplyException ? e.getMessage()
+            String msg = e instanceof ApplyException || e instanceof ServerLink.Cancelled ? e.getMessage()
                     : (e.getMessage() != null && e.getMessage().contains("No space left"))
                     ? "the target " + config.target() + " is full (" + e.getMessage() + ")" : describe(e);
             link.done(false, msg, seconds(t0));
@@ -283,7 +285,11 @@ final class JoinLoop {
         @Override
         public String feedback(byte[] report) throws IOException {
             try {
-                return ctl.feedback(base + "feedback", report).group();
+                FeedbackReply r = ctl.feedback(base + "feedback", report);
+                if (r.state() == MachineState.FAILED) {
+                    throw new Cancelled(r.reason() != null ? r.reason() : "the server failed this machine");
+                }
+                return r.group();
             } catch (ControlClient.Refused e) {
                 throw refused(e);
             }

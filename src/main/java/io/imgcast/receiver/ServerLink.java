@@ -28,7 +28,14 @@ interface ServerLink {
         }
     }
 
-    /** Posts a feedback report ({@link io.imgcast.cast.FeedbackFormat}); returns the group the server puts this machine on, or null. */
+    /** The server failed this machine (its session was cancelled): the message is the server's reason. */
+    final class Cancelled extends IOException {
+        Cancelled(String reason) {
+            super(reason);
+        }
+    }
+
+    /** Posts a feedback report ({@link io.imgcast.cast.FeedbackFormat}); returns the group the server puts this machine on, or null; {@link Cancelled} when the server failed the machine. */
     String feedback(byte[] report) throws IOException;
 
     /** Posts the needs bitmap of table entries {@code [from, to)} of a live image. */
