@@ -89,16 +89,15 @@ final class AdminApi {
     }
 
     /** The admitted machine {@code m} joined. */
-    synchronized void joined(Admitted a, Machine m, long nowNs) {
+    synchronized void joined(Admitted a, Machine m) {
         admitted.put(m.id, a);
-        sessions.onJoin(a.session(), a.group(), m.id, nowNs);
+        sessions.onJoin(a.session(), a.group(), m.id);
         record(m, a);
-        saveSession();
     }
 
-    /** Time passes: a waiting session may start. */
-    synchronized void tick(long nowNs) {
-        if (sessions.check(nowNs)) saveSession();
+    /** Time passes: a waiting session may start; {@code in}: the machine with that id reported its needs. */
+    synchronized void tick(long nowNs, java.util.function.IntPredicate in) {
+        if (sessions.check(nowNs, in)) saveSession();
     }
 
     /** Machine {@code m} finished (done, failed or lost): its result goes into the state. */

@@ -226,7 +226,10 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             }
             long now = System.nanoTime();
             AdminApi a = admin;
-            if (a != null) a.tick(now);
+            if (a != null) a.tick(now, id -> {
+                Machine m = roster.get(id);
+                return m != null && m.joined() && m.state != MachineState.JOINING;
+            });
             List<Machine> lost;
             synchronized (lock) {
                 gate.check(roster.joinedCount(), now);
@@ -284,7 +287,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             }
             gate.onJoin(now);
         }
-        if (admitted != null) a.joined(admitted, m, System.nanoTime());
+        if (admitted != null) a.joined(admitted, m);
         return live != null
                 ? new JoinReply(session, m.id, imageName, "VOLUME", true, live.volumeSize(), null, null, 0, groupOf(0), symbolSize)
                 : new JoinReply(session, m.id, imageName, img.kind().name(), null, null, img.chunks().size(), img.manifest().length,

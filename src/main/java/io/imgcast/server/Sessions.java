@@ -3,12 +3,13 @@ package io.imgcast.server;
 import io.imgcast.api.HostGroup;
 
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntPredicate;
 
 /**
  * The server's current session, with time passed in: the groups started together, each with its
@@ -42,8 +43,8 @@ final class Sessions {
         final long id;
         final long startNs;
         final Map<String, StartGate> gates = new LinkedHashMap<>();
-        final Map<String, Integer> joined = new LinkedHashMap<>();
-        final Set<Integer> machines = new HashSet<>();
+        /** Admitted machines by id → their group. */
+        final Map<Integer, String> machines = new LinkedHashMap<>();
         State state = State.WAITING;
 
         Current(long id, long startNs) {
@@ -76,9 +77,8 @@ final class Sessions {
             StartGate gate = new StartGate(expect, waitMs);
             gate.onJoin(nowNs); // the wait runs from the start
             current.gates.put(g.name(), gate);
-            current.joined.put(g.name(), 0);
         }
-        check(nowNs);
+        check(nowNs, id -> false);
         return current;
     }
 
@@ -95,18 +95,24 @@ final class Sessions {
     }
 
     /** A machine of {@code group} joined session {@code session}. */
-    void onJoin(long session, String group, int machineId, long nowNs) {
+    void onJoin(long session, String group, int machineId) {
         if (current == null || current.id != session) return;
-        current.machines.add(machineId);
-        current.joined.merge(group, 1, Integer::sum);
-        check(nowNs);
+        current.machines.put(machineId, group);
     }
 
-    /** A waiting session runs once every group is ready. Returns whether it changed state. */
-    boolean check(long nowNs) {
+    /**
+     * A waiting session runs once every group is ready; a machine counts as in once {@code in}
+     * says so (it reported its needs: data sent before that would miss it). Returns whether the
+     * session changed state.
+     */
+    boolean check(long nowNs, IntPredicate in) {
         if (current == null || current.state != State.WAITING) return false;
+        Map<String, Integer> count = new HashMap<>();
+        current.machines.forEach((id, g) -> {
+            if (in.test(id)) count.merge(g, 1, Integer::sum);
+        });
         for (Map.Entry<String, StartGate> e : current.gates.entrySet()) {
-            if (!e.getValue().check(current.joined.get(e.getKey()), nowNs)) return false;
+            if (!e.getValue().check(count.getOrDefault(e.getKey(), 0), nowNs)) return false;
         }
         current.state = State.RUNNING;
         return true;
@@ -128,11 +134,11 @@ final class Sessions {
     Set<Integer> cancel(long id) {
         if (current == null || current.id != id || current.state == State.CANCELLED || current.state == State.ENDED) return null;
         current.state = State.CANCELLED;
-        return Set.copyOf(current.machines);
+        return Set.copyOf(current.machines.keySet());
     }
 
     /** The session machine {@code machineId} is in, or 0. */
     long sessionOf(int machineId) {
-        return current != null && current.machines.contains(machineId) ? current.id : 0;
+        return current != null && current.machines.containsKey(machineId) ? current.id : 0;
     }
 }

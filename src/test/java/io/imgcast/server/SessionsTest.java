@@ -30,10 +30,13 @@ class SessionsTest {
         assertEquals(Sessions.State.WAITING, c.state);
         assertFalse(s.mayFlow());
         assertEquals(7, s.admit("b").session());
-        s.onJoin(7, "a", 1, S);
-        s.onJoin(7, "b", 2, S);
+        s.onJoin(7, "a", 1);
+        s.onJoin(7, "b", 2);
+        assertFalse(s.check(S, id -> true));
         assertEquals(Sessions.State.WAITING, c.state, "group a expects two");
-        s.onJoin(7, "a", 3, 2 * S);
+        s.onJoin(7, "a", 3);
+        assertFalse(s.check(2 * S, id -> id != 3), "a machine counts once it reported its needs");
+        assertTrue(s.check(2 * S, id -> true));
         assertEquals(Sessions.State.RUNNING, c.state, "every group ready");
         assertTrue(s.mayFlow());
         assertEquals(7, s.start(List.of(group("c", 5, null)), 8, 3 * S).id, "a group started while one runs joins it");
@@ -45,9 +48,9 @@ class SessionsTest {
     void theWaitRunsFromTheStart() {
         Sessions s = new Sessions();
         Sessions.Current c = s.start(List.of(group("a", 10, 30)), 1, 100 * S);
-        s.onJoin(1, "a", 1, 101 * S);
-        assertFalse(s.check(130 * S), "exactly the wait is not beyond it");
-        assertTrue(s.check(130 * S + 1));
+        s.onJoin(1, "a", 1);
+        assertFalse(s.check(130 * S, id -> true), "exactly the wait is not beyond it");
+        assertTrue(s.check(130 * S + 1, id -> true));
         assertEquals(Sessions.State.RUNNING, c.state);
     }
 
@@ -55,8 +58,8 @@ class SessionsTest {
     void stopAdmitsNoOneNewAndCancelFailsItsMachines() {
         Sessions s = new Sessions();
         s.start(List.of(group("a", null, null)), 1, 0);
-        s.onJoin(1, "a", 11, S);
-        s.onJoin(1, "a", 12, S);
+        s.onJoin(1, "a", 11);
+        s.onJoin(1, "a", 12);
         assertTrue(s.stop(1));
         assertTrue(s.admit("a").refusal().contains("admits no one new"), s.admit("a").refusal());
         assertEquals(Set.of(11, 12), s.cancel(1));
