@@ -276,6 +276,7 @@ final class JoinLoop {
     private static final class Link implements ServerLink {
         private final ControlClient ctl;
         final String base;
+        private volatile boolean held;
 
         Link(ControlClient ctl, String base) {
             this.ctl = ctl;
@@ -286,6 +287,7 @@ final class JoinLoop {
         public String feedback(byte[] report) throws IOException {
             try {
                 FeedbackReply r = ctl.feedback(base + "feedback", report);
+                held = !r.sending();
                 if (r.state() == MachineState.FAILED) {
                     throw new Cancelled(r.reason() != null ? r.reason() : "the server failed this machine");
                 }
@@ -320,6 +322,11 @@ final class JoinLoop {
             } catch (ControlClient.Refused e) {
                 throw refused(e);
             }
+        }
+
+        @Override
+        public boolean held() {
+            return held;
         }
 
         private static Refused refused(ControlClient.Refused e) {

@@ -38,6 +38,11 @@ interface ServerLink {
     /** Posts a feedback report ({@link io.imgcast.cast.FeedbackFormat}); returns the group the server puts this machine on, or null; {@link Cancelled} when the server failed the machine. */
     String feedback(byte[] report) throws IOException;
 
+    /** Whether the server said, in its last feedback reply, that it holds data back on purpose (its start gate or session waits): no stall. */
+    default boolean held() {
+        return false;
+    }
+
     /** Posts the needs bitmap of table entries {@code [from, to)} of a live image. */
     void needs(int from, int to, byte[] bits) throws IOException;
 

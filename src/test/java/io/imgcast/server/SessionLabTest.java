@@ -142,7 +142,7 @@ class SessionLabTest {
         Path state = dir.resolve("state");
         try (NetLab lab = NetLab.up(NetLab.uniqueName("c"), 3, NetLab.Options.defaults())) {
             LabRun run = new LabRun(lab, dir);
-            Cli.run("groups", "add", "gw", "--image", "a", "--expect", "5", "--wait", "3", "--state", state).ok();
+            Cli.run("groups", "add", "gw", "--image", "a", "--expect", "5", "--wait", "8", "--state", state).ok();
             Cli.run("groups", "add", "gc", "--image", "b", "--expect", "2", "--state", state).ok();
             Cli.run("hosts", "add", "--mac", mac(lab, "r1"), "--name", "r1", "--group", "gw", "--state", state).ok();
             Cli.run("hosts", "add", "--mac", mac(lab, "r3"), "--name", "r3", "--group", "gw", "--state", state).ok();
@@ -150,9 +150,10 @@ class SessionLabTest {
             Process server = server(run, state);
             awaitUrl(state, run);
 
-            // --wait: one of five expected machines, and the session starts after its wait
+            // --wait: one of five expected machines, and the session starts after its wait; the
+            // receiver's stall timeout is shorter than the wait: data held on purpose is no stall
             cli(run, "sessions", "start", "gw", "--state", state);
-            Map<String, Object> r1 = run.result("r1", auto(run, "r1"), Duration.ofSeconds(120));
+            Map<String, Object> r1 = run.result("r1", auto(run, "r1", "--timeout", "3"), Duration.ofSeconds(120));
             assertEquals(0, ((Number) r1.get("exit")).intValue(), run.log("r1"));
             TreeDiff.assertSame(treeA, dir.resolve("out-r1"));
 
