@@ -37,6 +37,11 @@ final class AutoReceive {
         return a;
     }
 
+    /** Whether a receive failed only because no session of the machine's group admits it yet (the server's words in {@code Sessions}). */
+    static boolean waitsForSession(String error) {
+        return error != null && (error.contains("has no session; waiting for") || error.contains("admits no one new; waiting for a new session"));
+    }
+
     /** Nothing to receive: say so; exit 0. */
     static int nothing(Assignment a, boolean json) {
         if (json) {

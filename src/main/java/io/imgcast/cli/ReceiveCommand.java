@@ -31,6 +31,8 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--mac", paramLabel = "MAC", description = "with --auto: ask as this MAC (default: the --interface's)") String mac;
     @Option(names = "--do-then", description = "with --auto: do the server's afterwards action (reboot, poweroff, shell);"
             + " without it, only say what it would be") boolean doThen;
+    @Option(names = "--session-wait", defaultValue = "3600", paramLabel = "SECONDS", description = "with --auto: how long a machine of a group"
+            + " waits for a session of its group to admit it (default ${DEFAULT-VALUE})") long sessionWait;
     @Option(names = "--target", paramLabel = "DIR|DEVICE", description = "where the image goes: a directory for a file tree"
             + " (new, empty, or an earlier image's: only the difference is received); a block device or a file for a volume") Path target;
     @Option(names = "--interface", required = true, paramLabel = "IF", description = "interface that receives the multicast stream, e.g. eth0") String iface;
@@ -88,7 +90,14 @@ final class ReceiveCommand implements Callable<Integer> {
         } else {
             URI base = base();
             try (Progress p = Progress.forTerminal("receive " + image, 0, quiet || json)) {
-                r = new CastReceiver(new CastReceiver.Config(base, image, target, priority, iface, name, serverKey, timeout * 1000, CastReceiver.FEEDBACK_MS, readback), p).run();
+                CastReceiver.Config cfg = new CastReceiver.Config(base, image, target, priority, iface, name, serverKey, timeout * 1000,
+                        CastReceiver.FEEDBACK_MS, readback);
+                long until = System.nanoTime() + sessionWait * 1_000_000_000L;
+                r = new CastReceiver(cfg, p).run();
+                // a machine of a group waits, bounded, for the operator to start a session of its group
+                while (auto && !r.ok() && AutoReceive.waitsForSession(r.error()) && System.nanoTime() < until) {
+                    r = new CastReceiver(cfg, p).run();
+                }
             }
         }
         if (json) {

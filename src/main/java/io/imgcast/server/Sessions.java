@@ -82,7 +82,7 @@ final class Sessions {
         return current;
     }
 
-    /** May a machine of {@code group} come in? */
+    /** May a machine of {@code group} come in? The refusals' words are what {@code receive --auto} waits on: keep them. */
     Admission admit(String group) {
         if (current == null || !current.gates.containsKey(group)) {
             return new Admission(0, "group '" + group + "' has no session; waiting for 'imgcast sessions start " + group + "'");

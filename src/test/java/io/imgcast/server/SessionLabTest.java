@@ -62,11 +62,16 @@ class SessionLabTest {
     }
 
     private static Process auto(LabRun run, String host, Object... extra) {
+        return autoLogged(run, host, host, extra);
+    }
+
+    /** {@code receive --auto} on {@code host}, its output in {@code log}.log. */
+    private static Process autoLogged(LabRun run, String host, String log, Object... extra) {
         List<Object> a = new ArrayList<>(List.of("receive", "--server", run.serverUrl, "--auto", "--target", run.dir.resolve("out-" + host),
                 "--interface", run.lab.iface(host), "--json"));
         a.addAll(List.of(extra));
         if (!a.contains("--timeout")) a.addAll(List.of("--timeout", "60"));
-        return run.lab.start(host, LabRun.imgcast(a.toArray()), run.dir.resolve(host + ".log"));
+        return run.lab.start(host, LabRun.imgcast(a.toArray()), run.dir.resolve(log + ".log"));
     }
 
     /** An imgcast command in the server's namespace (the CLI finds the server through the state's server.url). */
@@ -159,22 +164,31 @@ class SessionLabTest {
 
             // stop: a machine of the group that comes now is not admitted
             assertTrue(cli(run, "sessions", "stop", "1", "--state", state).contains("[stopped]"));
-            Map<String, Object> r3 = run.result("r3", auto(run, "r3", "--timeout", "6"), Duration.ofSeconds(60));
+            Map<String, Object> r3 = run.result("r3", auto(run, "r3", "--timeout", "4", "--session-wait", "3"), Duration.ofSeconds(60));
             assertEquals(1, ((Number) r3.get("exit")).intValue(), run.log("r3"));
             assertTrue(String.valueOf(r3.get("error")).contains("admits no one new"), run.log("r3"));
             assertFalse(Files.exists(dir.resolve("out-r3").resolve("only-in-b.bin")));
 
-            // cancel: a machine waiting in the session aborts and reports failed, saying why
-            cli(run, "sessions", "start", "gc", "--state", state);
+            // a machine that comes while its group has no admitting session waits for one, longer than its stall timeout
+            Process early = autoLogged(run, "r3", "r3-early", "--timeout", "3");
+            for (int i = 0; i < 600 && !run.log("r3-early").contains("admits no one new; waiting"); i++) Thread.sleep(100);
+            assertTrue(run.log("r3-early").contains("admits no one new; waiting"), run.log("r3-early"));
+            Thread.sleep(5000); // beyond its 3 s stall timeout: it still waits
+            assertTrue(early.isAlive(), run.log("r3-early"));
+
+            // a new session of both groups admits it; cancel: its machines abort and report failed, saying why
+            cli(run, "sessions", "start", "gc", "gw", "--state", state);
             Process p2 = auto(run, "r2");
-            run.awaitMachines(2, Duration.ofSeconds(60));
-            assertEquals(Boolean.FALSE, run.status().get("started"));
+            run.awaitMachines(3, Duration.ofSeconds(60)); // r1 (done), r3 and r2
+            assertEquals(Boolean.FALSE, run.status().get("started"), "gc expects two machines");
             assertTrue(cli(run, "sessions", "cancel", "2", "--state", state).contains("[cancelled]"));
-            Map<String, Object> r2 = run.result("r2", p2, Duration.ofSeconds(60));
-            assertEquals(1, ((Number) r2.get("exit")).intValue(), run.log("r2"));
-            assertTrue(String.valueOf(r2.get("error")).contains("session 2 was cancelled by the operator"), run.log("r2"));
+            for (String h : List.of("r2", "r3-early")) {
+                Map<String, Object> r = run.result(h, h.equals("r2") ? p2 : early, Duration.ofSeconds(60));
+                assertEquals(1, ((Number) r.get("exit")).intValue(), run.log(h));
+                assertTrue(String.valueOf(r.get("error")).contains("session 2 was cancelled by the operator"), run.log(h));
+            }
             String shown = cli(run, "sessions", "show", "2", "--state", state);
-            assertTrue(shown.contains("r2") && shown.contains("failed") && shown.contains("cancelled"), shown);
+            assertTrue(shown.contains("r2") && shown.contains("r3") && shown.contains("failed") && shown.contains("cancelled"), shown);
             server.destroy();
             server.waitFor();
         }
