@@ -99,6 +99,10 @@ class AdminApiTest {
             String out = Cli.run("groups", "add", "lab", "--image", "img", "--state", st).ok().out();
             assertTrue(out.contains("the server at " + base), out);
             Cli.run("hosts", "add", "--mac", "52:54:00:bb:00:01", "--name", "pc1", "--group", "lab", "--then", "poweroff", "--state", st).ok();
+            Cli.Result bad = Cli.run("hosts", "add", "--mac", "01:00:5e:00:00:01", "--name", "pc9", "--image", "img", "--state", st);
+            assertEquals(2, bad.code(), "the server's 400 is a usage error: " + bad);
+            assertTrue(bad.err().contains("multicast MAC"), bad.err());
+            assertEquals(4, Cli.run("hosts", "remove", "pc9", "--state", st).code(), "no such host, through the server");
             Map<String, Object> a = get(base + "api/v1/assignment?mac=52-54-00-BB-00-01");
             assertEquals("image", a.get("action"));
             assertEquals("img", a.get("image"), "the group's image");
