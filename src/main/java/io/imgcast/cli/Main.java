@@ -28,7 +28,7 @@ public final class Main implements Callable<Integer> {
      * commands get all of them.
      */
     private static final String[] COMMANDS = {"capture", "apply", "list", "info", "verify", "repair", "delete", "gc", "export", "import",
-            "serve", "receive", "status", "send", "relay", "demo", "help"};
+            "serve", "receive", "status", "hosts", "groups", "sessions", "send", "relay", "demo", "help"};
 
     // A plain switch, not a map of constructor references: the JDK 25 AOT cache assembler
     // crashes on archived lambdas that reach picocli's pre-Java-6 class files.
@@ -47,6 +47,9 @@ public final class Main implements Callable<Integer> {
             case "serve" -> new ServeCommand();
             case "receive" -> new ReceiveCommand();
             case "status" -> new StatusCommand();
+            case "hosts" -> new HostsCommand();
+            case "groups" -> new GroupsCommand();
+            case "sessions" -> new SessionsCommand();
             case "send" -> new SendCommand();
             case "relay" -> new RelayCommand();
             case "demo" -> new DemoCommand();

@@ -122,7 +122,7 @@ public final class Demo {
             out.printf("lab %s up: server 10.77.1.1, machines 10.77.1.11-%d on a private bridge%s%n", name, 10 + o.receivers(),
                     o.lossPct() > 0 ? ", " + o.lossPct() + "% random loss at every machine" : "");
             int early = o.receivers() - 1;
-            procs.add(inNs("s", self("serve", "--store", storeDir, "--interface", "eth0", "--listen", "10.77.1.1:8470",
+            procs.add(inNs("s", self("serve", "--store", storeDir, "--state", work.resolve("state"), "--interface", "eth0", "--listen", "10.77.1.1:8470",
                     "--rate", o.rate(), "--min-machines", early, "--wait", 20, "--exit-after-idle", 2), work.resolve("server.log")));
             long tx0 = txBytes();
             long t0 = System.nanoTime();

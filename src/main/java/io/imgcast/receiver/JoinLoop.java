@@ -154,7 +154,7 @@ final class JoinLoop {
         } catch (Rejoin e) {
             return new Attempt(result(false, REJOIN + e.getMessage(), seconds(t0), 0, 0, 0, false), e.getMessage());
         } catch (IOException | RuntimeException e) {
-            String msg = e instanceof ApplyException ? e.getMessage()
+            String msg = e instanceof ApplyException || e instanceof ServerLink.FailedByServer ? e.getMessage()
                     : (e.getMessage() != null && e.getMessage().contains("No space left"))
                     ? "the target " + config.target() + " is full (" + e.getMessage() + ")" : describe(e);
             link.done(false, msg, seconds(t0));
@@ -276,6 +276,7 @@ final class JoinLoop {
     private static final class Link implements ServerLink {
         private final ControlClient ctl;
         final String base;
+        private volatile boolean held;
 
         Link(ControlClient ctl, String base) {
             this.ctl = ctl;
@@ -286,6 +287,7 @@ final class JoinLoop {
         public String feedback(byte[] report) throws IOException {
             try {
                 FeedbackReply r = ctl.feedback(base + "feedback", report);
+                held = !r.sending();
                 if (r.state() == MachineState.FAILED) throw new FailedByServer(r.error());
                 return r.group();
             } catch (ControlClient.Refused e) {
@@ -318,6 +320,11 @@ final class JoinLoop {
             } catch (ControlClient.Refused e) {
                 throw refused(e);
             }
+        }
+
+        @Override
+        public boolean held() {
+            return held;
         }
 
         private static Refused refused(ControlClient.Refused e) {

@@ -28,7 +28,7 @@ interface ServerLink {
         }
     }
 
-    /** The server gave up on this machine (for example, a chunk it needs is damaged there), saying why. */
+    /** The server gave up on this machine (a chunk it needs is damaged there, or its session was cancelled), saying why. */
     final class FailedByServer extends IOException {
         FailedByServer(String reason) {
             super("the server failed this machine: " + (reason != null ? reason : "no reason given"));
@@ -40,6 +40,11 @@ interface ServerLink {
      * on, or null; throws {@link FailedByServer} when the server has failed this machine.
      */
     String feedback(byte[] report) throws IOException;
+
+    /** Whether the server said, in its last feedback reply, that it holds data back on purpose (its start gate or session waits): no stall. */
+    default boolean held() {
+        return false;
+    }
 
     /** Posts the needs bitmap of table entries {@code [from, to)} of a live image. */
     void needs(int from, int to, byte[] bits) throws IOException;

@@ -5,6 +5,7 @@ import io.imgcast.api.ErrorReply;
 import io.imgcast.api.FeedbackReply;
 import io.imgcast.api.JoinReply;
 import io.imgcast.api.JoinRequest;
+import io.imgcast.api.MachineState;
 import io.imgcast.api.NeedsReply;
 import io.imgcast.api.RefuseRequest;
 import io.imgcast.api.Status;
@@ -104,6 +105,8 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Chunks whose stored copy failed its check while serving, with the reason (guarded by {@code lock}). */
     private final Map<ChunkId, String> badChunks = new java.util.HashMap<>();
+    /** Hosts, groups and sessions when the server has a state ({@link #enableAdmin}); else null. */
+    private volatile AdminApi admin;
 
     /** Serves the images of {@code store} (holding a reader lease on it until closed). */
     public CastServer(Store store, Config config) throws IOException {
@@ -132,13 +135,48 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             InetSocketAddress g = new InetSocketAddress(config.group().getAddress(), config.group().getPort() + s);
             Scheduler sch = new Scheduler(s, Scheduler.Config.defaults(), (long) s << 28, symbolSize);
             ImageCatalog.Payloads payloads = catalog.openPayloads();
-            streams.add(new StreamSender(s, sch, new RateController(rate, now), g, lock, channel, payloads, session, gate::isOpen,
+            streams.add(new StreamSender(s, sch, new RateController(rate, now), g, lock, channel, payloads, session, this::sending,
                     this::chunkFailed));
         }
         this.api = new ControlApi(config.listen(), this);
     }
 
     public int session() { return session; }
+
+    /**
+     * Serves the inventory and sessions of {@code state} ({@link AdminApi}): machines of a group
+     * join only while a session of their group admits them, and data waits for the session's
+     * groups. Call before {@link #start}; the caller keeps and closes {@code state}.
+     */
+    public void enableAdmin(io.imgcast.state.StateDb state) {
+        AdminApi a = new AdminApi(state, this::fail);
+        a.routes(api);
+        admin = a;
+    }
+
+    /** Data may flow: the start gate is open and no session waits for its groups. */
+    private boolean sending() {
+        AdminApi a = admin;
+        return gate.isOpen() && (a == null || a.mayFlow());
+    }
+
+    /** Fails machines (their session was cancelled): they are told so in their next feedback reply. */
+    private void fail(java.util.Set<Integer> ids, String reason) {
+        List<Machine> failed = new ArrayList<>();
+        synchronized (lock) {
+            for (int id : ids) {
+                Machine m = roster.get(id);
+                if (m == null || !m.state.active()) continue;
+                for (StreamSender s : streams) s.scheduler.removeMachine(m.id);
+                barrier.remove(m.id);
+                roster.onDone(m, false, reason, null);
+                failed.add(m);
+            }
+            lock.notifyAll();
+        }
+        AdminApi a = admin;
+        if (a != null) for (Machine m : failed) a.finished(m);
+    }
 
     public InetSocketAddress httpAddress() { return api.address(); }
 
@@ -190,15 +228,23 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
                 return;
             }
             long now = System.nanoTime();
+            AdminApi a = admin;
+            if (a != null) a.tick(now, id -> {
+                Machine m = roster.get(id);
+                return m != null && m.joined() && m.state != MachineState.JOINING;
+            });
+            List<Machine> lost;
             synchronized (lock) {
                 gate.check(roster.joinedCount(), now);
-                for (Machine m : roster.sweep(now)) {
+                lost = roster.sweep(now);
+                for (Machine m : lost) {
                     streams.get(m.stream).scheduler.removeMachine(m.id);
                     barrier.remove(m.id);
                 }
                 release(now);
                 lock.notifyAll();
             }
+            if (a != null) for (Machine m : lost) a.finished(m);
         }
     }
 
@@ -207,6 +253,8 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         String name = req.machine() != null ? req.machine() : from.getHostAddress();
         String imageName = req.image();
         if (imageName == null) throw new ControlApi.Refusal(400, new ErrorReply("image is required"));
+        AdminApi a = admin;
+        AdminApi.Admitted admitted = a != null ? a.admit(name) : null;
         int priority = req.priority() != null ? req.priority() : 0;
         for (PriorityRule rule : config.priorityRules()) {
             if (rule.matches(from)) priority = Math.max(priority, rule.priority());
@@ -242,6 +290,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             }
             gate.onJoin(now);
         }
+        if (admitted != null) a.joined(admitted, m);
         return live != null
                 ? new JoinReply(session, m.id, imageName, "VOLUME", true, live.volumeSize(), null, null, 0, groupOf(0), symbolSize)
                 : new JoinReply(session, m.id, imageName, img.kind().name(), null, null, img.chunks().size(), img.manifest().length,
@@ -399,7 +448,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             stream = m.stream;
             lock.notifyAll();
         }
-        return new FeedbackReply(stream, groupOf(stream), m.state, gate.isOpen(), m.state == io.imgcast.api.MachineState.FAILED ? m.error : null);
+        return new FeedbackReply(stream, groupOf(stream), m.state, sending(), m.state == MachineState.FAILED ? m.error : null);
     }
 
     @Override
@@ -410,13 +459,15 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             roster.onDone(m, req.succeeded(), String.valueOf(req.error()), req.seconds());
             lock.notifyAll();
         }
+        AdminApi a = admin;
+        if (a != null) a.finished(m);
     }
 
     /** A snapshot for {@code GET /api/v1/status} and the dashboard. */
     @Override
     public Status status() {
         List<Status.Stream> ss = new ArrayList<>();
-        boolean started = gate.isOpen();
+        boolean started = sending();
         synchronized (lock) {
             for (StreamSender s : streams) {
                 ss.add(new Status.Stream(s.index, groupOf(s.index), s.rate.rate(), s.packets.get(), s.bytes.get(), s.repairPackets.get(),
@@ -453,6 +504,8 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             }
         }
         api.close();
+        AdminApi a = admin;
+        if (a != null) a.close();
         try {
             channel.close();
         } catch (IOException ignored) {

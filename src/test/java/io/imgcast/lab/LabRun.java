@@ -37,6 +37,8 @@ public final class LabRun {
         List<Object> a = new ArrayList<>(List.of("serve", "--store", store, "--interface", lab.iface("s"),
                 "--listen", lab.address("s") + ":8470", "--exit-after-idle", "10"));
         a.addAll(List.of(extra));
+        // the server's own state in the test's directory, not the machine's default
+        if (!a.contains("--state")) a.addAll(List.of("--state", dir.resolve("state")));
         return lab.start("s", imgcast(a.toArray()), dir.resolve("server.log"));
     }
 
