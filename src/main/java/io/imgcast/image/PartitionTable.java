@@ -99,9 +99,25 @@ public record PartitionTable(String label, int sectorSize, List<Partition> parti
 
     /**
      * The byte ranges to read when sending only {@code selected} partitions of a disk of
-     * {@code diskSize} bytes: everything except the other partitions (so the table, its GPT
-     * backup, boot gaps and MBR logical-partition headers travel), as sorted {@code [start, end)} pairs.
+     * {@code diskSize} bytes, as sorted {@code [start, end)} pairs: the selected partitions only,
+     * or with {@code withTable} everything except the other partitions (so the table, its GPT
+     * backup, boot gaps and MBR logical-partition headers travel too).
      */
+    public long[] keepRanges(Set<Integer> selected, long diskSize, boolean withTable) {
+        if (withTable) return keepRanges(selected, diskSize);
+        for (int n : selected) partition(n);
+        List<Long> out = new ArrayList<>();
+        List<Partition> byStart = new ArrayList<>(partitions);
+        byStart.sort((a, b) -> Long.compare(a.start(), b.start()));
+        for (Partition p : byStart) {
+            if (!selected.contains(p.number()) || p.container() || p.start() >= diskSize) continue;
+            out.add(p.start());
+            out.add(Math.min(diskSize, p.end()));
+        }
+        return out.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** Everything except the partitions not in {@code selected} (see {@link #keepRanges(Set, long, boolean)}). */
     public long[] keepRanges(Set<Integer> selected, long diskSize) {
         for (int n : selected) partition(n);
         TreeSet<long[]> skip = new TreeSet<>((a, b) -> Long.compare(a[0], b[0]));

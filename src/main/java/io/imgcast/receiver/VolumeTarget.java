@@ -21,7 +21,9 @@ import java.util.Set;
 /**
  * A volume image received onto a block device or an image file. Data already in place (an
  * older image at the same offsets, or a previous interrupted run) is found by hashing the target
- * at each chunk's offset and is not received again.
+ * at each chunk's offset and is not received again, unless the target is fresh (a blank disk:
+ * nothing is read). Zero holes are punched or zeroed by the device at the end; unused spans are
+ * neither read nor written, so what the target held there stays.
  *
  * <p>A live target ({@link #live}) starts with only the volume's size and learns the chunks'
  * places as the master publishes them ({@link #place}); the manifest comes at the end
@@ -42,6 +44,8 @@ public final class VolumeTarget implements ChunkTarget {
     private FileChannel ch;
     private boolean device;
     private boolean existed;
+    private boolean fresh;
+    private boolean existedBefore;
 
     /** A target that learns its chunks' places while receiving; {@link #prepare} returns nothing. */
     public static VolumeTarget live(Path path, long volumeSize) {
@@ -50,6 +54,12 @@ public final class VolumeTarget implements ChunkTarget {
 
     public VolumeTarget(Manifest manifest, Path path) {
         this(manifest, manifest.volumeSize(), path);
+    }
+
+    /** Declares the target blank (or to be overwritten): no delta scan, no look for data in place. */
+    public VolumeTarget fresh(boolean f) {
+        this.fresh = f;
+        return this;
     }
 
     private VolumeTarget(Manifest manifest, long volumeSize, Path path) {
@@ -70,12 +80,13 @@ public final class VolumeTarget implements ChunkTarget {
     @Override
     public Set<ChunkId> prepare() throws IOException {
         device = VolumeWriter.isDevice(path);
-        existed = Files.exists(path);
-        VolumeWriter.checkTarget(path, volumeSize, existed && !device || manifest == null ? 0 : manifest.dataBytes());
+        existedBefore = Files.exists(path);
+        existed = existedBefore && !fresh;
+        VolumeWriter.checkTarget(path, volumeSize, existedBefore && !device || manifest == null ? 0 : manifest.dataBytes());
         ch = device ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
                 : FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         if (!device && ch.size() != volumeSize) {
-            if (ch.size() > volumeSize) ch.truncate(volumeSize);
+            if (ch.size() > volumeSize && !fresh) ch.truncate(volumeSize);
             else if (volumeSize > 0) ch.write(ByteBuffer.wrap(new byte[1]), volumeSize - 1);
         }
         if (manifest == null) return new HashSet<>();
@@ -173,23 +184,7 @@ public final class VolumeTarget implements ChunkTarget {
     @Override
     public void finish() throws IOException {
         if (manifest == null) throw new IllegalStateException("the image's manifest never came");
-        if (device || existed) {
-            ByteBuffer zero = ByteBuffer.allocate(1 << 20);
-            long pos = 0;
-            List<long[]> holes = new ArrayList<>();
-            for (Extent x : manifest.extents()) {
-                if (x.offset() > pos) holes.add(new long[] {pos, x.offset()});
-                pos = x.offset() + x.length();
-            }
-            if (pos < manifest.volumeSize()) holes.add(new long[] {pos, manifest.volumeSize()});
-            for (long[] h : holes) {
-                long at = h[0];
-                while (at < h[1]) {
-                    zero.clear().limit((int) Math.min(zero.capacity(), h[1] - at));
-                    at += ch.write(zero, at);
-                }
-            }
-        }
+        if (device || existedBefore) VolumeWriter.zeroHoles(ch, path, device, manifest, io.imgcast.util.Progress.NONE);
         ch.force(true);
     }
 
@@ -207,7 +202,7 @@ public final class VolumeTarget implements ChunkTarget {
                 off += len;
             }
         }
-        if (!device && ch.size() != manifest.volumeSize()) return "target has " + ch.size() + " bytes, image " + manifest.volumeSize();
+        if (!device && ch.size() != manifest.volumeSize() && !(fresh && ch.size() > manifest.volumeSize())) return "target has " + ch.size() + " bytes, image " + manifest.volumeSize();
         return null;
     }
 
