@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages imgcast's tests, lab and benchmarks need. Idempotent.
 set -euo pipefail
-pkgs=(e2fsprogs fdisk attr iproute2 nftables zstd curl libisal2 libssl3 udpcast uftp wimtools debootstrap casync)
+pkgs=(e2fsprogs fdisk attr iproute2 nftables zstd curl libisal2 libssl3 udpcast uftp wimtools debootstrap casync partclone dosfstools ntfs-3g xfsprogs mtools)
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
