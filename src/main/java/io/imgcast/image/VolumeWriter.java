@@ -147,9 +147,15 @@ public final class VolumeWriter {
      * alone. Returns the bytes that had to be written as zeros.
      */
     public static long zeroHoles(FileChannel ch, Path target, boolean device, Manifest manifest, Progress progress) throws IOException {
+        return zeroHoles(ch, target, device, manifest.zeroHoles(), progress);
+    }
+
+    /** As {@link #zeroHoles(FileChannel, Path, boolean, Manifest, Progress)} for the given spans. */
+    public static long zeroHoles(FileChannel ch, Path target, boolean device, List<io.imgcast.manifest.Span> holes, Progress progress)
+            throws IOException {
         ByteBuffer zero = null;
         long written = 0;
-        for (io.imgcast.manifest.Span h : manifest.zeroHoles()) {
+        for (io.imgcast.manifest.Span h : holes) {
             if (Posix.zeroOut(target, device, h.offset(), h.length()) != Posix.Zeroed.NOT_SUPPORTED) continue;
             if (zero == null) zero = ByteBuffer.allocateDirect(1 << 20);
             zeroRange(ch, zero, h.offset(), h.end(), progress);

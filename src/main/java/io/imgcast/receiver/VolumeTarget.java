@@ -46,6 +46,9 @@ public final class VolumeTarget implements ChunkTarget {
     private boolean existed;
     private boolean fresh;
     private boolean existedBefore;
+    private java.util.Set<Integer> partitions;
+    /** With partitions: the target's byte ranges that may be written; null: all of it. */
+    private long[] keep;
 
     /** A target that learns its chunks' places while receiving; {@link #prepare} returns nothing. */
     public static VolumeTarget live(Path path, long volumeSize) {
@@ -60,6 +63,35 @@ public final class VolumeTarget implements ChunkTarget {
     public VolumeTarget fresh(boolean f) {
         this.fresh = f;
         return this;
+    }
+
+    /** Applies a receiver's {@link TargetOptions}: fresh, and the partitions to write (read from the target at {@link #prepare}). */
+    public VolumeTarget with(TargetOptions o) {
+        this.fresh = o.fresh();
+        this.partitions = o.partitions();
+        return this;
+    }
+
+    /** Is {@code [at, at+len)} entirely inside the bytes this target writes? */
+    private boolean inside(long at, long len) {
+        if (keep == null) return true;
+        for (int i = 0; i < keep.length; i += 2) if (at >= keep[i] && at + len <= keep[i + 1]) return true;
+        return false;
+    }
+
+    /**
+     * A chunk that starts inside a selected partition of the target but runs past its end: the
+     * image's partition is larger than the target's.
+     */
+    private void checkFits(long at, long len) throws IOException {
+        if (keep == null) return;
+        for (int i = 0; i < keep.length; i += 2) {
+            if (at >= keep[i] && at < keep[i + 1] && at + len > keep[i + 1]) {
+                throw new IOException("--partitions: the image holds data at bytes " + at + "-" + (at + len - 1)
+                        + ", past the end of the target's partition at bytes " + keep[i] + "-" + (keep[i + 1] - 1)
+                        + ": that partition of " + path + " is smaller than the image's; refused");
+            }
+        }
     }
 
     private VolumeTarget(Manifest manifest, long volumeSize, Path path) {
@@ -82,14 +114,20 @@ public final class VolumeTarget implements ChunkTarget {
         device = VolumeWriter.isDevice(path);
         existedBefore = Files.exists(path);
         existed = existedBefore && !fresh;
-        VolumeWriter.checkTarget(path, volumeSize, existedBefore && !device || manifest == null ? 0 : manifest.dataBytes());
+        if (partitions != null) {
+            io.imgcast.image.PartitionTable t = existedBefore ? io.imgcast.image.PartitionTable.read(path) : null;
+            if (t == null) throw new IOException("--partitions: " + path + " has no partition table; receive the whole disk, or partition it first");
+            keep = t.keepRanges(partitions, io.imgcast.util.Posix.deviceSize(path), false);
+        }
+        if (partitions == null) VolumeWriter.checkTarget(path, volumeSize, existedBefore && !device || manifest == null ? 0 : manifest.dataBytes());
         ch = device ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
                 : FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        if (!device && ch.size() != volumeSize) {
+        if (!device && ch.size() != volumeSize && partitions == null) {
             if (ch.size() > volumeSize && !fresh) ch.truncate(volumeSize);
             else if (volumeSize > 0) ch.write(ByteBuffer.wrap(new byte[1]), volumeSize - 1);
         }
         if (manifest == null) return new HashSet<>();
+        for (Extent x : manifest.extents()) checkFits(x.offset(), x.length());
         Set<ChunkId> lacking = new HashSet<>(offsets.keySet());
         if (!existed) return lacking;
         byte[] buf = new byte[256 * 1024];
@@ -99,7 +137,7 @@ public final class VolumeTarget implements ChunkTarget {
             for (int i = 0; i < x.chunks().size(); i++) {
                 int len = x.chunks().length(i);
                 ChunkId id = x.chunks().id(i);
-                if (readFully(off, buf, len) && id.matches(buf, 0, len)) good.put(id, off);
+                if (inside(off, len) && readFully(off, buf, len) && id.matches(buf, 0, len)) good.put(id, off);
                 off += len;
             }
         }
@@ -124,9 +162,21 @@ public final class VolumeTarget implements ChunkTarget {
         return true;
     }
 
+    /** Writes {@code data} at {@code at}, only the parts inside the selected partitions if any. */
     private void writeAt(long at, byte[] data, int len) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(data, 0, len);
-        while (b.hasRemaining()) ch.write(b, at + b.position());
+        if (keep == null) {
+            ByteBuffer b = ByteBuffer.wrap(data, 0, len);
+            while (b.hasRemaining()) ch.write(b, at + b.position());
+            return;
+        }
+        for (int i = 0; i < keep.length; i += 2) {
+            long s = Math.max(at, keep[i]);
+            long e = Math.min(at + len, keep[i + 1]);
+            if (s >= e) continue;
+            ByteBuffer b = ByteBuffer.wrap(data, (int) (s - at), (int) (e - s));
+            long base = s - b.position();
+            while (b.hasRemaining()) ch.write(b, base + b.position());
+        }
     }
 
     /**
@@ -152,7 +202,8 @@ public final class VolumeTarget implements ChunkTarget {
         places.add(offset);
         offsets.put(id, places);
         lengths.put(id, len);
-        if (existed) {
+        checkFits(offset, len);
+        if (existed && inside(offset, len)) {
             byte[] b = scratch(len);
             if (readFully(offset, b, len) && id.matches(b, 0, len)) {
                 placed.put(id, offset);
@@ -178,14 +229,36 @@ public final class VolumeTarget implements ChunkTarget {
         List<Long> places = offsets.get(id);
         if (places == null) throw new IllegalArgumentException("chunk " + id.shortHex() + " is not part of this image");
         for (long p : places) writeAt(p, data, len);
-        if (manifest == null) placed.put(id, places.get(0));
+        if (manifest == null) {
+            // a later placement copies from here: only from a place actually written
+            for (long p : places) {
+                if (inside(p, len)) {
+                    placed.put(id, p);
+                    break;
+                }
+            }
+        }
     }
 
     @Override
     public void finish() throws IOException {
         if (manifest == null) throw new IllegalStateException("the image's manifest never came");
-        if (device || existedBefore) VolumeWriter.zeroHoles(ch, path, device, manifest, io.imgcast.util.Progress.NONE);
+        if (device || existedBefore) VolumeWriter.zeroHoles(ch, path, device, clip(manifest.zeroHoles()), io.imgcast.util.Progress.NONE);
         ch.force(true);
+    }
+
+    /** {@code spans} limited to the selected partitions, if any. */
+    private List<io.imgcast.manifest.Span> clip(List<io.imgcast.manifest.Span> spans) {
+        if (keep == null) return spans;
+        List<io.imgcast.manifest.Span> out = new ArrayList<>();
+        for (io.imgcast.manifest.Span h : spans) {
+            for (int i = 0; i < keep.length; i += 2) {
+                long s = Math.max(h.offset(), keep[i]);
+                long e = Math.min(h.end(), keep[i + 1]);
+                if (s < e) out.add(new io.imgcast.manifest.Span(s, e - s));
+            }
+        }
+        return out;
     }
 
     @Override
@@ -196,13 +269,13 @@ public final class VolumeTarget implements ChunkTarget {
             long off = x.offset();
             for (int i = 0; i < x.chunks().size(); i++) {
                 int len = x.chunks().length(i);
-                if (!readFully(off, buf, len) || !x.chunks().id(i).matches(buf, 0, len)) {
+                if (inside(off, len) && (!readFully(off, buf, len) || !x.chunks().id(i).matches(buf, 0, len))) {
                     return "bytes " + off + "-" + (off + len - 1) + " do not match the image";
                 }
                 off += len;
             }
         }
-        if (!device && ch.size() != manifest.volumeSize() && !(fresh && ch.size() > manifest.volumeSize())) return "target has " + ch.size() + " bytes, image " + manifest.volumeSize();
+        if (!device && keep == null && ch.size() != manifest.volumeSize() && !(fresh && ch.size() > manifest.volumeSize())) return "target has " + ch.size() + " bytes, image " + manifest.volumeSize();
         return null;
     }
 
