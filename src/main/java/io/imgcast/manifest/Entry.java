@@ -31,6 +31,29 @@ public record Entry(String path, EntryType type, int mode, int uid, int gid, lon
         return new Entry(path, type, mode, uid, gid, atimeNs, mtimeNs, size, target, rdev, xattrs, chunks, h);
     }
 
+    /**
+     * The file offset of each chunk: chunks follow each other, skipping the holes; a chunk never
+     * spans a hole (the capture chunks each data run on its own). Null if the chunks and holes do
+     * not fit together that way.
+     */
+    public long[] chunkOffsets() {
+        long[] out = new long[chunks.size()];
+        long pos = 0;
+        int h = 0;
+        for (int i = 0; i < out.length; i++) {
+            while (h < holes.size() && holes.get(h).offset() <= pos) {
+                if (holes.get(h).offset() < pos) return null;
+                pos = holes.get(h).end();
+                h++;
+            }
+            out[i] = pos;
+            pos += chunks.length(i);
+            if (h < holes.size() && pos > holes.get(h).offset()) return null;
+        }
+        while (h < holes.size() && holes.get(h).offset() == pos) pos = holes.get(h++).end();
+        return h == holes.size() && (type != EntryType.FILE || pos == size) ? out : null;
+    }
+
     /** Bytes of the file held in its holes. */
     public long holeBytes() {
         long t = 0;

@@ -199,6 +199,10 @@ public final class ManifestFormat {
                             + (size - holeBytes));
                 }
                 checkPath(path);
+                if (!holes.isEmpty()) {
+                    Entry probe = new Entry(path, type, mode, uid, gid, atime, mtime, size, null, rdev, List.of(), chunks, holes);
+                    if (probe.chunkOffsets() == null) throw new CorruptDataException("entry " + path + ": a chunk spans a hole");
+                }
                 entries.add(new Entry(path, type, mode, uid, gid, atime, mtime, size, target.isEmpty() ? null : target, rdev, xattrs,
                         chunks, holes));
             }

@@ -215,7 +215,9 @@ public final class Posix {
      * struct statx is the same on every architecture). {@code rdev} and {@code dev} are encoded
      * like glibc's dev_t (as NIO's "unix:rdev" gives them).
      */
-    public record Stat(int mode, int uid, int gid, int nlink, long ino, long dev, long rdev, long size, long atimeNs, long mtimeNs) {}
+    /** {@code allocated}: bytes the file takes on disk (st_blocks x 512); less than size for a sparse file. */
+    public record Stat(int mode, int uid, int gid, int nlink, long ino, long dev, long rdev, long size, long atimeNs, long mtimeNs,
+                       long allocated) {}
 
     private static final int STATX_BASIC_STATS = 0x7ff;
 
@@ -240,7 +242,8 @@ public final class Posix {
                 b.get(JAVA_LONG, 32), makedev(b.get(JAVA_INT, 136), b.get(JAVA_INT, 140)), makedev(b.get(JAVA_INT, 128), b.get(JAVA_INT, 132)),
                 b.get(JAVA_LONG, 40),
                 b.get(JAVA_LONG, 64) * 1_000_000_000L + Integer.toUnsignedLong(b.get(JAVA_INT, 72)),
-                b.get(JAVA_LONG, 112) * 1_000_000_000L + Integer.toUnsignedLong(b.get(JAVA_INT, 120)));
+                b.get(JAVA_LONG, 112) * 1_000_000_000L + Integer.toUnsignedLong(b.get(JAVA_INT, 120)),
+                b.get(JAVA_LONG, 48) * 512);
     }
 
     /** glibc's gnu_dev_makedev. */
@@ -560,6 +563,13 @@ public final class Posix {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
+        }
+    }
+
+    /** Gives a file its exact size without writing (ftruncate): a trailing hole stays a hole. */
+    public static void setLength(Path p, long size) throws IOException {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+            if (f.length() != size) f.setLength(size);
         }
     }
 
