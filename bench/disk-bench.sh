@@ -21,7 +21,7 @@
 #          copied in with mcopy;
 #   ntfs:  mkntfs -Q over stale data, up to 2000 of TREE's files copied in with ntfscp.
 #   partclone: capture `partclone.FS -c -s VOL -o - | zstd -3 -T0 > FILE` (stored size = FILE);
-#              apply `zstd -dc FILE | partclone.FS -r -s - -o BLANK`.
+#              apply `zstd -dc FILE | partclone.FS -r -s - -O BLANK`.
 #   imgcast:   capture `imgcast capture VOL --name N --store S --json` into a new store
 #              (stored size = the store's growth); apply `imgcast apply N BLANK --fresh`.
 #   BLANK is a new sparse file 4x the volume's size (a blank disk). Times are wall clock,
@@ -69,7 +69,9 @@ alloc() { echo $(( $(stat -c %b "$1") * 512 )); }
 stale() {  # stale FILE SIZE: FILE of SIZE bytes whose every block holds old file content
   rm -f "$1"; truncate -s "$2" "$1"
   local bytes; bytes=$(stat -c %s "$1")
-  { while :; do tar -C "$TREE" -cf - . 2>/dev/null || true; done; } | head -c "$bytes" | dd of="$1" conv=notrunc bs=1M status=none iflag=fullblock || true
+  # the tree's tar stream, repeated (bounded) until head has enough; a tar cut off by head ends the loop
+  { for _ in $(seq 64); do tar -C "$TREE" -cf - . 2>/dev/null || break; done; } | head -c "$bytes" \
+    | dd of="$1" conv=notrunc bs=1M status=none iflag=fullblock || true
 }
 
 make_ext4() {
@@ -94,7 +96,7 @@ make_fat() {
 
 make_ntfs() {
   stale "$WORK/ntfs.img" "$SIZE"
-  mkntfs -q -F -Q "$WORK/ntfs.img"
+  mkntfs -q -F -Q "$WORK/ntfs.img" >/dev/null 2>&1
   local n=0 f
   while IFS= read -r -d '' f; do
     [ $n -ge 2000 ] && break
@@ -113,7 +115,7 @@ bench_one() {  # bench_one NAME PARTCLONE_FS
     t0=$(now); "partclone.$fs" -c -q -s "$v" -o - -L "$WORK/pc.log" 2>/dev/null | zstd -3 -T0 -q -o "$WORK/pc.zst"; t1=$(now)
     pc_cap+=("$(secs "$t0" "$t1")"); pc_size=$(stat -c %s "$WORK/pc.zst")
     truncate -s $((4 * vsize)) "$WORK/blank"; drop
-    t0=$(now); zstd -dc -q "$WORK/pc.zst" | "partclone.$fs" -r -q -s - -o "$WORK/blank" -L "$WORK/pc.log" >/dev/null 2>&1; t1=$(now)
+    t0=$(now); zstd -dc -q "$WORK/pc.zst" | "partclone.$fs" -r -q -s - -O "$WORK/blank" -L "$WORK/pc.log" >/dev/null 2>&1; t1=$(now)
     pc_app+=("$(secs "$t0" "$t1")"); pc_alloc=$(alloc "$WORK/blank")
 
     rm -rf "$WORK/store" "$WORK/blank"; drop
