@@ -65,7 +65,7 @@ final class SendCommand implements Callable<Integer> {
             if (table == null) throw new IllegalArgumentException("--partitions: " + source + " has no partition table that sfdisk can read");
             ranges = table.keepRanges(PartitionTable.parseList(partitions), sourceBytes, withTable);
         }
-        String layout = table == null ? "" : table.layout() + (partitions == null ? "" : " sending " + partitions);
+        String layout = table == null ? "" : table.layout() + (partitions == null ? "" : " sending " + partitions + (withTable ? " with table" : ""));
         Progress progress = Progress.forTerminal("read " + source.getFileName(), 0, quiet || json);
         // sending straight from the source compresses fast; capturing into a store compresses as 'capture' does
         int lvl = level != null ? level : captureTo == null ? ChunkCodec.DEFAULT_LEVEL : ChunkCodec.STORE_LEVEL;

@@ -83,7 +83,7 @@ public final class PeerReceiver {
                 progress).run();
         // the backup GPT moves to a larger disk's end only when the whole disk was written
         if (r.ok() && a.kind().equals("VOLUME") && a.layout().startsWith("gpt") && config.targetOptions().partitions() == null
-                && !a.layout().contains(" sending ")) {
+                && (!a.layout().contains(" sending ") || a.layout().endsWith(" with table"))) {
             try {
                 if (Posix.deviceSize(config.target()) > a.totalBytes()) PartitionTable.relocateBackupGpt(config.target());
             } catch (IOException e) {
