@@ -34,7 +34,7 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "give up after this long without progress or server (default ${DEFAULT-VALUE})") long timeout;
     @Option(names = "--readback", description = "after receiving, read the whole target back and check it against the image") boolean readback;
     @Option(names = "--fresh", description = "the target disk is blank or to be overwritten: do not scan it for data already in place; zero holes are punched or zeroed by the device") boolean fresh;
-    @Option(names = "--partitions", paramLabel = "LIST", description = "write only these partitions of a disk image (e.g. 1,3), each onto the target's own partition of that number, which must start at the same place and be at least as large; every other byte of the target stays") String partitions;
+    @Option(names = "--partitions", paramLabel = "LIST", description = "write only these partitions of a disk image (e.g. 1,3), each onto the start of the target's own partition of that number (from a server: at the same offset), which must be at least as large; every other byte of the target stays") String partitions;
     @Option(names = "--json", description = "print the result as one JSON object on standard output (and no progress)") boolean json;
     @Option(names = {"-q", "--quiet"}, description = "no progress (a bar on a terminal, else a line on standard error every few seconds)") boolean quiet;
 

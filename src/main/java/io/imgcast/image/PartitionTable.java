@@ -149,6 +149,23 @@ public record PartitionTable(String label, int sectorSize, List<Partition> parti
         return sb.toString();
     }
 
+    /**
+     * The partitions of an announced {@link #layout()} line ("gpt 512B 1:2048+40960 ..."); null
+     * when it names none. Whatever follows the partitions (" sending 1") is ignored.
+     */
+    public static PartitionTable parseLayout(String layout) {
+        if (layout == null || layout.isBlank()) return null;
+        String[] w = layout.trim().split("\\s+");
+        if (w.length < 2 || !w[1].matches("\\d+B")) return null;
+        int ss = Integer.parseInt(w[1].substring(0, w[1].length() - 1));
+        List<Partition> parts = new ArrayList<>();
+        for (int i = 2; i < w.length && w[i].matches("\\d+:\\d+\\+\\d+"); i++) {
+            String[] a = w[i].split("[:+]");
+            parts.add(new Partition(Integer.parseInt(a[0]), Long.parseLong(a[1]) * ss, Long.parseLong(a[2]) * ss, ""));
+        }
+        return parts.isEmpty() ? null : new PartitionTable(w[0], ss, List.copyOf(parts));
+    }
+
     /** Parses a --partitions list such as "1,3". */
     public static Set<Integer> parseList(String s) {
         Set<Integer> out = new TreeSet<>();

@@ -79,7 +79,8 @@ public final class PeerReceiver {
             return new Result(failed("cannot take part in session " + a.session() + ": " + why, t0), a, master);
         }
         CastReceiver.Result r = new CastReceiver(new CastReceiver.Config(base, a.name(), config.target(), 0, config.iface(),
-                config.machine(), config.masterKey(), config.timeoutMs(), CastReceiver.FEEDBACK_MS, config.readback(), config.targetOptions()),
+                config.machine(), config.masterKey(), config.timeoutMs(), CastReceiver.FEEDBACK_MS, config.readback(),
+                config.targetOptions().withImageLayout(a.layout())),
                 progress).run();
         // the backup GPT moves to a larger disk's end only when the whole disk was written
         if (r.ok() && a.kind().equals("VOLUME") && a.layout().startsWith("gpt") && config.targetOptions().partitions() == null

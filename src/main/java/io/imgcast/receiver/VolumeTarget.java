@@ -49,6 +49,11 @@ public final class VolumeTarget implements ChunkTarget {
     private java.util.Set<Integer> partitions;
     /** With partitions: the target's byte ranges that may be written; null: all of it. */
     private long[] keep;
+    /** Per {@code keep} range: what to add to an image offset to get the target's. */
+    private long[] shift;
+    /** The image's partitions move to the target's (the image layout is known). */
+    private boolean mapped;
+    private String imageLayout;
 
     /** A target that learns its chunks' places while receiving; {@link #prepare} returns nothing. */
     public static VolumeTarget live(Path path, long volumeSize) {
@@ -69,7 +74,53 @@ public final class VolumeTarget implements ChunkTarget {
     public VolumeTarget with(TargetOptions o) {
         this.fresh = o.fresh();
         this.partitions = o.partitions();
+        this.imageLayout = o.imageLayout();
         return this;
+    }
+
+    /**
+     * With partitions: which image bytes go where. With the image's layout, image partition N
+     * ({@code keep} in image offsets) moves by {@code shift} to the target's partition N, which
+     * must be at least as large; without it, the target's partitions are taken at the same offsets.
+     */
+    private void mapPartitions(io.imgcast.image.PartitionTable target) throws IOException {
+        io.imgcast.image.PartitionTable image = io.imgcast.image.PartitionTable.parseLayout(imageLayout);
+        if (image == null) {
+            keep = target.keepRanges(partitions, io.imgcast.util.Posix.deviceSize(path), false);
+            shift = new long[keep.length / 2];
+            return;
+        }
+        List<long[]> m = new ArrayList<>();
+        for (int n : partitions) {
+            io.imgcast.image.PartitionTable.Partition ip;
+            try {
+                ip = image.partition(n);
+            } catch (RuntimeException e) {
+                throw new IOException("--partitions: the image has no partition " + n + " (its layout: " + imageLayout + ")");
+            }
+            io.imgcast.image.PartitionTable.Partition tp = target.partition(n);
+            if (tp.size() < ip.size()) {
+                throw new IOException("--partitions: partition " + n + " of " + path + " holds " + tp.size() + " bytes, the image's "
+                        + ip.size() + ": that partition is smaller than the image's; refused");
+            }
+            m.add(new long[] {ip.start(), Math.min(volumeSize, ip.end()), tp.start() - ip.start()});
+        }
+        m.sort((a, b) -> Long.compare(a[0], b[0]));
+        keep = new long[m.size() * 2];
+        shift = new long[m.size()];
+        for (int i = 0; i < m.size(); i++) {
+            keep[2 * i] = m.get(i)[0];
+            keep[2 * i + 1] = m.get(i)[1];
+            shift[i] = m.get(i)[2];
+        }
+        mapped = true;
+    }
+
+    /** Where image offset {@code at} lies on the target (it must be inside a selected partition when any are). */
+    private long onTarget(long at) {
+        if (keep == null) return at;
+        for (int i = 0; i < keep.length; i += 2) if (at >= keep[i] && at < keep[i + 1]) return at + shift[i / 2];
+        return at;
     }
 
     /** Is {@code [at, at+len)} entirely inside the bytes this target writes? */
@@ -84,7 +135,7 @@ public final class VolumeTarget implements ChunkTarget {
      * image's partition is larger than the target's.
      */
     private void checkFits(long at, long len) throws IOException {
-        if (keep == null) return;
+        if (keep == null || mapped) return;
         for (int i = 0; i < keep.length; i += 2) {
             if (at >= keep[i] && at < keep[i + 1] && at + len > keep[i + 1]) {
                 throw new IOException("--partitions: the image holds data at bytes " + at + "-" + (at + len - 1)
@@ -117,7 +168,7 @@ public final class VolumeTarget implements ChunkTarget {
         if (partitions != null) {
             io.imgcast.image.PartitionTable t = existedBefore ? io.imgcast.image.PartitionTable.read(path) : null;
             if (t == null) throw new IOException("--partitions: " + path + " has no partition table; receive the whole disk, or partition it first");
-            keep = t.keepRanges(partitions, io.imgcast.util.Posix.deviceSize(path), false);
+            mapPartitions(t);
         }
         if (partitions == null) VolumeWriter.checkTarget(path, volumeSize, existedBefore && !device || manifest == null ? 0 : manifest.dataBytes());
         ch = device ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
@@ -153,7 +204,8 @@ public final class VolumeTarget implements ChunkTarget {
         return lacking;
     }
 
-    private boolean readFully(long at, byte[] buf, int len) throws IOException {
+    private boolean readFully(long imageAt, byte[] buf, int len) throws IOException {
+        long at = onTarget(imageAt);
         ByteBuffer b = ByteBuffer.wrap(buf, 0, len);
         while (b.hasRemaining()) {
             int n = ch.read(b, at + b.position());
@@ -174,7 +226,7 @@ public final class VolumeTarget implements ChunkTarget {
             long e = Math.min(at + len, keep[i + 1]);
             if (s >= e) continue;
             ByteBuffer b = ByteBuffer.wrap(data, (int) (s - at), (int) (e - s));
-            long base = s - b.position();
+            long base = s - b.position() + shift[i / 2];
             while (b.hasRemaining()) ch.write(b, base + b.position());
         }
     }
@@ -255,7 +307,7 @@ public final class VolumeTarget implements ChunkTarget {
             for (int i = 0; i < keep.length; i += 2) {
                 long s = Math.max(h.offset(), keep[i]);
                 long e = Math.min(h.end(), keep[i + 1]);
-                if (s < e) out.add(new io.imgcast.manifest.Span(s, e - s));
+                if (s < e) out.add(new io.imgcast.manifest.Span(s + shift[i / 2], e - s));
             }
         }
         return out;

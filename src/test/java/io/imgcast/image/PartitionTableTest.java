@@ -41,6 +41,12 @@ class PartitionTableTest {
         assertArrayEquals(new long[] {p1.start(), p1.end(), p3.start(), p3.end()}, t.keepRanges(Set.of(3, 1), size, false));
         assertArrayEquals(t.keepRanges(Set.of(2), size), t.keepRanges(Set.of(2), size, true));
         assertThrows(StoreException.class, () -> t.keepRanges(Set.of(4), size, false));
+        // the announced layout line reads back as the same partitions
+        PartitionTable back = PartitionTable.parseLayout(t.layout() + " sending 1");
+        assertEquals(3, back.partitions().size());
+        assertEquals(p2.start(), back.partition(2).start());
+        assertEquals(p2.size(), back.partition(2).size());
+        assertNull(PartitionTable.parseLayout(""));
     }
 
     @Test

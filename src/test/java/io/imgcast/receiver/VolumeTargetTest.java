@@ -136,4 +136,35 @@ class VolumeTargetTest {
             assertTrue(e.getMessage().contains("no partition 5"), e.getMessage());
         }
     }
+
+    @Test
+    void withTheImagesLayoutAPartitionMovesToTheTargetsOwnStart() throws IOException {
+        // the image: partition 2 at 17 MiB, 8 MiB long; the target's partition 2 starts at 20 MiB
+        String layout = "dos 512B 1:2048+32768 2:34816+16384 sending 2";
+        Path d = tmp.resolve("moved");
+        try (RandomAccessFile r = new RandomAccessFile(d.toFile(), "rw")) {
+            r.setLength(64 * MiB);
+        }
+        Sh.bash("printf 'label: dos\\nstart=2048, size=38912\\nstart=40960, size=32768\\n' | sfdisk -q " + Sh.q(d)).ok();
+        byte[] marker = random(4096, 51);
+        writeAt(d, 17 * MiB, marker); // inside the target's partition 1: stays
+        byte[] data = random(65536, 52);
+        Manifest m = Manifest.volume(64 * MiB, List.of(extent(17 * MiB + 4096, data)));
+        try (VolumeTarget t = new VolumeTarget(m, d).with(new TargetOptions(true, Set.of(2), layout))) {
+            t.prepare();
+            t.write(m.extents().getFirst().chunks().id(0), data, data.length);
+            t.finish();
+            assertNull(t.verify());
+        }
+        assertArrayEquals(marker, read(d, 17 * MiB, 4096), "the target's partition 1 stays");
+        assertArrayEquals(data, read(d, 20 * MiB + 4096, 65536), "image partition 2 at the target's partition 2");
+        assertArrayEquals(new byte[4096], read(d, 20 * MiB, 4096), "its zero hole zeroed there");
+
+        // a target partition smaller than the image's is refused before any write
+        String big = "dos 512B 1:2048+32768 2:34816+65536";
+        try (VolumeTarget t = new VolumeTarget(m, d).with(new TargetOptions(true, Set.of(2), big))) {
+            IOException e = assertThrows(IOException.class, t::prepare);
+            assertTrue(e.getMessage().contains("smaller than the image"), e.getMessage());
+        }
+    }
 }
