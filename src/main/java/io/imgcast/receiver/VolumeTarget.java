@@ -174,8 +174,11 @@ public final class VolumeTarget implements ChunkTarget {
         ch = device ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
                 : FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         if (!device && ch.size() != volumeSize && partitions == null) {
-            if (ch.size() > volumeSize && !fresh) ch.truncate(volumeSize);
-            else if (volumeSize > 0) ch.write(ByteBuffer.wrap(new byte[1]), volumeSize - 1);
+            if (ch.size() > volumeSize) {
+                if (!fresh) ch.truncate(volumeSize); // a fresh larger file keeps its size (a disk)
+            } else if (volumeSize > 0) {
+                ch.write(ByteBuffer.wrap(new byte[1]), volumeSize - 1);
+            }
         }
         if (manifest == null) return new HashSet<>();
         for (Extent x : manifest.extents()) checkFits(x.offset(), x.length());
