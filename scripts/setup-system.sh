@@ -24,7 +24,7 @@
 set -euo pipefail
 
 lab_pkgs=(iproute2 nftables procps curl)
-test_pkgs=(attr libcap2-bin e2fsprogs fdisk mount diffutils util-linux)
+test_pkgs=(attr libcap2-bin e2fsprogs fdisk mount diffutils util-linux partclone dosfstools ntfs-3g xfsprogs mtools)
 runtime_pkgs=(libisal2 libssl3)
 bench_pkgs=(udpcast jq wimtools casync debootstrap python3)
 build_pkgs=()

@@ -23,6 +23,7 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
     @Option(names = "--threads", paramLabel = "N", description = "parallel writers (default: cores + 1)") Integer threads;
     @Option(names = "--force", description = "a volume image: write even to a mounted or busy device, a locked file, or a larger file (shrinking it);"
             + " a file tree: empty a directory that an interrupted apply left incomplete and start over (by default the apply resumes)") boolean force;
+    @Option(names = "--fresh", description = "the volume target is blank or to be overwritten: write a file in place (a larger file keeps its size), punch or device-zero the image's zero holes, leave unused blocks alone") boolean fresh;
     @Option(names = "--json", description = "print the result as one JSON object on standard output (and no progress)") boolean json;
     @Option(names = {"-q", "--quiet"}, description = "no progress (a bar on a terminal, else a line on standard error every few seconds)") boolean quiet;
     @Mixin StoreOption store;
@@ -60,7 +61,7 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
             io.imgcast.util.Timing.mark("store-open");
             StoreOption.image(s, name);
             int n = threads != null ? threads : Runtime.getRuntime().availableProcessors() + 1;
-            Apply.Result r = Apply.run(s, name, target, n, p, force);
+            Apply.Result r = Apply.run(s, name, target, n, p, force, fresh);
             long took = System.nanoTime() - t0;
             p.close();
             if (json) {
@@ -92,7 +93,7 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
             Thread local = Thread.ofPlatform().name("imgcast-apply").start(() -> {
                 long t0 = System.nanoTime();
                 try {
-                    Apply.Result r = Apply.run(s, name, target, n, Progress.NONE, force);
+                    Apply.Result r = Apply.run(s, name, target, n, Progress.NONE, force, fresh);
                     say.printf("applied %s to %s: %s in %s, every chunk verified%n", name, target, Units.bytes(r.bytes()),
                             Units.seconds(System.nanoTime() - t0));
                     applied.set(r);

@@ -29,6 +29,10 @@ final class CaptureCommand implements Callable<Integer>, FastCli.Bindable {
     @Option(names = "--user-info", paramLabel = "TEXT", description = "free-form user data (default: who captured, on which host)") String userInfo;
     @Option(names = "--volume", description = "capture SOURCE as a volume even if it is a directory's device") boolean volume;
     @Option(names = "--level", paramLabel = "N", defaultValue = "" + io.imgcast.codec.ChunkCodec.STORE_LEVEL, description = "zstd level 1-19 (default ${DEFAULT-VALUE})") int level;
+    @Option(names = "--partitions", paramLabel = "LIST", description = "of a whole disk, capture only these partitions (e.g. 1,3); the rest of the disk is left out as unused") String partitions;
+    @Option(names = "--with-table", description = "with --partitions: also capture the partition table and the gaps between partitions") boolean withTable;
+    @Option(names = "--every-block", description = "read a volume's every non-zero block, even where its file system holds nothing (default: only the used blocks of ext2/3/4, FAT, NTFS, XFS and swap)") boolean everyBlock;
+    @Option(names = "--read-retries", paramLabel = "N", defaultValue = "3", description = "read each part of the source at most N times before giving up, naming the bad byte offset (default ${DEFAULT-VALUE})") int readRetries = 3;
     @Option(names = "--json", description = "print the result as one JSON object on standard output (and no progress)") boolean json;
     @Option(names = {"-q", "--quiet"}, description = "no progress (a bar on a terminal, else a line on standard error every few seconds)") boolean quiet;
     @Option(names = "--paranoid", description = "read and check every chunk the capture would reuse from the store, storing a good"
@@ -86,9 +90,13 @@ final class CaptureCommand implements Callable<Integer>, FastCli.Bindable {
             io.imgcast.util.Timing.mark("store-open");
             s.paranoid(paranoid);
             long before = s.packBytes();
-            ImageInfo info = Capture.run(s, source, volume,
+            long[] ranges = partitions == null ? null : SendCommand.partitionRanges(source, partitions, withTable);
+            if (readRetries < 1) throw new IllegalArgumentException("--read-retries must be at least 1");
+            java.util.List<String> notes = new java.util.ArrayList<>();
+            ImageInfo info = Capture.run(s, source, volume || partitions != null,
                     new Ingest.ImageMeta(name, description, flags, who, System.currentTimeMillis()),
-                    CaptureOptions.defaults().withLevel(level).withProgress(p));
+                    CaptureOptions.defaults().withLevel(level).withProgress(p).withReadRetries(readRetries).withFsAware(!everyBlock)
+                            .withNotes(notes::add), ranges);
             io.imgcast.util.Timing.mark("capture-run");
             long added = s.packBytes() - before;
             long took = System.nanoTime() - t0;
@@ -96,9 +104,11 @@ final class CaptureCommand implements Callable<Integer>, FastCli.Bindable {
                 Map<String, Object> m = new LinkedHashMap<>(InfoCommand.toMap(s, info));
                 m.put("added_bytes", added);
                 m.put("seconds", took / 1e9);
+                if (!notes.isEmpty()) m.put("read", String.join("; ", notes));
                 System.out.println(Json.write(m));
             } else {
                 p.close();
+                for (String n : notes) System.out.println(n);
                 System.out.printf("captured %s (%s image): %d files, %d dirs, %s in %s; store grew by %s%n",
                         info.name(), info.kind().label(), info.files(), info.dirs(), Units.bytes(info.bytes()),
                         Units.seconds(took), Units.bytes(added));

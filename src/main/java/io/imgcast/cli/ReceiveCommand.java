@@ -41,6 +41,8 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = {"--server-key", "--master-key"}, paramLabel = "HEX", description = "pin the server's (or master's) key: leading hex of the SHA-256 of its public key, as it prints") String serverKey;
     @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "give up after this long without progress or server (default ${DEFAULT-VALUE})") long timeout;
     @Option(names = "--readback", description = "after receiving, read the whole target back and check it against the image") boolean readback;
+    @Option(names = "--fresh", description = "the target disk is blank or to be overwritten: do not scan it for data already in place; zero holes are punched or zeroed by the device") boolean fresh;
+    @Option(names = "--partitions", paramLabel = "LIST", description = "write only these partitions of a disk image (e.g. 1,3), each onto the start of the target's own partition of that number (from a server: at the same offset), which must be at least as large; every other byte of the target stays") String partitions;
     @Option(names = "--json", description = "print the result as one JSON object on standard output (and no progress)") boolean json;
     @Option(names = {"-q", "--quiet"}, description = "no progress (a bar on a terminal, else a line on standard error every few seconds)") boolean quiet;
 
@@ -82,7 +84,7 @@ final class ReceiveCommand implements Callable<Integer> {
             PeerReceiver.Result pr;
             try (Progress p = Progress.forTerminal("receive", 0, quiet || json)) {
                 pr = new PeerReceiver(new PeerReceiver.Config(iface, McastSocket.parseGroup(announce), session, target, name, serverKey,
-                        timeout * 1000, readback)).run(p, msg -> { if (!quiet && !json) System.err.println(msg); });
+                        timeout * 1000, readback, targetOptions())).run(p, msg -> { if (!quiet && !json) System.err.println(msg); });
             }
             r = pr.receive();
             master = pr.master();
@@ -91,7 +93,7 @@ final class ReceiveCommand implements Callable<Integer> {
             URI base = base();
             try (Progress p = Progress.forTerminal("receive " + image, 0, quiet || json)) {
                 CastReceiver.Config cfg = new CastReceiver.Config(base, image, target, priority, iface, name, serverKey, timeout * 1000,
-                        CastReceiver.FEEDBACK_MS, readback);
+                        CastReceiver.FEEDBACK_MS, readback, targetOptions());
                 long until = System.nanoTime() + sessionWait * 1_000_000_000L;
                 r = new CastReceiver(cfg, p).run();
                 // a machine of a group waits, bounded, for the operator to start a session of its group
@@ -143,6 +145,10 @@ final class ReceiveCommand implements Callable<Integer> {
      * 0 when verified; 6 when the server's key or the image's signature failed the check (the
      * receiver reports these as errors mentioning the pinned key or the signature); else 1.
      */
+    private io.imgcast.receiver.TargetOptions targetOptions() {
+        return new io.imgcast.receiver.TargetOptions(fresh, partitions == null ? null : io.imgcast.image.PartitionTable.parseList(partitions));
+    }
+
     static int exitCode(CastReceiver.Result r) {
         if (r.ok()) return ExitCode.OK.code;
         String e = r.error() == null ? "" : r.error();

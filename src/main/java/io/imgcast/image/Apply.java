@@ -33,6 +33,15 @@ public final class Apply {
      * is emptied and written from the start ({@link TreeWriter#prepare}).
      */
     public static Result run(Store store, String name, Path target, int threads, Progress progress, boolean force) {
+        return run(store, name, target, threads, progress, force, false);
+    }
+
+    /**
+     * {@code fresh}: the volume target is blank or to be overwritten: a file is written in place
+     * (keeping its size if larger), zero holes are punched or zeroed by the device, unused spans
+     * are not touched.
+     */
+    public static Result run(Store store, String name, Path target, int threads, Progress progress, boolean force, boolean fresh) {
         try (var lock = store.lockReader()) {
             io.imgcast.util.Timing.mark("lock");
             ImageInfo image = store.image(name);
@@ -62,9 +71,9 @@ public final class Apply {
                 io.imgcast.util.Timing.mark("close-readers");
                 return new Result(progress.done(), w.warnings(), w.warningSamples());
             }
-            try (TargetGuard guard = force ? TargetGuard.NONE : TargetGuard.acquire(target, m.volumeSize())) {
+            try (TargetGuard guard = force ? TargetGuard.NONE : TargetGuard.acquire(target, fresh ? Long.MAX_VALUE : m.volumeSize())) {
                 VolumeWriter.checkTarget(target, m.volumeSize(), m.dataBytes());
-                new VolumeWriter(m, target, src, threads, progress).write();
+                new VolumeWriter(m, target, src, threads, progress, fresh).write();
             }
             return new Result(progress.done(), 0, java.util.List.of());
         }

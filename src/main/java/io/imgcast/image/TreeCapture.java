@@ -4,6 +4,7 @@ import io.imgcast.chunk.ChunkStream;
 import io.imgcast.chunk.FastCdc;
 import io.imgcast.manifest.ChunkList;
 import io.imgcast.manifest.Entry;
+import io.imgcast.manifest.Span;
 import io.imgcast.manifest.EntryType;
 import io.imgcast.manifest.Manifest;
 import io.imgcast.store.ChunkSink;
@@ -44,6 +45,8 @@ public final class TreeCapture {
     private CaptureOptions options;
     private final List<Entry> entries = new ArrayList<>();
     private final List<Path> sources = new ArrayList<>();
+    /** Indexes of files that take less room than their size (sparse): their holes are looked for (SEEK_HOLE). */
+    private final java.util.BitSet sparse = new java.util.BitSet();
     private final Map<String, String> inodes = new HashMap<>();
     private long totalFileBytes;
 
@@ -133,7 +136,7 @@ public final class TreeCapture {
                 LinkOption.NOFOLLOW_LINKS);
         return new Posix.Stat((Integer) a.get("mode"), (Integer) a.get("uid"), (Integer) a.get("gid"), (Integer) a.get("nlink"),
                 (Long) a.get("ino"), (Long) a.get("dev"), (Long) a.get("rdev"), (Long) a.get("size"),
-                nanos((FileTime) a.get("lastAccessTime")), nanos((FileTime) a.get("lastModifiedTime")));
+                nanos((FileTime) a.get("lastAccessTime")), nanos((FileTime) a.get("lastModifiedTime")), (Long) a.get("size"));
     }
 
     private static final boolean NIO_STAT = Boolean.getBoolean("imgcast.nioStat");
@@ -174,6 +177,7 @@ public final class TreeCapture {
                 (type == EntryType.CHAR_DEVICE || type == EntryType.BLOCK_DEVICE) ? a.rdev() : 0,
                 xattrs, ChunkList.EMPTY);
         synchronized (lock) {
+            if (type == EntryType.FILE && a.allocated() < size && size >= SPARSE_MIN) sparse.set(entries.size());
             entries.add(e);
             sources.add(p);
             if (type == EntryType.FILE) totalFileBytes += size;
@@ -212,6 +216,7 @@ public final class TreeCapture {
         ChunkStream stream = new ChunkStream(cdc, 4 * 1024 * 1024);
         List<Entry> out = new ArrayList<>();
         List<List<Future<ChunkPipeline.Result>>> pendingChunks = new ArrayList<>();
+        List<List<Span>> pendingHoles = new ArrayList<>();
         java.util.concurrent.Future<io.imgcast.codec.ChunkCodec.Dictionary> dict;
         if (ingest.dictionary() == null && DictionaryTrainer.ENABLED && ingest.keepsDictionary()) {
             // trained on its own thread once the walk is done, while the tree is read, chunked and
@@ -241,15 +246,20 @@ public final class TreeCapture {
                 }
                 Entry e;
                 Path src;
+                boolean holey;
                 synchronized (lock) {
                     e = entries.get(i);
                     src = sources.get(i);
+                    holey = sparse.get(i);
                 }
                 if (e.type() != EntryType.FILE) {
                     pendingChunks.add(List.of());
+                    pendingHoles.add(List.of());
                     continue;
                 }
-                pendingChunks.add(readFile(src, stream, pipeline));
+                List<Span> holes = new ArrayList<>();
+                pendingChunks.add(readFile(src, stream, pipeline, holey ? holes : null));
+                pendingHoles.add(holes);
             }
             if (!totalSet) options.progress().total(totalFileBytes);
             io.imgcast.util.Timing.mark("read+chunk(reader)");
@@ -261,8 +271,11 @@ public final class TreeCapture {
                 }
                 ChunkList chunks = ChunkPipeline.collect(pendingChunks.get(i));
                 pendingChunks.set(i, null);
+                List<Span> holes = pendingHoles.get(i);
+                long holeBytes = 0;
+                for (Span h : holes) holeBytes += h.length();
                 out.add(new Entry(e.path(), e.type(), e.mode(), e.uid(), e.gid(), e.atimeNs(), e.mtimeNs(),
-                        chunks.totalBytes(), e.target(), e.rdev(), e.xattrs(), chunks));
+                        chunks.totalBytes() + holeBytes, e.target(), e.rdev(), e.xattrs(), chunks, holes));
             }
         } catch (IOException e) {
             throw new CaptureException("capture failed: " + e.getMessage(), e);
@@ -271,20 +284,69 @@ public final class TreeCapture {
         return Manifest.tree(out);
     }
 
-    private List<Future<ChunkPipeline.Result>> readFile(Path p, ChunkStream stream, ChunkPipeline pipeline) {
+    /** Files smaller than this are read whole, sparse or not. */
+    static final long SPARSE_MIN = 64 * 1024;
+
+    /**
+     * The data runs ({@code [start, end)} pairs) of a sparse file, by SEEK_DATA and SEEK_HOLE;
+     * {@code holes} receives the rest of {@code [0, size)}.
+     */
+    static List<long[]> dataRuns(Path p, long size, List<Span> holes) throws IOException {
+        List<long[]> runs = new ArrayList<>();
+        try (Posix.DataSeeker s = Posix.dataSeeker(p)) {
+            long at = 0;
+            while (at < size) {
+                long d = Math.min(size, s.nextData(at));
+                if (d >= size) break;
+                long h = Math.min(size, s.nextHole(d));
+                if (h <= d) h = size; // no hole found: data to the end
+                runs.add(new long[] {d, h});
+                at = h;
+            }
+        }
+        long at = 0;
+        for (long[] r : runs) {
+            if (r[0] > at) holes.add(new Span(at, r[0] - at));
+            at = r[1];
+        }
+        if (at < size) holes.add(new Span(at, size - at));
+        return runs;
+    }
+
+    /**
+     * Reads one file into chunks. {@code holes}: null for a file read whole; else the file is
+     * sparse, its holes are found and added there, and each data run is chunked on its own (a
+     * chunk never spans a hole, see {@link Entry#chunkOffsets()}).
+     */
+    private List<Future<ChunkPipeline.Result>> readFile(Path p, ChunkStream stream, ChunkPipeline pipeline, List<Span> holes) {
         IOException last = null;
         for (int attempt = 1; attempt <= Math.max(1, options.readRetries()); attempt++) {
             List<Future<ChunkPipeline.Result>> futures = new ArrayList<>();
             long[] counted = new long[1];
             boolean[] x86 = new boolean[1];
             try (FileChannel ch = opener.open(p)) {
-                stream.split((buf, off, len) -> ch.read(ByteBuffer.wrap(buf, off, len)),
-                        (buf, off, len) -> {
-                            if (counted[0] == 0) x86[0] = BCJ && io.imgcast.codec.X86Filter.isX86Elf(buf, off, len);
-                            futures.add(pipeline.submit(buf, off, len, x86[0]));
-                            options.progress().add(len);
-                            counted[0] += len;
-                        });
+                ChunkStream.Sink sink = (buf, off, len) -> {
+                    if (counted[0] == 0) x86[0] = BCJ && io.imgcast.codec.X86Filter.isX86Elf(buf, off, len);
+                    futures.add(pipeline.submit(buf, off, len, x86[0]));
+                    options.progress().add(len);
+                    counted[0] += len;
+                };
+                if (holes == null) {
+                    stream.split((buf, off, len) -> ch.read(ByteBuffer.wrap(buf, off, len)), sink);
+                    return futures;
+                }
+                holes.clear();
+                long size = ch.size();
+                for (long[] run : dataRuns(p, size, holes)) {
+                    long[] at = {run[0]};
+                    stream.split((buf, off, len) -> {
+                        if (at[0] >= run[1]) return -1;
+                        int n = ch.read(ByteBuffer.wrap(buf, off, (int) Math.min(len, run[1] - at[0])), at[0]);
+                        if (n > 0) at[0] += n;
+                        return n;
+                    }, sink);
+                }
+                options.progress().add(size - counted[0]);
                 return futures;
             } catch (IOException e) {
                 last = e;

@@ -356,12 +356,18 @@ public final class TreeWriter {
         byte[] buf = buffers.get();
         try (FileChannel ch = FileChannel.open(p, CREATE_FILE, PosixFilePermissions.asFileAttribute(permissions(e.mode())))) {
             ChunkList c = e.chunks();
+            long[] at = e.holes().isEmpty() ? null : e.chunkOffsets(); // sparse: chunks go between the holes
             for (int i = 0; i < c.size(); i++) {
                 int n = r.read(c.id(i), buf);
                 ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
-                while (b.hasRemaining()) ch.write(b);
+                if (at == null) {
+                    while (b.hasRemaining()) ch.write(b);
+                } else {
+                    while (b.hasRemaining()) ch.write(b, at[i] + b.position());
+                }
                 progress.add(n);
             }
+            if (at != null) Posix.setLength(p, e.size());
         }
         // metadata at once, while the inode is hot; creating hard links later does not change it
         applyMetadata(e, p, createdMode(e.mode() & 0777));

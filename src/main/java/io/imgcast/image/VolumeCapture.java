@@ -19,7 +19,9 @@ import java.util.concurrent.Future;
 /**
  * Captures a volume (partition, whole disk, or raw image file) sector by sector in one pass:
  * holes (zero or unallocated regions) are recorded as absent, data extents are chunked and
- * stored. Read errors are retried a bounded number of times, then the capture stops.
+ * stored. With file-system awareness ({@link UsedBlocks}) only the blocks the file system uses
+ * are read; the rest, like partitions left out, is recorded as unused. Read errors are retried
+ * a bounded number of times, then the capture stops naming the byte offset.
  */
 final class VolumeCapture {
     private VolumeCapture() {}
@@ -28,10 +30,18 @@ final class VolumeCapture {
         return capture(src, ingest, o, null);
     }
 
-    /** {@code ranges}: only these {@code [start, end)} pairs are read; the rest is a hole (see {@link VolumeReader}). */
+    /**
+     * {@code ranges}: only these {@code [start, end)} pairs are read (see {@link VolumeReader}),
+     * further narrowed to the used blocks when the options ask for it; the rest is unused.
+     */
     static Manifest capture(Path src, ChunkSink ingest, CaptureOptions o, long[] ranges) {
         try {
             long size = Posix.deviceSize(src);
+            if (o.fsAware()) {
+                UsedBlocks.Result used = UsedBlocks.of(src, size);
+                o.notes().accept("volume read: " + used.method());
+                ranges = UsedBlocks.intersect(ranges, used.ranges());
+            }
             o.progress().total(size);
             try (FileChannel ch = TreeCapture.opener.open(src);
                  Posix.DataSeeker seeker = Files.isRegularFile(src) ? Posix.dataSeeker(src) : null;
@@ -69,12 +79,26 @@ final class VolumeCapture {
                 for (int i = 0; i < bounds.size(); i++) {
                     extents.add(new Extent(bounds.get(i)[0], bounds.get(i)[1], ChunkPipeline.collect(futures.get(i))));
                 }
-                return Manifest.volume(size, extents);
+                return Manifest.volume(size, extents, unused(ranges, size));
             }
         } catch (IOException e) {
             throw new CaptureException("cannot capture volume " + src + ": " + TreeCapture.describe(e)
                     + "; nothing was kept", e);
         }
+    }
+
+    /** The complement of {@code ranges} inside {@code [0, size)}: what was not read is unused. */
+    static List<io.imgcast.manifest.Span> unused(long[] ranges, long size) {
+        List<io.imgcast.manifest.Span> out = new ArrayList<>();
+        if (ranges == null) return out;
+        long at = 0;
+        for (int i = 0; i < ranges.length; i += 2) {
+            long s = Math.min(size, ranges[i]);
+            if (s > at) out.add(new io.imgcast.manifest.Span(at, s - at));
+            at = Math.max(at, Math.min(size, ranges[i + 1]));
+        }
+        if (at < size) out.add(new io.imgcast.manifest.Span(at, size - at));
+        return out;
     }
 
     /**

@@ -58,7 +58,7 @@ final class JoinLoop {
     JoinLoop(CastReceiver.Config config, Progress progress, Function<Manifest, ChunkTarget> targets, long nowNs) {
         this.config = config;
         this.progress = progress;
-        this.targets = new TargetChoice(config.target(), targets);
+        this.targets = new TargetChoice(config.target(), targets, config.targetOptions());
         this.check = new ManifestCheck(config.image(), config.serverKey());
         this.reception = new Reception(config, counters, progress, check::dictionary);
         this.phaseStartNs = nowNs;

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -147,11 +148,20 @@ class PeerLabTest {
             }
             assertEquals(0, ((Number) run.result("s", m, Duration.ofSeconds(60)).get("exit")).intValue(), run.log("s"));
 
-            // 2. the whole disk's layout with partition 1 only; r4 has a larger disk and takes it
+            // 2. the whole disk's layout with partition 1 only; r4 has a larger disk and takes it;
+            // r1's disk already holds data in partition 2, which must stay
+            Path r1disk = dir.resolve("disk-r1.img");
+            Sh.run("truncate", "-s", "64M", r1disk.toString()).ok();
+            byte[] marker = new byte[4096];
+            new java.util.SplittableRandom(77).nextBytes(marker);
+            try (var f = new java.io.RandomAccessFile(r1disk.toFile(), "rw")) {
+                f.seek(p2.start() + (1 << 20));
+                f.write(marker);
+            }
             ps.clear();
             for (int i = 1; i <= 3; i++) ps.add(peer(lab, dir, "r" + i, dir.resolve("disk-r" + i + ".img")));
             ps.add(peer(lab, dir, "r4", big.device()));
-            m = master(lab, dir, "send", disk, "--partitions", "1", "--min-receivers", 4, "--rate", "300Mbit");
+            m = master(lab, dir, "send", disk, "--partitions", "1", "--with-table", "--min-receivers", 4, "--rate", "300Mbit");
             for (int i = 1; i <= 4; i++) {
                 Map<String, Object> r = run.result("r" + i, ps.get(i - 1), Duration.ofSeconds(120));
                 assertEquals(0, ((Number) r.get("exit")).intValue(), run.log("r" + i));
@@ -164,8 +174,17 @@ class PeerLabTest {
                 if (i < 4) assertTrue(Sh.cmp(disk, out, p1.end()), "table + partition 1 at r" + i);
                 assertEquals("", Sh.bash("cmp -s -n " + p1.size() + " -i " + p1.start() + ":" + p1.start() + " " + Sh.q(disk) + " " + Sh.q(out)
                         + " || echo differs").out().strip(), "partition 1 at r" + i);
-                assertEquals("", Sh.bash("cmp -s -n " + p2.size() + " -i " + p2.start() + ":0 " + Sh.q(out) + " /dev/zero || echo differs").out().strip(),
-                        "partition 2 is not sent at r" + i);
+                if (i > 1) {
+                    assertEquals("", Sh.bash("cmp -s -n " + p2.size() + " -i " + p2.start() + ":0 " + Sh.q(out) + " /dev/zero || echo differs").out().strip(),
+                            "partition 2 is not sent at r" + i);
+                } else {
+                    byte[] kept = new byte[4096];
+                    try (var f = new java.io.RandomAccessFile(out.toFile(), "r")) {
+                        f.seek(p2.start() + (1 << 20));
+                        f.readFully(kept);
+                    }
+                    assertArrayEquals(marker, kept, "a marker in the unselected partition 2 survives at r1");
+                }
                 var t = io.imgcast.image.PartitionTable.read(out);
                 assertEquals(p1, t.partition(1), "the receiver's disk has the same partition 1");
             }
