@@ -64,7 +64,7 @@ class BadChunkLabTest {
 
         try (NetLab lab = NetLab.up(NetLab.uniqueName("k"), 4, NetLab.Options.defaults())) {
             LabRun run = new LabRun(lab, dir);
-            run.server(store, "--rate", "100m", "--min-machines", 4, "--wait", 30);
+            run.server(store, "--rate", "100Mbit", "--min-machines", 4, "--wait", 30);
             Map<String, Process> ps = new LinkedHashMap<>();
             // b's machines come first (priority): the bad chunk goes out while a's own chunks still
             // wait, so a's machines can only finish if the session outlives the bad chunk
