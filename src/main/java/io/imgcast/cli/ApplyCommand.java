@@ -1,18 +1,27 @@
 package io.imgcast.cli;
 
+import io.imgcast.cast.ServedImage;
 import io.imgcast.image.Apply;
+import io.imgcast.peer.PeerMaster;
+import io.imgcast.server.StoreCatalog;
 import io.imgcast.store.Store;
 import io.imgcast.util.Json;
 import io.imgcast.util.Progress;
+import io.imgcast.util.Timing;
 import io.imgcast.util.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 
 @Command(mixinStandardHelpOptions = true, name = "apply", description = {"Apply an image from the store to an empty or new directory (file tree) or to a device/file (volume).",
         "A volume image refuses a mounted or otherwise busy device, a file another process holds a lock on, and a file larger than"
@@ -36,7 +45,7 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
 
     @Override
     public boolean bindFast(String[] args) {
-        FastCli a = FastCli.scan(args, java.util.List.of(QUIET, JSON, FORCE), java.util.List.of(THREADS, STORE));
+        FastCli a = FastCli.scan(args, List.of(QUIET, JSON, FORCE), List.of(THREADS, STORE));
         if (a == null || a.positional().size() != 2) return false;
         String t = a.value(THREADS);
         threads = FastCli.parseInt(t, null);
@@ -55,10 +64,10 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
     @Override
     public Integer call() throws Exception {
         if (rebroadcast) return applyAndRebroadcast();
-        io.imgcast.util.Timing.mark("picocli");
+        Timing.mark("picocli");
         long t0 = System.nanoTime();
         try (Store s = store.open(); Progress p = Progress.forTerminal("apply " + name, 0, quiet || json)) {
-            io.imgcast.util.Timing.mark("store-open");
+            Timing.mark("store-open");
             StoreOption.image(s, name);
             int n = threads != null ? threads : Runtime.getRuntime().availableProcessors() + 1;
             Apply.Result r = Apply.run(s, name, target, n, p, force, fresh);
@@ -81,14 +90,14 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
 
     /** Mode 5: apply locally while a peer-to-peer session sends the same image from the store. */
     private int applyAndRebroadcast() throws Exception {
-        io.imgcast.peer.PeerMaster.Config cfg = master.config();
-        java.io.PrintStream say = json ? System.err : System.out;
-        try (Store s = store.open(); io.imgcast.server.StoreCatalog catalog = new io.imgcast.server.StoreCatalog(s)) {
+        PeerMaster.Config cfg = master.config();
+        PrintStream say = json ? System.err : System.out;
+        try (Store s = store.open(); StoreCatalog catalog = new StoreCatalog(s)) {
             StoreOption.image(s, name);
-            io.imgcast.cast.ServedImage img = catalog.image(name);
-            io.imgcast.peer.PeerMaster pm = new io.imgcast.peer.PeerMaster(cfg);
+            ServedImage img = catalog.image(name);
+            PeerMaster pm = new PeerMaster(cfg);
             MasterOptions.operatorStart(pm, say);
-            java.util.concurrent.atomic.AtomicReference<Object> applied = new java.util.concurrent.atomic.AtomicReference<>();
+            AtomicReference<Object> applied = new AtomicReference<>();
             int n = threads != null ? threads : Runtime.getRuntime().availableProcessors() + 1;
             Thread local = Thread.ofPlatform().name("imgcast-apply").start(() -> {
                 long t0 = System.nanoTime();
@@ -102,10 +111,10 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
                 }
             });
             say.printf("session of %s from %s on %s, applying it to %s meanwhile%n", name, s.dir(), cfg.iface(), target);
-            io.imgcast.peer.PeerMaster.Summary sum = pm.run(catalog, name, img.kind().name(), img.totalBytes(), "", () -> img,
+            PeerMaster.Summary sum = pm.run(catalog, name, img.kind().name(), img.totalBytes(), "", () -> img,
                     MasterOptions.liveList(say));
             local.join();
-            Map<String, Object> extra = new java.util.LinkedHashMap<>();
+            Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("image", name);
             extra.put("target", target.toString());
             extra.put("applied", applied.get() instanceof Apply.Result);

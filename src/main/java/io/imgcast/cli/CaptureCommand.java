@@ -1,12 +1,15 @@
 package io.imgcast.cli;
 
+import io.imgcast.codec.ChunkCodec;
 import io.imgcast.image.Capture;
 import io.imgcast.image.CaptureOptions;
 import io.imgcast.store.ImageInfo;
+import io.imgcast.store.ImageName;
 import io.imgcast.store.Ingest;
 import io.imgcast.store.Store;
 import io.imgcast.util.Json;
 import io.imgcast.util.Progress;
+import io.imgcast.util.Timing;
 import io.imgcast.util.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,8 +18,11 @@ import picocli.CommandLine.Parameters;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(mixinStandardHelpOptions = true, name = "capture", description = {"Capture a directory (file-tree image) or a block device / raw image file (volume image) into the store.",
@@ -47,10 +53,10 @@ final class CaptureCommand implements Callable<Integer>, FastCli.Bindable {
 
     @Override
     public boolean bindFast(String[] args) {
-        FastCli a = FastCli.scan(args, java.util.List.of(VOLUME, JSON, QUIET, PARANOID),
-                java.util.List.of(NAME, DESCRIPTION, FLAGS, USER_INFO, LEVEL, STORE));
+        FastCli a = FastCli.scan(args, List.of(VOLUME, JSON, QUIET, PARANOID),
+                List.of(NAME, DESCRIPTION, FLAGS, USER_INFO, LEVEL, STORE));
         if (a == null || a.positional().size() != 1 || a.value(NAME) == null) return false;
-        Integer l = FastCli.parseInt(a.value(LEVEL), io.imgcast.codec.ChunkCodec.STORE_LEVEL);
+        Integer l = FastCli.parseInt(a.value(LEVEL), ChunkCodec.STORE_LEVEL);
         if (l == null) return false;
         source = Path.of(a.positional().get(0));
         name = a.value(NAME);
@@ -80,24 +86,24 @@ final class CaptureCommand implements Callable<Integer>, FastCli.Bindable {
 
     @Override
     public Integer call() throws Exception {
-        io.imgcast.util.Timing.mark("picocli");
-        io.imgcast.store.ImageName.check(name); // before a new store is created for nothing
+        Timing.mark("picocli");
+        ImageName.check(name); // before a new store is created for nothing
         Capture.prepare(source, volume);
         String who = userInfo != null ? userInfo : userInfo();
         long t0 = System.nanoTime();
         try (Store s = store.openOrCreate(System.err);
              Progress p = Progress.forTerminal("capture " + name, 0, quiet || json)) {
-            io.imgcast.util.Timing.mark("store-open");
+            Timing.mark("store-open");
             s.paranoid(paranoid);
             long before = s.packBytes();
             long[] ranges = partitions == null ? null : SendCommand.partitionRanges(source, partitions, withTable);
             if (readRetries < 1) throw new IllegalArgumentException("--read-retries must be at least 1");
-            java.util.List<String> notes = new java.util.ArrayList<>();
+            List<String> notes = new ArrayList<>();
             ImageInfo info = Capture.run(s, source, volume || partitions != null,
                     new Ingest.ImageMeta(name, description, flags, who, System.currentTimeMillis()),
                     CaptureOptions.defaults().withLevel(level).withProgress(p).withReadRetries(readRetries).withFsAware(!everyBlock)
                             .withNotes(notes::add), ranges);
-            io.imgcast.util.Timing.mark("capture-run");
+            Timing.mark("capture-run");
             long added = s.packBytes() - before;
             long took = System.nanoTime() - t0;
             if (json) {

@@ -1,6 +1,7 @@
 package io.imgcast.cli;
 
 import io.imgcast.store.ImageInfo;
+import io.imgcast.store.ImageName;
 import io.imgcast.store.Store;
 import io.imgcast.util.Json;
 import io.imgcast.util.Units;

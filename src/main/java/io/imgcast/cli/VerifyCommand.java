@@ -1,5 +1,6 @@
 package io.imgcast.cli;
 
+import io.imgcast.store.ImageName;
 import io.imgcast.store.Store;
 import io.imgcast.store.Verifier;
 import io.imgcast.util.Json;

@@ -3,6 +3,8 @@ package io.imgcast.image;
 import io.imgcast.codec.ChunkCodec;
 import io.imgcast.util.Progress;
 
+import java.util.function.Consumer;
+
 /**
  * How to capture: zstd level, worker threads, bounded read retries (attempts per read), progress
  * reporting, an optional tap that sees every chunk (used to broadcast while capturing), whether a
@@ -10,7 +12,7 @@ import io.imgcast.util.Progress;
  * only" go.
  */
 public record CaptureOptions(int level, int threads, int readRetries, Progress progress, ChunkTap tap, boolean fsAware,
-                             java.util.function.Consumer<String> notes) {
+                             Consumer<String> notes) {
     public CaptureOptions {
         if (readRetries < 1) throw new IllegalArgumentException("--read-retries must be at least 1, not " + readRetries);
         if (notes == null) notes = n -> { };
@@ -41,7 +43,7 @@ public record CaptureOptions(int level, int threads, int readRetries, Progress p
         return new CaptureOptions(level, threads, readRetries, progress, tap, aware, notes);
     }
 
-    public CaptureOptions withNotes(java.util.function.Consumer<String> n) {
+    public CaptureOptions withNotes(Consumer<String> n) {
         return new CaptureOptions(level, threads, readRetries, progress, tap, fsAware, n);
     }
 }

@@ -2,13 +2,16 @@ package io.imgcast.image;
 
 import io.imgcast.chunk.ChunkStream;
 import io.imgcast.chunk.FastCdc;
+import io.imgcast.codec.ChunkCodec;
+import io.imgcast.codec.X86Filter;
 import io.imgcast.manifest.ChunkList;
 import io.imgcast.manifest.Entry;
-import io.imgcast.manifest.Span;
 import io.imgcast.manifest.EntryType;
 import io.imgcast.manifest.Manifest;
+import io.imgcast.manifest.Span;
 import io.imgcast.store.ChunkSink;
 import io.imgcast.util.Posix;
+import io.imgcast.util.Timing;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,10 +22,14 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 
 /**
@@ -46,7 +53,7 @@ public final class TreeCapture {
     private final List<Entry> entries = new ArrayList<>();
     private final List<Path> sources = new ArrayList<>();
     /** Indexes of files that take less room than their size (sparse): their holes are looked for (SEEK_HOLE). */
-    private final java.util.BitSet sparse = new java.util.BitSet();
+    private final BitSet sparse = new BitSet();
     private final Map<String, String> inodes = new HashMap<>();
     private long totalFileBytes;
 
@@ -64,7 +71,7 @@ public final class TreeCapture {
     private Throwable walkFailure;  // guarded by lock
     private Thread walker;
 
-    private static final java.util.concurrent.ConcurrentHashMap<Path, TreeCapture> EARLY = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Path, TreeCapture> EARLY = new ConcurrentHashMap<>();
 
     /** Starts walking {@code root} now, for a capture of it that follows in this process. */
     static void startWalk(Path root) {
@@ -84,7 +91,7 @@ public final class TreeCapture {
             } catch (Throwable t) {
                 failure = t;
             }
-            io.imgcast.util.Timing.mark("walk(thread)");
+            Timing.mark("walk(thread)");
             synchronized (lock) {
                 walkFailure = failure;
                 walkDone = true;
@@ -203,7 +210,7 @@ public final class TreeCapture {
      * there). Times beyond what 64-bit nanoseconds hold (before 1677, after 2262) are clamped.
      */
     static long nanos(FileTime t) {
-        java.time.Instant i = t.toInstant();
+        Instant i = t.toInstant();
         try {
             return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
         } catch (ArithmeticException e) {
@@ -217,17 +224,17 @@ public final class TreeCapture {
         List<Entry> out = new ArrayList<>();
         List<List<Future<ChunkPipeline.Result>>> pendingChunks = new ArrayList<>();
         List<List<Span>> pendingHoles = new ArrayList<>();
-        java.util.concurrent.Future<io.imgcast.codec.ChunkCodec.Dictionary> dict;
+        Future<ChunkCodec.Dictionary> dict;
         if (ingest.dictionary() == null && DictionaryTrainer.ENABLED && ingest.keepsDictionary()) {
             // trained on its own thread once the walk is done, while the tree is read, chunked and
             // hashed: new chunks wait for it in the pipeline
-            java.util.concurrent.CompletableFuture<io.imgcast.codec.ChunkCodec.Dictionary> d = new java.util.concurrent.CompletableFuture<>();
+            CompletableFuture<ChunkCodec.Dictionary> d = new CompletableFuture<>();
             Thread.ofPlatform().name("imgcast-dict").daemon().start(() -> {
                 try {
                     awaitWalk();
-                    io.imgcast.codec.ChunkCodec.Dictionary trained = trainDictionary();
+                    ChunkCodec.Dictionary trained = trainDictionary();
                     if (trained != null) ingest.setDictionary(trained);
-                    io.imgcast.util.Timing.mark("dict-train(thread)");
+                    Timing.mark("dict-train(thread)");
                     d.complete(trained);
                 } catch (Throwable t) {
                     d.completeExceptionally(t);
@@ -235,7 +242,7 @@ public final class TreeCapture {
             });
             dict = d;
         } else {
-            dict = java.util.concurrent.CompletableFuture.completedFuture(ingest.dictionary());
+            dict = CompletableFuture.completedFuture(ingest.dictionary());
         }
         try (ChunkPipeline pipeline = new ChunkPipeline(ingest, options.level(), options.threads(), options.tap(), dict)) {
             boolean totalSet = false;
@@ -262,7 +269,7 @@ public final class TreeCapture {
                 pendingHoles.add(holes);
             }
             if (!totalSet) options.progress().total(totalFileBytes);
-            io.imgcast.util.Timing.mark("read+chunk(reader)");
+            Timing.mark("read+chunk(reader)");
             for (int i = 0; i < entries.size(); i++) {
                 Entry e = entries.get(i);
                 if (e.type() != EntryType.FILE) {
@@ -280,7 +287,7 @@ public final class TreeCapture {
         } catch (IOException e) {
             throw new CaptureException("capture failed: " + e.getMessage(), e);
         }
-        io.imgcast.util.Timing.mark("drain-workers");
+        Timing.mark("drain-workers");
         return Manifest.tree(out);
     }
 
@@ -326,7 +333,7 @@ public final class TreeCapture {
             boolean[] x86 = new boolean[1];
             try (FileChannel ch = opener.open(p)) {
                 ChunkStream.Sink sink = (buf, off, len) -> {
-                    if (counted[0] == 0) x86[0] = BCJ && io.imgcast.codec.X86Filter.isX86Elf(buf, off, len);
+                    if (counted[0] == 0) x86[0] = BCJ && X86Filter.isX86Elf(buf, off, len);
                     futures.add(pipeline.submit(buf, off, len, x86[0]));
                     options.progress().add(len);
                     counted[0] += len;
@@ -377,7 +384,7 @@ public final class TreeCapture {
      * Trains a zstd dictionary for a store that has none, from the tree being captured: the first
      * 64 KiB of files spread evenly over the tree, up to {@link DictionaryTrainer#SAMPLE_BYTES}.
      */
-    private io.imgcast.codec.ChunkCodec.Dictionary trainDictionary() {
+    private ChunkCodec.Dictionary trainDictionary() {
         long total = 0;
         for (Entry e : entries) if (e.type() == EntryType.FILE) total += Math.min(e.size(), DictionaryTrainer.SAMPLE);
         double step = Math.max(1.0, (double) total / DictionaryTrainer.SAMPLE_BYTES);
@@ -393,7 +400,7 @@ public final class TreeCapture {
             if (pos < next) continue;
             next += step * take;
             // a plain open: a sample is best effort, and the capture's reads keep their retry accounting
-            try (FileChannel ch = FileChannel.open(sources.get(i), java.nio.file.StandardOpenOption.READ)) {
+            try (FileChannel ch = FileChannel.open(sources.get(i), StandardOpenOption.READ)) {
                 b.clear().limit((int) take);
                 while (b.hasRemaining() && ch.read(b) >= 0) { }
                 trainer.add(b.array(), 0, b.position());

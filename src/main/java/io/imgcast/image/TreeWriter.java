@@ -4,27 +4,36 @@ import io.imgcast.manifest.ChunkList;
 import io.imgcast.manifest.Entry;
 import io.imgcast.manifest.EntryType;
 import io.imgcast.manifest.Manifest;
+import io.imgcast.store.ImageName;
 import io.imgcast.util.Posix;
 import io.imgcast.util.Progress;
+import io.imgcast.util.Timing;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileStore;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 /**
  * Rebuilds a file tree from its manifest into an empty or absent directory: directories, file
@@ -102,7 +111,7 @@ public final class TreeWriter {
                 } else {
                     String other = have.lines().filter(l -> l.startsWith("image ")).findFirst().orElse("image ?").substring(6);
                     throw new ApplyException("target " + target + " holds an incomplete apply of another image or edition ('"
-                            + io.imgcast.store.ImageName.printable(other) + "'); pass --force to empty it and start over");
+                            + ImageName.printable(other) + "'); pass --force to empty it and start over");
                 }
             }
         } catch (IOException e) {
@@ -118,18 +127,18 @@ public final class TreeWriter {
 
     /** Removes everything inside {@code dir} (not following symbolic links), keeping {@code dir}. */
     private static void emptyDirectory(Path dir) throws IOException {
-        Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
             @Override
-            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) throws IOException {
+            public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
                 Files.delete(f);
-                return java.nio.file.FileVisitResult.CONTINUE;
+                return FileVisitResult.CONTINUE;
             }
 
             @Override
-            public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
                 if (e != null) throw e;
                 if (!d.equals(dir)) Files.delete(d);
-                return java.nio.file.FileVisitResult.CONTINUE;
+                return FileVisitResult.CONTINUE;
             }
         });
     }
@@ -188,10 +197,10 @@ public final class TreeWriter {
             ownerPredictable = euid >= 0 && egid >= 0 && ((Integer) Files.getAttribute(root, "unix:mode") & 02000) == 0;
             List<Entry> entries = manifest.entries();
             // each entry's target path, checked once (resolve and normalize per use cost both time and JIT work)
-            paths = new java.util.IdentityHashMap<>(entries.size() * 2);
+            paths = new IdentityHashMap<>(entries.size() * 2);
             for (Entry e : entries) paths.put(e, e.path().isEmpty() ? root : root.resolve(checked(e.path())));
             if (markerText != null) {
-                indexes = new java.util.IdentityHashMap<>(entries.size() * 2);
+                indexes = new IdentityHashMap<>(entries.size() * 2);
                 for (int i = 0; i < entries.size(); i++) indexes.put(entries.get(i), i);
             }
             for (Entry e : entries) {
@@ -200,17 +209,17 @@ public final class TreeWriter {
                 if (resume) Files.deleteIfExists(resolve(e));
                 Files.createDirectory(resolve(e));
             }
-            io.imgcast.util.Timing.mark("mkdirs");
+            Timing.mark("mkdirs");
             // files, symlinks and special files, each with its metadata, by several threads (none
             // depends on another: their directories exist); hard links once their files exist
             parallel(entries, e -> e.type() != EntryType.DIRECTORY && e.type() != EntryType.HARDLINK, this::writeEntry);
-            io.imgcast.util.Timing.mark("files+links+nodes");
+            Timing.mark("files+links+nodes");
             for (Entry e : entries) {
                 if (e.type() != EntryType.HARDLINK) continue;
                 if (resume) Files.deleteIfExists(resolve(e));
                 Files.createLink(resolve(e), root.resolve(checked(e.target())));
             }
-            io.imgcast.util.Timing.mark("hardlinks");
+            Timing.mark("hardlinks");
             for (int i = entries.size() - 1; i >= 0; i--) {
                 Entry e = entries.get(i);
                 if (e.type() != EntryType.DIRECTORY) continue;
@@ -218,7 +227,7 @@ public final class TreeWriter {
                 applyMetadata(e, createdMode(0777));
             }
             if (markerText != null) removeMarker(marker);
-            io.imgcast.util.Timing.mark("metadata-dirs");
+            Timing.mark("metadata-dirs");
         } catch (IOException e) {
             throw new ApplyException(describeWriteFailure(root, e), e);
         }
@@ -239,7 +248,7 @@ public final class TreeWriter {
         return "writing to " + target + " failed: " + TreeCapture.describe(e);
     }
 
-    private java.util.Map<Entry, Path> paths;
+    private Map<Entry, Path> paths;
 
     private Path resolve(Entry e) {
         return paths.get(e);
@@ -255,7 +264,7 @@ public final class TreeWriter {
         void run(Entry e) throws IOException;
     }
 
-    private void parallel(List<Entry> entries, java.util.function.Predicate<Entry> which, Step step) throws IOException {
+    private void parallel(List<Entry> entries, Predicate<Entry> which, Step step) throws IOException {
         List<Entry> todo = entries.stream().filter(which).toList();
         AtomicInteger next = new AtomicInteger();
         AtomicReference<Throwable> fail = new AtomicReference<>();
@@ -341,11 +350,11 @@ public final class TreeWriter {
             Files.deleteIfExists(p);
         }
         writeFileAt(e, partial);
-        Files.move(partial, p, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(partial, p, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Each entry's place in the manifest (names its temporary file); filled before the writers start. */
-    private java.util.Map<Entry, Integer> indexes;
+    private Map<Entry, Integer> indexes;
 
     private int index(Entry e) {
         return indexes.get(e);

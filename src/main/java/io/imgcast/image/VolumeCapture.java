@@ -2,17 +2,22 @@ package io.imgcast.image;
 
 import io.imgcast.chunk.ChunkStream;
 import io.imgcast.chunk.FastCdc;
+import io.imgcast.codec.ChunkCodec;
 import io.imgcast.manifest.Extent;
 import io.imgcast.manifest.Manifest;
+import io.imgcast.manifest.Span;
 import io.imgcast.store.ChunkSink;
 import io.imgcast.util.Posix;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Future;
 
@@ -88,16 +93,16 @@ final class VolumeCapture {
     }
 
     /** The complement of {@code ranges} inside {@code [0, size)}: what was not read is unused. */
-    static List<io.imgcast.manifest.Span> unused(long[] ranges, long size) {
-        List<io.imgcast.manifest.Span> out = new ArrayList<>();
+    static List<Span> unused(long[] ranges, long size) {
+        List<Span> out = new ArrayList<>();
         if (ranges == null) return out;
         long at = 0;
         for (int i = 0; i < ranges.length; i += 2) {
             long s = Math.min(size, ranges[i]);
-            if (s > at) out.add(new io.imgcast.manifest.Span(at, s - at));
+            if (s > at) out.add(new Span(at, s - at));
             at = Math.max(at, Math.min(size, ranges[i + 1]));
         }
-        if (at < size) out.add(new io.imgcast.manifest.Span(at, size - at));
+        if (at < size) out.add(new Span(at, size - at));
         return out;
     }
 
@@ -105,9 +110,9 @@ final class VolumeCapture {
      * The sink's dictionary; for a store that has none yet, one trained on 64 KiB reads spread
      * evenly over the volume (or over {@code ranges}), all-zero ones skipped.
      */
-    private static io.imgcast.codec.ChunkCodec.Dictionary dictionary(FileChannel ch, long size, long[] ranges, ChunkSink sink)
+    private static ChunkCodec.Dictionary dictionary(FileChannel ch, long size, long[] ranges, ChunkSink sink)
             throws IOException {
-        io.imgcast.codec.ChunkCodec.Dictionary d = sink.dictionary();
+        ChunkCodec.Dictionary d = sink.dictionary();
         if (d != null || !DictionaryTrainer.ENABLED || !sink.keepsDictionary()) return d;
         long[] r = ranges != null ? ranges : new long[] {0, size};
         long total = 0;
@@ -115,7 +120,7 @@ final class VolumeCapture {
         int n = (int) Math.min(total / DictionaryTrainer.SAMPLE, DictionaryTrainer.SAMPLE_BYTES / DictionaryTrainer.SAMPLE);
         if (n <= 0) return null;
         DictionaryTrainer trainer = new DictionaryTrainer();
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(DictionaryTrainer.SAMPLE);
+        ByteBuffer b = ByteBuffer.allocate(DictionaryTrainer.SAMPLE);
         long step = total / n;
         for (int k = 0; k < n; k++) {
             long at = k * step;
@@ -131,7 +136,7 @@ final class VolumeCapture {
             } catch (IOException e) {
                 continue; // a sample less: the capture's own read will retry and report it
             }
-            if (!java.util.Arrays.equals(b.array(), 0, b.position(), new byte[b.position()], 0, b.position())) {
+            if (!Arrays.equals(b.array(), 0, b.position(), new byte[b.position()], 0, b.position())) {
                 trainer.add(b.array(), 0, b.position());
             }
         }
@@ -143,7 +148,7 @@ final class VolumeCapture {
     /** Tells the sink, in volume order, where each chunk lies, as soon as the chunks ahead of it are stored. */
     private static final class Placements {
         private final ChunkSink sink;
-        private final java.util.ArrayDeque<Object[]> pending = new java.util.ArrayDeque<>();
+        private final ArrayDeque<Object[]> pending = new ArrayDeque<>();
 
         Placements(ChunkSink sink) {
             this.sink = sink;

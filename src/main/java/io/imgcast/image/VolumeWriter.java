@@ -3,6 +3,7 @@ package io.imgcast.image;
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.manifest.Extent;
 import io.imgcast.manifest.Manifest;
+import io.imgcast.manifest.Span;
 import io.imgcast.util.Posix;
 import io.imgcast.util.Progress;
 
@@ -151,11 +152,11 @@ public final class VolumeWriter {
     }
 
     /** As {@link #zeroHoles(FileChannel, Path, boolean, Manifest, Progress)} for the given spans. */
-    public static long zeroHoles(FileChannel ch, Path target, boolean device, List<io.imgcast.manifest.Span> holes, Progress progress)
+    public static long zeroHoles(FileChannel ch, Path target, boolean device, List<Span> holes, Progress progress)
             throws IOException {
         ByteBuffer zero = null;
         long written = 0;
-        for (io.imgcast.manifest.Span h : holes) {
+        for (Span h : holes) {
             if (Posix.zeroOut(target, device, h.offset(), h.length()) != Posix.Zeroed.NOT_SUPPORTED) continue;
             if (zero == null) zero = ByteBuffer.allocateDirect(1 << 20);
             zeroRange(ch, zero, h.offset(), h.end(), progress);

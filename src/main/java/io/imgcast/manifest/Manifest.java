@@ -2,6 +2,7 @@ package io.imgcast.manifest;
 
 import io.imgcast.chunk.ChunkId;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +53,7 @@ public final class Manifest {
      * read as zero on the target.
      */
     public List<Span> zeroHoles() {
-        List<Span> out = new java.util.ArrayList<>();
+        List<Span> out = new ArrayList<>();
         long pos = 0;
         int u = 0;
         for (int i = 0; i <= extents.size(); i++) {

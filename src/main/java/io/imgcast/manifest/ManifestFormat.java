@@ -8,6 +8,7 @@ import io.imgcast.util.Posix.Xattr;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +101,7 @@ public final class ManifestFormat {
         MessageDigest sha = ChunkId.newDigest();
         sha.update(o.buf, 0, o.len);
         o.bytes(sha.digest());
-        return Zstd.compress(java.util.Arrays.copyOf(o.buf, o.len), 3);
+        return Zstd.compress(Arrays.copyOf(o.buf, o.len), 3);
     }
 
     private static void chunks(Out o, ChunkList c, Map<ChunkId, Integer> index) {
@@ -146,7 +147,7 @@ public final class ManifestFormat {
         if (raw.length < MAGIC.length + 2 + 32) throw new CorruptDataException("manifest truncated");
         MessageDigest sha = ChunkId.newDigest();
         sha.update(raw, 0, raw.length - 32);
-        if (!MessageDigest.isEqual(sha.digest(), java.util.Arrays.copyOfRange(raw, raw.length - 32, raw.length))) {
+        if (!MessageDigest.isEqual(sha.digest(), Arrays.copyOfRange(raw, raw.length - 32, raw.length))) {
             throw new CorruptDataException("manifest checksum mismatch");
         }
         In in = new In(raw, raw.length - 32);
@@ -292,7 +293,7 @@ public final class ManifestFormat {
         int len;
 
         void ensure(int n) {
-            if (len + n > buf.length) buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+            if (len + n > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
         }
 
         void u8(int v) { ensure(1); buf[len++] = (byte) v; }
@@ -347,7 +348,7 @@ public final class ManifestFormat {
 
         byte[] bytes(int n) {
             if (n < 0 || n > end - pos) throw new CorruptDataException("manifest truncated");
-            byte[] r = java.util.Arrays.copyOfRange(b, pos, pos + n);
+            byte[] r = Arrays.copyOfRange(b, pos, pos + n);
             pos += n;
             return r;
         }

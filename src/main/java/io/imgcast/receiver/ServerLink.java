@@ -1,5 +1,9 @@
 package io.imgcast.receiver;
 
+import io.imgcast.cast.FeedbackFormat;
+import io.imgcast.cast.LiveTable;
+import io.imgcast.cast.SignedManifest;
+
 import java.io.IOException;
 
 /**
@@ -36,7 +40,7 @@ interface ServerLink {
     }
 
     /**
-     * Posts a feedback report ({@link io.imgcast.cast.FeedbackFormat}); returns the group the server puts this machine
+     * Posts a feedback report ({@link FeedbackFormat}); returns the group the server puts this machine
      * on, or null; throws {@link FailedByServer} when the server has failed this machine.
      */
     String feedback(byte[] report) throws IOException;
@@ -49,9 +53,9 @@ interface ServerLink {
     /** Posts the needs bitmap of table entries {@code [from, to)} of a live image. */
     void needs(int from, int to, byte[] bits) throws IOException;
 
-    /** GETs the live table's placements from {@code from} on ({@link io.imgcast.cast.LiveTable#decodeSlice}). */
+    /** GETs the live table's placements from {@code from} on ({@link LiveTable#decodeSlice}). */
     byte[] table(int from, int max) throws IOException;
 
-    /** GETs the signed manifest ({@link io.imgcast.cast.SignedManifest}). */
+    /** GETs the signed manifest ({@link SignedManifest}). */
     byte[] manifest(int max) throws IOException;
 }

@@ -7,6 +7,7 @@ import io.imgcast.manifest.ChunkList;
 import io.imgcast.manifest.Entry;
 import io.imgcast.manifest.EntryType;
 import io.imgcast.manifest.Manifest;
+import io.imgcast.manifest.Span;
 import io.imgcast.util.Posix;
 
 import java.io.IOException;
@@ -128,7 +129,7 @@ public final class TreeTarget implements ChunkTarget {
             if (!e.holes().isEmpty()) {
                 Posix.setLength(path(e), e.size());
                 // an older file's bytes where the image has holes: punched, so they read as zeros
-                for (io.imgcast.manifest.Span h : e.holes()) Posix.zeroOut(path(e), false, h.offset(), h.length());
+                for (Span h : e.holes()) Posix.zeroOut(path(e), false, h.offset(), h.length());
             }
         }
         Set<ChunkId> lacking = new HashSet<>(places.keySet());

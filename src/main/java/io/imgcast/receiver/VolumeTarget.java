@@ -1,9 +1,13 @@
 package io.imgcast.receiver;
 
 import io.imgcast.chunk.ChunkId;
+import io.imgcast.image.PartitionTable;
 import io.imgcast.image.VolumeWriter;
 import io.imgcast.manifest.Extent;
 import io.imgcast.manifest.Manifest;
+import io.imgcast.manifest.Span;
+import io.imgcast.util.Posix;
+import io.imgcast.util.Progress;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -46,7 +50,7 @@ public final class VolumeTarget implements ChunkTarget {
     private boolean existed;
     private boolean fresh;
     private boolean existedBefore;
-    private java.util.Set<Integer> partitions;
+    private Set<Integer> partitions;
     /** With partitions: the target's byte ranges that may be written; null: all of it. */
     private long[] keep;
     /** Per {@code keep} range: what to add to an image offset to get the target's. */
@@ -83,22 +87,22 @@ public final class VolumeTarget implements ChunkTarget {
      * ({@code keep} in image offsets) moves by {@code shift} to the target's partition N, which
      * must be at least as large; without it, the target's partitions are taken at the same offsets.
      */
-    private void mapPartitions(io.imgcast.image.PartitionTable target) throws IOException {
-        io.imgcast.image.PartitionTable image = io.imgcast.image.PartitionTable.parseLayout(imageLayout);
+    private void mapPartitions(PartitionTable target) throws IOException {
+        PartitionTable image = PartitionTable.parseLayout(imageLayout);
         if (image == null) {
-            keep = target.keepRanges(partitions, io.imgcast.util.Posix.deviceSize(path), false);
+            keep = target.keepRanges(partitions, Posix.deviceSize(path), false);
             shift = new long[keep.length / 2];
             return;
         }
         List<long[]> m = new ArrayList<>();
         for (int n : partitions) {
-            io.imgcast.image.PartitionTable.Partition ip;
+            PartitionTable.Partition ip;
             try {
                 ip = image.partition(n);
             } catch (RuntimeException e) {
                 throw new IOException("--partitions: the image has no partition " + n + " (its layout: " + imageLayout + ")");
             }
-            io.imgcast.image.PartitionTable.Partition tp = target.partition(n);
+            PartitionTable.Partition tp = target.partition(n);
             if (tp.size() < ip.size()) {
                 throw new IOException("--partitions: partition " + n + " of " + path + " holds " + tp.size() + " bytes, the image's "
                         + ip.size() + ": that partition is smaller than the image's; refused");
@@ -166,7 +170,7 @@ public final class VolumeTarget implements ChunkTarget {
         existedBefore = Files.exists(path);
         existed = existedBefore && !fresh;
         if (partitions != null) {
-            io.imgcast.image.PartitionTable t = existedBefore ? io.imgcast.image.PartitionTable.read(path) : null;
+            PartitionTable t = existedBefore ? PartitionTable.read(path) : null;
             if (t == null) throw new IOException("--partitions: " + path + " has no partition table; receive the whole disk, or partition it first");
             mapPartitions(t);
         }
@@ -298,19 +302,19 @@ public final class VolumeTarget implements ChunkTarget {
     @Override
     public void finish() throws IOException {
         if (manifest == null) throw new IllegalStateException("the image's manifest never came");
-        if (device || existedBefore) VolumeWriter.zeroHoles(ch, path, device, clip(manifest.zeroHoles()), io.imgcast.util.Progress.NONE);
+        if (device || existedBefore) VolumeWriter.zeroHoles(ch, path, device, clip(manifest.zeroHoles()), Progress.NONE);
         ch.force(true);
     }
 
     /** {@code spans} limited to the selected partitions, if any. */
-    private List<io.imgcast.manifest.Span> clip(List<io.imgcast.manifest.Span> spans) {
+    private List<Span> clip(List<Span> spans) {
         if (keep == null) return spans;
-        List<io.imgcast.manifest.Span> out = new ArrayList<>();
-        for (io.imgcast.manifest.Span h : spans) {
+        List<Span> out = new ArrayList<>();
+        for (Span h : spans) {
             for (int i = 0; i < keep.length; i += 2) {
                 long s = Math.max(h.offset(), keep[i]);
                 long e = Math.min(h.end(), keep[i + 1]);
-                if (s < e) out.add(new io.imgcast.manifest.Span(s + shift[i / 2], e - s));
+                if (s < e) out.add(new Span(s + shift[i / 2], e - s));
             }
         }
         return out;

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntPredicate;
 
 /**
  * The server's inventory and sessions over HTTP, on the control API's server. Routes (JSON):
@@ -96,7 +97,7 @@ final class AdminApi {
     }
 
     /** Time passes: a waiting session may start; {@code in}: the machine with that id reported its needs. */
-    synchronized void tick(long nowNs, java.util.function.IntPredicate in) {
+    synchronized void tick(long nowNs, IntPredicate in) {
         if (sessions.check(nowNs, in)) saveSession();
     }
 

@@ -1,5 +1,6 @@
 package io.imgcast.state;
 
+import java.net.NetworkInterface;
 import java.util.HexFormat;
 import java.util.Locale;
 
@@ -30,7 +31,7 @@ public final class Mac {
         return b.toString();
     }
 
-    /** The normalised form of six address bytes (as {@link java.net.NetworkInterface#getHardwareAddress} gives them). */
+    /** The normalised form of six address bytes (as {@link NetworkInterface#getHardwareAddress} gives them). */
     public static String of(byte[] address) {
         if (address == null || address.length != 6) throw new IllegalArgumentException("not an Ethernet address");
         return normalize(HexFormat.of().formatHex(address));

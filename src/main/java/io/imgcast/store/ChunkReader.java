@@ -4,7 +4,9 @@ import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.ChunkCodec;
 import io.imgcast.codec.CorruptDataException;
 
+import java.io.EOFException;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 
 /**
  * Reads chunks out of packs and checks them: record header against the index, CRC of the stored
@@ -56,7 +58,7 @@ public final class ChunkReader implements AutoCloseable {
         try {
             packs.read(loc, record);
             PackFormat.check(record, id, loc);
-        } catch (CorruptDataException | java.io.EOFException | java.nio.file.NoSuchFileException e) {
+        } catch (CorruptDataException | EOFException | NoSuchFileException e) {
             listener.failed(id, e.getMessage());
             throw e;
         }

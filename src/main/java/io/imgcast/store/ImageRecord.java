@@ -3,6 +3,8 @@ package io.imgcast.store;
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.CorruptDataException;
 import io.imgcast.manifest.ImageKind;
+import io.imgcast.manifest.ImageSignature;
+import io.imgcast.manifest.ManifestFormat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -20,9 +22,9 @@ import java.util.zip.CRC32C;
  *   magic       "IMGCASTIMAGE1\n"                                  (14)
  *   name, kind, description, flags, user info: each u32 length + UTF-8 (length 0xFFFFFFFF: none)
  *   created     i64 milliseconds since the epoch
- *   manifest    u32 length + encoded manifest ({@link io.imgcast.manifest.ManifestFormat})
+ *   manifest    u32 length + encoded manifest ({@link ManifestFormat})
  *   sha256      u32 length + SHA-256 of the manifest
- *   signature   u32 length + the store key's signature ({@link io.imgcast.manifest.ImageSignature})
+ *   signature   u32 length + the store key's signature ({@link ImageSignature})
  *   crc32c      of everything before it                            (4)
  * </pre>
  *

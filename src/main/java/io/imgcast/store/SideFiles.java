@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -72,7 +73,7 @@ final class SideFiles {
      * does not list, and a dictionary file while the index holds none.
      */
     void removeLeftovers(Set<String> indexedNames, boolean indexHasDictionary) throws IOException {
-        Set<Path> keep = new java.util.HashSet<>();
+        Set<Path> keep = new HashSet<>();
         for (String n : indexedNames) keep.add(imageFile(n));
         List<Path> gone = new ArrayList<>();
         if (Files.isDirectory(imagesDir())) {

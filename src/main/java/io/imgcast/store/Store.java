@@ -3,6 +3,7 @@ package io.imgcast.store;
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.ChunkCodec;
 import io.imgcast.manifest.ImageKind;
+import io.imgcast.manifest.ImageSignature;
 import io.imgcast.manifest.Manifest;
 import io.imgcast.util.Timing;
 
@@ -41,7 +42,7 @@ import java.util.Set;
  *
  * Pack numbers only grow (meta key {@code last_pack}), so a number never names two different files.
  * Every image's manifest is signed with the store key over its name, kind and SHA-256
- * ({@link io.imgcast.manifest.ImageSignature}). An image becomes visible in one SQLite
+ * ({@link ImageSignature}). An image becomes visible in one SQLite
  * transaction, after its packs, then its record (and a new dictionary) are fsynced, so readers
  * only ever see complete images and a killed writer leaves nothing but removable leftovers.
  *

@@ -1,6 +1,7 @@
 package io.imgcast.util;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -12,6 +13,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -172,7 +174,7 @@ public final class Posix {
     private static Ids readIds() {
         int uid = -1, gid = -1, umask = -1;
         try {
-            for (String l : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
                 if (l.startsWith("Uid:")) uid = Integer.parseInt(l.substring(4).strip().split("\\s+")[1]);
                 else if (l.startsWith("Gid:")) gid = Integer.parseInt(l.substring(4).strip().split("\\s+")[1]);
                 else if (l.startsWith("Umask:")) umask = Integer.parseInt(l.substring(6).strip(), 8);
@@ -568,7 +570,7 @@ public final class Posix {
 
     /** Gives a file its exact size without writing (ftruncate): a trailing hole stays a hole. */
     public static void setLength(Path p, long size) throws IOException {
-        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
             if (f.length() != size) f.setLength(size);
         }
     }
