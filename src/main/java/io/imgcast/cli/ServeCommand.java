@@ -5,12 +5,16 @@ import io.imgcast.api.Status;
 import io.imgcast.net.McastSocket;
 import io.imgcast.server.CastServer;
 import io.imgcast.store.Store;
+import io.imgcast.state.StateDb;
 import io.imgcast.util.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -33,6 +37,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--priority-rule", paramLabel = "CIDR=N", description = "machines in this network get at least priority N (repeatable)")
     List<String> priorityRules = new java.util.ArrayList<>();
     @Mixin StoreOption store;
+    @Mixin StateOption state;
 
     @Override
     public Integer call() throws Exception {
@@ -41,12 +46,29 @@ final class ServeCommand implements Callable<Integer> {
         CastServer.Config cfg = new CastServer.Config(iface, McastSocket.parseGroup(group), rate, http, streams,
                 machineTimeout * 1000, minMachines, waitSeconds * 1000, ttl,
                 priorityRules.stream().map(CastServer.PriorityRule::parse).toList());
-        try (Store s = store.open(); CastServer server = new CastServer(s, cfg, encrypt)) {
+        try (Store s = store.open(); StateDb db = StateDb.open(state.dir()); CastServer server = new CastServer(s, cfg, encrypt)) {
+            server.enableAdmin(db);
             server.start();
-            System.out.printf("serving store %s: control http://%s:%d/ , stream 0 on %s via %s, session %d%n", s.dir(),
-                    http.getHostString(), server.httpAddress().getPort(), group, iface, server.session());
+            String url = "http://" + (server.httpAddress().getAddress().isAnyLocalAddress() ? "127.0.0.1" : http.getHostString())
+                    + ":" + server.httpAddress().getPort() + "/";
+            Path urlFile = db.dir().resolve(StateOption.SERVER_URL);
+            Files.writeString(urlFile, url + "\n");
+            Runnable forget = () -> {
+                try {
+                    if (Files.exists(urlFile) && Files.readString(urlFile).trim().equals(url)) Files.delete(urlFile);
+                } catch (IOException ignored) {
+                    // another server took the state over meanwhile, or it is gone: nothing to forget
+                }
+            };
+            Runtime.getRuntime().addShutdownHook(new Thread(forget));
+            System.out.printf("serving store %s: control http://%s:%d/ , stream 0 on %s via %s, session %d; state %s%n", s.dir(),
+                    http.getHostString(), server.httpAddress().getPort(), group, iface, server.session(), db.dir());
             System.out.flush();
-            return serveUntilIdle(server, exitAfterIdle);
+            try {
+                return serveUntilIdle(server, exitAfterIdle);
+            } finally {
+                forget.run();
+            }
         }
     }
 

@@ -30,7 +30,16 @@ import java.util.function.Consumer;
  */
 public final class PeerReceiver {
     public record Config(String iface, InetSocketAddress announce, Integer session, Path target, String machine,
-                         String masterKey, long timeoutMs, boolean readback) {}
+                         String masterKey, long timeoutMs, boolean readback, io.imgcast.receiver.TargetOptions targetOptions) {
+        public Config {
+            if (targetOptions == null) targetOptions = io.imgcast.receiver.TargetOptions.DEFAULT;
+        }
+
+        public Config(String iface, InetSocketAddress announce, Integer session, Path target, String machine,
+                      String masterKey, long timeoutMs, boolean readback) {
+            this(iface, announce, session, target, machine, masterKey, timeoutMs, readback, null);
+        }
+    }
 
     /** The outcome; {@code master} is the control address (null if none was found). */
     public record Result(CastReceiver.Result receive, Announce announce, String master) {}
@@ -78,10 +87,14 @@ public final class PeerReceiver {
             return new Result(failed("cannot take part in session " + a.session() + ": " + why, t0), a, master);
         }
         CastReceiver.Result r = new CastReceiver(new CastReceiver.Config(base, a.name(), config.target(), 0, config.iface(),
-                config.machine(), config.masterKey(), config.timeoutMs(), CastReceiver.FEEDBACK_MS, config.readback()), progress)
+                config.machine(), config.masterKey(), config.timeoutMs(), CastReceiver.FEEDBACK_MS, config.readback(),
+                config.targetOptions().withImageLayout(a.layout())),
+                progress)
                 // the announced (pinned or first) master's key must sign the session: checked at every join, before a byte is written
                 .pinSigner(a.fingerprint()).expectFirstSession(a.session()).run();
-        if (r.ok() && a.kind().equals("VOLUME") && a.layout().startsWith("gpt")) {
+        // the backup GPT moves to a larger disk's end only when the whole disk was written
+        if (r.ok() && a.kind().equals("VOLUME") && a.layout().startsWith("gpt") && config.targetOptions().partitions() == null
+                && (!a.layout().contains(" sending ") || a.layout().endsWith(" with table"))) {
             try {
                 if (Posix.deviceSize(config.target()) > a.totalBytes()) PartitionTable.relocateBackupGpt(config.target());
             } catch (IOException e) {

@@ -9,7 +9,9 @@
  * ({@code StartGate}) holds data until enough machines joined or the wait ran out; the
  * <b>control API</b> ({@code ControlApi}) is the HTTP side, speaking the messages of
  * {@code io.imgcast.api}; a <b>stream sender</b> paces one multicast stream.
- * {@link io.imgcast.server.CastServer} composes them. The protocol itself (wire, feedback,
+ * With a state, the <b>admin API</b> ({@code AdminApi}) serves the inventory and the current
+ * <b>session</b> ({@code Sessions}: the groups started together, their readiness, stop and
+ * cancel). {@link io.imgcast.server.CastServer} composes them. The protocol itself (wire, feedback,
  * scheduling) lives in {@code io.imgcast.cast}.
  */
 package io.imgcast.server;

@@ -3,6 +3,7 @@ package io.imgcast.hostile;
 import io.imgcast.lab.LabRun;
 import io.imgcast.lab.NetLab;
 import io.imgcast.testutil.Cli;
+import io.imgcast.testutil.Needs;
 import io.imgcast.testutil.Sh;
 import io.imgcast.testutil.TreeDiff;
 import io.imgcast.testutil.TreeGen;
@@ -22,7 +23,6 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The attacks of the trust issue, each by a hostile host (a lab namespace that never joined)
@@ -42,7 +42,8 @@ class HostileLabTest {
 
     @BeforeAll
     static void sources() throws Exception {
-        assumeTrue(NetLab.available(), "needs root, ip, nft and tc");
+        Needs.lab();
+        Needs.tools("mkfs.ext4", "curl");
         Path vtree = work.resolve("vtree");
         TreeGen.plain(vtree, 31, 10 << 20);
         volume = work.resolve("vol.img");
