@@ -30,6 +30,9 @@ final class ControlClient {
         }
     }
 
+    /** The longest JSON answer read (a join, feedback or error reply is a few hundred bytes). */
+    static final int MAX_REPLY = 64 * 1024;
+
     private final URI base;
 
     ControlClient(URI base) {
@@ -81,8 +84,13 @@ final class ControlClient {
         int status = c.getResponseCode();
         String text;
         try (InputStream in = status / 100 == 2 ? c.getInputStream() : c.getErrorStream()) {
-            // read to the end, so that the connection can be reused
-            text = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            // read to the end, so that the connection can be reused; bounded
+            byte[] b = in == null ? new byte[0] : in.readNBytes(MAX_REPLY + 1);
+            if (b.length > MAX_REPLY) {
+                c.disconnect();
+                throw new IOException("server sent an answer longer than " + MAX_REPLY + " bytes");
+            }
+            text = new String(b, StandardCharsets.UTF_8);
         }
         if (status / 100 != 2) {
             if (!text.isEmpty()) checkReadable(text, status);

@@ -201,10 +201,11 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
 
     @Override
     public JoinReply join(JoinRequest req, InetAddress from) throws ControlApi.Refusal {
-        String name = req.machine() != null ? req.machine() : from.getHostAddress();
+        String name = Names.machine(req.machine() != null ? req.machine() : from.getHostAddress());
         String imageName = req.image();
         if (imageName == null) throw new ControlApi.Refusal(400, new ErrorReply("image is required"));
-        int priority = req.priority() != null ? req.priority() : 0;
+        if (!Names.imageOk(imageName)) throw new ControlApi.Refusal(400, new ErrorReply("image name is too long or has control characters"));
+        int priority = Names.clampPriority(req.priority() != null ? req.priority() : 0);
         for (PriorityRule rule : config.priorityRules()) {
             if (rule.matches(from)) priority = Math.max(priority, rule.priority());
         }
@@ -228,8 +229,12 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         Machine m;
         synchronized (lock) {
             long now = System.nanoTime();
+            if (roster.full()) {
+                throw new ControlApi.Refusal(503, new ErrorReply("the server's list of machines is full; try again later", true));
+            }
             Roster.Joined j = roster.onJoin(name, imageName, live != null ? live : ChunkTable.of(img.chunks()), live, img, priority, now);
             m = j.machine();
+            m.repair = RepairBudget.forStream(config.rateBps() / 8.0 / symbolSize, now);
             // a live joiner has a moment to learn the table before it counts as lagging
             if (live != null) barrier.add(m.id, live, priority, now);
             // the same machine joining again (it restarted): its earlier entry is replaced
@@ -249,8 +254,9 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     @Override
     public void refuse(RefuseRequest req, InetAddress from) {
         synchronized (lock) {
-            roster.onRefuse(req.machine() != null ? req.machine() : from.getHostAddress(), req.image() != null ? req.image() : "?",
-                    req.reason() != null ? req.reason() : "no reason given", System.nanoTime());
+            roster.onRefuse(Names.machine(req.machine() != null ? req.machine() : from.getHostAddress()),
+                    req.image() != null ? Names.text(req.image(), Names.MAX_IMAGE) : "?",
+                    req.reason() != null ? Names.text(req.reason(), Names.MAX_ERROR) : "no reason given", System.nanoTime());
         }
     }
 
@@ -333,7 +339,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             cur.rate.onFeedback(d.drops(), now);
             for (int i : f.completed()) barrier.got(m.id, i); // got it from data sent for the others meanwhile
             if (cur.scheduler.has(m.id)) {
-                cur.scheduler.feedback(m.id, done, f.blocks(), m.loss, now);
+                cur.scheduler.feedback(m.id, done, m.repair != null ? m.repair.admit(f.blocks(), now) : f.blocks(), m.loss, now);
                 int want = planner.choose(m.loss, (double) d.drops() / d.packets(), m.stream);
                 // the slow stream is for a machine that would hold the others back: with no other
                 // machine left on the fast one, the rate controller serves it better there
@@ -360,7 +366,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         synchronized (lock) {
             for (StreamSender s : streams) s.scheduler.removeMachine(m.id);
             barrier.remove(m.id);
-            roster.onDone(m, req.succeeded(), String.valueOf(req.error()), req.seconds());
+            roster.onDone(m, req.succeeded(), Names.text(String.valueOf(req.error()), Names.MAX_ERROR), req.seconds());
             lock.notifyAll();
         }
     }

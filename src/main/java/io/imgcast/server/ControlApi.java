@@ -38,8 +38,32 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  * Errors are {@link ErrorReply} bodies; an unknown machine gets 404 with {@code "state":"unknown"}
  * (join again).
+ *
+ * <p>Slow or hostile clients cannot stall it: each exchange runs on its own virtual thread, a
+ * request (headers and body, TLS handshake included) must arrive within {@link #MAX_REQUEST_S}
+ * seconds and a reply be taken within {@link #MAX_REPLY_S} seconds or the connection is closed,
+ * and every request body is read up to a bound.
  */
 final class ControlApi implements AutoCloseable {
+    /** Seconds a client has to send a whole request (the JDK server closes the connection after). */
+    static final int MAX_REQUEST_S = 10;
+    /** Seconds a client has to take a whole reply. */
+    static final int MAX_REPLY_S = 30;
+    /** Open connections at most (receivers keep one each). */
+    static final int MAX_CONNECTIONS = 4096;
+
+    static {
+        // the JDK's HTTP server reads these once, when its first server is made; an operator's
+        // own setting (-D) wins
+        setDefault("sun.net.httpserver.maxReqTime", MAX_REQUEST_S);
+        setDefault("sun.net.httpserver.maxRspTime", MAX_REPLY_S);
+        setDefault("jdk.httpserver.maxConnections", MAX_CONNECTIONS);
+    }
+
+    private static void setDefault(String key, int value) {
+        if (System.getProperty(key) == null) System.setProperty(key, Integer.toString(value));
+    }
+
     /** What the routes do. */
     interface Handler {
         JoinReply join(JoinRequest request, InetAddress from) throws Refusal;
@@ -86,7 +110,7 @@ final class ControlApi implements AutoCloseable {
     ControlApi(InetSocketAddress listen, Handler handler) throws IOException {
         this.handler = handler;
         this.http = HttpServer.create(listen, 64);
-        http.setExecutor(Executors.newFixedThreadPool(4, r -> Thread.ofPlatform().daemon().name("imgcast-http").unstarted(r)));
+        http.setExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("imgcast-http-", 0).factory()));
         http.createContext("/api/v1/join", this::join);
         http.createContext("/api/v1/machines/", this::machine);
         http.createContext("/api/v1/refuse", this::refuse);

@@ -19,7 +19,7 @@ final class Dashboard {
             <h2>Machines</h2><table id="machines"><thead><tr><th>machine</th><th>image</th><th>priority</th><th>stream</th><th>state</th><th>progress</th><th>loss</th><th>time</th></tr></thead><tbody></tbody></table>
             <script>
             const mib = b => (b/1048576).toFixed(1)+' MiB';
-            const esc = s => String(s).replace(/[&<>"]/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));
+            const esc = s => String(s).replace(/[&<>"']/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]));
             let last = null;
             async function tick(){
               try{
@@ -33,7 +33,7 @@ final class Dashboard {
                 }).join('');
                 document.querySelector('#machines tbody').innerHTML = s.machines.map(m => {
                   const pct = m.need_bytes ? Math.min(100, 100*m.done_bytes/m.need_bytes) : (m.state==='done'?100:0);
-                  return `<tr><td>${esc(m.machine)}</td><td>${esc(m.image)}</td><td>${m.priority}</td><td>${m.stream}</td><td class="${esc(m.state)}">${esc(m.state)}${m.error?': '+esc(m.error):''}</td><td><div class="bar"><div style="width:${pct.toFixed(0)}%"></div></div>${pct.toFixed(0)}%</td><td>${(m.loss*100).toFixed(1)}%</td><td>${m.seconds?m.seconds.toFixed(1)+' s':''}</td></tr>`;
+                  return `<tr><td>${esc(m.machine)}</td><td>${esc(m.image)}</td><td>${Number(m.priority)}</td><td>${Number(m.stream)}</td><td class="${esc(m.state)}">${esc(m.state)}${m.error?': '+esc(m.error):''}</td><td><div class="bar"><div style="width:${pct.toFixed(0)}%"></div></div>${pct.toFixed(0)}%</td><td>${(m.loss*100).toFixed(1)}%</td><td>${m.seconds?m.seconds.toFixed(1)+' s':''}</td></tr>`;
                 }).join('');
                 last = {t: now, s};
               }catch(e){ document.getElementById('session').textContent = '(server unreachable)'; }

@@ -34,6 +34,8 @@ final class Machine {
     volatile long rejected;
     volatile long kernelDrops;
     volatile double seconds;
+    /** What its block reports may demand as repair (set at join; guarded by the server's lock). */
+    RepairBudget repair;
 
     Machine(int id, String name, String imageName, ChunkTable table, LiveTable live, ServedImage image, int priority, long nowNs) {
         this.id = id;

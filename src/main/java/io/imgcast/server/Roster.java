@@ -6,8 +6,10 @@ import io.imgcast.cast.ChunkTable;
 import io.imgcast.cast.LiveTable;
 import io.imgcast.cast.ServedImage;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +22,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * and ends {@link #onDone done or failed}; one that is silent longer than the machine timeout is
  * {@link #sweep lost}. A machine that cannot take part is listed as {@link #onRefuse refused}.
  *
+ * <p>The list is bounded: at most {@link #MAX_LIVE} machines that have not finished (a join
+ * beyond that is {@linkplain #full() refused}), and the last {@link #HISTORY} finished ones
+ * (done, failed, lost, rejoined, refused); older finished entries are forgotten, so that a
+ * stream of joins cannot grow the server's memory or its status answer without bound.
+ *
  * <p>Changes happen under the caller's lock; the entries' fields are volatile, so the queries
  * may run without it.
  */
@@ -30,15 +37,41 @@ final class Roster {
     /** What a feedback report added since the last: kernel drops, and packets (at least 1). */
     record Delta(long drops, long packets) {}
 
+    /** Machines on the list that have not finished, at most. */
+    static final int MAX_LIVE = 1024;
+    /** Finished machines kept for status, at most (older ones are forgotten). */
+    static final int HISTORY = 256;
+
     private final long timeoutMs;
+    private final int maxLive;
+    private final int history;
     private final Map<Integer, Machine> machines = new ConcurrentHashMap<>();
+    /** Ids of finished machines still on the list, oldest first (guarded by the caller's lock). */
+    private final Deque<Integer> finished = new ArrayDeque<>();
     private int nextId = 1;
     private volatile long lastActivityNs;
     private volatile boolean anyFinished;
 
     Roster(long machineTimeoutMs, long nowNs) {
+        this(machineTimeoutMs, nowNs, MAX_LIVE, HISTORY);
+    }
+
+    Roster(long machineTimeoutMs, long nowNs, int maxLive, int history) {
         this.timeoutMs = machineTimeoutMs;
         this.lastActivityNs = nowNs;
+        this.maxLive = maxLive;
+        this.history = history;
+    }
+
+    /** True when the list holds {@code maxLive} unfinished machines: a new join must wait. */
+    boolean full() {
+        return machines.size() - finished.size() >= maxLive;
+    }
+
+    /** The machine finished (its state no longer active): it moves to the bounded history. */
+    private void finish(Machine m) {
+        finished.addLast(m.id);
+        while (finished.size() > history) machines.remove(finished.removeFirst());
     }
 
     /**
@@ -55,6 +88,7 @@ final class Roster {
             if (old.name.equals(name) && old.joined() && old.state.active()) {
                 old.state = MachineState.REJOINED;
                 replaced.add(old);
+                finish(old);
             }
         }
         machines.put(m.id, m);
@@ -68,6 +102,7 @@ final class Roster {
         m.state = MachineState.REFUSED;
         m.error = reason;
         machines.put(m.id, m);
+        finish(m);
         return m;
     }
 
@@ -103,11 +138,13 @@ final class Roster {
 
     /** The machine's own word: done (all it needed is written and verified) or failed ({@code error}). */
     void onDone(Machine m, boolean ok, String error, Double seconds) {
+        boolean wasActive = m.state.active();
         m.state = ok ? MachineState.DONE : MachineState.FAILED;
         m.error = ok ? null : error;
         if (seconds != null) m.seconds = seconds;
         if (ok) m.doneBytes = m.needBytes;
         anyFinished = true;
+        if (wasActive) finish(m);
     }
 
     /** Marks the active machines silent for longer than the machine timeout as lost; returns them. */
@@ -121,6 +158,7 @@ final class Roster {
                 lost.add(m);
             }
         }
+        for (Machine m : lost) finish(m);
         return lost;
     }
 

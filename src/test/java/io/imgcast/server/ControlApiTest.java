@@ -202,4 +202,28 @@ class ControlApiTest {
         assertEquals(404, get("favicon.ico").statusCode());
         assertTrue(api.controlBytes() > 0);
     }
+
+    @Test
+    void slowClientsDoNotStallTheOthers() throws Exception {
+        // more trickling connections than the old fixed pool had threads: headers begun, never ended
+        List<java.net.Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 32; i++) {
+                java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), api.address().getPort());
+                s.getOutputStream().write("POST /api/v1/join HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{".getBytes());
+                s.getOutputStream().flush();
+                slow.add(s);
+            }
+            assertEquals(200, get("api/v1/status").statusCode(), "a legitimate request is still answered");
+        } finally {
+            for (java.net.Socket s : slow) s.close();
+        }
+    }
+
+    @Test
+    void anOversizedBodyIsRefused() throws Exception {
+        HttpResponse<String> r = post("api/v1/join", new byte[64 * 1024 + 1]);
+        assertEquals(400, r.statusCode());
+        assertEquals("{\"error\":\"request body too large\"}", r.body());
+    }
 }

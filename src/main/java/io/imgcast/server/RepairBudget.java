@@ -1,0 +1,75 @@
+package io.imgcast.server;
+
+import io.imgcast.cast.BlockReport;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One machine's budget for repair: how many repair symbols its block reports may demand per
+ * second. A block report asks for {@code missing} more symbols of a block; the scheduler sends
+ * the largest shortfall any machine reports, so without a budget one machine that reports every
+ * block missing multiplies the traffic for everyone. A token bucket in symbols, with time passed
+ * in: each report of a new burst of a block costs its missing symbols (a report repeating the
+ * burst already paid for costs nothing); a report the bucket cannot pay is dropped for now (the
+ * machine reports again next time, and the scheduler's silent-machine rule still repairs a
+ * block that a machine needs and stopped reporting).
+ */
+final class RepairBudget {
+    /** Share of its stream's packet rate one machine may demand as repair. */
+    static final double SHARE = 0.5;
+
+    private final double perSecond;
+    private final double capacity;
+    private double tokens;
+    private long lastNs;
+    /** The burst of each block last paid for (only blocks still reported are kept). */
+    private Map<Long, Integer> paid = new HashMap<>();
+
+    /** {@code perSecond} symbols a second, at most {@code capacity} saved up (a full bucket to start). */
+    RepairBudget(double perSecond, double capacity, long nowNs) {
+        if (perSecond <= 0 || capacity < 1) throw new IllegalArgumentException("repair budget must be positive");
+        this.perSecond = perSecond;
+        this.capacity = capacity;
+        this.tokens = capacity;
+        this.lastNs = nowNs;
+    }
+
+    /** The budget of a machine on a stream sending {@code packetsPerSecond}: {@link #SHARE} of it, one second saved up. */
+    static RepairBudget forStream(double packetsPerSecond, long nowNs) {
+        double rate = Math.max(64, packetsPerSecond * SHARE);
+        return new RepairBudget(rate, rate, nowNs);
+    }
+
+    /** The reports the machine can pay for now, in order; the others are dropped. */
+    List<BlockReport> admit(List<BlockReport> reports, long nowNs) {
+        if (nowNs > lastNs) {
+            tokens = Math.min(capacity, tokens + perSecond * (nowNs - lastNs) / 1e9);
+            lastNs = nowNs;
+        }
+        List<BlockReport> kept = new ArrayList<>(reports.size());
+        Map<Long, Integer> nowPaid = new HashMap<>();
+        for (BlockReport r : reports) {
+            Integer before = paid.get(r.block());
+            if (before != null && before == r.burst()) {
+                kept.add(r);
+                nowPaid.put(r.block(), r.burst());
+                continue;
+            }
+            double cost = Math.max(1, r.missing());
+            if (cost > tokens) continue;
+            tokens -= cost;
+            kept.add(r);
+            nowPaid.put(r.block(), r.burst());
+        }
+        paid = nowPaid;
+        return kept;
+    }
+
+    /** Symbols the machine may still demand now (for tests and status). */
+    double tokens() {
+        return tokens;
+    }
+}
