@@ -3,6 +3,7 @@ package io.imgcast.cli;
 import io.imgcast.net.McastSocket;
 import io.imgcast.peer.PeerReceiver;
 import io.imgcast.receiver.CastReceiver;
+import io.imgcast.trust.ClientTrust;
 import io.imgcast.util.Json;
 import io.imgcast.util.Progress;
 import io.imgcast.util.Units;
@@ -30,7 +31,11 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--interface", required = true, paramLabel = "IF", description = "interface that receives the multicast stream, e.g. eth0") String iface;
     @Option(names = "--priority", defaultValue = "0", paramLabel = "N", description = "higher goes first (default ${DEFAULT-VALUE})") int priority;
     @Option(names = "--machine", paramLabel = "NAME", description = "name shown on the server (default: host name)") String machine;
-    @Option(names = {"--server-key", "--master-key"}, paramLabel = "HEX", description = "pin the server's (or master's) key: leading hex of the SHA-256 of its public key, as it prints") String serverKey;
+    @Option(names = {"--server-key", "--master-key"}, paramLabel = "HEX", description = "pin the server's (or master's) key: at least 16 leading hex"
+            + " digits of the fingerprint it prints; it pins the TLS connection and the manifests (without it: trust on first use)") String serverKey;
+    @Option(names = "--image-key", paramLabel = "HEX", description = "pin the key that signed the image (behind a relay: the original"
+            + " server's); default: the server's key") String imageKey;
+    @Option(names = "--insecure-http", description = "allow plain HTTP to the server (a lab only); without it an http:// URL is upgraded to https") boolean insecureHttp;
     @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "give up after this long without progress or server (default ${DEFAULT-VALUE})") long timeout;
     @Option(names = "--readback", description = "after receiving, read the whole target back and check it against the image") boolean readback;
     @Option(names = "--json", description = "print the result as one JSON object on standard output (and no progress)") boolean json;
@@ -42,6 +47,15 @@ final class ReceiveCommand implements Callable<Integer> {
             throw new CliException(ExitCode.USAGE, "give either --server URL --image NAME, or --from-peer");
         }
         if (server != null && image == null) throw new CliException(ExitCode.USAGE, "--image NAME is required with --server");
+        ClientTrust trust = TrustOptions.client(serverKey, imageKey, insecureHttp);
+        URI base = null;
+        if (server != null) {
+            try {
+                base = trust.base(server);
+            } catch (IllegalArgumentException e) {
+                throw new CliException(ExitCode.USAGE, e.getMessage());
+            }
+        }
         // before joining: a wrong interface must not leave a failed machine on the server's list
         Checks.networkInterface(iface);
         String name = machine;
@@ -70,9 +84,8 @@ final class ReceiveCommand implements Callable<Integer> {
             master = pr.master();
             if (pr.announce() != null) image = pr.announce().name();
         } else {
-            URI base = server.toString().endsWith("/") ? server : URI.create(server + "/");
             try (Progress p = Progress.forTerminal("receive " + image, 0, quiet || json)) {
-                r = new CastReceiver(new CastReceiver.Config(base, image, target, priority, iface, name, serverKey, timeout * 1000, CastReceiver.FEEDBACK_MS, readback), p).run();
+                r = new CastReceiver(new CastReceiver.Config(base, image, target, priority, iface, name, trust, timeout * 1000, CastReceiver.FEEDBACK_MS, readback), p).run();
             }
         }
         if (json) {
@@ -110,7 +123,7 @@ final class ReceiveCommand implements Callable<Integer> {
     static int exitCode(CastReceiver.Result r) {
         if (r.ok()) return ExitCode.OK.code;
         String e = r.error() == null ? "" : r.error();
-        if (e.contains("is not the pinned one") || e.contains("signature is invalid")) return ExitCode.TRUST.code;
+        if (e.contains("is not the pinned one") || e.contains("failed the TLS check") || e.contains("signature is invalid")) return ExitCode.TRUST.code;
         return ExitCode.ERROR.code;
     }
 }

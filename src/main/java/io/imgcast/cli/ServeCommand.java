@@ -5,6 +5,7 @@ import io.imgcast.api.Status;
 import io.imgcast.net.McastSocket;
 import io.imgcast.server.CastServer;
 import io.imgcast.store.Store;
+import io.imgcast.trust.ServerTrust;
 import io.imgcast.util.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,6 +33,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--priority-rule", paramLabel = "CIDR=N", description = "machines in this network get at least priority N (repeatable)")
     List<String> priorityRules = new java.util.ArrayList<>();
     @Mixin StoreOption store;
+    @Mixin TrustOptions.Serve trustOptions;
 
     @Override
     public Integer call() throws Exception {
@@ -40,12 +42,16 @@ final class ServeCommand implements Callable<Integer> {
         CastServer.Config cfg = new CastServer.Config(iface, McastSocket.parseGroup(group), rate, http, streams,
                 machineTimeout * 1000, minMachines, waitSeconds * 1000, ttl,
                 priorityRules.stream().map(CastServer.PriorityRule::parse).toList());
-        try (Store s = store.open(); CastServer server = new CastServer(s, cfg)) {
-            server.start();
-            System.out.printf("serving store %s: control http://%s:%d/ , stream 0 on %s via %s, session %d%n", s.dir(),
-                    http.getHostString(), server.httpAddress().getPort(), group, iface, server.session());
-            System.out.flush();
-            return serveUntilIdle(server, exitAfterIdle);
+        try (Store s = store.open()) {
+            ServerTrust trust = trustOptions.trust(s, System.out);
+            try (CastServer server = new CastServer(s, cfg, trust)) {
+                server.start();
+                System.out.printf("serving store %s: control %s , stream 0 on %s via %s, session %d%n", s.dir(),
+                        server.controlUrl(http.getHostString()), group, iface, server.session());
+                System.out.println("fingerprint: " + server.fingerprint());
+                System.out.flush();
+                return serveUntilIdle(server, exitAfterIdle);
+            }
         }
     }
 

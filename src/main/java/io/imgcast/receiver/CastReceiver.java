@@ -1,6 +1,7 @@
 package io.imgcast.receiver;
 
 import io.imgcast.manifest.Manifest;
+import io.imgcast.trust.ClientTrust;
 import io.imgcast.util.Progress;
 
 import java.net.URI;
@@ -20,7 +21,7 @@ import java.util.function.Function;
 public final class CastReceiver {
     /** {@code readback}: after finishing, read the whole target back and check every chunk again. */
     public record Config(URI server, String image, Path target, int priority, String iface, String machine,
-                         String serverKey, long stallTimeoutMs, long feedbackMs, boolean readback) {}
+                         ClientTrust trust, long stallTimeoutMs, long feedbackMs, boolean readback) {}
 
     /** How often a receiver reports to the server by default (ms); {@code IMGCAST_FEEDBACK_MS} overrides it. */
     public static final long FEEDBACK_MS = feedbackDefault();

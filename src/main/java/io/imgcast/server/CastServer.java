@@ -24,6 +24,8 @@ import io.imgcast.codec.CorruptDataException;
 import io.imgcast.net.McastSocket;
 import io.imgcast.store.Store;
 import io.imgcast.store.StoreException;
+import io.imgcast.trust.ServerTrust;
+import io.imgcast.trust.Tokens;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -102,19 +104,31 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     /** Each served image's {@link SignedManifest}, encoded once (its dictionary is compressed hard). */
     private final Map<ServedImage, byte[]> envelopes = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final ServerTrust trust;
 
-    /** Serves the images of {@code store} (holding a reader lease on it until closed). */
+    /** Serves the images of {@code store} (holding a reader lease on it until closed), over plain HTTP to anyone. */
     public CastServer(Store store, Config config) throws IOException {
-        this(new StoreCatalog(store), true, config);
+        this(new StoreCatalog(store), true, config, ServerTrust.open());
     }
 
-    /** Serves from {@code catalog}, which the caller keeps and closes. */
+    /** Serves from {@code catalog}, which the caller keeps and closes, over plain HTTP to anyone. */
     public CastServer(ImageCatalog catalog, Config config) throws IOException {
-        this(catalog, false, config);
+        this(catalog, false, config, ServerTrust.open());
     }
 
-    private CastServer(ImageCatalog catalog, boolean ownsCatalog, Config config) throws IOException {
+    /** Serves the images of {@code store} (holding a reader lease on it until closed) as {@code trust} says. */
+    public CastServer(Store store, Config config, ServerTrust trust) throws IOException {
+        this(new StoreCatalog(store), true, config, trust);
+    }
+
+    /** Serves from {@code catalog}, which the caller keeps and closes, as {@code trust} says. */
+    public CastServer(ImageCatalog catalog, Config config, ServerTrust trust) throws IOException {
+        this(catalog, false, config, trust);
+    }
+
+    private CastServer(ImageCatalog catalog, boolean ownsCatalog, Config config, ServerTrust trust) throws IOException {
         this.catalog = catalog;
+        this.trust = trust;
         this.ownsCatalog = ownsCatalog;
         this.config = config;
         this.session = new SecureRandom().nextInt() & 0x7fffffff;
@@ -132,12 +146,20 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             ImageCatalog.Payloads payloads = catalog.openPayloads();
             streams.add(new StreamSender(s, sch, new RateController(rate, now), g, lock, channel, payloads, session, gate::isOpen));
         }
-        this.api = new ControlApi(config.listen(), this);
+        this.api = new ControlApi(config.listen(), this, trust.tls() ? trust.identity().serverContext() : null);
     }
 
     public int session() { return session; }
 
     public InetSocketAddress httpAddress() { return api.address(); }
+
+    /** The control API's base URL for a host name or address ({@code https} unless the server speaks plain HTTP). */
+    public String controlUrl(String host) {
+        return (api.tls() ? "https" : "http") + "://" + host + ":" + api.address().getPort() + "/";
+    }
+
+    /** The fingerprint of the server's key (what receivers pin), or null when it has none. */
+    public String fingerprint() { return trust.fingerprint(); }
 
     public void start() {
         api.start();
@@ -201,6 +223,10 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
 
     @Override
     public JoinReply join(JoinRequest req, InetAddress from) throws ControlApi.Refusal {
+        if (!trust.admission().admits(req.mac(), from)) {
+            throw new ControlApi.Refusal(403, new ErrorReply("this machine (" + from.getHostAddress()
+                    + (req.mac() != null ? ", " + Names.text(req.mac(), 32) : "") + ") is not known to the server"));
+        }
         String name = Names.machine(req.machine() != null ? req.machine() : from.getHostAddress());
         String imageName = req.image();
         if (imageName == null) throw new ControlApi.Refusal(400, new ErrorReply("image is required"));
@@ -235,6 +261,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             Roster.Joined j = roster.onJoin(name, imageName, live != null ? live : ChunkTable.of(img.chunks()), live, img, priority, now);
             m = j.machine();
             m.repair = RepairBudget.forStream(config.rateBps() / 8.0 / symbolSize, now);
+            m.token = Tokens.fresh();
             // a live joiner has a moment to learn the table before it counts as lagging
             if (live != null) barrier.add(m.id, live, priority, now);
             // the same machine joining again (it restarted): its earlier entry is replaced
@@ -245,14 +272,15 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             gate.onJoin(now);
         }
         return live != null
-                ? new JoinReply(session, m.id, imageName, "VOLUME", true, live.volumeSize(), null, null, 0, groupOf(0), symbolSize)
+                ? new JoinReply(session, m.id, imageName, "VOLUME", true, live.volumeSize(), null, null, 0, groupOf(0), symbolSize, m.token)
                 : new JoinReply(session, m.id, imageName, img.kind().name(), null, null, img.chunks().size(), img.manifest().length,
-                        0, groupOf(0), symbolSize);
+                        0, groupOf(0), symbolSize, m.token);
     }
 
     /** A machine that cannot take part says why; it is listed as refused, so the operator sees it, and takes no part in the session. */
     @Override
     public void refuse(RefuseRequest req, InetAddress from) {
+        if (!trust.admission().admits(null, from)) return; // strangers are not listed
         synchronized (lock) {
             roster.onRefuse(Names.machine(req.machine() != null ? req.machine() : from.getHostAddress()),
                     req.image() != null ? Names.text(req.image(), Names.MAX_IMAGE) : "?",
@@ -261,9 +289,12 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     }
 
     @Override
-    public Machine contact(int id) {
+    public Machine contact(int id, String token) throws ControlApi.Refusal {
         Machine m = roster.get(id);
         if (m == null || !m.joined()) return null;
+        if (m.token != null && !Tokens.same(m.token, token)) {
+            throw new ControlApi.Refusal(403, new ErrorReply("this request does not carry machine " + id + "'s token"));
+        }
         roster.onContact(m, System.nanoTime());
         return m;
     }
@@ -373,6 +404,14 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
 
     /** A snapshot for {@code GET /api/v1/status} and the dashboard. */
     @Override
+    public Status status(String token) throws ControlApi.Refusal {
+        if (trust.statusNeedsAdmin() && !Tokens.same(trust.adminToken(), token)) {
+            throw new ControlApi.Refusal(403, new ErrorReply("status needs the admin token (the server's admin.token file)"));
+        }
+        return status();
+    }
+
+    /** A snapshot for the operator on the server itself (no token needed in-process). */
     public Status status() {
         List<Status.Stream> ss = new ArrayList<>();
         boolean started = gate.isOpen();
@@ -382,7 +421,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
                         s.infoPackets.get(), s.scheduler.machineCount(), s.scheduler.pendingChunks(), s.scheduler.activeBlocks()));
             }
         }
-        return new Status(session, started, ss, api.controlBytes(), roster.rows());
+        return new Status(session, started, ss, api.controlBytes(), roster.rows(), trust.fingerprint());
     }
 
     private String groupOf(int stream) {

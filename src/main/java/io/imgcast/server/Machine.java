@@ -36,6 +36,8 @@ final class Machine {
     volatile double seconds;
     /** What its block reports may demand as repair (set at join; guarded by the server's lock). */
     RepairBudget repair;
+    /** Issued at the join; the machine's later requests must carry it (null: none needed). */
+    volatile String token;
 
     Machine(int id, String name, String imageName, ChunkTable table, LiveTable live, ServedImage image, int priority, long nowNs) {
         this.id = id;

@@ -23,7 +23,7 @@ public final class LabRun {
     public LabRun(NetLab lab, Path dir) {
         this.lab = lab;
         this.dir = dir;
-        this.serverUrl = "http://" + lab.address("s") + ":8470/";
+        this.serverUrl = "https://" + lab.address("s") + ":8470/";
     }
 
     public static List<String> imgcast(Object... args) {
@@ -80,7 +80,7 @@ public final class LabRun {
     public void awaitMachines(int n, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
-            NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-s", serverUrl + "api/v1/status");
+            NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-sk", serverUrl + "api/v1/status");
             if (r.ok()) {
                 Object machines = MiniJson.object(r.stdout()).get("machines");
                 if (machines instanceof List<?> l && l.size() >= n) return;
@@ -99,7 +99,7 @@ public final class LabRun {
 
     /** The server's status document. */
     public Map<String, Object> status() {
-        NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-s", serverUrl + "api/v1/status");
+        NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-sk", serverUrl + "api/v1/status");
         if (!r.ok()) throw new AssertionError("status failed: " + r.stderr());
         return MiniJson.object(r.stdout());
     }
