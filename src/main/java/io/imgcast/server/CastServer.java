@@ -258,7 +258,10 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             if (roster.full()) {
                 throw new ControlApi.Refusal(503, new ErrorReply("the server's list of machines is full; try again later", true));
             }
-            Roster.Joined j = roster.onJoin(name, imageName, live != null ? live : ChunkTable.of(img.chunks()), live, img, priority, now);
+            if (roster.full(from)) {
+                throw new ControlApi.Refusal(429, new ErrorReply("too many machines joined from " + from.getHostAddress()));
+            }
+            Roster.Joined j = roster.onJoin(name, from, imageName, live != null ? live : ChunkTable.of(img.chunks()), live, img, priority, now);
             m = j.machine();
             m.repair = RepairBudget.forStream(config.rateBps() / 8.0 / symbolSize, now);
             m.token = Tokens.fresh();

@@ -36,6 +36,8 @@ final class Machine {
     volatile double seconds;
     /** What its block reports may demand as repair (set at join; guarded by the server's lock). */
     RepairBudget repair;
+    /** Where it joined from (null: not known); set by the roster. */
+    volatile java.net.InetAddress address;
     /** Issued at the join; the machine's later requests must carry it (null: none needed). */
     volatile String token;
 

@@ -6,12 +6,14 @@ import io.imgcast.cast.ChunkTable;
 import io.imgcast.cast.LiveTable;
 import io.imgcast.cast.ServedImage;
 
+import java.net.InetAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -39,6 +41,8 @@ final class Roster {
 
     /** Machines on the list that have not finished, at most. */
     static final int MAX_LIVE = 1024;
+    /** Unfinished machines from one address, at most (one host cannot fill the list). */
+    static final int MAX_PER_ADDRESS = 32;
     /** Finished machines kept for status, at most (older ones are forgotten). */
     static final int HISTORY = 256;
 
@@ -68,6 +72,13 @@ final class Roster {
         return machines.size() - finished.size() >= maxLive;
     }
 
+    /** True when {@code address} has {@link #MAX_PER_ADDRESS} unfinished machines on the list already. */
+    boolean full(InetAddress address) {
+        int n = 0;
+        for (Machine m : machines.values()) if (m.state.active() && address.equals(m.address) && ++n >= MAX_PER_ADDRESS) return true;
+        return false;
+    }
+
     /** The machine finished (its state no longer active): it moves to the bounded history. */
     private void finish(Machine m) {
         finished.addLast(m.id);
@@ -82,10 +93,20 @@ final class Roster {
      */
     Joined onJoin(String name, String imageName, ChunkTable table, LiveTable live, ServedImage image, int priority,
                                long nowNs) {
+        return onJoin(name, null, imageName, table, live, image, priority, nowNs);
+    }
+
+    /**
+     * As above, from {@code address}: only an entry of the same name from the same address is
+     * replaced (a machine elsewhere that takes another's name cannot push it off the list).
+     */
+    Joined onJoin(String name, InetAddress address, String imageName, ChunkTable table, LiveTable live, ServedImage image, int priority,
+                  long nowNs) {
         Machine m = new Machine(nextId++, name, imageName, table, live, image, priority, nowNs);
+        m.address = address;
         List<Machine> replaced = new ArrayList<>();
         for (Machine old : machines.values()) {
-            if (old.name.equals(name) && old.joined() && old.state.active()) {
+            if (old.name.equals(name) && Objects.equals(old.address, address) && old.joined() && old.state.active()) {
                 old.state = MachineState.REJOINED;
                 replaced.add(old);
                 finish(old);

@@ -37,7 +37,25 @@ public final class LabRun {
         List<Object> a = new ArrayList<>(List.of("serve", "--store", store, "--interface", lab.iface("s"),
                 "--listen", lab.address("s") + ":8470", "--exit-after-idle", "10"));
         a.addAll(List.of(extra));
-        return lab.start("s", imgcast(a.toArray()), dir.resolve("server.log"));
+        Process p = lab.start("s", imgcast(a.toArray()), dir.resolve("server.log"));
+        awaitListening(p);
+        return p;
+    }
+
+    /**
+     * Waits (at most 60 s) until the server printed its fingerprint: it listens from then on, so
+     * receivers started next do not spend their timeout on a server still setting up TLS.
+     */
+    private void awaitListening(Process p) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < end && p.isAlive() && !log("server").contains("fingerprint: ")) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     public Process receiver(String host, String image, Path target, Object... extra) {

@@ -183,4 +183,19 @@ class RosterTest {
         assertFalse(small.full());
         assertEquals(2, small.rows().stream().filter(r -> !r.state().active()).count());
     }
+
+    @Test
+    void onlyTheSameAddressReplacesAName() throws Exception {
+        java.net.InetAddress a = java.net.InetAddress.getByName("10.0.0.1");
+        java.net.InetAddress b = java.net.InetAddress.getByName("10.0.0.2");
+        Machine m = roster.onJoin("m1", a, "img", TABLE, null, null, 0, 0).machine();
+        assertTrue(roster.onJoin("m1", b, "img", TABLE, null, null, 0, MS).replaced().isEmpty(), "another host taking the name");
+        assertEquals(MachineState.JOINING, m.state);
+        assertEquals(List.of(m), roster.onJoin("m1", a, "img", TABLE, null, null, 0, 2 * MS).replaced(), "the machine restarted");
+        for (int i = 0; i < Roster.MAX_PER_ADDRESS - 2; i++) roster.onJoin("x" + i, b, "img", TABLE, null, null, 0, 0);
+        assertFalse(roster.full(b));
+        roster.onJoin("last", b, "img", TABLE, null, null, 0, 0);
+        assertTrue(roster.full(b), "one host cannot fill the list");
+        assertFalse(roster.full(a));
+    }
 }
