@@ -110,7 +110,7 @@ public final class Hostile {
         HttpClient c = client();
         int joined = 0;
         for (int i = 0; i < n; i++) {
-            String name = (i + "-").repeat(20_000).substring(0, 60_000);
+            String name = (i + "-").repeat(60_000).substring(0, 60_000);
             HttpResponse<String> r = post(c, base.resolve("api/v1/join"), ControlJson.bytes(new JoinRequest(name, image, Integer.MIN_VALUE)), null);
             if (r.statusCode() == 200) joined++;
         }
