@@ -1,6 +1,10 @@
 package io.imgcast.server;
 
-/** The web dashboard (B6): one page that polls {@code /api/v1/status} once a second. */
+/**
+ * The web dashboard (B6): one page that polls {@code /api/v1/status} once a second. When status
+ * needs the admin token ({@code serve --status admin}) open it as {@code https://SERVER:8470/#token=TOKEN}:
+ * the token stays in the page (a fragment is not sent) and goes with each poll as a header.
+ */
 final class Dashboard {
     private Dashboard() {}
 
@@ -20,10 +24,11 @@ final class Dashboard {
             <script>
             const mib = b => (b/1048576).toFixed(1)+' MiB';
             const esc = s => String(s).replace(/[&<>"']/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]));
+            const tok = new URLSearchParams(location.hash.slice(1)).get('token');
             let last = null;
             async function tick(){
               try{
-                const s = await (await fetch('/api/v1/status')).json();
+                const s = await (await fetch('/api/v1/status', tok ? {headers: {'X-Imgcast-Token': tok}} : {})).json();
                 document.getElementById('session').textContent = s.session + (s.started ? '' : ' (waiting for machines)');
                 const now = performance.now();
                 document.querySelector('#streams tbody').innerHTML = s.streams.map(t => {
