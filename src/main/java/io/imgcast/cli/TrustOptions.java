@@ -38,7 +38,16 @@ final class TrustOptions {
         ServerTrust trust(Store s, PrintStream say) throws IOException {
             Identity id = Identity.ofStore(s.dir().resolve("store.key"), s.publicKey());
             Path tokenFile = adminToken != null ? adminToken : s.dir().resolve("admin.token");
-            String token = Tokens.adminToken(tokenFile);
+            String token;
+            try {
+                token = Tokens.adminToken(tokenFile);
+            } catch (IOException e) {
+                if (status == StatusAccess.admin) {
+                    throw new CliException(ExitCode.ERROR, "cannot make or read the admin token " + tokenFile + ": " + e.getMessage());
+                }
+                say.println("warning: no admin token (" + tokenFile + ": " + e.getMessage() + "); admin actions are off");
+                token = null;
+            }
             Admission admission;
             if (admit == Admit.known) {
                 if (known.isEmpty()) throw new CliException(ExitCode.USAGE, "--admit known needs the machines to serve (--known MAC|ADDR,...)");
