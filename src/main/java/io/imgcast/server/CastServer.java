@@ -373,7 +373,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             cur.rate.onFeedback(d.drops(), now);
             for (int i : f.completed()) barrier.got(m.id, i); // got it from data sent for the others meanwhile
             if (cur.scheduler.has(m.id)) {
-                cur.scheduler.feedback(m.id, done, m.repair != null ? m.repair.admit(f.blocks(), now) : f.blocks(), m.loss, now);
+                cur.scheduler.feedback(m.id, done, m.repair != null ? m.repair.admit(f.blocks(), m.stream, cur.sourcePackets(), now) : f.blocks(), m.loss, now);
                 int want = planner.choose(m.loss, (double) d.drops() / d.packets(), m.stream);
                 // the slow stream is for a machine that would hold the others back: with no other
                 // machine left on the fast one, the rate controller serves it better there
