@@ -286,7 +286,8 @@ final class JoinLoop {
     /** The hardware address of the receiving interface (aa:bb:..), or null when it has none. */
     private static String mac(String iface) {
         try {
-            byte[] a = java.net.NetworkInterface.getByName(iface) == null ? null : java.net.NetworkInterface.getByName(iface).getHardwareAddress();
+            java.net.NetworkInterface nif = java.net.NetworkInterface.getByName(iface);
+            byte[] a = nif == null ? null : nif.getHardwareAddress();
             if (a == null || a.length == 0) return null;
             StringBuilder b = new StringBuilder();
             for (byte x : a) b.append(b.isEmpty() ? "" : ":").append(String.format("%02x", x & 0xff));
