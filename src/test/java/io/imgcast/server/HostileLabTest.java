@@ -88,7 +88,7 @@ class HostileLabTest {
             Map<String, Object> forge = finish(run, "forge", lab.start("r3", hostile("forge", run.serverUrl, 8), dir.resolve("forge.log")),
                     Duration.ofSeconds(60));
             assertEquals(0, num(forge, "accepted"), "nothing done for a machine without its token: " + forge);
-            assertTrue(num(forge, "refused") >= 3, "the machines that exist refuse strangers: " + forge);
+            assertTrue(num(forge, "refused") >= 1, "the machines that exist refuse strangers: " + forge);
             // a stranger taking r1's name joins as another entry; r1 is not pushed off ("rejoined")
             Map<String, Object> names = finish(run, "names", lab.start("r3", hostile("names", run.serverUrl, "t", 300), dir.resolve("names.log")),
                     Duration.ofSeconds(120));
