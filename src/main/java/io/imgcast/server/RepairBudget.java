@@ -20,16 +20,21 @@ import java.util.Map;
  *     credit cannot be spent in one burst.
  * </ul>
  * A report of a new burst of a block costs its missing symbols (a report repeating the burst
- * already paid for costs nothing); a report the budget cannot pay is dropped for now (the machine
- * reports again next time, and the scheduler's silent-machine rule still repairs a block that a
- * machine needs and stopped reporting). A legitimate machine losing a fraction p of the packets
- * needs about p / (1 - p) of the data as repair: {@link #SHARE} covers p up to a third.
+ * already paid for costs nothing); what the budget cannot pay is cut from the report (its
+ * missing count lowered, down to 0: "nothing more for now"). A report is cut, never dropped: a
+ * machine that reports but says nothing of a block counts, for the scheduler, as having lost all
+ * of it. A legitimate machine losing a fraction p of the packets needs about p / (1 - p) of the
+ * data as repair: {@link #SHARE} covers p up to a third; beyond, {@link #TRICKLE} a second still
+ * comes (so a machine at the tail, when no data is sent, is not starved), which is all that an
+ * attacker adds once its share is spent.
  */
 final class RepairBudget {
     /** Repair symbols a machine earns per source symbol of its stream, and the share of the packet rate it may demand. */
     static final double SHARE = 0.5;
     /** Credit to start with: two whole blocks' worth of repair. */
     static final double FLOOR = 512;
+    /** Credit earned per second whatever is sent (about 3 Mbit/s of repair at most). */
+    static final double TRICKLE = 256;
 
     private final double perSecond;
     private final double capacity;
@@ -38,8 +43,8 @@ final class RepairBudget {
     private double credit = FLOOR;
     private long lastSource = -1;
     private int lastStream = -1;
-    /** The burst of each block last paid for (only blocks still reported are kept). */
-    private Map<Long, Integer> paid = new HashMap<>();
+    /** What was paid for each block still reported: its burst and the report as cut. */
+    private Map<Long, BlockReport> paid = new HashMap<>();
 
     /** {@code perSecond} symbols a second, at most {@code capacity} saved up (a full bucket to start). */
     RepairBudget(double perSecond, double capacity, long nowNs) {
@@ -57,32 +62,37 @@ final class RepairBudget {
     }
 
     /**
-     * The reports the machine can pay for now, in order; the others are dropped.
+     * The reports, in order, each cut to what the machine can pay for now (a cut report's rest
+     * is asked again at its next repeat).
      * {@code sourceSymbols}: the source symbols its stream ({@code stream}) has sent so far.
      */
     List<BlockReport> admit(List<BlockReport> reports, int stream, long sourceSymbols, long nowNs) {
         if (nowNs > lastNs) {
-            tokens = Math.min(capacity, tokens + perSecond * (nowNs - lastNs) / 1e9);
+            double s = (nowNs - lastNs) / 1e9;
+            tokens = Math.min(capacity, tokens + perSecond * s);
+            credit += TRICKLE * s;
             lastNs = nowNs;
         }
         if (stream == lastStream && sourceSymbols > lastSource) credit += SHARE * (sourceSymbols - lastSource);
         lastStream = stream;
         lastSource = sourceSymbols;
         List<BlockReport> kept = new ArrayList<>(reports.size());
-        Map<Long, Integer> nowPaid = new HashMap<>();
+        Map<Long, BlockReport> nowPaid = new HashMap<>();
         for (BlockReport r : reports) {
-            Integer before = paid.get(r.block());
-            if (before != null && before == r.burst()) {
-                kept.add(r);
-                nowPaid.put(r.block(), r.burst());
-                continue;
-            }
-            double cost = Math.max(1, r.missing());
-            if (cost > tokens || cost > credit) continue;
-            tokens -= cost;
-            credit -= cost;
-            kept.add(r);
-            nowPaid.put(r.block(), r.burst());
+            BlockReport before = paid.get(r.block());
+            // the same burst again (reports repeat every feedback): what was paid is free, the rest costs
+            boolean again = before != null && before.burst() == r.burst();
+            int paidMissing = again ? before.missing() : 0;
+            boolean paidDirectory = again && (before.noDirectory() || before.missing() > 0);
+            int want = Math.max(0, r.missing() - paidMissing) + (r.noDirectory() && !paidDirectory && r.missing() <= paidMissing ? 1 : 0);
+            int afford = (int) Math.max(0, Math.min(Math.min(tokens, credit), want));
+            tokens -= afford;
+            credit -= afford;
+            int missing = Math.min(r.missing(), paidMissing + afford);
+            BlockReport cut = missing == r.missing() && (!r.noDirectory() || paidDirectory || afford > 0) ? r
+                    : new BlockReport(r.block(), r.burst(), missing, r.noDirectory() && (missing > 0 || paidDirectory || afford > 0));
+            kept.add(cut);
+            nowPaid.put(r.block(), cut);
         }
         paid = nowPaid;
         return kept;
