@@ -33,8 +33,8 @@ final class RepairBudget {
     static final double SHARE = 0.5;
     /** Credit to start with: two whole blocks' worth of repair. */
     static final double FLOOR = 512;
-    /** Credit earned per second whatever is sent (about 3 Mbit/s of repair at most). */
-    static final double TRICKLE = 256;
+    /** Credit earned per second whatever is sent (under 1 Mbit/s of repair). */
+    static final double TRICKLE = 64;
 
     private final double perSecond;
     private final double capacity;
