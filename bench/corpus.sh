@@ -16,13 +16,14 @@
 #   c  --variant=buildd
 # As an image build would, each tree then loses its downloaded .debs and apt lists.
 #
-# Environment: IMGCAST_BENCH_MIRROR (default http://deb.debian.org/debian),
-#              IMGCAST_BENCH_SUITE (default bookworm).
+# Environment: IMGCAST_BENCH_MIRROR (default: the mirror this machine's apt sources use for the
+#              suite, from /etc/apt/sources.list and /etc/apt/sources.list.d/*.list or *.sources),
+#              IMGCAST_BENCH_SUITE (default bookworm), APT_ETC (default /etc/apt: where the sources are).
 set -euo pipefail
 
 CACHE="${IMGCAST_BENCH_CACHE:-/var/cache/imgcast-bench}"
-MIRROR="${IMGCAST_BENCH_MIRROR:-http://deb.debian.org/debian}"
 SUITE="${IMGCAST_BENCH_SUITE:-bookworm}"
+MIRROR="${IMGCAST_BENCH_MIRROR:-}"
 TREES=(a b c)
 
 log() { printf '[corpus %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
@@ -47,6 +48,46 @@ umount_below() {
   done
 }
 
+# The mirror the machine's apt sources use for suite $1: the URI of the first enabled "deb" source
+# that lists exactly that suite, in one-line files (sources.list, *.list: "deb [opts] URI SUITE
+# COMPONENTS...") or deb822 files (*.sources: stanzas of Types, URIs, Suites, Enabled). Prints
+# nothing when there is none.
+apt_mirror() {
+  local suite=$1 f files=()
+  local etc="${APT_ETC:-/etc/apt}"
+  [ -f "$etc/sources.list" ] && files+=("$etc/sources.list")
+  for f in "$etc"/sources.list.d/*.list "$etc"/sources.list.d/*.sources; do
+    [ -f "$f" ] && files+=("$f")
+  done
+  for f in ${files[@]+"${files[@]}"}; do
+    case "$f" in
+      *.sources)
+        awk -v suite="$suite" '
+          function flush() {
+            if (types ~ /(^| )deb( |$)/ && tolower(enabled) != "no" && (" " suites " ") ~ (" " suite " ") && uris != "") {
+              split(uris, u, " "); print u[1]; found = 1; exit
+            }
+            types = ""; uris = ""; suites = ""; enabled = ""
+          }
+          /^[ \t]*#/ { next }
+          /^[ \t]*$/ { flush(); next }
+          /^[ \t]/ { next }   # continuation lines (Signed-By blocks)
+          { key = tolower($1); sub(/:$/, "", key); $1 = ""; sub(/^ +/, "")
+            if (key == "types") types = $0; else if (key == "uris") uris = $0
+            else if (key == "suites") suites = $0; else if (key == "enabled") enabled = $0 }
+          END { if (!found) flush() }' "$f" ;;
+      *)
+        awk -v suite="$suite" '
+          $1 != "deb" { next }
+          { i = 2; if ($2 ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ } }
+          $(i + 1) == suite { print $i; exit }' "$f" ;;
+    esac | head -n 1 | grep . && return 0
+  done
+  return 0
+}
+
+[ -n "$MIRROR" ] || MIRROR="$(apt_mirror "$SUITE")"
+
 CURRENT_TMP=""
 cleanup() {
   if [ -n "$CURRENT_TMP" ] && [ -e "$CURRENT_TMP" ]; then
@@ -69,6 +110,7 @@ build_tree() {
   rm -f "$CACHE/trees/$n.done"
   if [ -e "$tmp" ]; then umount_below "$tmp"; rm -rf --one-file-system "$tmp"; fi
   if [ -e "$dest" ]; then umount_below "$dest"; rm -rf --one-file-system "$dest"; fi
+  [ -n "$MIRROR" ] || die "no Debian mirror for $SUITE in the apt sources (/etc/apt/sources.list, /etc/apt/sources.list.d/): set IMGCAST_BENCH_MIRROR"
   args="$(tree_args "$n")"
   CURRENT_TMP="$tmp"
   log "tree $n: debootstrap $args $SUITE ($MIRROR)"
@@ -149,7 +191,7 @@ main() {
   local mode="${1:-trees}"
   case "$mode" in
     trees|volumes|info) ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) die "usage: $0 [trees|volumes|info]" ;;
   esac
   mkdir -p "$CACHE/trees" "$CACHE/debs" "$CACHE/logs" "$CACHE/volumes"

@@ -1,5 +1,7 @@
 package io.imgcast.api;
 
+import java.util.Locale;
+
 /**
  * Where a machine on the server's list stands; written in lower case on the wire ("joining").
  * A machine <b>joins</b>, reports its needs (then it is <b>receiving</b>, or <b>verifying</b>
@@ -18,6 +20,6 @@ public enum MachineState {
     /** The wire name. */
     @Override
     public String toString() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

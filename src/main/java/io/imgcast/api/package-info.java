@@ -11,5 +11,11 @@
  * are camelCase in Java and snake_case on the wire ({@code machineId} ↔ {@code machine_id}),
  * written in declaration order, absent when null. The binary bodies (needs bitmaps, feedback,
  * tables, manifests) are described in {@code io.imgcast.cast}.
+ *
+ * <p>The inventory and sessions: a machine asks what to do by its MAC ({@link io.imgcast.api.Assignment});
+ * an operator manages {@link io.imgcast.api.Host}s ({@link io.imgcast.api.HostList}),
+ * {@link io.imgcast.api.HostGroup}s ({@link io.imgcast.api.GroupList}) and
+ * {@link io.imgcast.api.Session}s ({@link io.imgcast.api.SessionRequest}, {@link io.imgcast.api.SessionList})
+ * under {@code /api/v1/admin/}.
  */
 package io.imgcast.api;

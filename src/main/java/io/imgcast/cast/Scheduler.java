@@ -5,6 +5,7 @@ import io.imgcast.chunk.ChunkId;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,7 +102,7 @@ public final class Scheduler {
     /** Adds a machine that needs {@code needs} (it may already hold the rest: delta/resume). */
     public void addMachine(int id, int priority, Collection<ChunkMeta> needs, long nowNs) {
         if (machines.containsKey(id)) throw new IllegalArgumentException("machine " + id + " is already on the list");
-        Machine m = new Machine(id, priority, nowNs, new java.util.HashSet<>());
+        Machine m = new Machine(id, priority, nowNs, new HashSet<>());
         machines.put(id, m);
         addNeeds(m, needs);
     }

@@ -1,6 +1,7 @@
 package io.imgcast.cast;
 
 
+import io.imgcast.codec.CorruptDataException;
 import io.imgcast.manifest.ImageKind;
 
 import java.util.List;
@@ -19,7 +20,7 @@ public record ServedImage(String name, ImageKind kind, byte[] manifest, byte[] s
     public ServedImage {
         for (ChunkMeta c : chunks) {
             if (c.storedLength() > MAX_CHUNK) {
-                throw new io.imgcast.codec.CorruptDataException("image " + name + ": chunk " + c.id() + " is " + c.storedLength()
+                throw new CorruptDataException("image " + name + ": chunk " + c.id() + " is " + c.storedLength()
                         + " bytes stored, more than one FEC block carries (" + MAX_CHUNK + "); it was not made by imgcast's chunker:"
                         + " capture the image again");
             }

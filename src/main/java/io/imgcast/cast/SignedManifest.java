@@ -3,7 +3,9 @@ package io.imgcast.cast;
 import com.github.luben.zstd.Zstd;
 import io.imgcast.codec.CorruptDataException;
 import io.imgcast.manifest.ImageKind;
+import io.imgcast.manifest.ManifestFormat;
 
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 
 /**
@@ -18,7 +20,7 @@ import java.nio.ByteBuffer;
  *   u16 public key length, public key (X.509)
  *   u32 dictionary length (0: the image's chunks need none), the store's zstd dictionary,
  *       itself compressed with zstd (not signed: a wrong one only makes chunks fail their hashes)
- *   the manifest ({@link io.imgcast.manifest.ManifestFormat}), to the end
+ *   the manifest ({@link ManifestFormat}), to the end
  * </pre>
  */
 public record SignedManifest(ImageKind kind, byte[] signature, byte[] publicKey, byte[] dictionary, byte[] manifest) {
@@ -69,7 +71,7 @@ public record SignedManifest(ImageKind kind, byte[] signature, byte[] publicKey,
             byte[] manifest = new byte[b.remaining()];
             b.get(manifest);
             return new SignedManifest(ImageKind.values()[kind], sig, key, dict, manifest);
-        } catch (java.nio.BufferUnderflowException e) {
+        } catch (BufferUnderflowException e) {
             throw new CorruptDataException("truncated signed manifest");
         }
     }

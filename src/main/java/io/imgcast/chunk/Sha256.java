@@ -6,8 +6,10 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.Objects;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -71,8 +73,8 @@ public final class Sha256 {
 
     /** Writes the SHA-256 of {@code data[off, off + len)} to {@code out[outOff ..]} (32 bytes). */
     public static void digest(byte[] data, int off, int len, byte[] out, int outOff) {
-        java.util.Objects.checkFromIndexSize(off, len, data.length);
-        java.util.Objects.checkFromIndexSize(outOff, 32, out.length);
+        Objects.checkFromIndexSize(off, len, data.length);
+        Objects.checkFromIndexSize(outOff, 32, out.length);
         if (DIGEST != null) {
             int ok;
             try {
@@ -89,7 +91,7 @@ public final class Sha256 {
         sha.update(data, off, len);
         try {
             sha.digest(out, outOff, 32);
-        } catch (java.security.DigestException e) {
+        } catch (DigestException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -1,5 +1,8 @@
 package io.imgcast.cli;
 
+import io.imgcast.util.Posix;
+import io.imgcast.util.Warmup;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -39,14 +42,14 @@ final class AotTraining {
                     {"--help"},
             };
             // what the start-up warm-up and the FFM paths load (device nodes, FIFOs, xattrs)
-            io.imgcast.util.Warmup.start("apply");
-            io.imgcast.util.Warmup.start("capture");
-            io.imgcast.util.Posix.warmUp(true);
-            io.imgcast.util.Posix.warmUp(false);
+            Warmup.start("apply");
+            Warmup.start("capture");
+            Posix.warmUp(true);
+            Posix.warmUp(false);
             Path fifo = tmp.resolve("fifo");
-            io.imgcast.util.Posix.mknod(fifo, 0010644, 0);
-            io.imgcast.util.Posix.setTimes(fifo, 1_000_000_000L, 2_000_000_000L);
-            io.imgcast.util.Posix.listXattrs(fifo);
+            Posix.mknod(fifo, 0010644, 0);
+            Posix.setTimes(fifo, 1_000_000_000L, 2_000_000_000L);
+            Posix.listXattrs(fifo);
             Files.delete(fifo);
             for (String[] r : runs) {
                 if (Main.run(r) != 0) failed++;

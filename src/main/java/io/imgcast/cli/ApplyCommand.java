@@ -1,18 +1,27 @@
 package io.imgcast.cli;
 
+import io.imgcast.cast.ServedImage;
 import io.imgcast.image.Apply;
+import io.imgcast.peer.PeerMaster;
+import io.imgcast.server.StoreCatalog;
 import io.imgcast.store.Store;
 import io.imgcast.util.Json;
 import io.imgcast.util.Progress;
+import io.imgcast.util.Timing;
 import io.imgcast.util.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 
 @Command(mixinStandardHelpOptions = true, name = "apply", description = {"Apply an image from the store to an empty or new directory (file tree) or to a device/file (volume).",
         "A volume image refuses a mounted or otherwise busy device, a file another process holds a lock on, and a file larger than"
@@ -21,7 +30,9 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
     @Parameters(index = "0", paramLabel = "NAME", description = "image to apply") String name;
     @Parameters(index = "1", paramLabel = "TARGET", description = "file tree: an empty or new directory; volume: a block device, or a file (created or replaced)") Path target;
     @Option(names = "--threads", paramLabel = "N", description = "parallel writers (default: cores + 1)") Integer threads;
-    @Option(names = "--force", description = "write a volume image even to a mounted or busy device, a locked file, or a larger file (shrinking it)") boolean force;
+    @Option(names = "--force", description = "a volume image: write even to a mounted or busy device, a locked file, or a larger file (shrinking it);"
+            + " a file tree: empty a directory that an interrupted apply left incomplete and start over (by default the apply resumes)") boolean force;
+    @Option(names = "--fresh", description = "the volume target is blank or to be overwritten: write a file in place (a larger file keeps its size), punch or device-zero the image's zero holes, leave unused blocks alone") boolean fresh;
     @Option(names = "--json", description = "print the result as one JSON object on standard output (and no progress)") boolean json;
     @Option(names = {"-q", "--quiet"}, description = "no progress (a bar on a terminal, else a line on standard error every few seconds)") boolean quiet;
     @Mixin StoreOption store;
@@ -34,7 +45,7 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
 
     @Override
     public boolean bindFast(String[] args) {
-        FastCli a = FastCli.scan(args, java.util.List.of(QUIET, JSON, FORCE), java.util.List.of(THREADS, STORE));
+        FastCli a = FastCli.scan(args, List.of(QUIET, JSON, FORCE), List.of(THREADS, STORE));
         if (a == null || a.positional().size() != 2) return false;
         String t = a.value(THREADS);
         threads = FastCli.parseInt(t, null);
@@ -53,13 +64,13 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
     @Override
     public Integer call() throws Exception {
         if (rebroadcast) return applyAndRebroadcast();
-        io.imgcast.util.Timing.mark("picocli");
+        Timing.mark("picocli");
         long t0 = System.nanoTime();
         try (Store s = store.open(); Progress p = Progress.forTerminal("apply " + name, 0, quiet || json)) {
-            io.imgcast.util.Timing.mark("store-open");
+            Timing.mark("store-open");
             StoreOption.image(s, name);
             int n = threads != null ? threads : Runtime.getRuntime().availableProcessors() + 1;
-            Apply.Result r = Apply.run(s, name, target, n, p, force);
+            Apply.Result r = Apply.run(s, name, target, n, p, force, fresh);
             long took = System.nanoTime() - t0;
             p.close();
             if (json) {
@@ -79,19 +90,19 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
 
     /** Mode 5: apply locally while a peer-to-peer session sends the same image from the store. */
     private int applyAndRebroadcast() throws Exception {
-        io.imgcast.peer.PeerMaster.Config cfg = master.config();
-        java.io.PrintStream say = json ? System.err : System.out;
-        try (Store s = store.open(); io.imgcast.server.StoreCatalog catalog = new io.imgcast.server.StoreCatalog(s)) {
+        PeerMaster.Config cfg = master.config();
+        PrintStream say = json ? System.err : System.out;
+        try (Store s = store.open(); StoreCatalog catalog = new StoreCatalog(s)) {
             StoreOption.image(s, name);
-            io.imgcast.cast.ServedImage img = catalog.image(name);
-            io.imgcast.peer.PeerMaster pm = new io.imgcast.peer.PeerMaster(cfg);
+            ServedImage img = catalog.image(name);
+            PeerMaster pm = new PeerMaster(cfg);
             MasterOptions.operatorStart(pm, say);
-            java.util.concurrent.atomic.AtomicReference<Object> applied = new java.util.concurrent.atomic.AtomicReference<>();
+            AtomicReference<Object> applied = new AtomicReference<>();
             int n = threads != null ? threads : Runtime.getRuntime().availableProcessors() + 1;
             Thread local = Thread.ofPlatform().name("imgcast-apply").start(() -> {
                 long t0 = System.nanoTime();
                 try {
-                    Apply.Result r = Apply.run(s, name, target, n, Progress.NONE, force);
+                    Apply.Result r = Apply.run(s, name, target, n, Progress.NONE, force, fresh);
                     say.printf("applied %s to %s: %s in %s, every chunk verified%n", name, target, Units.bytes(r.bytes()),
                             Units.seconds(System.nanoTime() - t0));
                     applied.set(r);
@@ -100,10 +111,10 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
                 }
             });
             say.printf("session of %s from %s on %s, applying it to %s meanwhile%n", name, s.dir(), cfg.iface(), target);
-            io.imgcast.peer.PeerMaster.Summary sum = pm.run(catalog, name, img.kind().name(), img.totalBytes(), "", () -> img,
+            PeerMaster.Summary sum = pm.run(catalog, name, img.kind().name(), img.totalBytes(), "", () -> img,
                     MasterOptions.liveList(say));
             local.join();
-            Map<String, Object> extra = new java.util.LinkedHashMap<>();
+            Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("image", name);
             extra.put("target", target.toString());
             extra.put("applied", applied.get() instanceof Apply.Result);

@@ -2,6 +2,7 @@ package io.imgcast.cli;
 
 import io.imgcast.net.McastSocket;
 
+import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 
@@ -32,13 +33,13 @@ final class Checks {
     }
 
     /** HOST:PORT of a --listen option. */
-    static java.net.InetSocketAddress hostPort(String option, String value) {
+    static InetSocketAddress hostPort(String option, String value) {
         int c = value.lastIndexOf(':');
         try {
             if (c <= 0) throw new NumberFormatException();
             int port = Integer.parseInt(value.substring(c + 1));
             if (port < 0 || port > 65535) throw new NumberFormatException();
-            return new java.net.InetSocketAddress(value.substring(0, c), port);
+            return new InetSocketAddress(value.substring(0, c), port);
         } catch (NumberFormatException e) {
             throw new CliException(ExitCode.USAGE, option + " must be HOST:PORT, e.g. 0.0.0.0:8470; got '" + value + "'");
         }

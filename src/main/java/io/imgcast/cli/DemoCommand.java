@@ -1,6 +1,7 @@
 package io.imgcast.cli;
 
 import io.imgcast.demo.Demo;
+import io.imgcast.util.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,7 +28,7 @@ final class DemoCommand implements Callable<Integer> {
             System.err.println("imgcast: --receivers must be 2..40");
             return 2;
         }
-        UnitConverters.convert(rate, io.imgcast.util.Units.Quantity.BIT_RATE); // a bad rate fails here, not in the lab's server
+        UnitConverters.convert(rate, Units.Quantity.BIT_RATE); // a bad rate fails here, not in the lab's server
         return new Demo(new Demo.Options(receivers, loss, rate, scale, script, keep), System.out).run();
     }
 }

@@ -11,9 +11,10 @@ public enum ExitCode {
     OK(0, "success"),
     ERROR(1, "failed (the message says why), or a machine of a session failed"),
     USAGE(2, "usage error: unknown option, missing or malformed argument, ambiguous unit"),
-    DAMAGE(3, "damaged data found (verify, apply or import read a chunk that does not match its hash)"),
+    DAMAGE(3, "damaged data found (verify, apply or import read a chunk that does not match its hash; repair found damaged records or images)"),
     NOT_FOUND(4, "no such store or image"),
-    REFUSED(5, "target refused: mounted or in use, locked by another process, or would be shrunk (--force overrides)"),
+    REFUSED(5, "target refused: mounted or in use, locked by another process, or would be shrunk (--force overrides);"
+            + " or no disk matches the host's disk rule (receive --auto)"),
     TRUST(6, "trust failure: a key that is not the pinned one, or an invalid signature"),
     INTERRUPTED(130, "interrupted (Ctrl-C)");
 

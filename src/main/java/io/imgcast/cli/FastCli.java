@@ -2,6 +2,7 @@ package io.imgcast.cli;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,7 +24,7 @@ final class FastCli {
     }
 
     private final Map<String, String> values = new HashMap<>();
-    private final java.util.Set<String> flags = new java.util.HashSet<>();
+    private final Set<String> flags = new HashSet<>();
     private final List<String> positional = new ArrayList<>();
 
     private FastCli() {}

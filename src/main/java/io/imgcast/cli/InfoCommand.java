@@ -1,8 +1,10 @@
 package io.imgcast.cli;
 
 import io.imgcast.store.ImageInfo;
+import io.imgcast.store.ImageName;
 import io.imgcast.store.Store;
 import io.imgcast.util.Json;
+import io.imgcast.util.Printable;
 import io.imgcast.util.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -10,6 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -53,6 +56,7 @@ final class InfoCommand implements Callable<Integer> {
                 Object v = e.getValue();
                 if (e.getKey().endsWith("bytes") && v instanceof Long l) v = Units.bytes(l) + " (" + l + ")";
                 if (v == null && e.getKey().startsWith("unique")) v = "unknown (the manifest is damaged)";
+                if (v instanceof String text) v = e.getKey().equals("name") ? ImageName.printable(text) : Printable.of(text); // nothing that steers the terminal
                 System.out.printf("%-20s %s%n", e.getKey().replace('_', ' ') + ":", v);
             }
             return 0;

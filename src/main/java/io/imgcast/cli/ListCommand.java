@@ -1,6 +1,7 @@
 package io.imgcast.cli;
 
 import io.imgcast.store.ImageInfo;
+import io.imgcast.store.ImageName;
 import io.imgcast.store.Store;
 import io.imgcast.util.Json;
 import io.imgcast.util.Units;
@@ -37,7 +38,7 @@ final class ListCommand implements Callable<Integer> {
             }
             System.out.printf("%-24s %-9s %9s %7s %11s %11s %11s  %s%n", "NAME", "KIND", "FILES", "DIRS", "BYTES", "STORED", "UNIQUE", "CREATED");
             for (ImageInfo i : images) {
-                System.out.printf("%-24s %-9s %9d %7d %11s %11s %11s  %s%n", i.name(), i.kind().label(), i.files(), i.dirs(),
+                System.out.printf("%-24s %-9s %9d %7d %11s %11s %11s  %s%n", io.imgcast.store.ImageName.printable(i.name()), i.kind().label(), i.files(), i.dirs(),
                         Units.bytes(i.bytes()), Units.bytes(i.storedBytes()), uniqueText(s.unique(i)),
                         TIME.format(Instant.ofEpochMilli(i.created())));
             }

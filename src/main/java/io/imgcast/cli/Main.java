@@ -27,8 +27,8 @@ public final class Main implements Callable<Integer> {
      * over every command it is given, a good part of start-up time); help, errors and unknown
      * commands get all of them.
      */
-    private static final String[] COMMANDS = {"capture", "apply", "list", "info", "verify", "delete", "gc", "export", "import",
-            "serve", "receive", "status", "send", "relay", "demo", "help"};
+    private static final String[] COMMANDS = {"capture", "apply", "list", "info", "verify", "repair", "delete", "gc", "export", "import",
+            "serve", "receive", "status", "hosts", "groups", "sessions", "send", "relay", "demo", "help"};
 
     // A plain switch, not a map of constructor references: the JDK 25 AOT cache assembler
     // crashes on archived lambdas that reach picocli's pre-Java-6 class files.
@@ -39,6 +39,7 @@ public final class Main implements Callable<Integer> {
             case "list" -> new ListCommand();
             case "info" -> new InfoCommand();
             case "verify" -> new VerifyCommand();
+            case "repair" -> new RepairCommand();
             case "delete" -> new DeleteCommand();
             case "gc" -> new GcCommand();
             case "export" -> new ExportCommand();
@@ -46,6 +47,9 @@ public final class Main implements Callable<Integer> {
             case "serve" -> new ServeCommand();
             case "receive" -> new ReceiveCommand();
             case "status" -> new StatusCommand();
+            case "hosts" -> new HostsCommand();
+            case "groups" -> new GroupsCommand();
+            case "sessions" -> new SessionsCommand();
             case "send" -> new SendCommand();
             case "relay" -> new RelayCommand();
             case "demo" -> new DemoCommand();

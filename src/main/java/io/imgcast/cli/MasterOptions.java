@@ -6,10 +6,12 @@ import io.imgcast.peer.PeerMaster;
 import io.imgcast.util.Json;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** Options of a peer-to-peer master (send, apply --rebroadcast), and how it reports. */
 final class MasterOptions {
@@ -48,7 +50,7 @@ final class MasterOptions {
             Thread.ofPlatform().daemon().name("imgcast-keys").start(() -> {
                 try {
                     if (System.in.read() >= 0) master.go();
-                } catch (java.io.IOException ignored) {
+                } catch (IOException ignored) {
                     // no terminal input
                 }
             });
@@ -56,7 +58,7 @@ final class MasterOptions {
     }
 
     /** Prints the live list of receivers whenever it changes. */
-    static java.util.function.Consumer<Status> liveList(PrintStream out) {
+    static Consumer<Status> liveList(PrintStream out) {
         String[] last = {""};
         return st -> {
             String line = ServeCommand.summary(st);

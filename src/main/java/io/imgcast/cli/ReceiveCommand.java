@@ -1,5 +1,6 @@
 package io.imgcast.cli;
 
+import io.imgcast.api.Assignment;
 import io.imgcast.net.McastSocket;
 import io.imgcast.peer.PeerReceiver;
 import io.imgcast.receiver.CastReceiver;
@@ -26,7 +27,14 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--from-peer", description = "no server: join the session a master announces ('imgcast send' or 'apply --rebroadcast')") boolean fromPeer;
     @Option(names = "--session", paramLabel = "ID", description = "with --from-peer: join only this session (the master prints it)") Integer session;
     @Option(names = "--announce", defaultValue = MasterOptions.DEFAULT_ANNOUNCE, paramLabel = "ADDR:PORT", description = "with --from-peer: where masters announce (default ${DEFAULT-VALUE})") String announce;
-    @Option(names = "--target", required = true, paramLabel = "DIR|DEVICE", description = "where the image goes: a directory for a file tree"
+    @Option(names = "--auto", description = "ask the server what to do by this machine's MAC: which image, onto which disk (its rule),"
+            + " and what to do afterwards; --image still serves a machine the server does not know") boolean auto;
+    @Option(names = "--mac", paramLabel = "MAC", description = "with --auto: ask as this MAC (default: the --interface's)") String mac;
+    @Option(names = "--do-then", description = "with --auto: do the server's afterwards action (reboot, poweroff, shell);"
+            + " without it, only say what it would be") boolean doThen;
+    @Option(names = "--session-wait", defaultValue = "3600", paramLabel = "SECONDS", description = "with --auto: how long a machine of a group"
+            + " waits for a session of its group to admit it (default ${DEFAULT-VALUE})") long sessionWait;
+    @Option(names = "--target", paramLabel = "DIR|DEVICE", description = "where the image goes: a directory for a file tree"
             + " (new, empty, or an earlier image's: only the difference is received); a block device or a file for a volume") Path target;
     @Option(names = "--interface", required = true, paramLabel = "IF", description = "interface that receives the multicast stream, e.g. eth0") String iface;
     @Option(names = "--priority", defaultValue = "0", paramLabel = "N", description = "higher goes first (default ${DEFAULT-VALUE})") int priority;
@@ -38,6 +46,8 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--insecure-http", description = "allow plain HTTP to the server (a lab only); without it an http:// URL is upgraded to https") boolean insecureHttp;
     @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "give up after this long without progress or server (default ${DEFAULT-VALUE})") long timeout;
     @Option(names = "--readback", description = "after receiving, read the whole target back and check it against the image") boolean readback;
+    @Option(names = "--fresh", description = "the target disk is blank or to be overwritten: do not scan it for data already in place; zero holes are punched or zeroed by the device") boolean fresh;
+    @Option(names = "--partitions", paramLabel = "LIST", description = "write only these partitions of a disk image (e.g. 1,3), each onto the start of the target's own partition of that number (from a server: at the same offset), which must be at least as large; every other byte of the target stays") String partitions;
     @Option(names = "--json", description = "print the result as one JSON object on standard output (and no progress)") boolean json;
     @Option(names = {"-q", "--quiet"}, description = "no progress (a bar on a terminal, else a line on standard error every few seconds)") boolean quiet;
 
@@ -46,7 +56,9 @@ final class ReceiveCommand implements Callable<Integer> {
         if (fromPeer == (server != null)) {
             throw new CliException(ExitCode.USAGE, "give either --server URL --image NAME, or --from-peer");
         }
-        if (server != null && image == null) throw new CliException(ExitCode.USAGE, "--image NAME is required with --server");
+        if (auto && server == null) throw new CliException(ExitCode.USAGE, "--auto asks a server: give --server URL");
+        if (server != null && image == null && !auto) throw new CliException(ExitCode.USAGE, "--image NAME (or --auto) is required with --server");
+        if (target == null && !auto) throw new CliException(ExitCode.USAGE, "--target DIR|DEVICE is required (only --auto picks a disk itself)");
         ClientTrust trust = TrustOptions.client(serverKey, imageKey, insecureHttp);
         URI base = null;
         if (server != null) {
@@ -72,24 +84,44 @@ final class ReceiveCommand implements Callable<Integer> {
                 // no address on the interface yet: the host name alone
             }
         }
+        Assignment assigned = null;
+        if (auto) {
+            assigned = AutoReceive.plan(base, mac, iface, image, target, json);
+            if (!Assignment.IMAGE.equals(assigned.action())) return AutoReceive.nothing(assigned, json);
+            image = assigned.image();
+            if (assigned.name() != null && machine == null) name = assigned.name();
+            if (target == null) target = AutoReceive.disk(assigned);
+        }
         CastReceiver.Result r;
         String master = null;
         if (fromPeer) {
             PeerReceiver.Result pr;
             try (Progress p = Progress.forTerminal("receive", 0, quiet || json)) {
                 pr = new PeerReceiver(new PeerReceiver.Config(iface, McastSocket.parseGroup(announce), session, target, name, serverKey,
-                        timeout * 1000, readback)).run(p, msg -> { if (!quiet && !json) System.err.println(msg); });
+                        timeout * 1000, readback, targetOptions())).run(p, msg -> { if (!quiet && !json) System.err.println(msg); });
             }
             r = pr.receive();
             master = pr.master();
             if (pr.announce() != null) image = pr.announce().name();
         } else {
             try (Progress p = Progress.forTerminal("receive " + image, 0, quiet || json)) {
-                r = new CastReceiver(new CastReceiver.Config(base, image, target, priority, iface, name, trust, timeout * 1000, CastReceiver.FEEDBACK_MS, readback), p).run();
+                CastReceiver.Config cfg = new CastReceiver.Config(base, image, target, priority, iface, name, trust, timeout * 1000,
+                        CastReceiver.FEEDBACK_MS, readback, targetOptions());
+                long until = System.nanoTime() + sessionWait * 1_000_000_000L;
+                r = new CastReceiver(cfg, p).run();
+                // a machine of a group waits, bounded, for the operator to start a session of its group
+                while (auto && !r.ok() && AutoReceive.waitsForSession(r.error()) && System.nanoTime() < until) {
+                    r = new CastReceiver(cfg, p).run();
+                }
             }
         }
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
+            if (assigned != null) {
+                m.put("action", assigned.action());
+                m.put("mac", assigned.mac());
+                m.put("then", assigned.then());
+            }
             m.put("ok", r.ok());
             m.put("error", r.error());
             m.put("image", image);
@@ -113,7 +145,13 @@ final class ReceiveCommand implements Callable<Integer> {
         } else {
             System.err.println("imgcast: receive failed: " + r.error());
         }
-        return exitCode(r);
+        int code = exitCode(r);
+        if (code == ExitCode.OK.code && assigned != null && assigned.then() != null) AutoReceive.then(assigned.then(), doThen, json);
+        return code;
+    }
+
+    private io.imgcast.receiver.TargetOptions targetOptions() {
+        return new io.imgcast.receiver.TargetOptions(fresh, partitions == null ? null : io.imgcast.image.PartitionTable.parseList(partitions));
     }
 
     /**

@@ -33,7 +33,10 @@ import java.util.concurrent.Callable;
 final class SendCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SOURCE", description = "block device, raw image file, or directory") Path source;
     @Option(names = "--volume", description = "send SOURCE as a volume image (its bytes), whatever it looks like") boolean volume;
-    @Option(names = "--partitions", paramLabel = "LIST", description = "of a whole disk, send only these partitions (e.g. 1,3) with the partition table; the others are left out") String partitions;
+    @Option(names = "--partitions", paramLabel = "LIST", description = "of a whole disk, send only these partitions (e.g. 1,3); the other partitions are left out as unused: receivers keep what they hold there") String partitions;
+    @Option(names = "--with-table", description = "with --partitions: also send the partition table and the gaps between partitions") boolean withTable;
+    @Option(names = "--every-block", description = "read a volume's every non-zero block, even where its file system holds nothing (default: only the used blocks of ext2/3/4, FAT, NTFS, XFS and swap)") boolean everyBlock;
+    @Option(names = "--read-retries", paramLabel = "N", defaultValue = "3", description = "read each part of the source at most N times before giving up, naming the bad byte offset (default ${DEFAULT-VALUE})") int readRetries = 3;
     @Option(names = "--name", paramLabel = "NAME", description = "name the session's image (default: the source's file name)") String name;
     @Option(names = "--capture-to", paramLabel = "STORE", description = "also capture the source into this store as image --name (mode 2)") Path captureTo;
     @Option(names = "--description", defaultValue = "", paramLabel = "TEXT", description = "with --capture-to: the image's description") String description;
@@ -60,13 +63,15 @@ final class SendCommand implements Callable<Integer> {
         long[] ranges = null;
         if (partitions != null) {
             if (table == null) throw new IllegalArgumentException("--partitions: " + source + " has no partition table that sfdisk can read");
-            ranges = table.keepRanges(PartitionTable.parseList(partitions), sourceBytes);
+            ranges = table.keepRanges(PartitionTable.parseList(partitions), sourceBytes, withTable);
         }
-        String layout = table == null ? "" : table.layout() + (partitions == null ? "" : " sending " + partitions);
+        String layout = table == null ? "" : table.layout() + (partitions == null ? "" : " sending " + partitions + (withTable ? " with table" : ""));
         Progress progress = Progress.forTerminal("read " + source.getFileName(), 0, quiet || json);
         // sending straight from the source compresses fast; capturing into a store compresses as 'capture' does
         int lvl = level != null ? level : captureTo == null ? ChunkCodec.DEFAULT_LEVEL : ChunkCodec.STORE_LEVEL;
-        CaptureOptions opts = CaptureOptions.defaults().withLevel(lvl).withProgress(progress);
+        if (readRetries < 1) throw new IllegalArgumentException("--read-retries must be at least 1");
+        CaptureOptions opts = CaptureOptions.defaults().withLevel(lvl).withProgress(progress).withReadRetries(readRetries)
+                .withFsAware(!everyBlock).withNotes(n -> say.println(n));
         PeerMaster pm = new PeerMaster(cfg);
         MasterOptions.operatorStart(pm, say);
         Map<String, Object> extra = new LinkedHashMap<>();
@@ -108,6 +113,13 @@ final class SendCommand implements Callable<Integer> {
             }
         }
         return MasterOptions.report(s, json, System.out, extra);
+    }
+
+    /** The byte ranges of {@code source} to read for a --partitions list (and the table with {@code withTable}). */
+    static long[] partitionRanges(Path source, String partitions, boolean withTable) throws java.io.IOException {
+        PartitionTable table = tableOrNull(source);
+        if (table == null) throw new IllegalArgumentException("--partitions: " + source + " has no partition table that sfdisk can read");
+        return table.keepRanges(PartitionTable.parseList(partitions), Posix.deviceSize(source), withTable);
     }
 
     private static PartitionTable tableOrNull(Path source) {

@@ -5,13 +5,17 @@ import io.imgcast.api.Status;
 import io.imgcast.net.McastSocket;
 import io.imgcast.server.CastServer;
 import io.imgcast.store.Store;
+import io.imgcast.state.StateDb;
 import io.imgcast.trust.ServerTrust;
 import io.imgcast.util.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -34,6 +38,7 @@ final class ServeCommand implements Callable<Integer> {
     List<String> priorityRules = new java.util.ArrayList<>();
     @Mixin StoreOption store;
     @Mixin TrustOptions.Serve trustOptions;
+    @Mixin StateOption state;
 
     @Override
     public Integer call() throws Exception {
@@ -42,15 +47,32 @@ final class ServeCommand implements Callable<Integer> {
         CastServer.Config cfg = new CastServer.Config(iface, McastSocket.parseGroup(group), rate, http, streams,
                 machineTimeout * 1000, minMachines, waitSeconds * 1000, ttl,
                 priorityRules.stream().map(CastServer.PriorityRule::parse).toList());
-        try (Store s = store.open()) {
+        try (Store s = store.open(); StateDb db = StateDb.open(state.dir())) {
             ServerTrust trust = trustOptions.trust(s, System.out);
             try (CastServer server = new CastServer(s, cfg, trust)) {
+                server.enableAdmin(db);
                 server.start();
-                System.out.printf("serving store %s: control %s , stream 0 on %s via %s, session %d%n", s.dir(),
-                        server.controlUrl(http.getHostString()), group, iface, server.session());
+                // the URL the admin commands on this machine find in the state directory: https unless --insecure-http
+                String url = server.controlUrl(server.httpAddress().getAddress().isAnyLocalAddress() ? "127.0.0.1" : http.getHostString());
+                Path urlFile = db.dir().resolve(StateOption.SERVER_URL);
+                Files.writeString(urlFile, url + "\n");
+                Runnable forget = () -> {
+                    try {
+                        if (Files.exists(urlFile) && Files.readString(urlFile).trim().equals(url)) Files.delete(urlFile);
+                    } catch (IOException ignored) {
+                        // another server took the state over meanwhile, or it is gone: nothing to forget
+                    }
+                };
+                Runtime.getRuntime().addShutdownHook(new Thread(forget));
+                System.out.printf("serving store %s: control %s , stream 0 on %s via %s, session %d; state %s%n", s.dir(),
+                        server.controlUrl(http.getHostString()), group, iface, server.session(), db.dir());
                 System.out.println("fingerprint: " + server.fingerprint());
                 System.out.flush();
-                return serveUntilIdle(server, exitAfterIdle);
+                try {
+                    return serveUntilIdle(server, exitAfterIdle);
+                } finally {
+                    forget.run();
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.imgcast.cli;
 
+import io.imgcast.store.ImageName;
 import io.imgcast.store.Store;
 import io.imgcast.store.Verifier;
 import io.imgcast.util.Json;
@@ -41,7 +42,7 @@ final class VerifyCommand implements Callable<Integer> {
                 System.out.println(Json.write(Map.of("ok", r.ok(), "chunks", r.chunksChecked(), "bytes", r.bytesChecked(), "images", imgs)));
             } else {
                 for (Verifier.ImageReport i : r.images()) {
-                    System.out.printf("%-24s %s%n", i.name(), i.ok() ? "ok" : "DAMAGED (" + i.problems().size() + " problems)");
+                    System.out.printf("%-24s %s%n", io.imgcast.store.ImageName.printable(i.name()), i.ok() ? "ok" : "DAMAGED (" + i.problems().size() + " problems)");
                     int shown = 0;
                     for (String pr : i.problems()) {
                         if (shown++ == 20) {

@@ -5,6 +5,12 @@ import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdDictCompress;
 import com.github.luben.zstd.ZstdDictDecompress;
+import io.imgcast.chunk.Sha256;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
 
 /**
  * Compresses and decompresses single chunks with zstd; a chunk that zstd cannot shrink by at
@@ -89,7 +95,7 @@ public final class ChunkCodec implements AutoCloseable {
     /** A trained zstd dictionary with its digested forms (shared by all threads). */
     public static final class Dictionary {
         private final byte[] bytes;
-        private final java.util.Map<Integer, ZstdDictCompress> compress = new java.util.HashMap<>();
+        private final Map<Integer, ZstdDictCompress> compress = new HashMap<>();
         private ZstdDictDecompress decompress;
 
         public Dictionary(byte[] bytes) {
@@ -102,7 +108,7 @@ public final class ChunkCodec implements AutoCloseable {
 
         /** A short name for it: the first 8 bytes of its SHA-256, in hex. */
         public String id() {
-            return java.util.HexFormat.of().formatHex(io.imgcast.chunk.Sha256.digest(bytes, 0, bytes.length), 0, 8);
+            return HexFormat.of().formatHex(Sha256.digest(bytes, 0, bytes.length), 0, 8);
         }
 
         synchronized ZstdDictCompress compress(int level) {
@@ -124,7 +130,7 @@ public final class ChunkCodec implements AutoCloseable {
                 return null; // too few or too uniform samples: no dictionary worth having
             }
             if (Zstd.isError(n) || n <= 0) return null;
-            return new Dictionary(java.util.Arrays.copyOf(buf, (int) n));
+            return new Dictionary(Arrays.copyOf(buf, (int) n));
         }
     }
 

@@ -1,5 +1,9 @@
 package io.imgcast.codec;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * The x86 branch-call-jump filter of xz/7-zip (BCJ x86), applied to one chunk in place: the
  * 32-bit relative targets of E8 (call) and E9 (jmp) instructions become absolute (chunk-relative)
@@ -72,8 +76,8 @@ public final class X86Filter {
         }
     }
 
-    private static final java.lang.invoke.VarHandle LONGS =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONGS =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGHS = 0x8080808080808080L;
     private static final long E9S = 0xE9E9E9E9E9E9E9E9L;

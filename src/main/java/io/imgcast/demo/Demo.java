@@ -45,15 +45,25 @@ public final class Demo {
         return cmd;
     }
 
+    /** The output of the last lab.sh command (to say why the lab could not be made). */
+    private volatile String labOutput = "";
+
     private int lab(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("bash", o.labScript().toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(180, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return -1;
+        Path log = Files.createTempFile("imgcast-lab", ".log");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(180, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                labOutput = "lab.sh " + args[0] + " did not finish within 180 s";
+                return -1;
+            }
+            labOutput = Files.readString(log, StandardCharsets.UTF_8).strip();
+            return p.exitValue();
+        } finally {
+            Files.deleteIfExists(log);
         }
-        return p.exitValue();
     }
 
     private Process inNs(String host, List<String> cmd, Path log) throws IOException {
@@ -103,13 +113,16 @@ public final class Demo {
             List<String> up = new ArrayList<>(List.of("up", name, "--receivers", String.valueOf(o.receivers())));
             if (o.lossPct() > 0) up.addAll(List.of("--loss", String.valueOf(o.lossPct())));
             if (lab(up.toArray(String[]::new)) != 0) {
-                out.println("could not create the network lab (needs root, iproute2 and nftables: run scripts/setup-system.sh)");
+                out.println("could not create the network lab (it needs root, iproute2, nftables and procps:"
+                        + " run 'sudo scripts/setup-system.sh --lab', or the demo as 'sudo ./imgcast demo', which does it)"
+                        + (labOutput.isEmpty() ? "" : ":\n" + labOutput.lines().skip(Math.max(0, labOutput.lines().count() - 5))
+                        .map(l -> "  " + l).collect(java.util.stream.Collectors.joining("\n"))));
                 return 2;
             }
             out.printf("lab %s up: server 10.77.1.1, machines 10.77.1.11-%d on a private bridge%s%n", name, 10 + o.receivers(),
                     o.lossPct() > 0 ? ", " + o.lossPct() + "% random loss at every machine" : "");
             int early = o.receivers() - 1;
-            procs.add(inNs("s", self("serve", "--store", storeDir, "--interface", "eth0", "--listen", "10.77.1.1:8470",
+            procs.add(inNs("s", self("serve", "--store", storeDir, "--state", work.resolve("state"), "--interface", "eth0", "--listen", "10.77.1.1:8470",
                     "--rate", o.rate(), "--min-machines", early, "--wait", 20, "--exit-after-idle", 2), work.resolve("server.log")));
             long tx0 = txBytes();
             long t0 = System.nanoTime();

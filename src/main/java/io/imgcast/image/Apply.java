@@ -10,9 +10,12 @@ import io.imgcast.store.ImageInfo;
 import io.imgcast.store.Store;
 import io.imgcast.store.StoreException;
 import io.imgcast.util.Progress;
+import io.imgcast.util.Timing;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 
 /** Mode 4 (local): apply an image from the store to a directory or a device/file. */
@@ -20,7 +23,7 @@ public final class Apply {
     private Apply() {}
 
     /** Result of an apply: bytes written and warnings (e.g. metadata a non-root user cannot set). */
-    public record Result(long bytes, long warnings, java.util.List<String> warningSamples) {}
+    public record Result(long bytes, long warnings, List<String> warningSamples) {}
 
     public static Result run(Store store, String name, Path target, int threads, Progress progress) {
         return run(store, name, target, threads, progress, false);
@@ -28,15 +31,26 @@ public final class Apply {
 
     /**
      * Applies image {@code name} to {@code target}. A volume target is guarded ({@link TargetGuard}:
-     * not mounted, busy, locked or larger than the image) unless {@code force}.
+     * not mounted, busy, locked or larger than the image) unless {@code force}. A file-tree target
+     * that an interrupted apply of the same image left incomplete is resumed; with {@code force} it
+     * is emptied and written from the start ({@link TreeWriter#prepare}).
      */
     public static Result run(Store store, String name, Path target, int threads, Progress progress, boolean force) {
+        return run(store, name, target, threads, progress, force, false);
+    }
+
+    /**
+     * {@code fresh}: the volume target is blank or to be overwritten: a file is written in place
+     * (keeping its size if larger), zero holes are punched or zeroed by the device, unused spans
+     * are not touched.
+     */
+    public static Result run(Store store, String name, Path target, int threads, Progress progress, boolean force, boolean fresh) {
         try (var lock = store.lockReader()) {
-            io.imgcast.util.Timing.mark("lock");
+            Timing.mark("lock");
             ImageInfo image = store.image(name);
-            io.imgcast.util.Timing.mark("image-row");
+            Timing.mark("image-row");
             Manifest m = store.manifest(image);
-            io.imgcast.util.Timing.mark("manifest-load+verify");
+            Timing.mark("manifest-load+verify");
             Map<ChunkId, ChunkLocation> locs = store.locations(m.distinctChunks().keySet());
             for (ChunkId id : m.distinctChunks().keySet()) {
                 if (!locs.containsKey(id)) {
@@ -44,26 +58,27 @@ public final class Apply {
                             + "' is missing from the store index; run 'imgcast verify " + name + "'");
                 }
             }
-            io.imgcast.util.Timing.mark("locations");
+            Timing.mark("locations");
             ChunkSource src = storeSource(store, locs);
             progress.total(m.dataBytes());
             if (m.kind() == ImageKind.TREE) {
-                TreeWriter.checkTarget(target, m.totalBytes());
-                io.imgcast.util.Timing.mark("check-target");
-                TreeWriter w = new TreeWriter(m, target, src, threads, progress);
+                String sha = HexFormat.of().formatHex(store.storedManifest(image).sha256());
+                TreeWriter.Start start = TreeWriter.prepare(target, m.totalBytes(), image.name(), sha, force);
+                Timing.mark("check-target");
+                TreeWriter w = new TreeWriter(m, target, src, threads, progress).startAs(start, image.name(), sha);
                 try {
                     w.write();
                 } finally {
                     w.closeReaders();
                 }
-                io.imgcast.util.Timing.mark("close-readers");
+                Timing.mark("close-readers");
                 return new Result(progress.done(), w.warnings(), w.warningSamples());
             }
-            try (TargetGuard guard = force ? TargetGuard.NONE : TargetGuard.acquire(target, m.volumeSize())) {
+            try (TargetGuard guard = force ? TargetGuard.NONE : TargetGuard.acquire(target, fresh ? Long.MAX_VALUE : m.volumeSize())) {
                 VolumeWriter.checkTarget(target, m.volumeSize(), m.dataBytes());
-                new VolumeWriter(m, target, src, threads, progress).write();
+                new VolumeWriter(m, target, src, threads, progress, fresh).write();
             }
-            return new Result(progress.done(), 0, java.util.List.of());
+            return new Result(progress.done(), 0, List.of());
         }
     }
 

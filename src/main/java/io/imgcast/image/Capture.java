@@ -4,9 +4,11 @@ import io.imgcast.manifest.ImageKind;
 import io.imgcast.manifest.Manifest;
 import io.imgcast.store.ChunkSink;
 import io.imgcast.store.ImageInfo;
+import io.imgcast.store.ImageName;
 import io.imgcast.store.Ingest;
 import io.imgcast.store.Store;
 import io.imgcast.store.StoreException;
+import io.imgcast.util.Timing;
 
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -61,19 +63,20 @@ public final class Capture {
     /** As {@link #run(Store, Path, boolean, Ingest.ImageMeta, CaptureOptions)}, a volume limited to {@code ranges}. */
     public static ImageInfo run(Store store, Path source, boolean forceVolume, Ingest.ImageMeta meta, CaptureOptions options,
                                 long[] ranges) {
+        ImageName.check(meta.name());
         if (store.find(meta.name()).isPresent()) {
             throw new StoreException("an image named '" + meta.name() + "' already exists in " + store.dir()
                     + "; pick another --name or delete it first");
         }
         ImageKind kind = kindOf(source, forceVolume);
-        io.imgcast.util.Timing.mark("find+kind");
+        Timing.mark("find+kind");
         try (Ingest ingest = store.beginIngest()) {
-            io.imgcast.util.Timing.mark("begin-ingest");
+            Timing.mark("begin-ingest");
             Manifest m = kind == ImageKind.TREE ? TreeCapture.capture(source, ingest, options)
                     : VolumeCapture.capture(source, ingest, options, ranges);
-            io.imgcast.util.Timing.mark("capture-contents");
+            Timing.mark("capture-contents");
             ImageInfo r = ingest.commit(meta, m);
-            io.imgcast.util.Timing.mark("commit");
+            Timing.mark("commit");
             return r;
         }
     }

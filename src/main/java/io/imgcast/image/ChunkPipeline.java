@@ -6,7 +6,9 @@ import io.imgcast.manifest.ChunkList;
 import io.imgcast.store.ChunkSink;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -35,7 +37,7 @@ final class ChunkPipeline implements AutoCloseable {
     /** The dictionary to compress with; while it is being trained, new chunks wait in {@link #stash}. */
     private final Future<ChunkCodec.Dictionary> dict;
     /** New chunks hashed and claimed while the dictionary was still being trained, to compress once it is ready. */
-    private final java.util.ArrayDeque<Task> stash = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Task> stash = new ArrayDeque<>();
     private long stashBytes;
     /** How much data may wait for the dictionary (128 MiB, or a quarter of a smaller heap); beyond it, workers wait too. */
     private static final long STASH_LIMIT = Math.min(128L << 20, Runtime.getRuntime().maxMemory() / 4);
@@ -158,7 +160,7 @@ final class ChunkPipeline implements AutoCloseable {
     private boolean stash(Task t, ChunkId id) {
         synchronized (stash) {
             if (stashBytes + t.len() > STASH_LIMIT) return false;
-            stash.add(new Task(java.util.Arrays.copyOf(t.data(), t.len()), t.len(), t.x86(), null, id));
+            stash.add(new Task(Arrays.copyOf(t.data(), t.len()), t.len(), t.x86(), null, id));
             stashBytes += t.len();
         }
         return true;

@@ -4,6 +4,7 @@ import io.imgcast.codec.ChunkCodec;
 import io.imgcast.codec.X86Filter;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -30,7 +31,7 @@ final class DictionaryTrainer {
     /** Adds a sample (copied, filtered when x86 code). */
     void add(byte[] b, int off, int len) {
         if (len <= 0) return;
-        byte[] s = java.util.Arrays.copyOfRange(b, off, off + len);
+        byte[] s = Arrays.copyOfRange(b, off, off + len);
         if (TreeCapture.BCJ && X86Filter.isX86Elf(s, 0, s.length)) X86Filter.encode(s, 0, s.length);
         samples.add(s);
         bytes += len;

@@ -99,9 +99,25 @@ public record PartitionTable(String label, int sectorSize, List<Partition> parti
 
     /**
      * The byte ranges to read when sending only {@code selected} partitions of a disk of
-     * {@code diskSize} bytes: everything except the other partitions (so the table, its GPT
-     * backup, boot gaps and MBR logical-partition headers travel), as sorted {@code [start, end)} pairs.
+     * {@code diskSize} bytes, as sorted {@code [start, end)} pairs: the selected partitions only,
+     * or with {@code withTable} everything except the other partitions (so the table, its GPT
+     * backup, boot gaps and MBR logical-partition headers travel too).
      */
+    public long[] keepRanges(Set<Integer> selected, long diskSize, boolean withTable) {
+        if (withTable) return keepRanges(selected, diskSize);
+        for (int n : selected) partition(n);
+        List<Long> out = new ArrayList<>();
+        List<Partition> byStart = new ArrayList<>(partitions);
+        byStart.sort((a, b) -> Long.compare(a.start(), b.start()));
+        for (Partition p : byStart) {
+            if (!selected.contains(p.number()) || p.container() || p.start() >= diskSize) continue;
+            out.add(p.start());
+            out.add(Math.min(diskSize, p.end()));
+        }
+        return out.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** Everything except the partitions not in {@code selected} (see {@link #keepRanges(Set, long, boolean)}). */
     public long[] keepRanges(Set<Integer> selected, long diskSize) {
         for (int n : selected) partition(n);
         TreeSet<long[]> skip = new TreeSet<>((a, b) -> Long.compare(a[0], b[0]));
@@ -131,6 +147,23 @@ public record PartitionTable(String label, int sectorSize, List<Partition> parti
             sb.append(' ').append(p.number()).append(':').append(p.start() / sectorSize).append('+').append(p.size() / sectorSize);
         }
         return sb.toString();
+    }
+
+    /**
+     * The partitions of an announced {@link #layout()} line ("gpt 512B 1:2048+40960 ..."); null
+     * when it names none. Whatever follows the partitions (" sending 1") is ignored.
+     */
+    public static PartitionTable parseLayout(String layout) {
+        if (layout == null || layout.isBlank()) return null;
+        String[] w = layout.trim().split("\\s+");
+        if (w.length < 2 || !w[1].matches("\\d+B")) return null;
+        int ss = Integer.parseInt(w[1].substring(0, w[1].length() - 1));
+        List<Partition> parts = new ArrayList<>();
+        for (int i = 2; i < w.length && w[i].matches("\\d+:\\d+\\+\\d+"); i++) {
+            String[] a = w[i].split("[:+]");
+            parts.add(new Partition(Integer.parseInt(a[0]), Long.parseLong(a[1]) * ss, Long.parseLong(a[2]) * ss, ""));
+        }
+        return parts.isEmpty() ? null : new PartitionTable(w[0], ss, List.copyOf(parts));
     }
 
     /** Parses a --partitions list such as "1,3". */

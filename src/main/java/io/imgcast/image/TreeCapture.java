@@ -2,12 +2,16 @@ package io.imgcast.image;
 
 import io.imgcast.chunk.ChunkStream;
 import io.imgcast.chunk.FastCdc;
+import io.imgcast.codec.ChunkCodec;
+import io.imgcast.codec.X86Filter;
 import io.imgcast.manifest.ChunkList;
 import io.imgcast.manifest.Entry;
 import io.imgcast.manifest.EntryType;
 import io.imgcast.manifest.Manifest;
+import io.imgcast.manifest.Span;
 import io.imgcast.store.ChunkSink;
 import io.imgcast.util.Posix;
+import io.imgcast.util.Timing;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,10 +22,14 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 
 /**
@@ -44,6 +52,8 @@ public final class TreeCapture {
     private CaptureOptions options;
     private final List<Entry> entries = new ArrayList<>();
     private final List<Path> sources = new ArrayList<>();
+    /** Indexes of files that take less room than their size (sparse): their holes are looked for (SEEK_HOLE). */
+    private final BitSet sparse = new BitSet();
     private final Map<String, String> inodes = new HashMap<>();
     private long totalFileBytes;
 
@@ -61,7 +71,7 @@ public final class TreeCapture {
     private Throwable walkFailure;  // guarded by lock
     private Thread walker;
 
-    private static final java.util.concurrent.ConcurrentHashMap<Path, TreeCapture> EARLY = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Path, TreeCapture> EARLY = new ConcurrentHashMap<>();
 
     /** Starts walking {@code root} now, for a capture of it that follows in this process. */
     static void startWalk(Path root) {
@@ -81,7 +91,7 @@ public final class TreeCapture {
             } catch (Throwable t) {
                 failure = t;
             }
-            io.imgcast.util.Timing.mark("walk(thread)");
+            Timing.mark("walk(thread)");
             synchronized (lock) {
                 walkFailure = failure;
                 walkDone = true;
@@ -133,7 +143,7 @@ public final class TreeCapture {
                 LinkOption.NOFOLLOW_LINKS);
         return new Posix.Stat((Integer) a.get("mode"), (Integer) a.get("uid"), (Integer) a.get("gid"), (Integer) a.get("nlink"),
                 (Long) a.get("ino"), (Long) a.get("dev"), (Long) a.get("rdev"), (Long) a.get("size"),
-                nanos((FileTime) a.get("lastAccessTime")), nanos((FileTime) a.get("lastModifiedTime")));
+                nanos((FileTime) a.get("lastAccessTime")), nanos((FileTime) a.get("lastModifiedTime")), (Long) a.get("size"));
     }
 
     private static final boolean NIO_STAT = Boolean.getBoolean("imgcast.nioStat");
@@ -174,6 +184,7 @@ public final class TreeCapture {
                 (type == EntryType.CHAR_DEVICE || type == EntryType.BLOCK_DEVICE) ? a.rdev() : 0,
                 xattrs, ChunkList.EMPTY);
         synchronized (lock) {
+            if (type == EntryType.FILE && a.allocated() < size && size >= SPARSE_MIN) sparse.set(entries.size());
             entries.add(e);
             sources.add(p);
             if (type == EntryType.FILE) totalFileBytes += size;
@@ -199,7 +210,7 @@ public final class TreeCapture {
      * there). Times beyond what 64-bit nanoseconds hold (before 1677, after 2262) are clamped.
      */
     static long nanos(FileTime t) {
-        java.time.Instant i = t.toInstant();
+        Instant i = t.toInstant();
         try {
             return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
         } catch (ArithmeticException e) {
@@ -212,17 +223,18 @@ public final class TreeCapture {
         ChunkStream stream = new ChunkStream(cdc, 4 * 1024 * 1024);
         List<Entry> out = new ArrayList<>();
         List<List<Future<ChunkPipeline.Result>>> pendingChunks = new ArrayList<>();
-        java.util.concurrent.Future<io.imgcast.codec.ChunkCodec.Dictionary> dict;
+        List<List<Span>> pendingHoles = new ArrayList<>();
+        Future<ChunkCodec.Dictionary> dict;
         if (ingest.dictionary() == null && DictionaryTrainer.ENABLED && ingest.keepsDictionary()) {
             // trained on its own thread once the walk is done, while the tree is read, chunked and
             // hashed: new chunks wait for it in the pipeline
-            java.util.concurrent.CompletableFuture<io.imgcast.codec.ChunkCodec.Dictionary> d = new java.util.concurrent.CompletableFuture<>();
+            CompletableFuture<ChunkCodec.Dictionary> d = new CompletableFuture<>();
             Thread.ofPlatform().name("imgcast-dict").daemon().start(() -> {
                 try {
                     awaitWalk();
-                    io.imgcast.codec.ChunkCodec.Dictionary trained = trainDictionary();
+                    ChunkCodec.Dictionary trained = trainDictionary();
                     if (trained != null) ingest.setDictionary(trained);
-                    io.imgcast.util.Timing.mark("dict-train(thread)");
+                    Timing.mark("dict-train(thread)");
                     d.complete(trained);
                 } catch (Throwable t) {
                     d.completeExceptionally(t);
@@ -230,7 +242,7 @@ public final class TreeCapture {
             });
             dict = d;
         } else {
-            dict = java.util.concurrent.CompletableFuture.completedFuture(ingest.dictionary());
+            dict = CompletableFuture.completedFuture(ingest.dictionary());
         }
         try (ChunkPipeline pipeline = new ChunkPipeline(ingest, options.level(), options.threads(), options.tap(), dict)) {
             boolean totalSet = false;
@@ -241,18 +253,23 @@ public final class TreeCapture {
                 }
                 Entry e;
                 Path src;
+                boolean holey;
                 synchronized (lock) {
                     e = entries.get(i);
                     src = sources.get(i);
+                    holey = sparse.get(i);
                 }
                 if (e.type() != EntryType.FILE) {
                     pendingChunks.add(List.of());
+                    pendingHoles.add(List.of());
                     continue;
                 }
-                pendingChunks.add(readFile(src, stream, pipeline));
+                List<Span> holes = new ArrayList<>();
+                pendingChunks.add(readFile(src, stream, pipeline, holey ? holes : null));
+                pendingHoles.add(holes);
             }
             if (!totalSet) options.progress().total(totalFileBytes);
-            io.imgcast.util.Timing.mark("read+chunk(reader)");
+            Timing.mark("read+chunk(reader)");
             for (int i = 0; i < entries.size(); i++) {
                 Entry e = entries.get(i);
                 if (e.type() != EntryType.FILE) {
@@ -261,30 +278,82 @@ public final class TreeCapture {
                 }
                 ChunkList chunks = ChunkPipeline.collect(pendingChunks.get(i));
                 pendingChunks.set(i, null);
+                List<Span> holes = pendingHoles.get(i);
+                long holeBytes = 0;
+                for (Span h : holes) holeBytes += h.length();
                 out.add(new Entry(e.path(), e.type(), e.mode(), e.uid(), e.gid(), e.atimeNs(), e.mtimeNs(),
-                        chunks.totalBytes(), e.target(), e.rdev(), e.xattrs(), chunks));
+                        chunks.totalBytes() + holeBytes, e.target(), e.rdev(), e.xattrs(), chunks, holes));
             }
         } catch (IOException e) {
             throw new CaptureException("capture failed: " + e.getMessage(), e);
         }
-        io.imgcast.util.Timing.mark("drain-workers");
+        Timing.mark("drain-workers");
         return Manifest.tree(out);
     }
 
-    private List<Future<ChunkPipeline.Result>> readFile(Path p, ChunkStream stream, ChunkPipeline pipeline) {
+    /** Files smaller than this are read whole, sparse or not. */
+    static final long SPARSE_MIN = 64 * 1024;
+
+    /**
+     * The data runs ({@code [start, end)} pairs) of a sparse file, by SEEK_DATA and SEEK_HOLE;
+     * {@code holes} receives the rest of {@code [0, size)}.
+     */
+    static List<long[]> dataRuns(Path p, long size, List<Span> holes) throws IOException {
+        List<long[]> runs = new ArrayList<>();
+        try (Posix.DataSeeker s = Posix.dataSeeker(p)) {
+            long at = 0;
+            while (at < size) {
+                long d = Math.min(size, s.nextData(at));
+                if (d >= size) break;
+                long h = Math.min(size, s.nextHole(d));
+                if (h <= d) h = size; // no hole found: data to the end
+                runs.add(new long[] {d, h});
+                at = h;
+            }
+        }
+        long at = 0;
+        for (long[] r : runs) {
+            if (r[0] > at) holes.add(new Span(at, r[0] - at));
+            at = r[1];
+        }
+        if (at < size) holes.add(new Span(at, size - at));
+        return runs;
+    }
+
+    /**
+     * Reads one file into chunks. {@code holes}: null for a file read whole; else the file is
+     * sparse, its holes are found and added there, and each data run is chunked on its own (a
+     * chunk never spans a hole, see {@link Entry#chunkOffsets()}).
+     */
+    private List<Future<ChunkPipeline.Result>> readFile(Path p, ChunkStream stream, ChunkPipeline pipeline, List<Span> holes) {
         IOException last = null;
         for (int attempt = 1; attempt <= Math.max(1, options.readRetries()); attempt++) {
             List<Future<ChunkPipeline.Result>> futures = new ArrayList<>();
             long[] counted = new long[1];
             boolean[] x86 = new boolean[1];
             try (FileChannel ch = opener.open(p)) {
-                stream.split((buf, off, len) -> ch.read(ByteBuffer.wrap(buf, off, len)),
-                        (buf, off, len) -> {
-                            if (counted[0] == 0) x86[0] = BCJ && io.imgcast.codec.X86Filter.isX86Elf(buf, off, len);
-                            futures.add(pipeline.submit(buf, off, len, x86[0]));
-                            options.progress().add(len);
-                            counted[0] += len;
-                        });
+                ChunkStream.Sink sink = (buf, off, len) -> {
+                    if (counted[0] == 0) x86[0] = BCJ && X86Filter.isX86Elf(buf, off, len);
+                    futures.add(pipeline.submit(buf, off, len, x86[0]));
+                    options.progress().add(len);
+                    counted[0] += len;
+                };
+                if (holes == null) {
+                    stream.split((buf, off, len) -> ch.read(ByteBuffer.wrap(buf, off, len)), sink);
+                    return futures;
+                }
+                holes.clear();
+                long size = ch.size();
+                for (long[] run : dataRuns(p, size, holes)) {
+                    long[] at = {run[0]};
+                    stream.split((buf, off, len) -> {
+                        if (at[0] >= run[1]) return -1;
+                        int n = ch.read(ByteBuffer.wrap(buf, off, (int) Math.min(len, run[1] - at[0])), at[0]);
+                        if (n > 0) at[0] += n;
+                        return n;
+                    }, sink);
+                }
+                options.progress().add(size - counted[0]);
                 return futures;
             } catch (IOException e) {
                 last = e;
@@ -315,7 +384,7 @@ public final class TreeCapture {
      * Trains a zstd dictionary for a store that has none, from the tree being captured: the first
      * 64 KiB of files spread evenly over the tree, up to {@link DictionaryTrainer#SAMPLE_BYTES}.
      */
-    private io.imgcast.codec.ChunkCodec.Dictionary trainDictionary() {
+    private ChunkCodec.Dictionary trainDictionary() {
         long total = 0;
         for (Entry e : entries) if (e.type() == EntryType.FILE) total += Math.min(e.size(), DictionaryTrainer.SAMPLE);
         double step = Math.max(1.0, (double) total / DictionaryTrainer.SAMPLE_BYTES);
@@ -331,7 +400,7 @@ public final class TreeCapture {
             if (pos < next) continue;
             next += step * take;
             // a plain open: a sample is best effort, and the capture's reads keep their retry accounting
-            try (FileChannel ch = FileChannel.open(sources.get(i), java.nio.file.StandardOpenOption.READ)) {
+            try (FileChannel ch = FileChannel.open(sources.get(i), StandardOpenOption.READ)) {
                 b.clear().limit((int) take);
                 while (b.hasRemaining() && ch.read(b) >= 0) { }
                 trainer.add(b.array(), 0, b.position());

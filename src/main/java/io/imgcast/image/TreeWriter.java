@@ -4,27 +4,36 @@ import io.imgcast.manifest.ChunkList;
 import io.imgcast.manifest.Entry;
 import io.imgcast.manifest.EntryType;
 import io.imgcast.manifest.Manifest;
+import io.imgcast.store.ImageName;
 import io.imgcast.util.Posix;
 import io.imgcast.util.Progress;
+import io.imgcast.util.Timing;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileStore;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 /**
  * Rebuilds a file tree from its manifest into an empty or absent directory: directories, file
@@ -32,6 +41,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * (when root; first, since chown clears file capabilities and setuid/setgid), xattrs, full mode
  * bits and nanosecond times, directories last and deepest first so that writing into them does
  * not disturb their times.
+ *
+ * <p>Interrupted applies resume. While it runs, the target holds a marker
+ * ({@value #MARKER}: image name and manifest hash), removed only when everything is written.
+ * Each file is written under a temporary name ({@value #PARTIAL}N beside it, N its place in the
+ * manifest), given its metadata and then renamed: a file under its final name is complete. An
+ * apply of the same image into a target with the marker {@link Start#RESUME resumes}: it keeps
+ * the complete files, rewrites the rest and removes partial ones; {@code force} empties the
+ * target and starts over.
  */
 public final class TreeWriter {
     private final Manifest manifest;
@@ -64,6 +81,75 @@ public final class TreeWriter {
     private final int egid;
     private boolean ownerPredictable;
 
+    /** The marker of an incomplete apply, in the target's top directory. */
+    public static final String MARKER = ".imgcast-apply-incomplete";
+    /** Prefix of a file being written. */
+    public static final String PARTIAL = ".imgcast-partial-";
+
+    /** How an apply starts: into an empty or new target, or resuming an incomplete apply of the same image. */
+    public enum Start { FRESH, RESUME }
+
+    private Start start = Start.FRESH;
+    private String markerText;
+
+    /**
+     * Checks the target before anything is written and decides how to start: an empty or absent
+     * target starts fresh (if there is space); one holding the marker of an incomplete apply of
+     * the same image (same manifest hash) resumes, or with {@code force} is emptied and starts
+     * fresh; any other non-empty target is refused.
+     */
+    public static Start prepare(Path target, long bytes, String imageName, String manifestSha, boolean force) {
+        Path marker = target.resolve(MARKER);
+        try {
+            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS) && Files.exists(marker, LinkOption.NOFOLLOW_LINKS)) {
+                String want = markerText(imageName, manifestSha);
+                String have = Files.readString(marker);
+                if (force) {
+                    emptyDirectory(target);
+                } else if (have.equals(want)) {
+                    return Start.RESUME;
+                } else {
+                    String other = have.lines().filter(l -> l.startsWith("image ")).findFirst().orElse("image ?").substring(6);
+                    throw new ApplyException("target " + target + " holds an incomplete apply of another image or edition ('"
+                            + ImageName.printable(other) + "'); pass --force to empty it and start over");
+                }
+            }
+        } catch (IOException e) {
+            throw new ApplyException("cannot use target " + target + ": " + e.getMessage(), e);
+        }
+        checkTarget(target, bytes);
+        return Start.FRESH;
+    }
+
+    static String markerText(String imageName, String manifestSha) {
+        return "imgcast apply in progress; apply the same image again to resume\nimage " + imageName + "\nmanifest " + manifestSha + "\n";
+    }
+
+    /** Removes everything inside {@code dir} (not following symbolic links), keeping {@code dir}. */
+    private static void emptyDirectory(Path dir) throws IOException {
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+                Files.delete(f);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                if (e != null) throw e;
+                if (!d.equals(dir)) Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /** Sets how this writer starts ({@link #prepare}) and the marker it leaves while it runs. */
+    public TreeWriter startAs(Start how, String imageName, String manifestSha) {
+        this.start = how;
+        this.markerText = markerText(imageName, manifestSha);
+        return this;
+    }
+
     /** Checks the target is usable before anything is written. */
     public static void checkTarget(Path target, long bytes) {
         try {
@@ -95,30 +181,62 @@ public final class TreeWriter {
     public void write() {
         try {
             Files.createDirectories(root);
+            Path marker = root.resolve(MARKER);
+            if (markerText != null) {
+                for (Entry e : manifest.entries()) {
+                    if (e.path().equals(MARKER)) throw new ApplyException("the image holds a file named " + MARKER + ", which apply uses itself");
+                }
+                if (start == Start.FRESH) {
+                    Files.writeString(marker, markerText);
+                    try (FileChannel ch = FileChannel.open(root, StandardOpenOption.READ)) {
+                        ch.force(true); // the marker is on disk before any file of the image
+                    }
+                }
+            }
+            boolean resume = start == Start.RESUME;
             ownerPredictable = euid >= 0 && egid >= 0 && ((Integer) Files.getAttribute(root, "unix:mode") & 02000) == 0;
             List<Entry> entries = manifest.entries();
             // each entry's target path, checked once (resolve and normalize per use cost both time and JIT work)
-            paths = new java.util.IdentityHashMap<>(entries.size() * 2);
+            paths = new IdentityHashMap<>(entries.size() * 2);
             for (Entry e : entries) paths.put(e, e.path().isEmpty() ? root : root.resolve(checked(e.path())));
-            for (Entry e : entries) {
-                if (e.type() == EntryType.DIRECTORY && !e.path().isEmpty()) Files.createDirectory(resolve(e));
+            if (markerText != null) {
+                indexes = new IdentityHashMap<>(entries.size() * 2);
+                for (int i = 0; i < entries.size(); i++) indexes.put(entries.get(i), i);
             }
-            io.imgcast.util.Timing.mark("mkdirs");
+            for (Entry e : entries) {
+                if (e.type() != EntryType.DIRECTORY || e.path().isEmpty()) continue;
+                if (resume && Files.isDirectory(resolve(e), LinkOption.NOFOLLOW_LINKS)) continue;
+                if (resume) Files.deleteIfExists(resolve(e));
+                Files.createDirectory(resolve(e));
+            }
+            Timing.mark("mkdirs");
             // files, symlinks and special files, each with its metadata, by several threads (none
             // depends on another: their directories exist); hard links once their files exist
             parallel(entries, e -> e.type() != EntryType.DIRECTORY && e.type() != EntryType.HARDLINK, this::writeEntry);
-            io.imgcast.util.Timing.mark("files+links+nodes");
+            Timing.mark("files+links+nodes");
             for (Entry e : entries) {
-                if (e.type() == EntryType.HARDLINK) Files.createLink(resolve(e), root.resolve(checked(e.target())));
+                if (e.type() != EntryType.HARDLINK) continue;
+                if (resume) Files.deleteIfExists(resolve(e));
+                Files.createLink(resolve(e), root.resolve(checked(e.target())));
             }
-            io.imgcast.util.Timing.mark("hardlinks");
+            Timing.mark("hardlinks");
             for (int i = entries.size() - 1; i >= 0; i--) {
                 Entry e = entries.get(i);
-                if (e.type() == EntryType.DIRECTORY) applyMetadata(e, createdMode(0777));
+                if (e.type() != EntryType.DIRECTORY) continue;
+                if (e.path().isEmpty() && markerText != null) removeMarker(marker); // before the top directory's times are set
+                applyMetadata(e, createdMode(0777));
             }
-            io.imgcast.util.Timing.mark("metadata-dirs");
+            if (markerText != null) removeMarker(marker);
+            Timing.mark("metadata-dirs");
         } catch (IOException e) {
             throw new ApplyException(describeWriteFailure(root, e), e);
+        }
+    }
+
+    private void removeMarker(Path marker) throws IOException {
+        if (!Files.deleteIfExists(marker)) return;
+        try (FileChannel ch = FileChannel.open(root, StandardOpenOption.READ)) {
+            ch.force(true);
         }
     }
 
@@ -130,7 +248,7 @@ public final class TreeWriter {
         return "writing to " + target + " failed: " + TreeCapture.describe(e);
     }
 
-    private java.util.Map<Entry, Path> paths;
+    private Map<Entry, Path> paths;
 
     private Path resolve(Entry e) {
         return paths.get(e);
@@ -146,7 +264,7 @@ public final class TreeWriter {
         void run(Entry e) throws IOException;
     }
 
-    private void parallel(List<Entry> entries, java.util.function.Predicate<Entry> which, Step step) throws IOException {
+    private void parallel(List<Entry> entries, Predicate<Entry> which, Step step) throws IOException {
         List<Entry> todo = entries.stream().filter(which).toList();
         AtomicInteger next = new AtomicInteger();
         AtomicReference<Throwable> fail = new AtomicReference<>();
@@ -195,6 +313,7 @@ public final class TreeWriter {
 
     /** A non-directory entry other than a hard link, with its metadata. */
     private void writeEntry(Entry e) throws IOException {
+        if (start == Start.RESUME && e.type() != EntryType.FILE) Files.deleteIfExists(resolve(e));
         switch (e.type()) {
             case FILE -> writeFile(e);
             case SYMLINK -> {
@@ -217,19 +336,50 @@ public final class TreeWriter {
 
     private void writeFile(Entry e) throws IOException {
         Path p = resolve(e);
+        if (markerText == null) {
+            writeFileAt(e, p);
+            return;
+        }
+        Path partial = p.resolveSibling(PARTIAL + index(e));
+        if (start == Start.RESUME) {
+            Files.deleteIfExists(partial);
+            if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && Files.size(p) == e.size()) {
+                progress.add(e.size()); // under its final name: written whole by the interrupted apply
+                return;
+            }
+            Files.deleteIfExists(p);
+        }
+        writeFileAt(e, partial);
+        Files.move(partial, p, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Each entry's place in the manifest (names its temporary file); filled before the writers start. */
+    private Map<Entry, Integer> indexes;
+
+    private int index(Entry e) {
+        return indexes.get(e);
+    }
+
+    private void writeFileAt(Entry e, Path p) throws IOException {
         ChunkSource.Reader r = reader();
         byte[] buf = buffers.get();
         try (FileChannel ch = FileChannel.open(p, CREATE_FILE, PosixFilePermissions.asFileAttribute(permissions(e.mode())))) {
             ChunkList c = e.chunks();
+            long[] at = e.holes().isEmpty() ? null : e.chunkOffsets(); // sparse: chunks go between the holes
             for (int i = 0; i < c.size(); i++) {
                 int n = r.read(c.id(i), buf);
                 ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
-                while (b.hasRemaining()) ch.write(b);
+                if (at == null) {
+                    while (b.hasRemaining()) ch.write(b);
+                } else {
+                    while (b.hasRemaining()) ch.write(b, at[i] + b.position());
+                }
                 progress.add(n);
             }
+            if (at != null) Posix.setLength(p, e.size());
         }
         // metadata at once, while the inode is hot; creating hard links later does not change it
-        applyMetadata(e, createdMode(e.mode() & 0777));
+        applyMetadata(e, p, createdMode(e.mode() & 0777));
     }
 
     private static final Set<OpenOption> CREATE_FILE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -249,7 +399,10 @@ public final class TreeWriter {
     }
 
     private void applyMetadata(Entry e, int createdMode) throws IOException {
-        Path p = resolve(e);
+        applyMetadata(e, resolve(e), createdMode);
+    }
+
+    private void applyMetadata(Entry e, Path p, int createdMode) throws IOException {
         // Ownership and mode through NIO (lchown, chmod with all 12 bits, not following links);
         // times and xattrs through FFM (Posix), which the warm-up thread readies at start.
         if (root_ && !(ownerPredictable && e.uid() == euid && e.gid() == egid)) {

@@ -2,24 +2,31 @@ package io.imgcast.image;
 
 import io.imgcast.chunk.ChunkStream;
 import io.imgcast.chunk.FastCdc;
+import io.imgcast.codec.ChunkCodec;
 import io.imgcast.manifest.Extent;
 import io.imgcast.manifest.Manifest;
+import io.imgcast.manifest.Span;
 import io.imgcast.store.ChunkSink;
 import io.imgcast.util.Posix;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Future;
 
 /**
  * Captures a volume (partition, whole disk, or raw image file) sector by sector in one pass:
  * holes (zero or unallocated regions) are recorded as absent, data extents are chunked and
- * stored. Read errors are retried a bounded number of times, then the capture stops.
+ * stored. With file-system awareness ({@link UsedBlocks}) only the blocks the file system uses
+ * are read; the rest, like partitions left out, is recorded as unused. Read errors are retried
+ * a bounded number of times, then the capture stops naming the byte offset.
  */
 final class VolumeCapture {
     private VolumeCapture() {}
@@ -28,10 +35,18 @@ final class VolumeCapture {
         return capture(src, ingest, o, null);
     }
 
-    /** {@code ranges}: only these {@code [start, end)} pairs are read; the rest is a hole (see {@link VolumeReader}). */
+    /**
+     * {@code ranges}: only these {@code [start, end)} pairs are read (see {@link VolumeReader}),
+     * further narrowed to the used blocks when the options ask for it; the rest is unused.
+     */
     static Manifest capture(Path src, ChunkSink ingest, CaptureOptions o, long[] ranges) {
         try {
             long size = Posix.deviceSize(src);
+            if (o.fsAware()) {
+                UsedBlocks.Result used = UsedBlocks.of(src, size);
+                o.notes().accept("volume read: " + used.method());
+                ranges = UsedBlocks.intersect(ranges, used.ranges());
+            }
             o.progress().total(size);
             try (FileChannel ch = TreeCapture.opener.open(src);
                  Posix.DataSeeker seeker = Files.isRegularFile(src) ? Posix.dataSeeker(src) : null;
@@ -69,7 +84,7 @@ final class VolumeCapture {
                 for (int i = 0; i < bounds.size(); i++) {
                     extents.add(new Extent(bounds.get(i)[0], bounds.get(i)[1], ChunkPipeline.collect(futures.get(i))));
                 }
-                return Manifest.volume(size, extents);
+                return Manifest.volume(size, extents, unused(ranges, size));
             }
         } catch (IOException e) {
             throw new CaptureException("cannot capture volume " + src + ": " + TreeCapture.describe(e)
@@ -77,13 +92,27 @@ final class VolumeCapture {
         }
     }
 
+    /** The complement of {@code ranges} inside {@code [0, size)}: what was not read is unused. */
+    static List<Span> unused(long[] ranges, long size) {
+        List<Span> out = new ArrayList<>();
+        if (ranges == null) return out;
+        long at = 0;
+        for (int i = 0; i < ranges.length; i += 2) {
+            long s = Math.min(size, ranges[i]);
+            if (s > at) out.add(new Span(at, s - at));
+            at = Math.max(at, Math.min(size, ranges[i + 1]));
+        }
+        if (at < size) out.add(new Span(at, size - at));
+        return out;
+    }
+
     /**
      * The sink's dictionary; for a store that has none yet, one trained on 64 KiB reads spread
      * evenly over the volume (or over {@code ranges}), all-zero ones skipped.
      */
-    private static io.imgcast.codec.ChunkCodec.Dictionary dictionary(FileChannel ch, long size, long[] ranges, ChunkSink sink)
+    private static ChunkCodec.Dictionary dictionary(FileChannel ch, long size, long[] ranges, ChunkSink sink)
             throws IOException {
-        io.imgcast.codec.ChunkCodec.Dictionary d = sink.dictionary();
+        ChunkCodec.Dictionary d = sink.dictionary();
         if (d != null || !DictionaryTrainer.ENABLED || !sink.keepsDictionary()) return d;
         long[] r = ranges != null ? ranges : new long[] {0, size};
         long total = 0;
@@ -91,7 +120,7 @@ final class VolumeCapture {
         int n = (int) Math.min(total / DictionaryTrainer.SAMPLE, DictionaryTrainer.SAMPLE_BYTES / DictionaryTrainer.SAMPLE);
         if (n <= 0) return null;
         DictionaryTrainer trainer = new DictionaryTrainer();
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(DictionaryTrainer.SAMPLE);
+        ByteBuffer b = ByteBuffer.allocate(DictionaryTrainer.SAMPLE);
         long step = total / n;
         for (int k = 0; k < n; k++) {
             long at = k * step;
@@ -107,7 +136,7 @@ final class VolumeCapture {
             } catch (IOException e) {
                 continue; // a sample less: the capture's own read will retry and report it
             }
-            if (!java.util.Arrays.equals(b.array(), 0, b.position(), new byte[b.position()], 0, b.position())) {
+            if (!Arrays.equals(b.array(), 0, b.position(), new byte[b.position()], 0, b.position())) {
                 trainer.add(b.array(), 0, b.position());
             }
         }
@@ -119,7 +148,7 @@ final class VolumeCapture {
     /** Tells the sink, in volume order, where each chunk lies, as soon as the chunks ahead of it are stored. */
     private static final class Placements {
         private final ChunkSink sink;
-        private final java.util.ArrayDeque<Object[]> pending = new java.util.ArrayDeque<>();
+        private final ArrayDeque<Object[]> pending = new ArrayDeque<>();
 
         Placements(ChunkSink sink) {
             this.sink = sink;

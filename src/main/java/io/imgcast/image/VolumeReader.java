@@ -147,19 +147,42 @@ final class VolumeReader {
         IOException last = null;
         for (int attempt = 1; attempt <= retries; attempt++) {
             try {
-                int n = ch.read(ByteBuffer.wrap(win, winLen, want), at);
-                if (n < 0) throw new IOException("volume ended early at byte " + at + " (expected " + size + " bytes): did the source shrink?");
-                return n;
+                return readOnce(at, winLen, want);
             } catch (IOException e) {
                 last = e;
-                try {
-                    Thread.sleep(100L * attempt);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+                if (e.getMessage() != null && e.getMessage().startsWith("volume ended early")) throw e;
+                if (attempt < retries) pause(attempt);
             }
         }
-        throw new IOException("read error at byte " + at + " after " + retries + " attempts: " + last.getMessage(), last);
+        throw new IOException("read error at byte " + firstBad(at, want) + " after " + retries + " attempts: " + last.getMessage(), last);
+    }
+
+    private int readOnce(long at, int into, int want) throws IOException {
+        int n = ch.read(ByteBuffer.wrap(win, into, want), at);
+        if (n < 0) throw new IOException("volume ended early at byte " + at + " (expected " + size + " bytes): did the source shrink?");
+        return n;
+    }
+
+    /**
+     * The offset of the first unreadable 4 KiB block of a failed read of {@code [at, at+want)},
+     * each block read once more; {@code at} if none fails now.
+     */
+    private long firstBad(long at, int want) {
+        for (long p = at; p < at + want; p += BLOCK) {
+            try {
+                readOnce(p, winLen, (int) Math.min(BLOCK, at + want - p));
+            } catch (IOException e) {
+                return p;
+            }
+        }
+        return at;
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(100L * attempt);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.imgcast.image;
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.manifest.Extent;
 import io.imgcast.manifest.Manifest;
+import io.imgcast.manifest.Span;
 import io.imgcast.util.Posix;
 import io.imgcast.util.Progress;
 
@@ -22,8 +23,10 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Writes a volume image to a block device or a file. A file target is created (or replaced) at
  * the image's size and stays sparse where the image has holes; a device must be at least as large
- * as the image, and its hole ranges are overwritten with zeros so the result is bit-exact.
- * Chunks are written with positional writes from several threads.
+ * as the image, and its zero holes are zeroed by the device (BLKZEROOUT), with zeros written only
+ * where it cannot. A fresh target ({@code fresh}: a blank disk, or a file written in place) has
+ * its zero holes punched (files) or zeroed by the device. Unused spans are never written, so
+ * whatever the target held there stays. Chunks are written with positional writes from several threads.
  */
 public final class VolumeWriter {
     private final Manifest manifest;
@@ -31,8 +34,15 @@ public final class VolumeWriter {
     private final ChunkSource source;
     private final int threads;
     private final Progress progress;
+    private final boolean fresh;
 
     public VolumeWriter(Manifest manifest, Path target, ChunkSource source, int threads, Progress progress) {
+        this(manifest, target, source, threads, progress, false);
+    }
+
+    /** {@code fresh}: an existing file target is written in place (not replaced), keeping its size if larger. */
+    public VolumeWriter(Manifest manifest, Path target, ChunkSource source, int threads, Progress progress, boolean fresh) {
+        this.fresh = fresh;
         this.manifest = manifest;
         this.target = target;
         this.source = source;
@@ -74,9 +84,10 @@ public final class VolumeWriter {
 
     public void write() {
         boolean device = isDevice(target);
-        try (FileChannel ch = device ? FileChannel.open(target, StandardOpenOption.WRITE)
+        boolean inPlace = device || fresh && Files.isRegularFile(target);
+        try (FileChannel ch = inPlace ? FileChannel.open(target, StandardOpenOption.WRITE)
                 : FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            if (!device) {
+            if (!device && ch.size() < manifest.volumeSize()) {
                 // a new, all-hole file of the right size: holes need no writing
                 if (manifest.volumeSize() > 0) ch.write(ByteBuffer.wrap(new byte[1]), manifest.volumeSize() - 1);
             }
@@ -121,7 +132,7 @@ public final class VolumeWriter {
             if (t instanceof IOException io) throw io;
             if (t instanceof RuntimeException re) throw re;
             if (t != null) throw new IOException(t);
-            if (device) zeroHoles(ch);
+            if (inPlace) zeroHoles(ch, target, device, manifest, progress);
             ch.force(true);
         } catch (IOException e) {
             throw new ApplyException(TreeWriter.describeWriteFailure(target, e), e);
@@ -131,17 +142,30 @@ public final class VolumeWriter {
         }
     }
 
-    private void zeroHoles(FileChannel ch) throws IOException {
-        ByteBuffer zero = ByteBuffer.allocateDirect(1 << 20);
-        long pos = 0;
-        for (Extent x : manifest.extents()) {
-            zeroRange(ch, zero, pos, x.offset());
-            pos = x.offset() + x.length();
-        }
-        zeroRange(ch, zero, pos, manifest.volumeSize());
+    /**
+     * Makes the manifest's zero holes read as zeros on a target written in place: punched in a
+     * file, zeroed by a device, written as zeros only where neither works. Unused spans are left
+     * alone. Returns the bytes that had to be written as zeros.
+     */
+    public static long zeroHoles(FileChannel ch, Path target, boolean device, Manifest manifest, Progress progress) throws IOException {
+        return zeroHoles(ch, target, device, manifest.zeroHoles(), progress);
     }
 
-    private void zeroRange(FileChannel ch, ByteBuffer zero, long from, long to) throws IOException {
+    /** As {@link #zeroHoles(FileChannel, Path, boolean, Manifest, Progress)} for the given spans. */
+    public static long zeroHoles(FileChannel ch, Path target, boolean device, List<Span> holes, Progress progress)
+            throws IOException {
+        ByteBuffer zero = null;
+        long written = 0;
+        for (Span h : holes) {
+            if (Posix.zeroOut(target, device, h.offset(), h.length()) != Posix.Zeroed.NOT_SUPPORTED) continue;
+            if (zero == null) zero = ByteBuffer.allocateDirect(1 << 20);
+            zeroRange(ch, zero, h.offset(), h.end(), progress);
+            written += h.length();
+        }
+        return written;
+    }
+
+    private static void zeroRange(FileChannel ch, ByteBuffer zero, long from, long to, Progress progress) throws IOException {
         while (from < to) {
             zero.clear().limit((int) Math.min(zero.capacity(), to - from));
             from += ch.write(zero, from);

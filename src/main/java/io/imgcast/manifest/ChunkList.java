@@ -3,6 +3,7 @@ package io.imgcast.manifest;
 import io.imgcast.chunk.ChunkId;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** The ordered chunks of one file or volume extent, with each chunk's uncompressed length. */
@@ -34,14 +35,14 @@ public final class ChunkList {
         private int[] lengths = new int[8];
 
         public void add(ChunkId id, int length) {
-            if (ids.size() == lengths.length) lengths = java.util.Arrays.copyOf(lengths, lengths.length * 2);
+            if (ids.size() == lengths.length) lengths = Arrays.copyOf(lengths, lengths.length * 2);
             lengths[ids.size()] = length;
             ids.add(id);
         }
 
         public ChunkList build() {
             if (ids.isEmpty()) return EMPTY;
-            return new ChunkList(ids.toArray(new ChunkId[0]), java.util.Arrays.copyOf(lengths, ids.size()));
+            return new ChunkList(ids.toArray(new ChunkId[0]), Arrays.copyOf(lengths, ids.size()));
         }
     }
 }

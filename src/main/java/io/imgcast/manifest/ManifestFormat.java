@@ -8,16 +8,18 @@ import io.imgcast.util.Posix.Xattr;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The manifest byte format, version 1. The stored form is one zstd frame holding:
+ * The manifest byte format, version 2 (version 1 still decodes: it is version 2 without the
+ * "holes" and "unused" lists). The stored form is one zstd frame holding:
  *
  * <pre>
  *   magic    "IMGCASTM" (8 bytes)
- *   version  u8 = 1
+ *   version  u8 = 2
  *   kind     u8: 1 file tree, 2 volume
  *   chunks   varint n, then n x (id: 32 bytes, raw length: varint)      -- the chunk table
  *   tree:    varint count, then per entry:
@@ -25,9 +27,14 @@ import java.util.Map;
  *              atime ns: zigzag varint, mtime ns: zigzag varint, size: varint,
  *              target: string ("" if none), rdev: varint,
  *              xattrs: varint count x (name: string, value: varint length + bytes),
- *              chunks: varint count x (index into the chunk table: varint)
+ *              chunks: varint count x (index into the chunk table: varint),
+ *              holes (v2): varint count x (offset: varint, length: varint)  -- a sparse file's
+ *                holes, sorted and disjoint, inside size; chunks hold size minus their bytes
  *   volume:  size: varint, varint count x extent (offset: varint, length: varint,
- *              chunks: varint count x table index)
+ *              chunks: varint count x table index),
+ *            unused (v2): varint count x (offset: varint, length: varint)  -- spans no file
+ *              system uses, sorted, disjoint and outside every extent: never written or compared;
+ *              the bytes in neither an extent nor an unused span are zero
  *   trailer  SHA-256 of every byte above (32 bytes)
  * </pre>
  *
@@ -39,7 +46,7 @@ import java.util.Map;
  */
 public final class ManifestFormat {
     private static final byte[] MAGIC = "IMGCASTM".getBytes(StandardCharsets.US_ASCII);
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     private static final int MAX_RAW = 1 << 30;
 
     private ManifestFormat() {}
@@ -79,6 +86,7 @@ public final class ManifestFormat {
                     o.bytes(x.value());
                 }
                 chunks(o, e.chunks(), index);
+                spans(o, e.holes());
             }
         } else {
             o.varint(m.volumeSize());
@@ -88,16 +96,42 @@ public final class ManifestFormat {
                 o.varint(x.length());
                 chunks(o, x.chunks(), index);
             }
+            spans(o, m.unused());
         }
         MessageDigest sha = ChunkId.newDigest();
         sha.update(o.buf, 0, o.len);
         o.bytes(sha.digest());
-        return Zstd.compress(java.util.Arrays.copyOf(o.buf, o.len), 3);
+        return Zstd.compress(Arrays.copyOf(o.buf, o.len), 3);
     }
 
     private static void chunks(Out o, ChunkList c, Map<ChunkId, Integer> index) {
         o.varint(c.size());
         for (int i = 0; i < c.size(); i++) o.varint(index.get(c.id(i)));
+    }
+
+    private static void spans(Out o, List<Span> spans) {
+        o.varint(spans.size());
+        for (Span s : spans) {
+            o.varint(s.offset());
+            o.varint(s.length());
+        }
+    }
+
+    /** Sorted, disjoint, non-empty spans inside {@code [0, size)}; {@code what} names them in errors. */
+    private static List<Span> spans(In in, long size, String what) {
+        int n = in.count(2);
+        List<Span> out = new ArrayList<>(n);
+        long prevEnd = 0;
+        for (int i = 0; i < n; i++) {
+            long off = in.varint();
+            long len = in.varint();
+            if (off < prevEnd || len <= 0 || off + len > size || off + len < off) {
+                throw new CorruptDataException(what + " span " + i + " is inconsistent");
+            }
+            prevEnd = off + len;
+            out.add(new Span(off, len));
+        }
+        return out;
     }
 
     public static Manifest decode(byte[] stored) {
@@ -113,13 +147,13 @@ public final class ManifestFormat {
         if (raw.length < MAGIC.length + 2 + 32) throw new CorruptDataException("manifest truncated");
         MessageDigest sha = ChunkId.newDigest();
         sha.update(raw, 0, raw.length - 32);
-        if (!MessageDigest.isEqual(sha.digest(), java.util.Arrays.copyOfRange(raw, raw.length - 32, raw.length))) {
+        if (!MessageDigest.isEqual(sha.digest(), Arrays.copyOfRange(raw, raw.length - 32, raw.length))) {
             throw new CorruptDataException("manifest checksum mismatch");
         }
         In in = new In(raw, raw.length - 32);
         for (byte b : MAGIC) if (in.u8() != (b & 0xff)) throw new CorruptDataException("not a manifest (bad magic)");
         int version = in.u8();
-        if (version != VERSION) throw new CorruptDataException("manifest version " + version + " is not supported");
+        if (version != VERSION && version != 1) throw new CorruptDataException("manifest version " + version + " is not supported");
         int kind = in.u8();
         int n = in.count(33);
         ChunkId[] ids = new ChunkId[n];
@@ -157,11 +191,21 @@ public final class ManifestFormat {
                     xattrs.add(new Xattr(name, in.bytes(in.count(1))));
                 }
                 ChunkList chunks = chunkList(in, ids, lens);
-                if (type == EntryType.FILE && chunks.totalBytes() != size) {
-                    throw new CorruptDataException("entry " + path + ": chunks hold " + chunks.totalBytes() + " bytes, size says " + size);
+                List<Span> holes = version >= 2 ? spans(in, size, "entry " + path + ": hole") : List.of();
+                long holeBytes = 0;
+                for (Span h : holes) holeBytes += h.length();
+                if (!holes.isEmpty() && type != EntryType.FILE) throw new CorruptDataException("entry " + path + " has holes but is no file");
+                if (type == EntryType.FILE && chunks.totalBytes() != size - holeBytes) {
+                    throw new CorruptDataException("entry " + path + ": chunks hold " + chunks.totalBytes() + " bytes, size minus holes says "
+                            + (size - holeBytes));
                 }
                 checkPath(path);
-                entries.add(new Entry(path, type, mode, uid, gid, atime, mtime, size, target.isEmpty() ? null : target, rdev, xattrs, chunks));
+                if (!holes.isEmpty()) {
+                    Entry probe = new Entry(path, type, mode, uid, gid, atime, mtime, size, null, rdev, List.of(), chunks, holes);
+                    if (probe.chunkOffsets() == null) throw new CorruptDataException("entry " + path + ": a chunk spans a hole");
+                }
+                entries.add(new Entry(path, type, mode, uid, gid, atime, mtime, size, target.isEmpty() ? null : target, rdev, xattrs,
+                        chunks, holes));
             }
             checkTree(entries);
             m = Manifest.tree(entries);
@@ -180,7 +224,13 @@ public final class ManifestFormat {
                 prevEnd = off + len;
                 extents.add(new Extent(off, len, chunks));
             }
-            m = Manifest.volume(size, extents);
+            List<Span> unused = version >= 2 ? spans(in, size, "unused") : List.of();
+            int e = 0;
+            for (Span u : unused) {
+                while (e < extents.size() && extents.get(e).offset() + extents.get(e).length() <= u.offset()) e++;
+                if (e < extents.size() && extents.get(e).offset() < u.end()) throw new CorruptDataException("an unused span overlaps a data extent");
+            }
+            m = Manifest.volume(size, extents, unused);
         } else {
             throw new CorruptDataException("unknown image kind " + kind);
         }
@@ -243,7 +293,7 @@ public final class ManifestFormat {
         int len;
 
         void ensure(int n) {
-            if (len + n > buf.length) buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+            if (len + n > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
         }
 
         void u8(int v) { ensure(1); buf[len++] = (byte) v; }
@@ -298,7 +348,7 @@ public final class ManifestFormat {
 
         byte[] bytes(int n) {
             if (n < 0 || n > end - pos) throw new CorruptDataException("manifest truncated");
-            byte[] r = java.util.Arrays.copyOfRange(b, pos, pos + n);
+            byte[] r = Arrays.copyOfRange(b, pos, pos + n);
             pos += n;
             return r;
         }

@@ -6,7 +6,9 @@
  * image</b> is a list of {@link io.imgcast.manifest.Entry entries} (path, {@link
  * io.imgcast.manifest.EntryType type}, metadata, {@link io.imgcast.manifest.ChunkList chunk
  * list}); a <b>volume image</b> is a size and the {@link io.imgcast.manifest.Extent extents}
- * that hold data — everything else is a <b>hole</b>. The format is defined in {@link
+ * that hold data and the <b>unused</b> {@link io.imgcast.manifest.Span spans} (bytes no file
+ * system uses: never written) — everything else is a <b>zero hole</b>. A file entry's
+ * <b>holes</b> are a sparse file's unallocated spans. The format is defined in {@link
  * io.imgcast.manifest.ManifestFormat}. An image's <b>signature</b> ({@link
  * io.imgcast.manifest.ImageSignature}) covers its name, kind and the manifest's SHA-256. This
  * package depends on nothing of imgcast but chunk ids and codecs: {@code image} (capture,

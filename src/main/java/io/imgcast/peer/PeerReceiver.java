@@ -31,7 +31,16 @@ import java.util.function.Consumer;
  */
 public final class PeerReceiver {
     public record Config(String iface, InetSocketAddress announce, Integer session, Path target, String machine,
-                         String masterKey, long timeoutMs, boolean readback) {}
+                         String masterKey, long timeoutMs, boolean readback, io.imgcast.receiver.TargetOptions targetOptions) {
+        public Config {
+            if (targetOptions == null) targetOptions = io.imgcast.receiver.TargetOptions.DEFAULT;
+        }
+
+        public Config(String iface, InetSocketAddress announce, Integer session, Path target, String machine,
+                      String masterKey, long timeoutMs, boolean readback) {
+            this(iface, announce, session, target, machine, masterKey, timeoutMs, readback, null);
+        }
+    }
 
     /** The outcome; {@code master} is the control address (null if none was found). */
     public record Result(CastReceiver.Result receive, Announce announce, String master) {}
@@ -72,8 +81,12 @@ public final class PeerReceiver {
             return new Result(failed("cannot take part in session " + a.session() + ": " + why, t0), a, master);
         }
         CastReceiver.Result r = new CastReceiver(new CastReceiver.Config(base, a.name(), config.target(), 0, config.iface(),
-                config.machine(), ClientTrust.of(config.masterKey(), null, true), config.timeoutMs(), CastReceiver.FEEDBACK_MS, config.readback()), progress).run();
-        if (r.ok() && a.kind().equals("VOLUME") && a.layout().startsWith("gpt")) {
+                config.machine(), ClientTrust.of(config.masterKey(), null, true), config.timeoutMs(), CastReceiver.FEEDBACK_MS, config.readback(),
+                config.targetOptions().withImageLayout(a.layout())),
+                progress).run();
+        // the backup GPT moves to a larger disk's end only when the whole disk was written
+        if (r.ok() && a.kind().equals("VOLUME") && a.layout().startsWith("gpt") && config.targetOptions().partitions() == null
+                && (!a.layout().contains(" sending ") || a.layout().endsWith(" with table"))) {
             try {
                 if (Posix.deviceSize(config.target()) > a.totalBytes()) PartitionTable.relocateBackupGpt(config.target());
             } catch (IOException e) {

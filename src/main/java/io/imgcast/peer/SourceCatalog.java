@@ -132,7 +132,19 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
         if (m.kind() == ImageKind.VOLUME) {
             for (Extent x : m.extents()) addLocations(null, x.offset(), x.chunks());
         } else {
-            for (Entry e : m.entries()) if (e.type() == EntryType.FILE) addLocations(e.path(), 0, e.chunks());
+            for (Entry e : m.entries()) {
+                if (e.type() != EntryType.FILE) continue;
+                if (e.holes().isEmpty()) {
+                    addLocations(e.path(), 0, e.chunks());
+                } else {
+                    // a sparse file's chunks lie between its holes
+                    long[] at = e.chunkOffsets();
+                    for (int i = 0; i < e.chunks().size(); i++) {
+                        ChunkId id = e.chunks().id(i);
+                        if (!cache.containsKey(id)) locations.putIfAbsent(id, new Loc(e.path(), at[i], e.chunks().length(i)));
+                    }
+                }
+            }
         }
     }
 

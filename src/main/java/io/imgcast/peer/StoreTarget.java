@@ -4,6 +4,7 @@ import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.ChunkCodec;
 import io.imgcast.manifest.Manifest;
 import io.imgcast.receiver.ChunkTarget;
+import io.imgcast.store.ImageName;
 import io.imgcast.store.Ingest;
 import io.imgcast.store.Store;
 
@@ -32,6 +33,7 @@ final class StoreTarget implements ChunkTarget {
 
     @Override
     public Set<ChunkId> prepare() {
+        ImageName.check(meta.name()); // before receiving, not after
         ingest = store.beginIngest();
         Set<ChunkId> lacking = new LinkedHashSet<>();
         for (ChunkId id : manifest.distinctChunks().keySet()) if (!ingest.has(id)) lacking.add(id);

@@ -21,7 +21,16 @@ import java.util.function.Function;
 public final class CastReceiver {
     /** {@code readback}: after finishing, read the whole target back and check every chunk again. */
     public record Config(URI server, String image, Path target, int priority, String iface, String machine,
-                         ClientTrust trust, long stallTimeoutMs, long feedbackMs, boolean readback) {}
+                         ClientTrust trust, long stallTimeoutMs, long feedbackMs, boolean readback, TargetOptions targetOptions) {
+        public Config {
+            if (targetOptions == null) targetOptions = TargetOptions.DEFAULT;
+        }
+
+        public Config(URI server, String image, Path target, int priority, String iface, String machine,
+                      ClientTrust trust, long stallTimeoutMs, long feedbackMs, boolean readback) {
+            this(server, image, target, priority, iface, machine, trust, stallTimeoutMs, feedbackMs, readback, TargetOptions.DEFAULT);
+        }
+    }
 
     /** How often a receiver reports to the server by default (ms); {@code IMGCAST_FEEDBACK_MS} overrides it. */
     public static final long FEEDBACK_MS = feedbackDefault();

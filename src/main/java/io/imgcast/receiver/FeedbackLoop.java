@@ -77,6 +77,9 @@ final class FeedbackLoop implements Runnable {
             lastFeedbackNs = System.nanoTime();
             if (group != null) datagrams.moveTo(group);
             return true;
+        } catch (ServerLink.FailedByServer e) {
+            stop.fail(e);
+            return false;
         } catch (ServerLink.Refused e) {
             if (e.forgotten()) stop.fail(new Rejoin("the server no longer knows this machine (restarted?)"));
             return false;

@@ -1,6 +1,8 @@
 package io.imgcast.receiver;
 
 import io.imgcast.api.DoneRequest;
+import io.imgcast.api.FeedbackReply;
+import io.imgcast.api.MachineState;
 import io.imgcast.api.JoinReply;
 import io.imgcast.api.JoinRequest;
 import io.imgcast.cast.Wire;
@@ -58,7 +60,7 @@ final class JoinLoop {
     JoinLoop(CastReceiver.Config config, Progress progress, Function<Manifest, ChunkTarget> targets, long nowNs) {
         this.config = config;
         this.progress = progress;
-        this.targets = new TargetChoice(config.target(), targets);
+        this.targets = new TargetChoice(config.target(), targets, config.targetOptions());
         this.check = new ManifestCheck(config.image(), config.trust()::manifestPin);
         this.reception = new Reception(config, counters, progress, check::dictionary);
         this.phaseStartNs = nowNs;
@@ -163,7 +165,7 @@ final class JoinLoop {
         } catch (Rejoin e) {
             return new Attempt(result(false, REJOIN + e.getMessage(), seconds(t0), 0, 0, 0, false), e.getMessage());
         } catch (IOException | RuntimeException e) {
-            String msg = e instanceof ApplyException ? e.getMessage()
+            String msg = e instanceof ApplyException || e instanceof ServerLink.FailedByServer ? e.getMessage()
                     : (e.getMessage() != null && e.getMessage().contains("No space left"))
                     ? "the target " + config.target() + " is full (" + e.getMessage() + ")" : describe(e);
             link.done(false, msg, seconds(t0));
@@ -308,6 +310,7 @@ final class JoinLoop {
     private static final class Link implements ServerLink {
         private final ControlClient ctl;
         final String base;
+        private volatile boolean held;
 
         Link(ControlClient ctl, String base) {
             this.ctl = ctl;
@@ -317,7 +320,10 @@ final class JoinLoop {
         @Override
         public String feedback(byte[] report) throws IOException {
             try {
-                return ctl.feedback(base + "feedback", report).group();
+                FeedbackReply r = ctl.feedback(base + "feedback", report);
+                held = !r.sending();
+                if (r.state() == MachineState.FAILED) throw new FailedByServer(r.error());
+                return r.group();
             } catch (ControlClient.Refused e) {
                 throw refused(e);
             }
@@ -348,6 +354,11 @@ final class JoinLoop {
             } catch (ControlClient.Refused e) {
                 throw refused(e);
             }
+        }
+
+        @Override
+        public boolean held() {
+            return held;
         }
 
         private static Refused refused(ControlClient.Refused e) {

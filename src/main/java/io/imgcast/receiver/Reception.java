@@ -74,6 +74,8 @@ final class Reception {
             while (stop.failure() == null) {
                 boolean tableDone = feed == null || feed.complete();
                 if (tableDone && asm.neededCount() == 0 && writer.idle()) break;
+                // data held back on purpose (the session waits for its machines) is no stall
+                if (link.held()) lastProgressNs.set(System.nanoTime());
                 if (System.nanoTime() - lastProgressNs.get() > stallTimeoutMs * 1_000_000L) {
                     throw new IOException("no data arrived for " + stallTimeoutMs / 1000
                             + " s; is the server still running and the multicast route to this machine working?");

@@ -1,5 +1,9 @@
 package io.imgcast.receiver;
 
+import io.imgcast.cast.FeedbackFormat;
+import io.imgcast.cast.LiveTable;
+import io.imgcast.cast.SignedManifest;
+
 import java.io.IOException;
 
 /**
@@ -28,15 +32,30 @@ interface ServerLink {
         }
     }
 
-    /** Posts a feedback report ({@link io.imgcast.cast.FeedbackFormat}); returns the group the server puts this machine on, or null. */
+    /** The server gave up on this machine (a chunk it needs is damaged there, or its session was cancelled), saying why. */
+    final class FailedByServer extends IOException {
+        FailedByServer(String reason) {
+            super("the server failed this machine: " + (reason != null ? reason : "no reason given"));
+        }
+    }
+
+    /**
+     * Posts a feedback report ({@link FeedbackFormat}); returns the group the server puts this machine
+     * on, or null; throws {@link FailedByServer} when the server has failed this machine.
+     */
     String feedback(byte[] report) throws IOException;
+
+    /** Whether the server said, in its last feedback reply, that it holds data back on purpose (its start gate or session waits): no stall. */
+    default boolean held() {
+        return false;
+    }
 
     /** Posts the needs bitmap of table entries {@code [from, to)} of a live image. */
     void needs(int from, int to, byte[] bits) throws IOException;
 
-    /** GETs the live table's placements from {@code from} on ({@link io.imgcast.cast.LiveTable#decodeSlice}). */
+    /** GETs the live table's placements from {@code from} on ({@link LiveTable#decodeSlice}). */
     byte[] table(int from, int max) throws IOException;
 
-    /** GETs the signed manifest ({@link io.imgcast.cast.SignedManifest}). */
+    /** GETs the signed manifest ({@link SignedManifest}). */
     byte[] manifest(int max) throws IOException;
 }

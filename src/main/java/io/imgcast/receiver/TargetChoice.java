@@ -14,11 +14,18 @@ import java.util.function.Function;
 final class TargetChoice {
     private final Path path;
     private final Function<Manifest, ChunkTarget> custom;
+    private final TargetOptions options;
 
     /** {@code custom}: makes the target from the checked manifest; null for a directory or device/file at {@code path}. */
     TargetChoice(Path path, Function<Manifest, ChunkTarget> custom) {
+        this(path, custom, TargetOptions.DEFAULT);
+    }
+
+    /** {@code options}: how a volume target is treated (fresh, selected partitions). */
+    TargetChoice(Path path, Function<Manifest, ChunkTarget> custom, TargetOptions options) {
         this.path = path;
         this.custom = custom;
+        this.options = options == null ? TargetOptions.DEFAULT : options;
     }
 
     /**
@@ -31,11 +38,15 @@ final class TargetChoice {
 
     ChunkTarget of(Manifest manifest) {
         if (custom != null) return custom.apply(manifest);
-        return manifest.kind() == ImageKind.TREE ? new TreeTarget(manifest, path) : new VolumeTarget(manifest, path);
+        if (manifest.kind() == ImageKind.TREE) {
+            if (options.partitions() != null) throw new IllegalArgumentException("--partitions: the image is a file tree, not a disk");
+            return new TreeTarget(manifest, path);
+        }
+        return new VolumeTarget(manifest, path).with(options);
     }
 
     /** A volume target that learns its chunks' places while the master reads its source. */
     VolumeTarget live(long volumeSize) {
-        return VolumeTarget.live(path, volumeSize);
+        return VolumeTarget.live(path, volumeSize).with(options);
     }
 }

@@ -7,6 +7,7 @@ import io.imgcast.manifest.ChunkList;
 import io.imgcast.manifest.Entry;
 import io.imgcast.manifest.EntryType;
 import io.imgcast.manifest.Manifest;
+import io.imgcast.manifest.Span;
 import io.imgcast.util.Posix;
 
 import java.io.IOException;
@@ -53,7 +54,9 @@ public final class TreeTarget implements ChunkTarget {
             if (e.type() != EntryType.FILE) continue;
             long off = 0;
             ChunkList c = e.chunks();
+            long[] at = e.holes().isEmpty() ? null : e.chunkOffsets(); // a sparse file's chunks lie between its holes
             for (int j = 0; j < c.size(); j++) {
+                if (at != null) off = at[j];
                 places.computeIfAbsent(c.id(j), k -> new ArrayList<>(1)).add(new Place(i, off, c.length(j)));
                 off += c.length(j);
             }
@@ -90,8 +93,9 @@ public final class TreeTarget implements ChunkTarget {
                 if (e.type() == EntryType.DIRECTORY && !e.path().isEmpty()) Files.createDirectory(path(e));
                 else if (e.type() == EntryType.FILE) {
                     try (FileChannel ch = FileChannel.open(path(e), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                        if (e.size() > 0) ch.write(ByteBuffer.wrap(new byte[1]), e.size() - 1);
+                        if (e.size() > 0 && e.holes().isEmpty()) ch.write(ByteBuffer.wrap(new byte[1]), e.size() - 1);
                     }
+                    if (!e.holes().isEmpty()) Posix.setLength(path(e), e.size());
                 }
             }
             return new HashSet<>(places.keySet());
@@ -120,7 +124,12 @@ public final class TreeTarget implements ChunkTarget {
             if (e.type() != EntryType.FILE) continue;
             try (FileChannel ch = FileChannel.open(path(e), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 if (ch.size() > e.size()) ch.truncate(e.size());
-                else if (ch.size() < e.size()) ch.write(ByteBuffer.wrap(new byte[1]), e.size() - 1);
+                else if (ch.size() < e.size() && e.holes().isEmpty()) ch.write(ByteBuffer.wrap(new byte[1]), e.size() - 1);
+            }
+            if (!e.holes().isEmpty()) {
+                Posix.setLength(path(e), e.size());
+                // an older file's bytes where the image has holes: punched, so they read as zeros
+                for (Span h : e.holes()) Posix.zeroOut(path(e), false, h.offset(), h.length());
             }
         }
         Set<ChunkId> lacking = new HashSet<>(places.keySet());
@@ -229,7 +238,9 @@ public final class TreeTarget implements ChunkTarget {
             if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || Files.size(p) != e.size()) return "file " + e.path() + " is missing or has the wrong size";
             long off = 0;
             ChunkList c = e.chunks();
+            long[] at = e.holes().isEmpty() ? null : e.chunkOffsets();
             for (int j = 0; j < c.size(); j++) {
+                if (at != null) off = at[j];
                 Place pl = new Place(i, off, c.length(j));
                 if (!read(pl, buf) || !c.id(j).matches(buf, 0, pl.length())) return "file " + e.path() + " differs at byte " + off;
                 off += c.length(j);

@@ -20,7 +20,9 @@
  *
  * <p>Vocabulary: a <b>target</b> is scanned first for chunks it already holds (<b>delta</b> and
  * <b>resume</b>), written in place, then <b>finished</b> (metadata, links) and <b>read back</b>
- * against the signed manifest. A <b>rejoin</b> follows a server that restarted and forgot the
+ * against the signed manifest; a <b>fresh</b> target (a blank disk) is not scanned, and
+ * <b>selected partitions</b> ({@link io.imgcast.receiver.TargetOptions}) are the only bytes of a
+ * disk written. A <b>rejoin</b> follows a server that restarted and forgot the
  * machine: the machine joins its new session and resumes. A <b>live</b> image is one whose
  * master still reads it: its chunk table grows, and its <b>placements</b> (offset, chunk) are
  * checked against the signed manifest when the read ends. A <b>backlog</b> is data waiting in

@@ -5,6 +5,7 @@ import io.imgcast.api.ErrorReply;
 import io.imgcast.api.FeedbackReply;
 import io.imgcast.api.JoinReply;
 import io.imgcast.api.JoinRequest;
+import io.imgcast.api.MachineState;
 import io.imgcast.api.NeedsReply;
 import io.imgcast.api.RefuseRequest;
 import io.imgcast.api.Status;
@@ -105,6 +106,10 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     private final Map<ServedImage, byte[]> envelopes = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ServerTrust trust;
+    /** Chunks whose stored copy failed its check while serving, with the reason (guarded by {@code lock}). */
+    private final Map<ChunkId, String> badChunks = new java.util.HashMap<>();
+    /** Hosts, groups and sessions when the server has a state ({@link #enableAdmin}); else null. */
+    private volatile AdminApi admin;
 
     /** Serves the images of {@code store} (holding a reader lease on it until closed), over plain HTTP to anyone. */
     public CastServer(Store store, Config config) throws IOException {
@@ -144,12 +149,48 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             InetSocketAddress g = new InetSocketAddress(config.group().getAddress(), config.group().getPort() + s);
             Scheduler sch = new Scheduler(s, Scheduler.Config.defaults(), (long) s << 28, symbolSize);
             ImageCatalog.Payloads payloads = catalog.openPayloads();
-            streams.add(new StreamSender(s, sch, new RateController(rate, now), g, lock, channel, payloads, session, gate::isOpen));
+            streams.add(new StreamSender(s, sch, new RateController(rate, now), g, lock, channel, payloads, session, this::sending,
+                    this::chunkFailed));
         }
         this.api = new ControlApi(config.listen(), this, trust.tls() ? trust.identity().serverContext() : null);
     }
 
     public int session() { return session; }
+
+    /**
+     * Serves the inventory and sessions of {@code state} ({@link AdminApi}): machines of a group
+     * join only while a session of their group admits them, and data waits for the session's
+     * groups. Call before {@link #start}; the caller keeps and closes {@code state}.
+     */
+    public void enableAdmin(io.imgcast.state.StateDb state) {
+        AdminApi a = new AdminApi(state, this::fail);
+        a.routes(api);
+        admin = a;
+    }
+
+    /** Data may flow: the start gate is open and no session waits for its groups. */
+    private boolean sending() {
+        AdminApi a = admin;
+        return gate.isOpen() && (a == null || a.mayFlow());
+    }
+
+    /** Fails machines (their session was cancelled): they are told so in their next feedback reply. */
+    private void fail(java.util.Set<Integer> ids, String reason) {
+        List<Machine> failed = new ArrayList<>();
+        synchronized (lock) {
+            for (int id : ids) {
+                Machine m = roster.get(id);
+                if (m == null || !m.state.active()) continue;
+                for (StreamSender s : streams) s.scheduler.removeMachine(m.id);
+                barrier.remove(m.id);
+                roster.onDone(m, false, reason, null);
+                failed.add(m);
+            }
+            lock.notifyAll();
+        }
+        AdminApi a = admin;
+        if (a != null) for (Machine m : failed) a.finished(m);
+    }
 
     public InetSocketAddress httpAddress() { return api.address(); }
 
@@ -209,15 +250,23 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
                 return;
             }
             long now = System.nanoTime();
+            AdminApi a = admin;
+            if (a != null) a.tick(now, id -> {
+                Machine m = roster.get(id);
+                return m != null && m.joined() && m.state != MachineState.JOINING;
+            });
+            List<Machine> lost;
             synchronized (lock) {
                 gate.check(roster.joinedCount(), now);
-                for (Machine m : roster.sweep(now)) {
+                lost = roster.sweep(now);
+                for (Machine m : lost) {
                     streams.get(m.stream).scheduler.removeMachine(m.id);
                     barrier.remove(m.id);
                 }
                 release(now);
                 lock.notifyAll();
             }
+            if (a != null) for (Machine m : lost) a.finished(m);
         }
     }
 
@@ -231,6 +280,8 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         String imageName = req.image();
         if (imageName == null) throw new ControlApi.Refusal(400, new ErrorReply("image is required"));
         if (!Names.imageOk(imageName)) throw new ControlApi.Refusal(400, new ErrorReply("image name is too long or has control characters"));
+        AdminApi a = admin;
+        AdminApi.Admitted admitted = a != null ? a.admit(name) : null;
         int priority = Names.clampPriority(req.priority() != null ? req.priority() : 0);
         for (PriorityRule rule : config.priorityRules()) {
             if (rule.matches(from)) priority = Math.max(priority, rule.priority());
@@ -274,6 +325,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             }
             gate.onJoin(now);
         }
+        if (admitted != null) a.joined(admitted, m);
         return live != null
                 ? new JoinReply(session, m.id, imageName, "VOLUME", true, live.volumeSize(), null, null, 0, groupOf(0), symbolSize, m.token)
                 : new JoinReply(session, m.id, imageName, img.kind().name(), null, null, img.chunks().size(), img.manifest().length,
@@ -346,6 +398,15 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
                     m.needChunks = needs.size();
                 }
                 roster.onNeeds(m);
+                for (ChunkMeta c : needs) {
+                    String why = badChunks.get(c.id());
+                    if (why != null) {
+                        failMachine(m, c.id(), why, now);
+                        System.err.println("imgcast serve: failed " + m.name + ": it needs chunk " + c.id().shortHex() + " of image "
+                                + io.imgcast.store.ImageName.printable(m.imageName) + ", which is damaged in the store");
+                        break;
+                    }
+                }
             } else {
                 needs = barrier.report(m.id, (int) from, (int) to, bits, now);
                 for (ChunkMeta c : needs) bytes += c.rawLength();
@@ -357,6 +418,41 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             lock.notifyAll();
         }
         return new NeedsReply(needs.size(), bytes);
+    }
+
+    /**
+     * A stream could not read chunk {@code c} (damaged or missing in the store): every machine
+     * that still needs it is failed, with image and chunk named, and dropped from the streams;
+     * the others go on (and a machine that later needs the chunk is failed when it says so).
+     */
+    private void chunkFailed(ChunkMeta c, String reason) {
+        List<String> failed = new ArrayList<>();
+        java.util.Set<String> images = new java.util.TreeSet<>();
+        synchronized (lock) {
+            boolean first = badChunks.putIfAbsent(c.id(), reason) == null;
+            long now = System.nanoTime();
+            for (Machine m : roster.activeMachines()) {
+                if (!streams.get(m.stream).scheduler.needs(m.id).contains(c.id())) continue;
+                failMachine(m, c.id(), reason, now);
+                failed.add(m.name);
+                images.add(m.imageName);
+            }
+            if (!first && failed.isEmpty()) return;
+            lock.notifyAll();
+        }
+        System.err.println("imgcast serve: chunk " + c.id().shortHex() + (images.isEmpty() ? "" : " of image " + String.join(", ", images))
+                + " is damaged in the store (" + reason + "); " + (failed.isEmpty() ? "no machine needs it now"
+                : "failed " + String.join(", ", failed)) + "; the session goes on for the others. Run 'imgcast verify', then capture"
+                + " the image again.");
+    }
+
+    /** Fails one machine the server cannot serve. Caller holds {@code lock}. */
+    private void failMachine(Machine m, ChunkId chunk, String reason, long now) {
+        String error = "the server cannot send chunk " + chunk.shortHex() + " of image " + io.imgcast.store.ImageName.printable(m.imageName)
+                + ": its stored copy is damaged (" + reason + ")";
+        roster.onServerFailure(m, error, now);
+        for (StreamSender s : streams) s.scheduler.removeMachine(m.id);
+        barrier.remove(m.id);
     }
 
     @Override
@@ -392,7 +488,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             stream = m.stream;
             lock.notifyAll();
         }
-        return new FeedbackReply(stream, groupOf(stream), m.state, gate.isOpen());
+        return new FeedbackReply(stream, groupOf(stream), m.state, sending(), m.state == MachineState.FAILED ? m.error : null);
     }
 
     @Override
@@ -403,6 +499,8 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             roster.onDone(m, req.succeeded(), Names.text(String.valueOf(req.error()), Names.MAX_ERROR), req.seconds());
             lock.notifyAll();
         }
+        AdminApi a = admin;
+        if (a != null) a.finished(m);
     }
 
     /** A snapshot for {@code GET /api/v1/status} and the dashboard. */
@@ -417,7 +515,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     /** A snapshot for the operator on the server itself (no token needed in-process). */
     public Status status() {
         List<Status.Stream> ss = new ArrayList<>();
-        boolean started = gate.isOpen();
+        boolean started = sending();
         synchronized (lock) {
             for (StreamSender s : streams) {
                 ss.add(new Status.Stream(s.index, groupOf(s.index), s.rate.rate(), s.packets.get(), s.bytes.get(), s.repairPackets.get(),
@@ -454,6 +552,8 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             }
         }
         api.close();
+        AdminApi a = admin;
+        if (a != null) a.close();
         try {
             channel.close();
         } catch (IOException ignored) {

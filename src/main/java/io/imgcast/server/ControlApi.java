@@ -172,6 +172,11 @@ final class ControlApi implements AutoCloseable {
         http.start();
     }
 
+    /** Routes {@code path} (a prefix) to {@code handler} on the same HTTP server: the {@link AdminApi}'s routes. */
+    void route(String path, com.sun.net.httpserver.HttpHandler handler) {
+        http.createContext(path, handler);
+    }
+
     InetSocketAddress address() {
         return http.getAddress();
     }

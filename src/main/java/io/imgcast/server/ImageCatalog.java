@@ -3,12 +3,14 @@ package io.imgcast.server;
 import io.imgcast.cast.LiveTable;
 import io.imgcast.cast.ServedImage;
 import io.imgcast.chunk.ChunkId;
+import io.imgcast.peer.SourceCatalog;
+import io.imgcast.store.StoreException;
 
 import java.io.IOException;
 
 /**
  * What a {@link CastServer} serves from: the store ({@link StoreCatalog}), a peer-to-peer
- * master's own source read without any store ({@code io.imgcast.peer.SourceCatalog}), or a
+ * master's own source read without any store ({@code SourceCatalog}), or a
  * relay's store that fills itself from an upstream server.
  */
 public interface ImageCatalog extends AutoCloseable {
@@ -18,7 +20,7 @@ public interface ImageCatalog extends AutoCloseable {
     }
 
     /**
-     * The image called {@code name}. Throws {@link io.imgcast.store.StoreException} when there is
+     * The image called {@code name}. Throws {@link StoreException} when there is
      * none (the machine is told so), or {@link NotYet} when it is being prepared.
      */
     ServedImage image(String name);

@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link #onJoin joins} ({@link MachineState#JOINING}; the same machine's earlier active entry
  * becomes {@link MachineState#REJOINED}), {@link #onNeeds reports its needs}
  * ({@link MachineState#RECEIVING}, or {@link MachineState#VERIFYING} when it needs nothing),
- * and ends {@link #onDone done or failed}; one that is silent longer than the machine timeout is
+ * and ends {@link #onDone done or failed} (or is {@link #onServerFailure failed by the server}
+ * when it cannot be served); one that is silent longer than the machine timeout is
  * {@link #sweep lost}. A machine that cannot take part is listed as {@link #onRefuse refused}.
  *
  * <p>The list is bounded: at most {@link #MAX_LIVE} machines that have not finished (a join
@@ -160,12 +161,26 @@ final class Roster {
     /** The machine's own word: done (all it needed is written and verified) or failed ({@code error}). */
     void onDone(Machine m, boolean ok, String error, Double seconds) {
         boolean wasActive = m.state.active();
+        boolean failedByServer = m.state == MachineState.FAILED && m.error != null;
         m.state = ok ? MachineState.DONE : MachineState.FAILED;
-        m.error = ok ? null : error;
+        if (!failedByServer) m.error = ok ? null : error; // the server's reason names the chunk; keep it
         if (seconds != null) m.seconds = seconds;
         if (ok) m.doneBytes = m.needBytes;
         anyFinished = true;
         if (wasActive) finish(m);
+    }
+
+    /**
+     * The server failed the machine: it cannot be served (a chunk it needs is damaged in the
+     * store). The machine learns it, with {@code error}, from its next feedback reply.
+     */
+    void onServerFailure(Machine m, String error, long nowNs) {
+        if (!m.state.active()) return;
+        m.state = MachineState.FAILED;
+        m.error = error;
+        anyFinished = true;
+        lastActivityNs = nowNs;
+        finish(m);
     }
 
     /** Marks the active machines silent for longer than the machine timeout as lost; returns them. */
@@ -181,6 +196,11 @@ final class Roster {
         }
         for (Machine m : lost) finish(m);
         return lost;
+    }
+
+    /** The machines that joined and are still active. */
+    List<Machine> activeMachines() {
+        return machines.values().stream().filter(m -> m.joined() && m.state.active()).sorted(Comparator.comparingInt(m -> m.id)).toList();
     }
 
     /** Whether the machine with that id is on the list and active. */

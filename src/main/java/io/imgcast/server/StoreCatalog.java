@@ -3,6 +3,7 @@ package io.imgcast.server;
 import io.imgcast.cast.ChunkMeta;
 import io.imgcast.cast.ServedImage;
 import io.imgcast.chunk.ChunkId;
+import io.imgcast.codec.ChunkCodec;
 import io.imgcast.codec.CorruptDataException;
 import io.imgcast.manifest.Manifest;
 import io.imgcast.store.ChunkLocation;
@@ -49,7 +50,7 @@ public final class StoreCatalog implements ImageCatalog {
                 locations.putIfAbsent(id, l);
             }
             StoredManifest sm = store.storedManifest(info);
-            io.imgcast.codec.ChunkCodec.Dictionary dict = store.dictionaryFor(n, locs.values());
+            ChunkCodec.Dictionary dict = store.dictionaryFor(n, locs.values());
             return new ServedImage(info.name(), info.kind(), sm.blob(), sm.signature(), store.publicKey().getEncoded(),
                     List.copyOf(chunks), m.totalBytes(), dict == null ? null : dict.bytes());
         });

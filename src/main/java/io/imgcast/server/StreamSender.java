@@ -24,8 +24,18 @@ import java.util.concurrent.locks.LockSupport;
  * Sends one stream: asks its {@link Scheduler} for the next burst, turns it into packets (the
  * block directory, then source or repair symbols) and paces them onto the multicast group.
  * All scheduler access is under {@code lock}, shared with the control API.
+ *
+ * <p>A chunk whose stored copy cannot be read or fails its check does not end the stream: it is
+ * reported to {@link BadChunks} (which fails the machines that need it) and its place in the
+ * block is filled with zeros, so the block's other chunks still reach the machines that need
+ * them (a receiver checks every chunk against its id and never takes the filler).
  */
 final class StreamSender implements Runnable {
+    /** Told (without the lock held) of a chunk the stream could not read. */
+    interface BadChunks {
+        void failed(ChunkMeta chunk, String reason);
+    }
+
     final int index;
     final Scheduler scheduler;
     final RateController rate;
@@ -37,6 +47,7 @@ final class StreamSender implements Runnable {
     private final Pacer pacer;
     private final int symbolSize;
     private final java.util.function.BooleanSupplier gate;
+    private final BadChunks badChunks;
     private final Map<Long, BlockData> cache = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, BlockData> e) {
@@ -52,8 +63,10 @@ final class StreamSender implements Runnable {
     private volatile String failure;
 
     StreamSender(int index, Scheduler scheduler, RateController rate, InetSocketAddress group, Object lock,
-                 DatagramChannel channel, ImageCatalog.Payloads payloads, int session, java.util.function.BooleanSupplier gate) {
+                 DatagramChannel channel, ImageCatalog.Payloads payloads, int session, java.util.function.BooleanSupplier gate,
+                 BadChunks badChunks) {
         this.gate = gate;
+        this.badChunks = badChunks;
         this.index = index;
         this.scheduler = scheduler;
         this.rate = rate;
@@ -149,13 +162,19 @@ final class StreamSender implements Runnable {
         bytes.addAndGet(size);
     }
 
-    private BlockData materialize(Block block) throws IOException {
+    private BlockData materialize(Block block) {
         BlockData d = cache.get(block.id());
         if (d != null) return d;
         List<byte[]> ps = new ArrayList<>(block.chunks().size());
         for (ChunkMeta c : block.chunks()) {
-            byte[] p = payloads.payload(c.id());
-            if (p.length != c.storedLength()) throw new IOException("stored chunk " + c.id().shortHex() + " changed length");
+            byte[] p;
+            try {
+                p = payloads.payload(c.id());
+                if (p.length != c.storedLength()) throw new IOException("stored chunk " + c.id().shortHex() + " changed length");
+            } catch (IOException | RuntimeException e) {
+                badChunks.failed(c, e.getMessage() != null ? e.getMessage() : e.toString());
+                p = new byte[c.storedLength()];
+            }
             ps.add(p);
         }
         d = BlockData.of(block, symbolSize, ps);

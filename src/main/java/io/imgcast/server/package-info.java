@@ -12,7 +12,9 @@
  * {@code io.imgcast.trust} for tokens and admission); a <b>repair budget</b> ({@code RepairBudget})
  * bounds the repair one machine's reports may demand; {@code Names} bounds what a machine may put
  * on the list; a <b>stream sender</b> paces one multicast stream.
- * {@link io.imgcast.server.CastServer} composes them. The protocol itself (wire, feedback,
+ * With a state, the <b>admin API</b> ({@code AdminApi}) serves the inventory and the current
+ * <b>session</b> ({@code Sessions}: the groups started together, their readiness, stop and
+ * cancel). {@link io.imgcast.server.CastServer} composes them. The protocol itself (wire, feedback,
  * scheduling) lives in {@code io.imgcast.cast}.
  */
 package io.imgcast.server;

@@ -39,7 +39,7 @@ final class Catalog {
     }
 
     ImageInfo image(String name) {
-        return find(name).orElseThrow(() -> new StoreException("no image named '" + name + "' in store " + dir
+        return find(name).orElseThrow(() -> new StoreException("no image named '" + ImageName.printable(name) + "' in store " + dir
                 + " (see 'imgcast list')"));
     }
 

@@ -2,12 +2,13 @@ package io.imgcast.store;
 
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.ChunkCodec;
+import io.imgcast.peer.SourceCatalog;
 
 import java.io.IOException;
 
 /**
- * Where a capture puts the chunks it cuts: a store's write session ({@link io.imgcast.store.Ingest}),
- * or a peer-to-peer master's payload cache ({@code io.imgcast.peer.SourceCatalog}), which keeps
+ * Where a capture puts the chunks it cuts: a store's write session ({@link Ingest}),
+ * or a peer-to-peer master's payload cache ({@code SourceCatalog}), which keeps
  * no image file. Thread-safe: workers call it concurrently.
  */
 public interface ChunkSink {

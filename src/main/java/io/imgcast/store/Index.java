@@ -30,6 +30,8 @@ import java.util.Optional;
  *   chunk  id → pack, off, slen, rlen, codec: where each chunk's record is
  *   image  id, name (unique), kind, descriptive data, files, dirs, bytes, chunks, the manifest
  *          blob with its SHA-256 and signature, stored (bytes of records it references)
+ *   bad_chunk  id → reason, seen: chunks a reader (verify, apply, serve, export) found damaged;
+ *          the next ingest that meets such a chunk checks it and stores a good copy
  * </pre>
  *
  * Which images reference a chunk is read from their manifests; there is no per-image chunk
@@ -81,7 +83,52 @@ final class Index implements AutoCloseable {
                     + " description TEXT, flags TEXT, created INTEGER, user_info TEXT, files INTEGER, dirs INTEGER, bytes INTEGER,"
                     + " chunks INTEGER, manifest BLOB NOT NULL, manifest_sha BLOB NOT NULL, signature BLOB NOT NULL,"
                     + " stored INTEGER NOT NULL DEFAULT 0)");
+            createBadChunkTable(s);
             index.putMeta("public_key", publicKey);
+        }
+    }
+
+    private static void createBadChunkTable(Statement s) throws SQLException {
+        s.executeUpdate("CREATE TABLE IF NOT EXISTS bad_chunk(id BLOB PRIMARY KEY, reason TEXT, seen INTEGER) WITHOUT ROWID");
+    }
+
+    /**
+     * Writes a whole new index at {@code file} (which must not exist) in one transaction: what
+     * {@code imgcast repair} found in the packs and image records.
+     */
+    static void rebuild(Path file, byte[] publicKey, byte[] dictionary, long lastPack, Map<Long, Long> packSizes,
+                        Map<ChunkId, ChunkLocation> chunks, List<ImageRow> images, Map<ChunkId, String> bad, long nowMs) throws SQLException {
+        create(file, publicKey);
+        try (Index index = new Index(connect(file))) {
+            index.transaction(db -> {
+                try (PreparedStatement pk = db.prepareStatement("INSERT INTO pack(id, size) VALUES (?, ?)");
+                     PreparedStatement ck = db.prepareStatement("INSERT INTO chunk(id, pack, off, slen, rlen, codec) VALUES (?, ?, ?, ?, ?, ?)");
+                     PreparedStatement bk = db.prepareStatement("INSERT OR REPLACE INTO bad_chunk(id, reason, seen) VALUES (?, ?, ?)")) {
+                    for (Map.Entry<Long, Long> p : packSizes.entrySet()) {
+                        pk.setLong(1, p.getKey());
+                        pk.setLong(2, p.getValue());
+                        pk.addBatch();
+                    }
+                    pk.executeBatch();
+                    for (Map.Entry<ChunkId, ChunkLocation> c : chunks.entrySet()) {
+                        setChunk(ck, c.getKey(), c.getValue());
+                        ck.addBatch();
+                    }
+                    ck.executeBatch();
+                    for (Map.Entry<ChunkId, String> b : bad.entrySet()) {
+                        bk.setBytes(1, b.getKey().toBytes());
+                        bk.setString(2, b.getValue());
+                        bk.setLong(3, nowMs);
+                        bk.addBatch();
+                    }
+                    bk.executeBatch();
+                }
+                for (ImageRow r : images) index.insertImage(db, r);
+                if (dictionary != null) index.putMeta("zstd_dict", dictionary);
+                index.raiseLastPackId(lastPack);
+                return null;
+            });
+            index.checkpoint();
         }
     }
 
@@ -120,6 +167,21 @@ final class Index implements AutoCloseable {
      * Two processes may open an old index at once: the check is repeated inside the transaction.
      */
     private synchronized void upgrade() throws SQLException {
+        if (!hasTable("meta")) {
+            throw new SQLException("index.db holds no store index (no table 'meta')");
+        }
+        if (!hasTable("bad_chunk")) {
+            try {
+                transaction(db -> {
+                    try (Statement s = db.createStatement()) {
+                        createBadChunkTable(s);
+                    }
+                    return null;
+                });
+            } catch (SQLException e) {
+                // a store this process may only read: it keeps no notes of bad chunks (see badChunks)
+            }
+        }
         if (!hasTable("image_chunk")) return;
         transaction(db -> {
             if (!hasTable("image_chunk")) return null;
@@ -384,14 +446,25 @@ final class Index implements AutoCloseable {
      * Makes an image visible in one transaction: lists the packs written for it with their sizes,
      * indexes the chunks new to the store, adds the image's row and, when the image brought the
      * store's first dictionary, records it. An image of the same name refuses the whole change.
+     * A chunk in {@code newChunks} that the index already lists (a good copy of a chunk found
+     * damaged) moves to its new record; none of {@code newChunks}, nor of {@code goodAgain}
+     * (known bad, but whose stored copy checked good this time), is known bad any more.
      */
-    synchronized void addImage(Map<Long, Long> packSizes, Map<ChunkId, ChunkLocation> newChunks, ImageRow image, byte[] dictionary) {
+    void addImage(Map<Long, Long> packSizes, Map<ChunkId, ChunkLocation> newChunks, ImageRow image, byte[] dictionary) {
+        addImage(packSizes, newChunks, List.of(), image, dictionary);
+    }
+
+    /**
+     * As {@link #addImage(Map, Map, ImageRow, byte[])}; also forgets that the chunks in
+     * {@code goodAgain} were bad (their stored copy checked good this time).
+     */
+    synchronized void addImage(Map<Long, Long> packSizes, Map<ChunkId, ChunkLocation> newChunks, Collection<ChunkId> goodAgain,
+                               ImageRow image, byte[] dictionary) {
         try {
             transaction(db -> {
                 try (PreparedStatement pk = db.prepareStatement("INSERT OR REPLACE INTO pack(id, size) VALUES (?, ?)");
-                     PreparedStatement ck = db.prepareStatement("INSERT OR IGNORE INTO chunk(id, pack, off, slen, rlen, codec) VALUES (?, ?, ?, ?, ?, ?)");
-                     PreparedStatement im = db.prepareStatement("INSERT INTO image(name, kind, description, flags, created, user_info,"
-                             + " files, dirs, bytes, chunks, manifest, manifest_sha, signature, stored) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                     PreparedStatement ck = db.prepareStatement("INSERT OR REPLACE INTO chunk(id, pack, off, slen, rlen, codec) VALUES (?, ?, ?, ?, ?, ?)");
+                     PreparedStatement good = db.prepareStatement("DELETE FROM bad_chunk WHERE id = ?")) {
                     for (Map.Entry<Long, Long> p : packSizes.entrySet()) {
                         pk.setLong(1, p.getKey());
                         pk.setLong(2, p.getValue());
@@ -404,22 +477,19 @@ final class Index implements AutoCloseable {
                         ck.addBatch();
                     }
                     ck.executeBatch();
+                    if (hasBadChunks()) {
+                        for (ChunkId id : newChunks.keySet()) {
+                            good.setBytes(1, id.toBytes());
+                            good.addBatch();
+                        }
+                        for (ChunkId id : goodAgain) {
+                            good.setBytes(1, id.toBytes());
+                            good.addBatch();
+                        }
+                        good.executeBatch();
+                    }
                     Timing.mark("commit-chunks");
-                    im.setString(1, image.name());
-                    im.setString(2, image.kind().name());
-                    im.setString(3, image.description());
-                    im.setString(4, image.flags());
-                    im.setLong(5, image.created());
-                    im.setString(6, image.userInfo());
-                    im.setLong(7, image.files());
-                    im.setLong(8, image.dirs());
-                    im.setLong(9, image.bytes());
-                    im.setLong(10, image.chunks());
-                    im.setBytes(11, image.manifest().blob());
-                    im.setBytes(12, image.manifest().sha256());
-                    im.setBytes(13, image.manifest().signature());
-                    im.setLong(14, image.storedBytes());
-                    im.executeUpdate();
+                    insertImage(db, image);
                     Timing.mark("commit-image");
                     if (dictionary != null) putMeta("zstd_dict", dictionary);
                 }
@@ -462,6 +532,67 @@ final class Index implements AutoCloseable {
                     raiseLastPackId(newPack >= 0 ? newPack : old);
                 }
                 return null;
+            });
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    private void insertImage(Connection db, ImageRow image) throws SQLException {
+        try (PreparedStatement im = db.prepareStatement("INSERT INTO image(name, kind, description, flags, created, user_info,"
+                + " files, dirs, bytes, chunks, manifest, manifest_sha, signature, stored) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            im.setString(1, image.name());
+            im.setString(2, image.kind().name());
+            im.setString(3, image.description());
+            im.setString(4, image.flags());
+            im.setLong(5, image.created());
+            im.setString(6, image.userInfo());
+            im.setLong(7, image.files());
+            im.setLong(8, image.dirs());
+            im.setLong(9, image.bytes());
+            im.setLong(10, image.chunks());
+            im.setBytes(11, image.manifest().blob());
+            im.setBytes(12, image.manifest().sha256());
+            im.setBytes(13, image.manifest().signature());
+            im.setLong(14, image.storedBytes());
+            im.executeUpdate();
+        }
+    }
+
+    // ---- known-bad chunks -----------------------------------------------------------------------
+
+    /** The chunks found damaged and not yet replaced by a good copy. */
+    synchronized Map<ChunkId, String> badChunks() {
+        try {
+            if (!hasTable("bad_chunk")) return Map.of();
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT id, reason FROM bad_chunk")) {
+            Map<ChunkId, String> out = new HashMap<>();
+            while (r.next()) out.put(ChunkId.of(r.getBytes(1)), r.getString(2));
+            return out;
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    private boolean hasBadChunks() throws SQLException {
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT 1 FROM bad_chunk LIMIT 1")) {
+            return r.next();
+        }
+    }
+
+    /** Remembers that a reader found chunk {@code id} damaged. */
+    synchronized void markBad(ChunkId id, String reason, long nowMs) {
+        try {
+            transaction(db -> {
+                try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO bad_chunk(id, reason, seen) VALUES (?, ?, ?)")) {
+                    p.setBytes(1, id.toBytes());
+                    p.setString(2, reason);
+                    p.setLong(3, nowMs);
+                    return p.executeUpdate();
+                }
             });
         } catch (SQLException e) {
             throw failure(e);

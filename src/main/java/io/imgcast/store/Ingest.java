@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,7 +31,12 @@ import java.util.stream.Stream;
  * readers; closing without committing removes what was written.
  *
  * <p>On open it first removes leftovers of interrupted writers: pack files the index does not
- * list, and bytes past a listed pack's recorded size.
+ * list, bytes past a listed pack's recorded size, and image records and a dictionary file the
+ * index does not list ({@link SideFiles}).
+ *
+ * <p>A chunk the store already holds is reused without reading it, unless it is known bad (a
+ * reader found it damaged, {@link Store#chunkFailed}) or the store is {@link Store#paranoid}:
+ * then it is read and checked first, and a copy that fails is stored again from the source.
  */
 public final class Ingest implements AutoCloseable, ChunkSink {
     static final long PACK_LIMIT = Long.getLong("imgcast.packLimit", 1L << 30);
@@ -58,6 +65,14 @@ public final class Ingest implements AutoCloseable, ChunkSink {
     private ExecutorService flusher;
     private Future<?> lastFlush;
     private ChunkCodec.Dictionary newDictionary;
+    /** Chunks the store holds that must be checked before reuse (known bad), or null for all of them (paranoid). */
+    private final Map<ChunkId, String> suspect;
+    /** Chunks a reader found damaged, when this session began. */
+    private final Map<ChunkId, String> knownBad;
+    /** Outcome of each reuse check: true if the stored copy is good. */
+    private final ConcurrentHashMap<ChunkId, Boolean> checked = new ConcurrentHashMap<>();
+    private final List<ChunkReader> checkers = new ArrayList<>();
+    private final ThreadLocal<ChunkReader> checker = ThreadLocal.withInitial(this::newChecker);
 
     Ingest(Store store) {
         this.store = store;
@@ -66,6 +81,8 @@ public final class Ingest implements AutoCloseable, ChunkSink {
             long maxPack = removeLeftovers();
             this.nextPack = Math.max(maxPack, store.index().lastPackId()) + 1;
             this.known = store.index().allChunks();
+            this.knownBad = store.index().badChunks();
+            this.suspect = store.paranoid() ? null : knownBad;
         } catch (RuntimeException e) {
             closeQuietly(lock);
             throw e;
@@ -90,10 +107,31 @@ public final class Ingest implements AutoCloseable, ChunkSink {
                     }
                 }
             }
+            Set<String> names = new HashSet<>();
+            List<ImageInfo> images = store.images();
+            for (ImageInfo i : images) names.add(i.name());
+            byte[] dict = store.index().dictionary();
+            store.files().removeLeftovers(names, dict != null);
+            restoreSideFiles(images, dict);
         } catch (IOException e) {
-            throw new StoreException("cannot tidy pack directory " + dir + ": " + e.getMessage(), e);
+            throw new StoreException("cannot tidy store " + store.dir() + " (leftovers of an interrupted writer): " + e.getMessage(), e);
         }
         return max;
+    }
+
+    /**
+     * Writes back what the index holds and the files beside the packs lack (someone removed
+     * them): the public key, the dictionary, image records. Nothing is read or written when all
+     * are present.
+     */
+    private void restoreSideFiles(List<ImageInfo> images, byte[] dict) throws IOException {
+        SideFiles f = store.files();
+        if (!Files.exists(f.publicKeyFile())) SideFiles.writeDurably(f.publicKeyFile(), store.index().publicKey());
+        if (dict != null && !Files.exists(f.dictionaryFile())) SideFiles.writeDurably(f.dictionaryFile(), dict);
+        Set<Path> present = new HashSet<>(f.imageFiles());
+        for (ImageInfo i : images) {
+            if (!present.contains(f.imageFile(i.name()))) f.writeImage(Store.record(i, store.storedManifest(i)));
+        }
     }
 
     /** The dictionary chunks are compressed with: the store's, or one set for this session. */
@@ -114,9 +152,11 @@ public final class Ingest implements AutoCloseable, ChunkSink {
         newDictionary = d;
     }
 
-    /** True if the store or this session already holds the chunk. */
+    /** True if the store or this session already holds the chunk (a known-bad copy counts only once it checks). */
     public boolean has(ChunkId id) {
-        return known.containsKey(id) || claimed.containsKey(id);
+        if (claimed.containsKey(id)) return true;
+        if (!known.containsKey(id)) return false;
+        return !mustCheck(id) || storedCopyGood(id);
     }
 
     /**
@@ -125,7 +165,35 @@ public final class Ingest implements AutoCloseable, ChunkSink {
      */
     @Override
     public boolean claim(ChunkId id) {
-        return !known.containsKey(id) && claimed.putIfAbsent(id, Boolean.TRUE) == null;
+        if (known.containsKey(id) && (!mustCheck(id) || storedCopyGood(id))) return false;
+        return claimed.putIfAbsent(id, Boolean.TRUE) == null;
+    }
+
+    private boolean mustCheck(ChunkId id) {
+        return suspect == null || suspect.containsKey(id);
+    }
+
+    /** Reads and checks the store's copy of a chunk about to be reused (once per chunk and session). */
+    private boolean storedCopyGood(ChunkId id) {
+        return checked.computeIfAbsent(id, k -> {
+            var loc = store.index().location(k);
+            if (loc.isEmpty()) return false;
+            byte[] buf = new byte[Math.max(loc.get().rawLength(), 1)];
+            try {
+                checker.get().read(k, loc.get(), buf);
+                return true;
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        });
+    }
+
+    private ChunkReader newChecker() {
+        ChunkReader r = store.reader();
+        synchronized (checkers) {
+            checkers.add(r);
+        }
+        return r;
     }
 
     /** Appends one encoded chunk record to the current pack. */
@@ -193,6 +261,10 @@ public final class Ingest implements AutoCloseable, ChunkSink {
      * the store or in this session.
      */
     public ImageInfo commit(ImageMeta meta, Manifest manifest) {
+        ImageName.check(meta.name());
+        if (store.find(meta.name()).isPresent()) {
+            throw new StoreException("an image named '" + meta.name() + "' already exists; pick another --name or delete it first");
+        }
         synchronized (this) {
             Map<ChunkId, Integer> chunks = manifest.distinctChunks();
             long storedBytes = 0;
@@ -217,9 +289,32 @@ public final class Ingest implements AutoCloseable, ChunkSink {
             } catch (IOException e) {
                 throw new StoreException("cannot flush pack data to disk: " + e.getMessage(), e);
             }
-            store.index().addImage(packSizes, pending, new Index.ImageRow(meta.name(), manifest.kind(), meta.description(),
-                    meta.flags(), meta.created(), meta.userInfo(), manifest.fileCount(), manifest.dirCount(), manifest.totalBytes(),
-                    chunks.size(), new StoredManifest(blob, sha, sig), storedBytes), newDictionary == null ? null : newDictionary.bytes());
+            StoredManifest stored = new StoredManifest(blob, sha, sig);
+            try {
+                // after the data, before the index: a record is never listed before it is durable
+                if (newDictionary != null) SideFiles.writeDurably(store.files().dictionaryFile(), newDictionary.bytes());
+                store.files().writeImage(new ImageRecord(meta.name(), manifest.kind(), meta.description(), meta.flags(),
+                        meta.userInfo(), meta.created(), stored));
+                Timing.mark("commit-record");
+            } catch (IOException e) {
+                throw new StoreException("cannot write the image record to " + store.files().imagesDir() + ": " + e.getMessage(), e);
+            }
+            try {
+                List<ChunkId> goodAgain = new ArrayList<>();
+                for (Map.Entry<ChunkId, Boolean> c : checked.entrySet()) {
+                    if (c.getValue() && knownBad.containsKey(c.getKey())) goodAgain.add(c.getKey());
+                }
+                store.index().addImage(packSizes, pending, goodAgain, new Index.ImageRow(meta.name(), manifest.kind(), meta.description(),
+                        meta.flags(), meta.created(), meta.userInfo(), manifest.fileCount(), manifest.dirCount(), manifest.totalBytes(),
+                        chunks.size(), stored, storedBytes), newDictionary == null ? null : newDictionary.bytes());
+            } catch (RuntimeException e) {
+                try {
+                    store.files().removeImage(meta.name());
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed); // the next writer removes it
+                }
+                throw e;
+            }
             if (newDictionary != null) {
                 store.dictionaryCommitted(newDictionary);
                 newDictionary = null;
@@ -263,6 +358,10 @@ public final class Ingest implements AutoCloseable, ChunkSink {
                 // removed or truncated below
             }
             for (Long p : createdPacks) Store.deleteIfExists(store.packs().path(p));
+            synchronized (checkers) {
+                for (ChunkReader r : checkers) r.close();
+                checkers.clear();
+            }
             closeQuietly(lock);
         }
     }

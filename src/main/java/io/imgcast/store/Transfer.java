@@ -14,17 +14,22 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UTFDataFormatException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PublicKey;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -68,7 +73,7 @@ public final class Transfer {
             ingest.setDictionary(fileDict);
             return null;
         }
-        return java.util.Arrays.equals(storeDict.bytes(), fileDict.bytes()) ? null : new ChunkCodec(ChunkCodec.STORE_LEVEL, storeDict);
+        return Arrays.equals(storeDict.bytes(), fileDict.bytes()) ? null : new ChunkCodec(ChunkCodec.STORE_LEVEL, storeDict);
     }
 
     /** Exports image {@code name} to {@code file}, written as FILE.partial and renamed when complete; its size. */
@@ -92,7 +97,7 @@ public final class Transfer {
     /** Exports image {@code name} to a stream (e.g. standard output), which stays open; the bytes written. */
     public static long export(Store store, String name, OutputStream stream, Progress progress) {
         long[] count = {0};
-        OutputStream counted = new java.io.FilterOutputStream(stream) {
+        OutputStream counted = new FilterOutputStream(stream) {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
                 out.write(b, off, len);
@@ -202,7 +207,7 @@ public final class Transfer {
             CountingStream counting = new CountingStream(new BufferedInputStream(fis, 1 << 20), body, progress);
             DataInputStream in = new DataInputStream(new DigestInputStream(counting, sha));
             byte[] magic = in.readNBytes(MAGIC.length);
-            if (!java.util.Arrays.equals(magic, MAGIC)) throw new CorruptDataException("not an imgcast export file");
+            if (!Arrays.equals(magic, MAGIC)) throw new CorruptDataException("not an imgcast export file");
             int version = in.readUnsignedByte();
             if (version != 1 && version != VERSION) throw new CorruptDataException("export format version " + version + " is not supported");
             String name = in.readUTF();
@@ -224,7 +229,7 @@ public final class Transfer {
             PublicKey key;
             try {
                 key = ImageSignature.publicKey(pub);
-            } catch (java.security.GeneralSecurityException e) {
+            } catch (GeneralSecurityException e) {
                 throw new CorruptDataException("export file carries an unreadable public key");
             }
             byte[] manifestSha = ChunkId.newDigest().digest(blob);
@@ -233,7 +238,7 @@ public final class Transfer {
             }
             Manifest m = ManifestFormat.decode(blob);
             Map<ChunkId, Integer> needed = m.distinctChunks();
-            String finalName = rename != null ? rename : name;
+            String finalName = ImageName.check(rename != null ? rename : name);
             if (store.find(finalName).isPresent()) {
                 throw new StoreException("an image named '" + finalName + "' already exists; import with --name NEW or delete it first");
             }
@@ -269,15 +274,15 @@ public final class Transfer {
                             byte e2 = recoder.encode(raw, 0, rlen, encoded, encodedLen, enc == ChunkCodec.ZSTD_DICT_X86);
                             ingest.append(id, e2, rlen, encoded, encodedLen[0]);
                         } else {
-                            byte[] payload = java.util.Arrays.copyOfRange(rec, PackFormat.RECORD_HEADER, rec.length);
+                            byte[] payload = Arrays.copyOfRange(rec, PackFormat.RECORD_HEADER, rec.length);
                             ingest.append(id, enc, rlen, payload, slen);
                         }
                     }
                 }
                 byte[] digest = sha.digest();
                 byte[] end = counting.rawTail(END.length + 32);
-                if (!java.util.Arrays.equals(java.util.Arrays.copyOf(end, END.length), END)
-                        || !MessageDigest.isEqual(java.util.Arrays.copyOfRange(end, END.length, end.length), digest)) {
+                if (!Arrays.equals(Arrays.copyOf(end, END.length), END)
+                        || !MessageDigest.isEqual(Arrays.copyOfRange(end, END.length, end.length), digest)) {
                     throw new CorruptDataException("export file trailer does not match its content (truncated or altered)");
                 }
                 for (ChunkId id : needed.keySet()) {
@@ -287,7 +292,7 @@ public final class Transfer {
             }
         } catch (EOFException e) {
             throw new CorruptDataException("export file " + file + " is truncated");
-        } catch (java.io.UTFDataFormatException e) {
+        } catch (UTFDataFormatException e) {
             throw new CorruptDataException("export file " + file + " is malformed (" + e.getMessage() + ")");
         } catch (IOException e) {
             throw new StoreException("import of " + file + " failed: " + e.getMessage(), e);

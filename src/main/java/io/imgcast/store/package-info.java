@@ -15,6 +15,11 @@
  * io.imgcast.store.StoreLock}: one writer; gc against readers) and joins these parts. An
  * <b>ingest</b> is one write session that makes an image visible atomically at commit. <b>Unique
  * bytes</b> of an image are those of chunks no other image references. <b>gc</b> rewrites packs
- * to drop chunks no image references.
+ * to drop chunks no image references. An <b>image record</b> ({@link io.imgcast.store.ImageRecord})
+ * is an image's signed manifest and descriptive data kept as a file beside the packs, with the
+ * public key and the dictionary ({@link io.imgcast.store.SideFiles}), so that <b>repair</b>
+ * ({@link io.imgcast.store.Repair}) can rebuild a lost index; <b>orphans</b> are chunks no image
+ * names. A <b>bad chunk</b> is one a reader found damaged; an ingest checks it before reusing it.
+ * The <b>image name</b> rule is {@link io.imgcast.store.ImageName}'s.
  */
 package io.imgcast.store;

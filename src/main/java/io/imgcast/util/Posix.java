@@ -1,6 +1,7 @@
 package io.imgcast.util;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -12,6 +13,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +34,12 @@ public final class Posix {
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
     private static final int SEEK_END = 2;
     private static final int SEEK_DATA = 3;
+    private static final int SEEK_HOLE = 4;
+    private static final int FALLOC_FL_KEEP_SIZE = 0x01;
+    private static final int FALLOC_FL_PUNCH_HOLE = 0x02;
+    /** _IO(0x12, 127): zero a byte range of a block device, letting the device do it (WRITE ZEROES, discard). */
+    private static final long BLKZEROOUT = 0x127F;
+    private static final int O_RDWR = 2;
     private static final int ENXIO = 6;
     private static final int EINVAL = 22;
     private static final int O_RDONLY = 0;
@@ -70,6 +78,11 @@ public final class Posix {
     }
     private static final class Flock { static final MethodHandle H = handle("flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)); }
     private static final class Lseek { static final MethodHandle H = handle("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT)); }
+    private static final class Fallocate { static final MethodHandle H = handle("fallocate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG)); }
+    private static final class Ioctl {
+        static final MethodHandle H = Ffm.LINKER.downcallHandle(Ffm.LIBC.find("ioctl").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2), Ffm.ERRNO_OPT);
+    }
     private static final class Close { static final MethodHandle H = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT)); }
     private static final class Strerror {
         static final MethodHandle H = Ffm.LINKER.downcallHandle(Ffm.LIBC.find("strerror").orElseThrow(),
@@ -161,7 +174,7 @@ public final class Posix {
     private static Ids readIds() {
         int uid = -1, gid = -1, umask = -1;
         try {
-            for (String l : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
                 if (l.startsWith("Uid:")) uid = Integer.parseInt(l.substring(4).strip().split("\\s+")[1]);
                 else if (l.startsWith("Gid:")) gid = Integer.parseInt(l.substring(4).strip().split("\\s+")[1]);
                 else if (l.startsWith("Umask:")) umask = Integer.parseInt(l.substring(6).strip(), 8);
@@ -204,7 +217,9 @@ public final class Posix {
      * struct statx is the same on every architecture). {@code rdev} and {@code dev} are encoded
      * like glibc's dev_t (as NIO's "unix:rdev" gives them).
      */
-    public record Stat(int mode, int uid, int gid, int nlink, long ino, long dev, long rdev, long size, long atimeNs, long mtimeNs) {}
+    /** {@code allocated}: bytes the file takes on disk (st_blocks x 512); less than size for a sparse file. */
+    public record Stat(int mode, int uid, int gid, int nlink, long ino, long dev, long rdev, long size, long atimeNs, long mtimeNs,
+                       long allocated) {}
 
     private static final int STATX_BASIC_STATS = 0x7ff;
 
@@ -229,7 +244,8 @@ public final class Posix {
                 b.get(JAVA_LONG, 32), makedev(b.get(JAVA_INT, 136), b.get(JAVA_INT, 140)), makedev(b.get(JAVA_INT, 128), b.get(JAVA_INT, 132)),
                 b.get(JAVA_LONG, 40),
                 b.get(JAVA_LONG, 64) * 1_000_000_000L + Integer.toUnsignedLong(b.get(JAVA_INT, 72)),
-                b.get(JAVA_LONG, 112) * 1_000_000_000L + Integer.toUnsignedLong(b.get(JAVA_INT, 120)));
+                b.get(JAVA_LONG, 112) * 1_000_000_000L + Integer.toUnsignedLong(b.get(JAVA_INT, 120)),
+                b.get(JAVA_LONG, 48) * 512);
     }
 
     /** glibc's gnu_dev_makedev. */
@@ -418,6 +434,23 @@ public final class Posix {
             this.path = path;
         }
 
+        /** Offset of the first hole byte at or after {@code offset} (the end of the file counts as one); Long.MAX_VALUE past the end. */
+        public long nextHole(long offset) throws IOException {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment cap = a.allocate(Ffm.CAPTURE);
+                long r = (long) Lseek.H.invokeExact(cap, fd, offset, SEEK_HOLE);
+                if (r >= 0) return r;
+                int e = errno(cap);
+                if (e == ENXIO) return Long.MAX_VALUE;
+                if (e == EINVAL || e == ENOTSUP) return Long.MAX_VALUE; // no SEEK_HOLE here: no holes
+                throw new PosixException("lseek SEEK_HOLE", path, e);
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+
         /** Offset of the first data byte at or after {@code offset}; Long.MAX_VALUE if none. */
         public long nextData(long offset) throws IOException {
             try (Arena a = Arena.ofConfined()) {
@@ -534,4 +567,53 @@ public final class Posix {
             throw new IllegalStateException(t);
         }
     }
+
+    /** Gives a file its exact size without writing (ftruncate): a trailing hole stays a hole. */
+    public static void setLength(Path p, long size) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
+            if (f.length() != size) f.setLength(size);
+        }
+    }
+
+    /** How {@link #zeroOut} made a range read as zeros. */
+    public enum Zeroed { PUNCHED, DEVICE_ZEROED, NOT_SUPPORTED }
+
+    /**
+     * Makes {@code [offset, offset+length)} of {@code path} read as zeros without writing them:
+     * a regular file gets a hole punched (fallocate PUNCH_HOLE, size kept), a block device is
+     * asked to zero the range itself (BLKZEROOUT). {@link Zeroed#NOT_SUPPORTED} when the file
+     * system or device cannot; the caller then writes zeros.
+     */
+    public static Zeroed zeroOut(Path path, boolean device, long offset, long length) throws IOException {
+        if (length <= 0) return device ? Zeroed.DEVICE_ZEROED : Zeroed.PUNCHED;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = a.allocate(Ffm.CAPTURE);
+            int fd = (int) Open.H.invokeExact(cap, cstr(a, path), O_RDWR | O_CLOEXEC, 0);
+            if (fd < 0) throw new PosixException("open", path, errno(cap));
+            try {
+                int r;
+                if (device) {
+                    MemorySegment range = a.allocate(JAVA_LONG, 2);
+                    range.setAtIndex(JAVA_LONG, 0, offset);
+                    range.setAtIndex(JAVA_LONG, 1, length);
+                    r = (int) Ioctl.H.invokeExact(cap, fd, BLKZEROOUT, range);
+                } else {
+                    r = (int) Fallocate.H.invokeExact(cap, fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length);
+                }
+                if (r == 0) return device ? Zeroed.DEVICE_ZEROED : Zeroed.PUNCHED;
+                int e = errno(cap);
+                if (e == ENOTSUP || e == EINVAL || e == ENOTTY || e == ENOSYS) return Zeroed.NOT_SUPPORTED;
+                throw new PosixException(device ? "ioctl BLKZEROOUT" : "fallocate PUNCH_HOLE", path, e);
+            } finally {
+                int ignored = (int) Close.H.invokeExact(cap, fd);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static final int ENOTTY = 25;
+    private static final int ENOSYS = 38;
 }

@@ -6,6 +6,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -149,9 +151,9 @@ public interface Progress extends AutoCloseable {
                     .setStyle(ProgressBarStyle.ASCII).setUnit(" MiB", 1L << 20).showSpeed()
                     .setUpdateIntervalMillis(250).setMaxRenderedLength(100).setEtaFunction(s -> {
                         long d = s.getCurrent(), t = s.getMax();
-                        Duration el = Duration.between(s.getStartInstant(), java.time.Instant.now());
-                        if (d <= 0 || t <= d) return java.util.Optional.of(Duration.ZERO);
-                        return java.util.Optional.of(el.multipliedBy(t - d).dividedBy(d));
+                        Duration el = Duration.between(s.getStartInstant(), Instant.now());
+                        if (d <= 0 || t <= d) return Optional.of(Duration.ZERO);
+                        return Optional.of(el.multipliedBy(t - d).dividedBy(d));
                     }).build();
         }
 

@@ -1,5 +1,7 @@
 package io.imgcast.util;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,7 +22,7 @@ public final class Timing {
     /** CPU time of the whole process (all threads, JIT and GC included) in ms, from /proc/self/stat (10 ms ticks). */
     static long cpuMs() {
         try {
-            String st = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            String st = Files.readString(Path.of("/proc/self/stat"));
             String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
             return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10; // utime, stime (fields 14, 15)
         } catch (Exception e) {

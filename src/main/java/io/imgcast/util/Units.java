@@ -1,5 +1,9 @@
 package io.imgcast.util;
 
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /** Human-readable sizes, rates and durations for command output. */
 public final class Units {
     private Units() {}
@@ -41,7 +45,7 @@ public final class Units {
         }
     }
 
-    private static final java.util.regex.Pattern QUANTITY = java.util.regex.Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*([A-Za-z/]*)");
+    private static final Pattern QUANTITY = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*([A-Za-z/]*)");
 
     /** A size in bytes: 2GiB, 2GB, 512MiB, 4096 (plain bytes). */
     public static long parseSize(String s) {
@@ -66,7 +70,7 @@ public final class Units {
      */
     public static long parse(String s, Quantity q) {
         String t = s == null ? "" : s.trim();
-        java.util.regex.Matcher m = QUANTITY.matcher(t);
+        Matcher m = QUANTITY.matcher(t);
         if (!m.matches()) throw new IllegalArgumentException("'" + s + "' is not a number with a unit; " + examples(q));
         double v = Double.parseDouble(m.group(1));
         String unit = m.group(2);
@@ -78,7 +82,7 @@ public final class Units {
         boolean bits;
         boolean binary = false;
         String prefix;
-        String lower = unit.toLowerCase(java.util.Locale.ROOT);
+        String lower = unit.toLowerCase(Locale.ROOT);
         if (lower.endsWith("bps")) {
             if (perSecond) throw new IllegalArgumentException("'" + s + "': bps already means per second; " + examples(q));
             perSecond = true;
@@ -96,7 +100,7 @@ public final class Units {
             bits = false;
             prefix = unit.substring(0, unit.length() - 1);
         } else if (unit.endsWith("b") && unit.length() > 1) {
-            String p = unit.substring(0, unit.length() - 1).toUpperCase(java.util.Locale.ROOT);
+            String p = unit.substring(0, unit.length() - 1).toUpperCase(Locale.ROOT);
             throw new IllegalArgumentException("'" + s + "' is ambiguous: a lower-case b may mean bits or bytes; write "
                     + m.group(1) + p + "bit" + (q == Quantity.SIZE ? "" : "/s") + " for bits or " + m.group(1) + p + "B"
                     + (q == Quantity.SIZE ? "" : "/s") + " for bytes");
@@ -132,7 +136,7 @@ public final class Units {
     }
 
     private static IllegalArgumentException ambiguous(String s, String number, String unit, Quantity q) {
-        String p = unit.toUpperCase(java.util.Locale.ROOT);
+        String p = unit.toUpperCase(Locale.ROOT);
         if (unit.length() != 1 || "KMGT".indexOf(p.charAt(0)) < 0) {
             return new IllegalArgumentException("'" + s + "': unknown unit '" + unit + "'; " + examples(q));
         }
@@ -140,11 +144,11 @@ public final class Units {
         if (q == Quantity.SIZE) {
             double bin = Double.parseDouble(number) * prefix(s, p, true, q);
             double dec = Double.parseDouble(number) * prefix(s, p, false, q);
-            return new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+            return new IllegalArgumentException(String.format(Locale.ROOT,
                     "'%s' is ambiguous: %s %siB (%.0f bytes) or %s %sB (%.0f bytes)? write %s%siB or %s%sB",
                     s, number, p, bin, number, k, dec, number, p, number, k));
         }
-        return new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+        return new IllegalArgumentException(String.format(Locale.ROOT,
                 "'%s' is ambiguous: %s %sbit/s (bits) or %s %sB/s (bytes, 8 times as much)? write %s%sbit or %s%sB/s%s",
                 s, number, k, number, k, number, k, number, k,
                 q == Quantity.BIT_RATE ? " (network rates are in bits per second)" : " (this rate is in bytes per second)"));

@@ -1,5 +1,15 @@
 package io.imgcast.util;
 
+import com.github.luben.zstd.Zstd;
+import io.imgcast.chunk.Sha256;
+import org.sqlite.JDBC;
+import org.sqlite.SQLiteJDBCLoader;
+
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.Signature;
+
 /**
  * Start-up overlap: while the main thread parses the command line and opens the store, one
  * daemon thread loads and initialises what the command will need next (JNI libraries, the FFM
@@ -41,8 +51,8 @@ public final class Warmup {
 
     private static void sqlite() {
         try {
-            Class.forName("org.sqlite.JDBC");
-            org.sqlite.SQLiteJDBCLoader.initialize();
+            Class.forName("JDBC");
+            SQLiteJDBCLoader.initialize();
         } catch (Exception ignored) {
             // reported when the store is opened
         }
@@ -50,20 +60,20 @@ public final class Warmup {
 
     /** OpenSSL's SHA-256 (loads libcrypto and makes its downcall). */
     private static void sha256() {
-        io.imgcast.chunk.Sha256.digest(new byte[1], 0, 1);
+        Sha256.digest(new byte[1], 0, 1);
     }
 
     private static void zstd() {
-        com.github.luben.zstd.Zstd.compressBound(1);
+        Zstd.compressBound(1);
     }
 
     /** JCA provider set-up, SHA-256 and Ed25519 (manifest hash and signature). */
     private static void jca() {
         try {
-            java.security.MessageDigest.getInstance("SHA-256").digest(new byte[64]);
-            java.security.KeyFactory.getInstance("Ed25519");
-            java.security.Signature.getInstance("Ed25519");
-        } catch (java.security.GeneralSecurityException ignored) {
+            MessageDigest.getInstance("SHA-256").digest(new byte[64]);
+            KeyFactory.getInstance("Ed25519");
+            Signature.getInstance("Ed25519");
+        } catch (GeneralSecurityException ignored) {
             // reported on use
         }
     }

@@ -61,6 +61,18 @@ class ControlJsonTest {
     }
 
     @Test
+    void aMachineTheServerFailedIsToldWhy() throws IOException {
+        FeedbackReply f = new FeedbackReply(0, "239.1.2.3:9000", MachineState.FAILED, true, "chunk 0a1b of image b is damaged");
+        String json = ControlJson.write(f);
+        assertEquals("{\"stream\":0,\"group\":\"239.1.2.3:9000\",\"state\":\"failed\",\"sending\":true,"
+                + "\"error\":\"chunk 0a1b of image b is damaged\"}", json);
+        assertEquals(f, ControlJson.read(FeedbackReply.class, json));
+        // a reply from a server that predates the field reads as before
+        assertEquals(new FeedbackReply(0, "g", MachineState.RECEIVING, false),
+                ControlJson.read(FeedbackReply.class, "{\"stream\":0,\"group\":\"g\",\"state\":\"receiving\",\"sending\":false}"));
+    }
+
+    @Test
     void doneAndRefuseRequests() throws IOException {
         assertEquals("{\"ok\":false,\"error\":\"disk full\",\"seconds\":1.5}", ControlJson.write(new DoneRequest(false, "disk full", 1.5)));
         assertEquals("{\"ok\":true,\"seconds\":2.0}", ControlJson.write(new DoneRequest(true, null, 2.0)));

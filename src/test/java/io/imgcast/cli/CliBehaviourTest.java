@@ -192,7 +192,7 @@ class CliBehaviourTest {
         Cli.run("capture", a, "--name", "a", "--store", store, "-q").ok();
         Path log = tmp.resolve("serve.log");
         // on loopback only: the receiver fails at the descriptive data, before any stream matters
-        Process server = Cli.start(log, "serve", "--interface", "lo", "--listen", "127.0.0.1:0", "--store", store);
+        Process server = Cli.start(log, "serve", "--interface", "lo", "--listen", "127.0.0.1:0", "--store", store, "--state", tmp.resolve("state"));
         try {
             java.util.regex.Pattern url = java.util.regex.Pattern.compile("control (https://127\\.0\\.0\\.1:\\d+/)");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

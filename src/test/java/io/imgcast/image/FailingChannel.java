@@ -9,7 +9,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 
 /** A read-only FileChannel that delivers {@code failAfter} bytes of the real file, then fails like a bad disk. */
-final class FailingChannel extends FileChannel {
+class FailingChannel extends FileChannel {
     private final FileChannel in;
     private final long failAfter;
     private long delivered;

@@ -40,9 +40,15 @@ class FaultTest {
         original = TreeCapture.opener;
         src = tmp.resolve("src");
         TreeGen.plain(src, 2, 2 * (int) MiB);
+        // enough text for the first capture to train the store's dictionary: later captures then
+        // store new chunks as they come (while a store has none, each capture trains one and keeps
+        // new chunks aside until it is ready; whether a chunk was kept aside depended on which
+        // thread came first, and a reader held in a failing open never sent the chunk that writes them)
+        for (int i = 0; i < 8; i++) TreeGen.textFile(src.resolve("docs/dict-sample-" + i + ".txt"), 64 * 1024, 60 + i);
         storeDir = tmp.resolve("store");
         try (Store s = Store.open(storeDir)) {
             Capture.run(s, src, false, meta("first"), CaptureOptions.defaults());
+            assertTrue(s.dictionary() != null, "the first capture trained the store's dictionary");
         }
     }
 
@@ -65,8 +71,7 @@ class FaultTest {
         TreeCapture.opener = p -> {
             if (p.equals(victim)) {
                 if (attempts.incrementAndGet() == 3) {
-                    // the workers store asynchronously (after training the store's dictionary, if it has
-                    // none): give them a bounded while to reach the pack on a slow machine
+                    // the workers store asynchronously: a bounded wait for them to reach the pack
                     long deadline = System.nanoTime() + 20_000_000_000L;
                     while (StoreState.of(storeDir).unlistedPackFiles().isEmpty() && System.nanoTime() < deadline) {
                         try {

@@ -3,6 +3,8 @@ package io.imgcast.image;
 import io.imgcast.image.PartitionTable;
 import io.imgcast.store.StoreException;
 import io.imgcast.testutil.Sh;
+import io.imgcast.testutil.Needs;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Partition tables as sfdisk reads them, and which bytes a selection of partitions sends. */
 class PartitionTableTest {
+    @BeforeEach
+    void needSfdisk() {
+        Needs.tools("sfdisk");
+    }
+
     @Test
     void gptDiskMadeWithSfdisk(@TempDir Path dir) {
         Path disk = dir.resolve("disk.img");
@@ -37,6 +44,16 @@ class PartitionTableTest {
         assertTrue(t.layout().startsWith("gpt 512B 1:2048+40960"), t.layout());
         StoreException e = assertThrows(StoreException.class, () -> t.keepRanges(Set.of(4), size));
         assertTrue(e.getMessage().contains("no partition 4"), e.getMessage());
+        // without the table: the selected partitions only, in disk order
+        assertArrayEquals(new long[] {p1.start(), p1.end(), p3.start(), p3.end()}, t.keepRanges(Set.of(3, 1), size, false));
+        assertArrayEquals(t.keepRanges(Set.of(2), size), t.keepRanges(Set.of(2), size, true));
+        assertThrows(StoreException.class, () -> t.keepRanges(Set.of(4), size, false));
+        // the announced layout line reads back as the same partitions
+        PartitionTable back = PartitionTable.parseLayout(t.layout() + " sending 1");
+        assertEquals(3, back.partitions().size());
+        assertEquals(p2.start(), back.partition(2).start());
+        assertEquals(p2.size(), back.partition(2).size());
+        assertNull(PartitionTable.parseLayout(""));
     }
 
     @Test

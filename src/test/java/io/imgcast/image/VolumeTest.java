@@ -136,7 +136,9 @@ class VolumeTest {
         Path backing = tmp.resolve("device-backing");
         fill(backing, 64 * MiB, 0xa5); // a used disk: garbage everywhere, larger than the image
         try (Store s = Store.open(tmp.resolve("store"))) {
-            Capture.run(s, img, false, meta("fs"), CaptureOptions.defaults());
+            // every block: the device then holds the image bit for bit (a file-system-aware capture
+            // leaves the device's bytes in unused blocks alone; see FileSystemVolumeTest)
+            Capture.run(s, img, false, meta("fs"), CaptureOptions.defaults().withFsAware(false));
             Apply.run(s, "fs", out, 3, Progress.NONE);
             assertTrue(Sh.cmp(img, out, 0), "applied ext4 image differs");
             assertEquals(0, Sh.run("e2fsck", "-fn", out.toString()).code(), "e2fsck on the applied image");

@@ -37,6 +37,8 @@ public final class LabRun {
         List<Object> a = new ArrayList<>(List.of("serve", "--store", store, "--interface", lab.iface("s"),
                 "--listen", lab.address("s") + ":8470", "--exit-after-idle", "10"));
         a.addAll(List.of(extra));
+        // the server's own state in the test's directory, not the machine's default
+        if (!a.contains("--state")) a.addAll(List.of("--state", dir.resolve("state")));
         Process p = lab.start("s", imgcast(a.toArray()), dir.resolve("server.log"));
         awaitListening(p);
         return p;
@@ -113,6 +115,39 @@ public final class LabRun {
         StringBuilder logs = new StringBuilder();
         for (String h : lab.hosts()) logs.append("--- ").append(h).append(":\n").append(h.equals("s") ? log("server") : log(h));
         throw new AssertionError("server did not see " + n + " machines in " + timeout + ":\n" + logs);
+    }
+
+    /** The server's status entry of one machine, or null while it lists none of that name. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> machine(String name) {
+        NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-sk", serverUrl + "api/v1/status");
+        if (!r.ok() || r.stdout().isBlank()) return null;
+        if (!(MiniJson.object(r.stdout()).get("machines") instanceof List<?> l)) return null;
+        for (Object o : l) if (o instanceof Map<?, ?> m && name.equals(m.get("machine"))) return (Map<String, Object>) m;
+        return null;
+    }
+
+    /** Waits (bounded) until the server reports at least {@code bytes} done for {@code machine}: its transfer runs. */
+    public void awaitDone(String machine, long bytes, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            Map<String, Object> m = machine(machine);
+            if (m != null && m.get("done_bytes") instanceof Number n && n.longValue() >= bytes) return;
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new AssertionError(machine + " did not get " + bytes + " bytes in " + timeout + ":\n" + log("server") + "\n" + log(machine));
+    }
+
+    /** The JVM of a process started in a namespace (ip netns exec runs it in place; its child if not): to signal it. */
+    public static long javaPid(Process p) {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(p.toHandle()), p.toHandle().descendants())
+                .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .mapToLong(ProcessHandle::pid).findFirst().orElse(p.pid());
     }
 
     /** The server's status document. */

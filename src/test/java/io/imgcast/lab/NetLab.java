@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code b1..bM} (receivers on segment 2). Nothing is created in the root namespace.
  *
  * <pre>{@code
- * assumeTrue(NetLab.available());
+ * Needs.lab();   // io.imgcast.testutil.Needs: fails as root if a tool is missing, skips without root
  * try (NetLab lab = NetLab.up(NetLab.uniqueName("x"), 3, NetLab.Options.defaults().loss(1))) {
  *     Process r = lab.start("r1", List.of("udp-receiver", ...), dir.resolve("r1.log"));
  *     ...
@@ -113,12 +113,6 @@ public final class NetLab implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    /** True when labs can be made here: root, {@code ip}, {@code nft}, {@code tc} and lab.sh present. */
-    public static boolean available() {
-        return isRoot() && findTool("ip") != null && findTool("nft") != null && findTool("tc") != null
-                && findScript() != null;
-    }
-
     /** A lab name unlikely to clash with other test JVMs: prefix (≤2 chars), pid, sequence. */
     public static String uniqueName(String prefix) {
         String p = prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
@@ -186,13 +180,25 @@ public final class NetLab implements AutoCloseable {
      * from /dev/null. The process is killed by {@link #close()} if still running.
      */
     public Process start(String host, List<String> command, Path log) {
+        return start(host, command, log, Redirect.from(new java.io.File("/dev/null")));
+    }
+
+    /**
+     * As {@link #start(String, List, Path)}, with standard input a pipe from this JVM
+     * ({@link Process#getOutputStream()}): to type into the command.
+     */
+    public Process startWithInput(String host, List<String> command, Path log) {
+        return start(host, command, log, Redirect.PIPE);
+    }
+
+    private Process start(String host, List<String> command, Path log, Redirect input) {
         checkOpen();
         try {
             if (log.getParent() != null) Files.createDirectories(log.getParent());
             ProcessBuilder pb = new ProcessBuilder(inNetns(host, command))
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
-                    .redirectInput(Redirect.from(new java.io.File("/dev/null")));
+                    .redirectInput(input);
             Process p = pb.start();
             started.add(p);
             return p;
@@ -388,17 +394,6 @@ public final class NetLab implements AutoCloseable {
         } catch (IOException ignored) {
             // temp file; nothing to do
         }
-    }
-
-    private static boolean isRoot() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) return line.split("\\s+")[2].equals("0"); // effective uid
-            }
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-        return false;
     }
 
     static String findTool(String tool) {

@@ -3,8 +3,8 @@ package io.imgcast.lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.imgcast.testutil.Needs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +28,7 @@ class NetLabTest {
 
     @BeforeAll
     static void needLab() {
-        assumeTrue(NetLab.available(), "needs root, ip, nft, tc and lab/lab.sh");
+        Needs.lab();
     }
 
     @Test

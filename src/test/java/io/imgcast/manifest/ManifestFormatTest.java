@@ -210,6 +210,66 @@ class ManifestFormatTest {
         assertThrows(CorruptDataException.class, () -> ManifestFormat.decode(beyond));
     }
 
+    @Test
+    void unusedSpansAndSparseHolesRoundTrip() {
+        Manifest v = Manifest.volume(1 << 20, List.of(new Extent(4096, 65536, chunks(1, 65536)), new Extent(524288, 20000, chunks(2, 20000))),
+                List.of(new Span(0, 4096), new Span(200_000, 100_000), new Span(600_000, (1 << 20) - 600_000)));
+        Manifest back = ManifestFormat.decode(ManifestFormat.encode(v));
+        assertEquals(v.unused(), back.unused());
+        assertEquals(places(v), places(back));
+        // zero holes: what is neither data nor unused
+        assertEquals(List.of(new Span(69632, 200_000 - 69632), new Span(300_000, 524288 - 300_000), new Span(544288, 600_000 - 544288)),
+                back.zeroHoles());
+        assertEquals(4096 + 100_000 + (1 << 20) - 600_000, back.unusedBytes());
+
+        Entry sparse = new Entry("big", EntryType.FILE, 0644, 0, 0, 0, 0, 200L << 20, null, 0, List.of(), chunks(3, 4096),
+                List.of(new Span(0, 100L << 20), new Span((100L << 20) + 4096, (100L << 20) - 4096)));
+        Manifest t = Manifest.tree(List.of(entry("", EntryType.DIRECTORY, 0755, null, ChunkList.EMPTY), sparse));
+        Entry got = ManifestFormat.decode(ManifestFormat.encode(t)).entries().get(1);
+        assertEquals(sparse.holes(), got.holes());
+        assertEquals(200L << 20, got.size());
+        assertEquals(4096, got.chunks().totalBytes());
+    }
+
+    @Test
+    void inconsistentUnusedSpansOrHolesAreRefused() {
+        byte[] overlap = ManifestFormat.encode(Manifest.volume(1000, List.of(new Extent(0, 100, chunks(1, 100))), List.of(new Span(50, 100))));
+        assertThrows(CorruptDataException.class, () -> ManifestFormat.decode(overlap));
+        byte[] beyond = ManifestFormat.encode(Manifest.volume(1000, List.of(), List.of(new Span(900, 200))));
+        assertThrows(CorruptDataException.class, () -> ManifestFormat.decode(beyond));
+        byte[] unsorted = ManifestFormat.encode(Manifest.volume(1000, List.of(), List.of(new Span(500, 10), new Span(100, 10))));
+        assertThrows(CorruptDataException.class, () -> ManifestFormat.decode(unsorted));
+        // a file whose chunks and holes do not add up to its size
+        Entry lying = new Entry("f", EntryType.FILE, 0644, 0, 0, 0, 0, 10_000, null, 0, List.of(), chunks(1, 4096), List.of(new Span(0, 4096)));
+        byte[] blob = ManifestFormat.encode(Manifest.tree(List.of(entry("", EntryType.DIRECTORY, 0755, null, ChunkList.EMPTY), lying)));
+        assertThrows(CorruptDataException.class, () -> ManifestFormat.decode(blob));
+    }
+
+    @Test
+    void version1ManifestsStillDecode() {
+        // version 1 is version 2 without the unused (volume) and holes (entry) lists: drop the
+        // last list's count byte before the trailer and set the version byte
+        Manifest v = Manifest.volume(1 << 20, List.of(new Extent(4096, 65536, chunks(1, 65536))));
+        Manifest t = Manifest.tree(List.of(entry("", EntryType.DIRECTORY, 0755, null, ChunkList.EMPTY)));
+        for (Manifest m : List.of(v, t)) {
+            byte[] raw2 = rawOf(ManifestFormat.encode(m));
+            assertEquals(2, raw2[8], "current version");
+            assertEquals(0, raw2[raw2.length - 33], "an empty last list");
+            byte[] raw1 = new byte[raw2.length - 1];
+            System.arraycopy(raw2, 0, raw1, 0, raw2.length - 33);
+            raw1[8] = 1;
+            Manifest back = ManifestFormat.decode(seal(raw1));
+            assertEquals(m.kind(), back.kind());
+            assertEquals(places(m), places(back));
+            assertEquals(m.entries(), back.entries());
+            assertTrue(back.unused().isEmpty());
+        }
+    }
+
+    private static List<String> places(Manifest m) {
+        return m.extents().stream().map(x -> x.offset() + "+" + x.length() + "/" + x.chunks().size()).toList();
+    }
+
     private static void decodeCleanly(byte[] stored, String what) {
         try {
             ManifestFormat.decode(stored);

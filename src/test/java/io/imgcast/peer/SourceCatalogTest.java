@@ -74,6 +74,22 @@ class SourceCatalogTest {
     }
 
     @Test
+    void aSparseFileOfATreeIsReadAgainBetweenItsHoles(@TempDir Path dir) throws Exception {
+        Path tree = java.nio.file.Files.createDirectories(dir.resolve("tree"));
+        byte[] data = new byte[8192];
+        new java.util.SplittableRandom(3).nextBytes(data);
+        try (RandomAccessFile f = new RandomAccessFile(tree.resolve("sparse").toFile(), "rw")) {
+            f.setLength(64L << 20);
+            f.seek(32L << 20);
+            f.write(data);
+        }
+        SourceCatalog reread = new SourceCatalog(tree, "t", 0);
+        ServedImage img = reread.read(false, null, CaptureOptions.defaults());
+        assertTrue(reread.manifest().entries().get(1).holeBytes() > 0, "the holes are recorded");
+        checkAllPayloads(img, reread.openPayloads());
+    }
+
+    @Test
     void aSourceChangedAfterItsReadFailsClearlyInsteadOfSendingWrongData(@TempDir Path dir) throws Exception {
         Path v = volume(dir);
         SourceCatalog c = new SourceCatalog(v, "v", 0);

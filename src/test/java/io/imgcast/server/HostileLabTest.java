@@ -2,6 +2,7 @@ package io.imgcast.server;
 
 import io.imgcast.lab.LabRun;
 import io.imgcast.lab.NetLab;
+import io.imgcast.testutil.Needs;
 import io.imgcast.testutil.Cli;
 import io.imgcast.testutil.MiniJson;
 import io.imgcast.testutil.TreeDiff;
@@ -23,7 +24,6 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The attacks of issue 17 from a hostile host on the segment (r3, a lab namespace) while two
@@ -39,7 +39,7 @@ class HostileLabTest {
 
     @BeforeAll
     static void image() throws Exception {
-        assumeTrue(NetLab.available(), "needs root, ip, nft and tc");
+        Needs.lab();
         tree = work.resolve("t");
         TreeGen.full(tree, 31, 6 << 20);
         store = work.resolve("store");

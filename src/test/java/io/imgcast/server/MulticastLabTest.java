@@ -4,6 +4,7 @@ import io.imgcast.lab.LabRun;
 import io.imgcast.lab.NetLab;
 import io.imgcast.testutil.Cli;
 import io.imgcast.testutil.MiniJson;
+import io.imgcast.testutil.Needs;
 import io.imgcast.testutil.Sh;
 import io.imgcast.testutil.TreeDiff;
 import io.imgcast.testutil.TreeGen;
@@ -20,7 +21,6 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Real server and receiver processes in network namespaces, with real multicast and real
@@ -34,7 +34,8 @@ class MulticastLabTest {
 
     @BeforeAll
     static void images() throws Exception {
-        assumeTrue(NetLab.available(), "needs root, ip, nft and tc");
+        Needs.lab();
+        Needs.tools("mkfs.ext4", "e2fsck");
         treeA = work.resolve("a");
         treeB = work.resolve("b");
         TreeGen.full(treeA, 11, 6 << 20);
@@ -94,16 +95,29 @@ class MulticastLabTest {
         Cli.run("capture", treeA, "--name", "a", "--store", st).ok();
         try (NetLab lab = NetLab.up(NetLab.uniqueName("p"), 3, NetLab.Options.defaults())) {
             LabRun run = new LabRun(lab, dir);
-            run.server(st, "--rate", "40Mbit", "--priority-rule", lab.address("r2") + "/32=10");
-            Process first = run.receiver("r1", "big", dir.resolve("out-r1"));
-            run.awaitMachines(1, Duration.ofSeconds(30));
-            Thread.sleep(1500);
-            // r2 declares no priority: the server's rule for its address gives it one (priority by location)
-            Process vip = run.receiver("r2", "a", dir.resolve("out-r2"));
-            Process late = run.receiver("r3", "big", dir.resolve("out-r3"));
-            Map<String, Object> v = run.result("r2", vip, Duration.ofSeconds(120));
-            assertEquals(0, num(v, "exit"), run.log("r2"));
-            assertTrue(first.isAlive(), "the priority newcomer finished while the long transfer still ran");
+            // machines stay listed however long they are silent (r1 is held below)
+            run.server(st, "--rate", "40Mbit", "--priority-rule", lab.address("r2") + "/32=10", "--machine-timeout", 600);
+            Process first = run.receiver("r1", "big", dir.resolve("out-r1"), "--timeout", 300);
+            run.awaitDone("r1", 1 << 20, Duration.ofSeconds(60));
+            // the long transfer runs; r1 is held (stopped) so that it cannot end while the newcomer
+            // comes, whatever the speed of this machine: the server still owes it most of its image
+            String r1pid = Long.toString(LabRun.javaPid(first));
+            Sh.bash("kill -STOP " + r1pid).ok();
+            Process vip;
+            Process late;
+            try {
+                // r2 declares no priority: the server's rule for its address gives it one (priority by location)
+                vip = run.receiver("r2", "a", dir.resolve("out-r2"));
+                late = run.receiver("r3", "big", dir.resolve("out-r3"));
+                Map<String, Object> v = run.result("r2", vip, Duration.ofSeconds(120));
+                assertEquals(0, num(v, "exit"), run.log("r2"));
+                assertEquals(10, num(run.machine("r2"), "priority"), "the server's rule gave r2 its priority");
+                Map<String, Object> held = run.machine("r1");
+                assertTrue(num(held, "done_bytes") < num(held, "need_bytes"),
+                        "the priority newcomer finished while the long transfer still ran: " + held);
+            } finally {
+                Sh.bash("kill -CONT " + r1pid);
+            }
             Map<String, Object> f = run.result("r1", first, Duration.ofSeconds(120));
             Map<String, Object> l = run.result("r3", late, Duration.ofSeconds(120));
             assertEquals(0, num(f, "exit"), run.log("r1"));
@@ -196,8 +210,7 @@ class MulticastLabTest {
             LabRun run = new LabRun(lab, dir);
             Process server = run.server(st, "--rate", "20Mbit");
             Process r = run.receiver("r1", "big", dir.resolve("out"), "--timeout", 5);
-            run.awaitMachines(1, Duration.ofSeconds(30));
-            Thread.sleep(1500);
+            run.awaitDone("r1", 1 << 20, Duration.ofSeconds(60)); // the transfer runs (20 MiB at 20 Mbit/s: 8 s at least)
             server.destroyForcibly().waitFor();
             Map<String, Object> res = run.result("r1", r, Duration.ofSeconds(60));
             assertEquals(1, num(res, "exit"));
@@ -216,10 +229,9 @@ class MulticastLabTest {
             LabRun run = new LabRun(lab, dir);
             Process server = run.server(st, "--rate", "30Mbit");
             Process r = run.receiver("r1", "big", dir.resolve("out"), "--timeout", 20);
-            run.awaitMachines(1, Duration.ofSeconds(30));
-            Thread.sleep(2500);
+            // r1 holds data of the first session (24 MiB at 30 Mbit/s: 6 s at least) when the server dies
+            run.awaitDone("r1", 2 << 20, Duration.ofSeconds(60));
             server.destroyForcibly().waitFor();
-            Thread.sleep(1000);
             run.server(st, "--rate", "200Mbit");
             Map<String, Object> res = run.result("r1", r, Duration.ofSeconds(120));
             assertEquals(0, num(res, "exit"), run.log("r1"));

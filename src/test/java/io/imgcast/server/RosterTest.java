@@ -48,6 +48,25 @@ class RosterTest {
     }
 
     @Test
+    void aMachineTheServerCannotServeFailsWithTheServersReason() {
+        Machine bad = join("m1", 0);
+        Machine other = join("m2", 0);
+        needs(bad, 3);
+        needs(other, 3);
+        roster.onServerFailure(bad, "chunk abc of image img is damaged", 5 * MS);
+        assertEquals(MachineState.FAILED, bad.state);
+        assertEquals(List.of(other), roster.activeMachines(), "the others go on");
+        // the receiver then reports its own failure: the server's reason (naming the chunk) stays
+        roster.onDone(bad, false, "the server failed this machine", 1.0);
+        assertEquals("chunk abc of image img is damaged", bad.error);
+        // a machine already finished is not failed again
+        roster.onDone(other, true, null, 2.0);
+        roster.onServerFailure(other, "late", 6 * MS);
+        assertEquals(MachineState.DONE, other.state);
+        assertTrue(roster.allFinished());
+    }
+
+    @Test
     void aMachineThatNeedsNothingVerifies() {
         Machine m = join("m1", 0);
         needs(m, 0);

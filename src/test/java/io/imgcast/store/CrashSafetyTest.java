@@ -5,6 +5,7 @@ import io.imgcast.image.Apply;
 import io.imgcast.image.Capture;
 import io.imgcast.image.CaptureOptions;
 import io.imgcast.image.ChunkTap;
+import io.imgcast.image.HeldCapture;
 import io.imgcast.testutil.Cli;
 import io.imgcast.testutil.StoreState;
 import io.imgcast.testutil.TreeDiff;
@@ -28,7 +29,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** A capture killed with SIGKILL half-way leaves a store that works; readers never see partial images. */
+/**
+ * A capture killed with SIGKILL half-way leaves a store that works; readers never see partial
+ * images. Half-way is a known point where the capture is held (its source stops delivering data),
+ * never a hope that it is still running.
+ */
 class CrashSafetyTest {
     static final long MiB = 1 << 20;
     @TempDir Path tmp;
@@ -58,16 +63,21 @@ class CrashSafetyTest {
         Cli.run("capture", base, "--name", "base", "--store", store, "-q").ok();
         StoreState before = StoreState.of(store);
 
+        // files are read one after another in name order: a-0 and a-1 whole, then z-held stops
+        // after 1 MiB and stays there (HeldCapture) until the capture is killed
         Path big = Files.createDirectories(tmp.resolve("big"));
-        for (int i = 0; i < 4; i++) TreeGen.randomFile(big.resolve("part-" + i), 16 * MiB, 100 + i);
+        for (int i = 0; i < 2; i++) TreeGen.randomFile(big.resolve("a-" + i), 4 * MiB, 100 + i);
+        Path held = big.resolve("z-held");
+        TreeGen.randomFile(held, 4 * MiB, 102);
         Path log = tmp.resolve("capture.log");
-        // zstd level 19 on random data is slow, so the capture is surely still running when killed
-        Process p = Cli.start(log, "capture", big, "--name", "victim", "--store", store, "--level", "19", "-q");
+        Process p = Cli.startMain(HeldCapture.class.getName(), List.of(), log, held, MiB,
+                "capture", big, "--name", "victim", "--store", store, "-q");
         try {
+            // bounded wait (not a timing hope): the held capture cannot end, it only gets there
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (unlistedBytes(store) < 2 * MiB) {
-                if (!p.isAlive()) fail("capture ended (exit " + p.exitValue() + ") before it could be killed: " + Files.readString(log));
-                if (System.nanoTime() > deadline) fail("capture wrote no pack data in time: " + Files.readString(log));
+            while (!Files.readString(log).contains("held: ") || unlistedBytes(store) < 2 * MiB) {
+                if (!p.isAlive()) fail("capture ended (exit " + p.exitValue() + ") before it was held: " + Files.readString(log));
+                if (System.nanoTime() > deadline) fail("capture was not held with pack data written within 120 s: " + Files.readString(log));
                 Thread.sleep(20);
             }
             // while it runs, another process's view: only committed images, and they apply
@@ -82,7 +92,7 @@ class CrashSafetyTest {
             assertTrue(second.waitFor(60, TimeUnit.SECONDS));
             assertEquals(1, second.exitValue(), Files.readString(log2));
             assertTrue(Files.readString(log2).contains("another capture, import, delete or gc is running"), Files.readString(log2));
-            assertTrue(p.isAlive(), "the capture must still be running when killed");
+            assertTrue(p.isAlive(), "the held capture is still running when killed: " + Files.readString(log));
         } finally {
             p.destroyForcibly(); // SIGKILL
             p.waitFor(30, TimeUnit.SECONDS);

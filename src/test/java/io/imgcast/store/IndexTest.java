@@ -46,7 +46,7 @@ class IndexTest {
     @Test
     void aNewIndexHasItsTablesAndTheKey() throws SQLException {
         try (Index index = fresh()) {
-            for (String t : List.of("meta", "pack", "chunk", "image")) assertTrue(index.hasTable(t), t);
+            for (String t : List.of("meta", "pack", "chunk", "image", "bad_chunk")) assertTrue(index.hasTable(t), t);
             assertFalse(index.hasTable("image_chunk"));
             assertArrayEquals(KEY, index.publicKey());
             assertNull(index.dictionary());
@@ -80,6 +80,31 @@ class IndexTest {
             assertTrue(index.storedManifest(info.id()).isEmpty());
             assertEquals(2, index.allChunks().size(), "chunks stay until gc");
         }
+    }
+
+    @Test
+    void badChunksAreRememberedUntilAGoodCopyOrAGoodCheck() throws SQLException {
+        try (Index index = fresh()) {
+            ChunkLocation damaged = new ChunkLocation(1, 8, 92, 92, (byte) 0);
+            index.addImage(Map.of(1L, 300L), Map.of(id(1), damaged, id(2), new ChunkLocation(1, 152, 92, 92, (byte) 0)), row("one", 184), null);
+            assertTrue(index.badChunks().isEmpty());
+            index.markBad(id(1), "pack record checksum mismatch", 5);
+            index.markBad(id(2), "read error", 6);
+            assertEquals(Map.of(id(1), "pack record checksum mismatch", id(2), "read error"), index.badChunks());
+            // a good copy of chunk 1 in a new pack replaces the damaged record; chunk 2 checked good
+            ChunkLocation copy = new ChunkLocation(2, 8, 92, 92, (byte) 0);
+            index.addImage(Map.of(2L, 100L), Map.of(id(1), copy), List.of(id(2)), row("two", 92), null);
+            assertTrue(index.badChunks().isEmpty(), index.badChunks().toString());
+            assertEquals(copy, index.location(id(1)).orElseThrow(), "the chunk moved to its good copy");
+        }
+    }
+
+    @Test
+    void anIndexWithoutTablesIsRefused() throws Exception {
+        Path file = tmp.resolve("empty.db");
+        java.nio.file.Files.write(file, new byte[0]);
+        SQLException e = assertThrows(SQLException.class, () -> Index.open(file));
+        assertTrue(e.getMessage().contains("no store index"), e.getMessage());
     }
 
     @Test

@@ -61,10 +61,19 @@ public final class Cli {
 
     /** As {@link #start(Path, Object...)}, with extra JVM options such as {@code -Dimgcast.lockWaitSeconds=1}. */
     public static Process start(List<String> jvmOptions, Path log, Object... args) throws IOException {
+        return startMain("io.imgcast.cli.Main", jvmOptions, log, args);
+    }
+
+    /**
+     * As {@link #start(List, Path, Object...)} with another main class of this run's class path
+     * (a test's wrapper around the CLI). Its standard input stays a pipe from this JVM: it reaches
+     * end-of-file when this JVM exits, so a child that waits on it cannot outlive the test run.
+     */
+    public static Process startMain(String mainClass, List<String> jvmOptions, Path log, Object... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED"));
         cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", classPath(), "io.imgcast.cli.Main"));
+        cmd.addAll(List.of("-cp", classPath(), mainClass));
         for (Object a : args) cmd.add(String.valueOf(a));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("IMGCAST_NO_PROGRESS", "1");

@@ -6,10 +6,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** Runs external commands (coreutils, e2fsprogs, losetup, mount) for tests. */
+/**
+ * Runs external commands (coreutils, e2fsprogs, losetup, mount) for tests. A command that is not
+ * installed goes to {@link Needs#missing}: a failure naming its package as root, a skip otherwise.
+ */
 public final class Sh {
     private Sh() {}
+
+    private static final Pattern NOT_FOUND = Pattern.compile("(?m)^(?:bash: )?(?:line \\d+: )?([\\w.+-]+): command not found$");
 
     /** Exit code and combined output of a finished command. */
     public record Result(int code, String out) {
@@ -33,14 +40,28 @@ public final class Sh {
             ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(argv)).redirectErrorStream(true);
             if (cwd != null) pb.directory(cwd.toFile());
             pb.environment().put("LC_ALL", "C.UTF-8");
-            Process p = pb.start();
+            Process p;
+            try {
+                p = pb.start();
+            } catch (IOException e) {
+                if (!argv.getFirst().contains("/") && Needs.find(argv.getFirst()) == null) Needs.missing(List.of(argv.getFirst()));
+                throw e;
+            }
             p.getOutputStream().close();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(5, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
                 throw new AssertionError("command timed out: " + argv);
             }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+            String text = new String(out, StandardCharsets.UTF_8);
+            if (p.exitValue() == 127) {
+                // bash: "bash: line 3: setfattr: command not found"
+                List<String> missing = new ArrayList<>();
+                Matcher m = NOT_FOUND.matcher(text);
+                while (m.find()) if (!missing.contains(m.group(1))) missing.add(m.group(1));
+                if (!missing.isEmpty()) Needs.missing(missing);
+            }
+            return new Result(p.exitValue(), text);
         } catch (IOException e) {
             throw new AssertionError("cannot run " + argv + ": " + e, e);
         } catch (InterruptedException e) {
@@ -71,6 +92,7 @@ public final class Sh {
 
     /** A tmpfs of the given size mounted on {@code dir}; close unmounts. */
     public static AutoCloseable mountTmpfs(Path dir, String size) {
+        Needs.root("mounts a tmpfs");
         run("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", dir.toString()).ok();
         return () -> run("umount", "-l", dir.toString());
     }
@@ -78,12 +100,16 @@ public final class Sh {
     /** A loop device over {@code file}; close detaches it. */
     public record Loop(Path device) implements AutoCloseable {
         public static Loop attach(Path file) {
+            Needs.root("attaches a loop device");
+            Needs.tools("losetup");
             String dev = run("losetup", "-f", "--show", file.toString()).ok().out().strip();
             return new Loop(Path.of(dev));
         }
 
         /** A loop device over {@code length} bytes of {@code file} from {@code offset} (a partition of a disk image). */
         public static Loop attach(Path file, long offset, long length) {
+            Needs.root("attaches a loop device");
+            Needs.tools("losetup");
             String dev = run("losetup", "-f", "--show", "-o", String.valueOf(offset), "--sizelimit", String.valueOf(length),
                     file.toString()).ok().out().strip();
             return new Loop(Path.of(dev));

@@ -90,6 +90,8 @@ public final class TreeGen {
 
     /** Every kind of entry (see the class comment); {@code bigBytes} sizes the large random file. Needs root. */
     public static void full(Path root, long seed, int bigBytes) {
+        Needs.root("a tree with device nodes, other owners and trusted.* attributes");
+        Needs.tools("setfattr", "setcap");
         dir(root);
         write(root.resolve("empty"), new byte[0]);
         for (int i = 0; i < 12; i++) textFile(root.resolve(String.format("small-%02d.txt", i)), i * 3001, seed + i);
@@ -148,7 +150,6 @@ public final class TreeGen {
                 // device nodes and a socket
                 "mknod special/char c 1 3",
                 "mknod special/block b 7 200",
-                "python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' special/socket",
                 // owners, then modes (chown clears setuid/setgid)
                 "chown 12345:54321 owners/u12345",
                 "chown 4000000000:4000000001 owners/huge-ids",
@@ -188,6 +189,12 @@ public final class TreeGen {
                 "touch -h -d '1965-06-07 08:09:10.75' links/abs-dangling",
                 "");
         Sh.bash(script).ok();
+        // a Unix socket: binding makes the socket file, which stays after the channel is closed
+        try (var s = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            s.bind(java.net.UnixDomainSocketAddress.of(special.resolve("socket")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         setTimes(root, seed);
     }
 

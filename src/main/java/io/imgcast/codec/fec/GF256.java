@@ -1,5 +1,8 @@
 package io.imgcast.codec.fec;
 
+import java.util.Arrays;
+import java.util.Objects;
+
 /**
  * Arithmetic in the finite field GF(2^8), built on the primitive polynomial
  * x^8 + x^4 + x^3 + x^2 + 1 (0x11D) with generator 2.
@@ -117,11 +120,11 @@ public final class GF256 {
         checkRange(src, srcOff, dst, dstOff, len);
         int c = coef & 0xFF;
         if (c == 0) {
-            java.util.Arrays.fill(dst, dstOff, dstOff + len, (byte) 0);
+            Arrays.fill(dst, dstOff, dstOff + len, (byte) 0);
         } else if (c == 1) {
             System.arraycopy(src, srcOff, dst, dstOff, len);
         } else if (NATIVE && len >= Isal.MIN_LENGTH && (src != dst || srcOff + len <= dstOff || dstOff + len <= srcOff)) {
-            java.util.Arrays.fill(dst, dstOff, dstOff + len, (byte) 0);
+            Arrays.fill(dst, dstOff, dstOff + len, (byte) 0);
             Isal.mulAdd(c, src, srcOff, dst, dstOff, len);
         } else {
             byte[] row = MUL[c];
@@ -167,7 +170,7 @@ public final class GF256 {
     }
 
     private static void checkRange(byte[] src, int srcOff, byte[] dst, int dstOff, int len) {
-        java.util.Objects.checkFromIndexSize(srcOff, len, src.length);
-        java.util.Objects.checkFromIndexSize(dstOff, len, dst.length);
+        Objects.checkFromIndexSize(srcOff, len, src.length);
+        Objects.checkFromIndexSize(dstOff, len, dst.length);
     }
 }

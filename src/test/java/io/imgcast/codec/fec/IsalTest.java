@@ -1,5 +1,6 @@
 package io.imgcast.codec.fec;
 
+import io.imgcast.testutil.Needs;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -7,13 +8,12 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** ISA-L's multiply-accumulate against the field's own tables (the setup installs libisal2). */
 class IsalTest {
     @Test
     void isalGivesTheSameBytesAsTheTablesAtAnyOffsetAndLength() {
-        assumeTrue(Isal.available(), "libisal.so.2 is not installed: " + Isal.UNAVAILABLE);
+        Needs.library(Isal.available(), "libisal2", Isal.UNAVAILABLE);
         Random r = new Random(5);
         for (int trial = 0; trial < 2000; trial++) {
             int len = Isal.MIN_LENGTH + r.nextInt(3000);
@@ -34,7 +34,7 @@ class IsalTest {
     @Test
     void theFieldRowKernelsUseIsalWhenItIsInstalledWhicheverClassLoadsFirst() {
         // this class touches Isal before GF256: Isal's self-test must not leave GF256 on the tables
-        assumeTrue(Isal.available(), "libisal.so.2 is not installed: " + Isal.UNAVAILABLE);
+        Needs.library(Isal.available(), "libisal2", Isal.UNAVAILABLE);
         assertTrue(GF256.kernel().startsWith("ISA-L"), GF256.kernel());
     }
 
