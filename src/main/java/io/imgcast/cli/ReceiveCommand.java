@@ -86,7 +86,7 @@ final class ReceiveCommand implements Callable<Integer> {
         }
         Assignment assigned = null;
         if (auto) {
-            assigned = AutoReceive.plan(base, mac, iface, image, target, json);
+            assigned = AutoReceive.plan(base, trust, mac, iface, image, target, json);
             if (!Assignment.IMAGE.equals(assigned.action())) return AutoReceive.nothing(assigned, json);
             image = assigned.image();
             if (assigned.name() != null && machine == null) name = assigned.name();
