@@ -55,10 +55,21 @@ final class ServeCommand implements Callable<Integer> {
                 // the URL the admin commands on this machine find in the state directory: https unless --insecure-http
                 String url = server.controlUrl(server.httpAddress().getAddress().isAnyLocalAddress() ? "127.0.0.1" : http.getHostString());
                 Path urlFile = db.dir().resolve(StateOption.SERVER_URL);
+                Path trustFile = db.dir().resolve(Admin.TRUST_FILE);
+                // what the admin commands on this machine pin and send (Admin); written before the URL they look for
+                StringBuilder named = new StringBuilder();
+                if (server.fingerprint() != null) named.append("fingerprint=").append(server.fingerprint()).append('\n');
+                if (trust.adminToken() != null) {
+                    named.append("admin-token=").append(trustOptions.tokenFile(s).toString().replace("\\", "\\\\")).append('\n');
+                }
+                Files.writeString(trustFile, named);
                 Files.writeString(urlFile, url + "\n");
                 Runnable forget = () -> {
                     try {
-                        if (Files.exists(urlFile) && Files.readString(urlFile).trim().equals(url)) Files.delete(urlFile);
+                        if (Files.exists(urlFile) && Files.readString(urlFile).trim().equals(url)) {
+                            Files.delete(urlFile);
+                            Files.deleteIfExists(trustFile);
+                        }
                     } catch (IOException ignored) {
                         // another server took the state over meanwhile, or it is gone: nothing to forget
                     }

@@ -35,9 +35,14 @@ final class TrustOptions {
         @Option(names = "--admin-token", paramLabel = "FILE", description = "the admin token file, made (root-only) at first start"
                 + " (default: admin.token in the store directory)") Path adminToken;
 
+        /** The admin token file: {@code --admin-token}, else admin.token in the store directory. */
+        Path tokenFile(Store s) {
+            return (adminToken != null ? adminToken : s.dir().resolve("admin.token")).toAbsolutePath().normalize();
+        }
+
         ServerTrust trust(Store s, PrintStream say) throws IOException {
             Identity id = Identity.ofStore(s.dir().resolve("store.key"), s.publicKey());
-            Path tokenFile = adminToken != null ? adminToken : s.dir().resolve("admin.token");
+            Path tokenFile = tokenFile(s);
             String token;
             try {
                 token = Tokens.adminToken(tokenFile);

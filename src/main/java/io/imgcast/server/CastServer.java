@@ -163,7 +163,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
      * groups. Call before {@link #start}; the caller keeps and closes {@code state}.
      */
     public void enableAdmin(io.imgcast.state.StateDb state) {
-        AdminApi a = new AdminApi(state, this::fail);
+        AdminApi a = new AdminApi(state, this::fail, trust.adminToken());
         a.routes(api);
         admin = a;
     }
