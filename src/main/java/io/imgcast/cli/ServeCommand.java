@@ -48,7 +48,7 @@ final class ServeCommand implements Callable<Integer> {
                 machineTimeout * 1000, minMachines, waitSeconds * 1000, ttl,
                 priorityRules.stream().map(CastServer.PriorityRule::parse).toList());
         try (Store s = store.open(); StateDb db = StateDb.open(state.dir())) {
-            ServerTrust trust = trustOptions.trust(s, System.out);
+            ServerTrust trust = trustOptions.trust(s, System.out, db);
             try (CastServer server = new CastServer(s, cfg, trust)) {
                 server.enableAdmin(db);
                 server.start();

@@ -1,5 +1,7 @@
 package io.imgcast.cli;
 
+import io.imgcast.state.KnownHosts;
+import io.imgcast.state.StateDb;
 import io.imgcast.store.Store;
 import io.imgcast.trust.Admission;
 import io.imgcast.trust.ClientTrust;
@@ -26,8 +28,8 @@ final class TrustOptions {
     static final class Serve {
         @Option(names = "--insecure-http", description = "plain HTTP on the control port, no TLS: anyone on the segment can read and alter the"
                 + " control traffic (a lab only)") boolean insecureHttp;
-        @Option(names = "--admit", defaultValue = "any", paramLabel = "any|known", description = "serve any machine, or only machines in the"
-                + " server's inventory (--known) (default ${DEFAULT-VALUE})") Admit admit;
+        @Option(names = "--admit", defaultValue = "any", paramLabel = "any|known", description = "serve any machine, or only known machines:"
+                + " the hosts of the server's state that have an image or a group (by MAC), and any --known (default ${DEFAULT-VALUE})") Admit admit;
         @Option(names = "--known", paramLabel = "MAC|ADDR", split = ",", description = "with --admit known: machines to serve, by hardware"
                 + " address or IP address (repeatable, comma-separated)") java.util.List<String> known = new java.util.ArrayList<>();
         @Option(names = "--status", defaultValue = "open", paramLabel = "open|admin", description = "whether the status API and dashboard need"
@@ -40,7 +42,13 @@ final class TrustOptions {
             return (adminToken != null ? adminToken : s.dir().resolve("admin.token")).toAbsolutePath().normalize();
         }
 
+        /** Without an inventory ({@code relay}): {@code --admit known} needs {@code --known}. */
         ServerTrust trust(Store s, PrintStream say) throws IOException {
+            return trust(s, say, null);
+        }
+
+        /** {@code inventory}: the server's state, whose hosts {@code --admit known} admits (with any {@code --known}); may be null. */
+        ServerTrust trust(Store s, PrintStream say, StateDb inventory) throws IOException {
             Identity id = Identity.ofStore(s.dir().resolve("store.key"), s.publicKey());
             Path tokenFile = tokenFile(s);
             String token;
@@ -55,9 +63,14 @@ final class TrustOptions {
             }
             Admission admission;
             if (admit == Admit.known) {
-                if (known.isEmpty()) throw new CliException(ExitCode.USAGE, "--admit known needs the machines to serve (--known MAC|ADDR,...)");
-                admission = Admission.known(java.util.Set.copyOf(known));
-                say.println("admitting " + known.size() + " known machine(s) only");
+                if (known.isEmpty() && inventory == null) {
+                    throw new CliException(ExitCode.USAGE, "--admit known needs the machines to serve (--known MAC|ADDR,...)");
+                }
+                Admission listed = known.isEmpty() ? null : Admission.known(java.util.Set.copyOf(known));
+                Admission hosts = inventory == null ? null : new KnownHosts(inventory);
+                admission = listed == null ? hosts : hosts == null ? listed : hosts.or(listed);
+                say.println("admitting known machines only: " + (hosts != null ? "the inventory's hosts with an image or group (by MAC)" : "")
+                        + (hosts != null && listed != null ? " and " : "") + (listed != null ? known.size() + " listed with --known" : ""));
             } else {
                 admission = Admission.ANY;
                 say.println("admitting any machine (--admit any): anyone on the network can receive these images");

@@ -7,13 +7,18 @@ import java.util.stream.Collectors;
 
 /**
  * Which machines a server serves ({@code serve --admit}). {@link #ANY} serves anyone (labs, the
- * demo); {@link #known} only machines on a list (the server's inventory plugs in here), by the
- * hardware address the machine gives or by its IP address.
+ * demo); {@link #known} only machines on a list, by the hardware address the machine gives or by
+ * its IP address; {@code io.imgcast.state.KnownHosts} the hosts of the server's inventory.
  */
 @FunctionalInterface
 public interface Admission {
     /** Whether the machine with this hardware address (may be null: not given) at {@code addr} is served. */
     boolean admits(String mac, InetAddress addr);
+
+    /** Serves a machine that this or {@code other} serves. */
+    default Admission or(Admission other) {
+        return (mac, addr) -> admits(mac, addr) || other.admits(mac, addr);
+    }
 
     /** Serves anyone. */
     Admission ANY = (mac, addr) -> true;

@@ -122,7 +122,11 @@ class HostileLabTest {
     void strangersGetNothingAndAnImpostorIsRefused(@TempDir Path dir) throws Exception {
         try (NetLab lab = NetLab.up(NetLab.uniqueName("k"), 3, NetLab.Options.defaults())) {
             LabRun run = new LabRun(lab, dir);
-            Process server = run.server(store, "--admit", "known", "--known", lab.address("r1") + "," + lab.address("r2"),
+            // r1 is known to the server's inventory by its MAC, r2 by the --known list; r3 is a stranger
+            NetLab.ExecResult mac = lab.run("r1", Duration.ofSeconds(5), "cat", "/sys/class/net/" + lab.iface("r1") + "/address");
+            assertTrue(mac.ok(), mac.stderr());
+            Cli.run("hosts", "add", "--mac", mac.stdout().trim(), "--name", "r1", "--image", "t", "--state", dir.resolve("state")).ok();
+            Process server = run.server(store, "--admit", "known", "--known", lab.address("r2"),
                     "--status", "admin", "--min-machines", 1, "--wait", 1);
             String fp = awaitFingerprint(run, "server", server);
             // the stranger: no image, no manifest (file names), no status
@@ -139,7 +143,8 @@ class HostileLabTest {
             // the impostor: a server of its own on r3; a receiver pinned to the real key refuses it
             Path fake = dir.resolve("fake-store");
             Cli.run("capture", tree, "--name", "t", "--store", fake).ok();
-            Process impostor = lab.start("r3", LabRun.imgcast("serve", "--store", fake, "--interface", lab.iface("r3"), "--listen",
+            Process impostor = lab.start("r3", LabRun.imgcast("serve", "--store", fake, "--state", dir.resolve("impostor-state"),
+                    "--interface", lab.iface("r3"), "--listen",
                     lab.address("r3") + ":8470", "--exit-after-idle", 5), dir.resolve("impostor.log"));
             awaitFingerprint(run, "impostor", impostor);
             Process fooled = lab.start("r2", LabRun.imgcast("receive", "--server", "https://" + lab.address("r3") + ":8470/", "--image", "t",
@@ -149,9 +154,11 @@ class HostileLabTest {
             assertEquals(6, num(f, "exit"), run.log("fooled"));
             assertFalse(Files.exists(dir.resolve("out-fooled")) && Files.list(dir.resolve("out-fooled")).findAny().isPresent(), "nothing written");
             impostor.destroyForcibly().waitFor();
-            // the known machines, pinned by the printed fingerprint, receive exact
+            // the known machines (by the inventory, by --known), pinned by the printed fingerprint, receive exact
             Process r1 = run.receiver("r1", "t", dir.resolve("out-r1"), "--server-key", fp);
+            Process r2 = run.receiver("r2", "t", dir.resolve("out-r2"), "--server-key", fp);
             assertExact(run, "r1", run.result("r1", r1, Duration.ofSeconds(120)), dir.resolve("out-r1"));
+            assertExact(run, "r2", run.result("r2", r2, Duration.ofSeconds(120)), dir.resolve("out-r2"));
             server.destroyForcibly().waitFor();
         }
     }
