@@ -3,6 +3,7 @@ package io.imgcast.cli;
 import io.imgcast.net.McastSocket;
 import io.imgcast.peer.RelayCatalog;
 import io.imgcast.server.CastServer;
+import io.imgcast.trust.ClientTrust;
 import io.imgcast.store.Store;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,9 +18,9 @@ import java.util.concurrent.Callable;
 @Command(mixinStandardHelpOptions = true, name = "relay",
         description = {"Carry a server's images into another network segment: receive them from the server on the upstream"
                 + " interface into a local store (once, when first asked for, or at start with --image), and serve them on"
-                + " --interface exactly as the server does: machines behind the relay run 'imgcast receive --server http://RELAY:8470/'."})
+                + " --interface exactly as the server does: machines behind the relay run 'imgcast receive --server https://RELAY:8470/'."})
 final class RelayCommand implements Callable<Integer> {
-    @Option(names = "--server", required = true, paramLabel = "URL", description = "the upstream server, e.g. http://10.0.0.1:8470/") URI server;
+    @Option(names = "--server", required = true, paramLabel = "URL", description = "the upstream server, e.g. https://10.0.0.1:8470/") URI server;
     @Option(names = "--interface", required = true, paramLabel = "IF", description = "interface of the segment the relay serves") String iface;
     @Option(names = "--upstream-interface", paramLabel = "IF", description = "interface towards the server (default: the one routing to it)") String upstreamIface;
     @Option(names = "--image", paramLabel = "NAME", description = "fetch this image at start (repeatable); others are fetched when first asked for") List<String> images = new ArrayList<>();
@@ -36,6 +37,10 @@ final class RelayCommand implements Callable<Integer> {
             + " the exit status is 1 if a machine failed (default: relay until stopped)") Long exitAfterIdle;
     @Option(names = "--ttl", defaultValue = "1", paramLabel = "N", description = "multicast TTL (default ${DEFAULT-VALUE})") int ttl;
     @Mixin StoreOption store;
+    @Mixin TrustOptions.Serve trustOptions;
+    @Option(names = "--server-key", paramLabel = "HEX", description = "pin the upstream server's key (at least 16 hex digits of its fingerprint;"
+            + " without it: trust on first use)") String serverKey;
+    @Option(names = "--upstream-insecure-http", description = "allow plain HTTP to the upstream server (a lab only)") boolean upstreamInsecure;
 
     @Override
     public Integer call() throws Exception {
@@ -44,18 +49,25 @@ final class RelayCommand implements Callable<Integer> {
         InetSocketAddress http = Checks.hostPort("--listen", listen);
         CastServer.Config cfg = new CastServer.Config(iface, McastSocket.parseGroup(group), rate, http, streams,
                 machineTimeout * 1000, minMachines, waitSeconds * 1000, ttl, List.of());
-        URI up = server.toString().endsWith("/") ? server : URI.create(server + "/");
+        ClientTrust upTrust = TrustOptions.client(serverKey, null, upstreamInsecure);
+        URI up;
+        try {
+            up = upTrust.base(server);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCode.USAGE, e.getMessage());
+        }
         String upIf = upstreamIface != null ? upstreamIface : routeInterface(up);
         String machine = "relay/" + McastSocket.ipv4(McastSocket.iface(upIf)).getHostAddress();
         try (Store s = store.openOrCreate(System.out);
-             RelayCatalog catalog = new RelayCatalog(s, up, upIf, machine, timeout * 1000, msg -> {
+             RelayCatalog catalog = new RelayCatalog(s, up, upTrust, upIf, machine, timeout * 1000, msg -> {
                  System.out.println("relay: " + msg);
                  System.out.flush();
              });
-             CastServer srv = new CastServer(catalog, cfg)) {
+             CastServer srv = new CastServer(catalog, cfg, trustOptions.trust(s, System.out))) {
             srv.start();
-            System.out.printf("relaying %s (via %s) to %s: control http://%s:%d/ , stream 0 on %s, store %s, session %d%n", up, upIf,
-                    iface, http.getHostString(), srv.httpAddress().getPort(), group, s.dir(), srv.session());
+            System.out.printf("relaying %s (via %s) to %s: control %s , stream 0 on %s, store %s, session %d%n", up, upIf,
+                    iface, srv.controlUrl(http.getHostString()), group, s.dir(), srv.session());
+            System.out.println("fingerprint: " + srv.fingerprint());
             System.out.flush();
             for (String i : images) catalog.prefetch(i);
             return ServeCommand.serveUntilIdle(srv, exitAfterIdle);

@@ -138,7 +138,7 @@ public final class Demo {
                     Thread.sleep(2500);
                     out.println(h + " joins late, asking for " + want.get(h));
                 }
-                Process p = inNs(h, self("receive", "--server", "http://10.77.1.1:8470/", "--image", want.get(h), "--target",
+                Process p = inNs(h, self("receive", "--server", "https://10.77.1.1:8470/", "--image", want.get(h), "--target",
                         work.resolve("target-" + h), "--interface", "eth0", "--machine", h, "--json", "--timeout", 60), work.resolve(h + ".log"));
                 procs.add(p);
                 rx.put(h, p);

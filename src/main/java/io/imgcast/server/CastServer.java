@@ -25,6 +25,8 @@ import io.imgcast.codec.CorruptDataException;
 import io.imgcast.net.McastSocket;
 import io.imgcast.store.Store;
 import io.imgcast.store.StoreException;
+import io.imgcast.trust.ServerTrust;
+import io.imgcast.trust.Tokens;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -103,23 +105,35 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     /** Each served image's {@link SignedManifest}, encoded once (its dictionary is compressed hard). */
     private final Map<ServedImage, byte[]> envelopes = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final ServerTrust trust;
     /** Chunks whose stored copy failed its check while serving, with the reason (guarded by {@code lock}). */
     private final Map<ChunkId, String> badChunks = new java.util.HashMap<>();
     /** Hosts, groups and sessions when the server has a state ({@link #enableAdmin}); else null. */
     private volatile AdminApi admin;
 
-    /** Serves the images of {@code store} (holding a reader lease on it until closed). */
+    /** Serves the images of {@code store} (holding a reader lease on it until closed), over plain HTTP to anyone. */
     public CastServer(Store store, Config config) throws IOException {
-        this(new StoreCatalog(store), true, config);
+        this(new StoreCatalog(store), true, config, ServerTrust.open());
     }
 
-    /** Serves from {@code catalog}, which the caller keeps and closes. */
+    /** Serves from {@code catalog}, which the caller keeps and closes, over plain HTTP to anyone. */
     public CastServer(ImageCatalog catalog, Config config) throws IOException {
-        this(catalog, false, config);
+        this(catalog, false, config, ServerTrust.open());
     }
 
-    private CastServer(ImageCatalog catalog, boolean ownsCatalog, Config config) throws IOException {
+    /** Serves the images of {@code store} (holding a reader lease on it until closed) as {@code trust} says. */
+    public CastServer(Store store, Config config, ServerTrust trust) throws IOException {
+        this(new StoreCatalog(store), true, config, trust);
+    }
+
+    /** Serves from {@code catalog}, which the caller keeps and closes, as {@code trust} says. */
+    public CastServer(ImageCatalog catalog, Config config, ServerTrust trust) throws IOException {
+        this(catalog, false, config, trust);
+    }
+
+    private CastServer(ImageCatalog catalog, boolean ownsCatalog, Config config, ServerTrust trust) throws IOException {
         this.catalog = catalog;
+        this.trust = trust;
         this.ownsCatalog = ownsCatalog;
         this.config = config;
         this.session = new SecureRandom().nextInt() & 0x7fffffff;
@@ -138,7 +152,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             streams.add(new StreamSender(s, sch, new RateController(rate, now), g, lock, channel, payloads, session, this::sending,
                     this::chunkFailed));
         }
-        this.api = new ControlApi(config.listen(), this);
+        this.api = new ControlApi(config.listen(), this, trust.tls() ? trust.identity().serverContext() : null);
     }
 
     public int session() { return session; }
@@ -149,7 +163,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
      * groups. Call before {@link #start}; the caller keeps and closes {@code state}.
      */
     public void enableAdmin(io.imgcast.state.StateDb state) {
-        AdminApi a = new AdminApi(state, this::fail);
+        AdminApi a = new AdminApi(state, this::fail, trust.adminToken());
         a.routes(api);
         admin = a;
     }
@@ -179,6 +193,14 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     }
 
     public InetSocketAddress httpAddress() { return api.address(); }
+
+    /** The control API's base URL for a host name or address ({@code https} unless the server speaks plain HTTP). */
+    public String controlUrl(String host) {
+        return (api.tls() ? "https" : "http") + "://" + host + ":" + api.address().getPort() + "/";
+    }
+
+    /** The fingerprint of the server's key (what receivers pin), or null when it has none. */
+    public String fingerprint() { return trust.fingerprint(); }
 
     public void start() {
         api.start();
@@ -250,12 +272,17 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
 
     @Override
     public JoinReply join(JoinRequest req, InetAddress from) throws ControlApi.Refusal {
-        String name = req.machine() != null ? req.machine() : from.getHostAddress();
+        if (!trust.admission().admits(req.mac(), from)) {
+            throw new ControlApi.Refusal(403, new ErrorReply("this machine (" + from.getHostAddress()
+                    + (req.mac() != null ? ", " + Names.text(req.mac(), 32) : "") + ") is not known to the server"));
+        }
+        String name = Names.machine(req.machine() != null ? req.machine() : from.getHostAddress());
         String imageName = req.image();
         if (imageName == null) throw new ControlApi.Refusal(400, new ErrorReply("image is required"));
+        if (!Names.imageOk(imageName)) throw new ControlApi.Refusal(400, new ErrorReply("image name is too long or has control characters"));
         AdminApi a = admin;
         AdminApi.Admitted admitted = a != null ? a.admit(name) : null;
-        int priority = req.priority() != null ? req.priority() : 0;
+        int priority = Names.clampPriority(req.priority() != null ? req.priority() : 0);
         for (PriorityRule rule : config.priorityRules()) {
             if (rule.matches(from)) priority = Math.max(priority, rule.priority());
         }
@@ -279,8 +306,16 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         Machine m;
         synchronized (lock) {
             long now = System.nanoTime();
-            Roster.Joined j = roster.onJoin(name, imageName, live != null ? live : ChunkTable.of(img.chunks()), live, img, priority, now);
+            if (roster.full()) {
+                throw new ControlApi.Refusal(503, new ErrorReply("the server's list of machines is full; try again later", true));
+            }
+            if (roster.full(from)) {
+                throw new ControlApi.Refusal(429, new ErrorReply("too many machines joined from " + from.getHostAddress()));
+            }
+            Roster.Joined j = roster.onJoin(name, from, imageName, live != null ? live : ChunkTable.of(img.chunks()), live, img, priority, now);
             m = j.machine();
+            m.repair = RepairBudget.forStream(config.rateBps() / 8.0 / symbolSize, now);
+            m.token = Tokens.fresh();
             // a live joiner has a moment to learn the table before it counts as lagging
             if (live != null) barrier.add(m.id, live, priority, now);
             // the same machine joining again (it restarted): its earlier entry is replaced
@@ -292,24 +327,29 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         }
         if (admitted != null) a.joined(admitted, m);
         return live != null
-                ? new JoinReply(session, m.id, imageName, "VOLUME", true, live.volumeSize(), null, null, 0, groupOf(0), symbolSize)
+                ? new JoinReply(session, m.id, imageName, "VOLUME", true, live.volumeSize(), null, null, 0, groupOf(0), symbolSize, m.token)
                 : new JoinReply(session, m.id, imageName, img.kind().name(), null, null, img.chunks().size(), img.manifest().length,
-                        0, groupOf(0), symbolSize);
+                        0, groupOf(0), symbolSize, m.token);
     }
 
     /** A machine that cannot take part says why; it is listed as refused, so the operator sees it, and takes no part in the session. */
     @Override
     public void refuse(RefuseRequest req, InetAddress from) {
+        if (!trust.admission().admits(null, from)) return; // strangers are not listed
         synchronized (lock) {
-            roster.onRefuse(req.machine() != null ? req.machine() : from.getHostAddress(), req.image() != null ? req.image() : "?",
-                    req.reason() != null ? req.reason() : "no reason given", System.nanoTime());
+            roster.onRefuse(Names.machine(req.machine() != null ? req.machine() : from.getHostAddress()),
+                    req.image() != null ? Names.text(req.image(), Names.MAX_IMAGE) : "?",
+                    req.reason() != null ? Names.text(req.reason(), Names.MAX_ERROR) : "no reason given", System.nanoTime());
         }
     }
 
     @Override
-    public Machine contact(int id) {
+    public Machine contact(int id, String token) throws ControlApi.Refusal {
         Machine m = roster.get(id);
         if (m == null || !m.joined()) return null;
+        if (m.token != null && !Tokens.same(m.token, token)) {
+            throw new ControlApi.Refusal(403, new ErrorReply("this request does not carry machine " + id + "'s token"));
+        }
         roster.onContact(m, System.nanoTime());
         return m;
     }
@@ -429,7 +469,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             cur.rate.onFeedback(d.drops(), now);
             for (int i : f.completed()) barrier.got(m.id, i); // got it from data sent for the others meanwhile
             if (cur.scheduler.has(m.id)) {
-                cur.scheduler.feedback(m.id, done, f.blocks(), m.loss, now);
+                cur.scheduler.feedback(m.id, done, m.repair != null ? m.repair.admit(f.blocks(), m.stream, cur.sourcePackets(), now) : f.blocks(), m.loss, now);
                 int want = planner.choose(m.loss, (double) d.drops() / d.packets(), m.stream);
                 // the slow stream is for a machine that would hold the others back: with no other
                 // machine left on the fast one, the rate controller serves it better there
@@ -456,7 +496,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         synchronized (lock) {
             for (StreamSender s : streams) s.scheduler.removeMachine(m.id);
             barrier.remove(m.id);
-            roster.onDone(m, req.succeeded(), String.valueOf(req.error()), req.seconds());
+            roster.onDone(m, req.succeeded(), Names.text(String.valueOf(req.error()), Names.MAX_ERROR), req.seconds());
             lock.notifyAll();
         }
         AdminApi a = admin;
@@ -465,6 +505,14 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
 
     /** A snapshot for {@code GET /api/v1/status} and the dashboard. */
     @Override
+    public Status status(String token) throws ControlApi.Refusal {
+        if (trust.statusNeedsAdmin() && !Tokens.same(trust.adminToken(), token)) {
+            throw new ControlApi.Refusal(403, new ErrorReply("status needs the admin token (the server's admin.token file)"));
+        }
+        return status();
+    }
+
+    /** A snapshot for the operator on the server itself (no token needed in-process). */
     public Status status() {
         List<Status.Stream> ss = new ArrayList<>();
         boolean started = sending();
@@ -474,7 +522,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
                         s.infoPackets.get(), s.scheduler.machineCount(), s.scheduler.pendingChunks(), s.scheduler.activeBlocks()));
             }
         }
-        return new Status(session, started, ss, api.controlBytes(), roster.rows());
+        return new Status(session, started, ss, api.controlBytes(), roster.rows(), trust.fingerprint());
     }
 
     private String groupOf(int stream) {

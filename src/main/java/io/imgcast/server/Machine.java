@@ -34,6 +34,12 @@ final class Machine {
     volatile long rejected;
     volatile long kernelDrops;
     volatile double seconds;
+    /** What its block reports may demand as repair (set at join; guarded by the server's lock). */
+    RepairBudget repair;
+    /** Where it joined from (null: not known); set by the roster. */
+    volatile java.net.InetAddress address;
+    /** Issued at the join; the machine's later requests must carry it (null: none needed). */
+    volatile String token;
 
     Machine(int id, String name, String imageName, ChunkTable table, LiveTable live, ServedImage image, int priority, long nowNs) {
         this.id = id;
