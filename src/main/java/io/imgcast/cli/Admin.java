@@ -19,6 +19,7 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import javax.net.ssl.SSLException;
 
 /**
  * How the inventory and session commands reach the server's state: through a running server's
@@ -191,7 +193,7 @@ abstract class Admin implements AutoCloseable {
                 call("GET", "api/v1/admin/groups", null);
                 return true;
             } catch (IOException e) {
-                if (e.getCause() instanceof ConnectException || e instanceof java.net.http.HttpConnectTimeoutException) return false;
+                if (e.getCause() instanceof ConnectException || e instanceof HttpConnectTimeoutException) return false;
                 throw e;
             }
         }
@@ -265,7 +267,7 @@ abstract class Admin implements AutoCloseable {
                 throw new IOException("interrupted");
             } catch (ConnectException e) {
                 throw new IOException("cannot connect to the server at " + base, e);
-            } catch (javax.net.ssl.SSLException e) {
+            } catch (SSLException e) {
                 throw new CliException(ExitCode.TRUST, "the server at " + base + " failed the TLS check: " + e.getMessage());
             }
             if (r.statusCode() / 100 == 2) return r.body();

@@ -1,9 +1,11 @@
 package io.imgcast.cli;
 
 import io.imgcast.api.Assignment;
+import io.imgcast.image.PartitionTable;
 import io.imgcast.net.McastSocket;
 import io.imgcast.peer.PeerReceiver;
 import io.imgcast.receiver.CastReceiver;
+import io.imgcast.receiver.TargetOptions;
 import io.imgcast.trust.ClientTrust;
 import io.imgcast.util.Json;
 import io.imgcast.util.Progress;
@@ -150,8 +152,8 @@ final class ReceiveCommand implements Callable<Integer> {
         return code;
     }
 
-    private io.imgcast.receiver.TargetOptions targetOptions() {
-        return new io.imgcast.receiver.TargetOptions(fresh, partitions == null ? null : io.imgcast.image.PartitionTable.parseList(partitions));
+    private TargetOptions targetOptions() {
+        return new TargetOptions(fresh, partitions == null ? null : PartitionTable.parseList(partitions));
     }
 
     /**

@@ -3,17 +3,20 @@ package io.imgcast.cli;
 import io.imgcast.net.McastSocket;
 import io.imgcast.peer.RelayCatalog;
 import io.imgcast.server.CastServer;
-import io.imgcast.trust.ClientTrust;
 import io.imgcast.store.Store;
+import io.imgcast.trust.ClientTrust;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 @Command(mixinStandardHelpOptions = true, name = "relay",
         description = {"Carry a server's images into another network segment: receive them from the server on the upstream"
@@ -76,11 +79,11 @@ final class RelayCommand implements Callable<Integer> {
 
     /** The interface the kernel would use to reach the server (ip route get). */
     private static String routeInterface(URI up) throws Exception {
-        String host = java.net.InetAddress.getByName(up.getHost()).getHostAddress();
+        String host = InetAddress.getByName(up.getHost()).getHostAddress();
         Process p = new ProcessBuilder("ip", "-o", "route", "get", host).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes()).trim();
         p.waitFor();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(" dev (\\S+)").matcher(out);
+        Matcher m = Pattern.compile(" dev (\\S+)").matcher(out);
         if (!m.find()) throw new IllegalArgumentException("cannot tell which interface reaches " + host + " (" + out + "); give --upstream-interface");
         return m.group(1);
     }

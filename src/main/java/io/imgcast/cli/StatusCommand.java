@@ -8,12 +8,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
@@ -39,12 +42,12 @@ final class StatusCommand implements Callable<Integer> {
             HttpRequest.Builder req = HttpRequest.newBuilder(server.resolve("/api/v1/status")).timeout(Duration.ofSeconds(5));
             if (token != null) req.header(Tokens.HEADER, token);
             r = c.send(req.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (java.net.ConnectException e) {
+        } catch (ConnectException e) {
             throw new CliException(ExitCode.ERROR, "no imgcast server answers at " + given + " (connection refused); is 'imgcast serve'"
                     + " running there? pass its address with --server URL");
-        } catch (java.net.http.HttpTimeoutException e) {
+        } catch (HttpTimeoutException e) {
             throw new CliException(ExitCode.ERROR, "no answer from " + given + " in time; check the address and the network");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new CliException(ExitCode.ERROR, "cannot reach " + given + ": " + e);
         }
         if (r.statusCode() == 403) {

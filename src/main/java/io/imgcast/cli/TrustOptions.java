@@ -13,6 +13,9 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 
 /** The trust options of the commands: a server's ({@code serve}, {@code relay}) and a receiver's. */
 final class TrustOptions {
@@ -66,7 +69,7 @@ final class TrustOptions {
                 if (known.isEmpty() && inventory == null) {
                     throw new CliException(ExitCode.USAGE, "--admit known needs the machines to serve (--known MAC|ADDR,...)");
                 }
-                Admission listed = known.isEmpty() ? null : Admission.known(java.util.Set.copyOf(known));
+                Admission listed = known.isEmpty() ? null : Admission.known(Set.copyOf(known));
                 Admission hosts = inventory == null ? null : new KnownHosts(inventory);
                 admission = listed == null ? hosts : hosts == null ? listed : hosts.or(listed);
                 say.println("admitting known machines only: " + (hosts != null ? "the inventory's hosts with an image or group (by MAC)" : "")

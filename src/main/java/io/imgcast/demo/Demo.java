@@ -1,6 +1,7 @@
 package io.imgcast.demo;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import io.imgcast.cli.Main;
 import io.imgcast.image.Capture;
 import io.imgcast.image.CaptureOptions;
 import io.imgcast.store.ImageInfo;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * The demo: in a private network lab it creates (namespaces and a bridge, via lab/lab.sh) and

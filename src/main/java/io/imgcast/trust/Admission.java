@@ -1,5 +1,7 @@
 package io.imgcast.trust;
 
+import io.imgcast.state.KnownHosts;
+
 import java.net.InetAddress;
 import java.util.Locale;
 import java.util.Set;
@@ -8,7 +10,7 @@ import java.util.stream.Collectors;
 /**
  * Which machines a server serves ({@code serve --admit}). {@link #ANY} serves anyone (labs, the
  * demo); {@link #known} only machines on a list, by the hardware address the machine gives or by
- * its IP address; {@code io.imgcast.state.KnownHosts} the hosts of the server's inventory.
+ * its IP address; {@code KnownHosts} the hosts of the server's inventory.
  */
 @FunctionalInterface
 public interface Admission {

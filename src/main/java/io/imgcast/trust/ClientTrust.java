@@ -1,7 +1,8 @@
 package io.imgcast.trust;
 
-import javax.net.ssl.SSLContext;
 import java.net.URI;
+import java.util.Locale;
+import javax.net.ssl.SSLContext;
 
 /**
  * What a client of the control API trusts: the server's key by its {@link Pin}

@@ -1,10 +1,12 @@
 package io.imgcast.trust;
 
+import io.imgcast.manifest.ImageSignature;
+
 import java.util.Locale;
 
 /**
  * A pinned key: a leading part of its fingerprint (the SHA-256 of its X.509 encoding in hex,
- * {@link io.imgcast.manifest.ImageSignature#fingerprint}), at least {@link #MIN_HEX} hex digits
+ * {@link ImageSignature#fingerprint}), at least {@link #MIN_HEX} hex digits
  * (64 bits: an attacker cannot make a key to match), at most the whole 64. Colons and spaces
  * are ignored, so that a fingerprint may be pasted as printed in groups.
  */

@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -30,7 +31,7 @@ final class SelfSignedCert {
     static X509Certificate make(KeyPair ed25519, String commonName, long nowMs) throws GeneralSecurityException {
         byte[] algorithm = seq(ED25519);
         byte[] name = seq(set(seq(COMMON_NAME, tlv(0x0c, commonName.getBytes(StandardCharsets.UTF_8)))));
-        ZonedDateTime from = ZonedDateTime.ofInstant(java.time.Instant.ofEpochMilli(nowMs), ZoneOffset.UTC).minusDays(1);
+        ZonedDateTime from = ZonedDateTime.ofInstant(Instant.ofEpochMilli(nowMs), ZoneOffset.UTC).minusDays(1);
         byte[] validity = seq(tlv(0x17, from.format(DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'")).getBytes(StandardCharsets.US_ASCII)),
                 tlv(0x18, "99991231235959Z".getBytes(StandardCharsets.US_ASCII)));
         byte[] serial = new BigInteger(63, new SecureRandom()).add(BigInteger.ONE).toByteArray();
