@@ -93,7 +93,7 @@ need_tools udp-sender udp-receiver mkfs.ext4 jq cmp diff tar timeout ip nft numf
 # Multicast groups and ports (inside the lab only). udpcast: UDP_RDV, UDP_DATA, UDP_PORTBASE
 # of lib.sh. imgcast: its defaults 239.77.0.1:9000 (+1 for stream 1) and HTTP 8470 on the server.
 SERVER_IP=10.77.1.1
-SERVER_URL="http://$SERVER_IP:8470/"
+SERVER_URL="https://$SERVER_IP:8470/"   # TLS; receivers trust the key on first use
 
 # ---------------------------------------------------------------- work dirs, cleanup
 # RESULTS, WORK, TGT_ROOT (--targets or /dev/shm), RAW, META; the traps (cleanup of lib.sh)

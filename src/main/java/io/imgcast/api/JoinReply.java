@@ -9,7 +9,9 @@ package io.imgcast.api;
  * session's block directories, manifests and live table slices; {@code token}, the machine's own
  * token, which its later requests carry (header {@code X-Imgcast-Token}) so that no one else can
  * speak for it; {@code dataKey}, when the session encrypts its data ({@code --encrypt}), the
- * AES key of its symbols (32 hex digits, {@link io.imgcast.cast.DataCipher}), else null.
+ * AES key of its symbols (32 hex digits, {@link io.imgcast.cast.DataCipher}), else null. They
+ * are secrets only as far as the control port keeps them: over TLS (a {@code serve} without
+ * {@code --insecure-http}) no one on the wire reads them.
  */
 public record JoinReply(int session, int machineId, String image, String kind, Boolean live, Long volumeSize,
                         Integer chunks, Integer manifestBytes, int stream, String group, Integer symbolSize,

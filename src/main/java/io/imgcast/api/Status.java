@@ -2,8 +2,16 @@ package io.imgcast.api;
 
 import java.util.List;
 
-/** {@code GET /api/v1/status}: the session, whether data flows yet, each stream and each machine on the list (by id). */
-public record Status(int session, boolean started, List<Stream> streams, long controlBytesSent, List<Machine> machines) {
+/**
+ * {@code GET /api/v1/status}: the session, whether data flows yet, each stream and each machine
+ * on the list (by id), and the fingerprint of the server's key (what receivers pin).
+ */
+public record Status(int session, boolean started, List<Stream> streams, long controlBytesSent, List<Machine> machines, String fingerprint) {
+    /** A status without the server's key fingerprint (a server that has none to show). */
+    public Status(int session, boolean started, List<Stream> streams, long controlBytesSent, List<Machine> machines) {
+        this(session, started, streams, controlBytesSent, machines, null);
+    }
+
     /** One multicast stream's counters. */
     public record Stream(int stream, String group, long rateBps, long packets, long bytes, long repairPackets,
                          long directoryPackets, int machines, int pendingChunks, int activeBlocks) {}

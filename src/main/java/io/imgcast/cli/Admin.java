@@ -11,12 +11,15 @@ import io.imgcast.api.SessionRequest;
 import io.imgcast.state.Inventory;
 import io.imgcast.state.Mac;
 import io.imgcast.state.StateDb;
+import io.imgcast.trust.ClientTrust;
+import io.imgcast.trust.Tokens;
 
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +28,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import javax.net.ssl.SSLException;
 
 /**
  * How the inventory and session commands reach the server's state: through a running server's
@@ -32,6 +37,14 @@ import java.util.Map;
  * directory, by writing {@code state.db} directly. A server is found by {@code --server URL}, or
  * by the {@code server.url} file a running server keeps in its state directory; a stale file (the
  * server is gone) falls back to the state itself.
+ *
+ * <p>The admin API needs the admin token and speaks TLS. These commands run on the server's own
+ * machine, as the user who runs the server: beside {@code server.url} the server writes
+ * {@code server.trust} ({@link #TRUST_FILE}), naming its key's fingerprint, which the CLI pins,
+ * and its admin token file, which the CLI reads and sends. The state directory is the server's
+ * own (root-only when installed), so whoever could forge these files could change the state
+ * anyway. With {@code --server URL}, {@code --server-key} and {@code --admin-token} say the same
+ * (else the state's file, else trust on first use and no token: the server then refuses).
  */
 abstract class Admin implements AutoCloseable {
     abstract HostList hosts() throws IOException;
@@ -65,14 +78,36 @@ abstract class Admin implements AutoCloseable {
     @Override
     public void close() {}
 
+    /** The file beside {@code server.url}: {@code fingerprint=HEX} and {@code admin-token=FILE} of the running server. */
+    static final String TRUST_FILE = "server.trust";
+
+    /** The command line's words on reaching a server (null: not given). */
+    record Access(String serverKey, boolean insecureHttp, Path adminToken) {}
+
     /** The running server's admin API, else the state directory itself. */
-    static Admin open(StateOption state, URI server) throws IOException {
-        if (server != null) return new Remote(server);
+    static Admin open(StateOption state, URI server, Access access) throws IOException {
         Path dir = state.dir();
+        Properties named = new Properties();
+        Path trustFile = dir.resolve(TRUST_FILE);
+        if (Files.isReadable(trustFile)) {
+            try (var in = Files.newBufferedReader(trustFile)) {
+                named.load(in);
+            }
+        }
+        String pin = access.serverKey() != null ? access.serverKey() : named.getProperty("fingerprint");
+        Path tokenFile = access.adminToken() != null ? access.adminToken()
+                : named.getProperty("admin-token") != null ? Path.of(named.getProperty("admin-token")) : null;
+        String token = null;
+        if (tokenFile != null) {
+            if (Files.isReadable(tokenFile)) token = Tokens.readAdminToken(tokenFile);
+            else if (access.adminToken() != null) throw new CliException(ExitCode.USAGE, "cannot read the admin token file " + tokenFile);
+        }
+        if (server != null) return new Remote(server, TrustOptions.client(pin, null, access.insecureHttp()), token);
         Path urlFile = dir.resolve(StateOption.SERVER_URL);
         if (Files.exists(urlFile)) {
             URI url = URI.create(Files.readString(urlFile).trim());
-            Remote r = new Remote(url);
+            // the server wrote its own URL: plain HTTP there means it speaks nothing else
+            Remote r = new Remote(url, TrustOptions.client(pin, null, "http".equalsIgnoreCase(url.getScheme())), token);
             if (r.answers()) return r;
             System.err.println("imgcast: no server answers at " + url + " (from " + urlFile + "); writing the state directly");
         }
@@ -133,18 +168,33 @@ abstract class Admin implements AutoCloseable {
     /** Through a running server's admin API. */
     static final class Remote extends Admin {
         private final URI base;
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+        private final String token;
+        private final HttpClient http;
 
-        Remote(URI base) {
-            this.base = base.toString().endsWith("/") ? base : URI.create(base + "/");
+        /** {@code token}: the admin token sent with every request (null: none; the server refuses then). */
+        Remote(URI base, ClientTrust trust, String token) {
+            try {
+                this.base = trust.base(base);
+            } catch (IllegalArgumentException e) {
+                throw new CliException(ExitCode.USAGE, e.getMessage());
+            }
+            this.token = token;
+            HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3));
+            if (this.base.getScheme().equals("https")) b.sslContext(trust.context());
+            this.http = b.build();
         }
 
-        boolean answers() {
+        /**
+         * Whether a server answers at all; one that answers but fails the TLS check or refuses
+         * the token is an error, not a reason to write the state behind its back.
+         */
+        boolean answers() throws IOException {
             try {
                 call("GET", "api/v1/admin/groups", null);
                 return true;
             } catch (IOException e) {
-                return false;
+                if (e.getCause() instanceof ConnectException || e instanceof HttpConnectTimeoutException) return false;
+                throw e;
             }
         }
 
@@ -206,6 +256,7 @@ abstract class Admin implements AutoCloseable {
         /** One request; an error answer becomes a {@link CliException} with the server's message (404: exit 4, no such thing). */
         private String call(String method, String path, Object body) throws IOException {
             HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10));
+            if (token != null) b.header(Tokens.HEADER, token);
             b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
                     : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(ControlJson.bytes(body)));
             HttpResponse<String> r;
@@ -216,6 +267,8 @@ abstract class Admin implements AutoCloseable {
                 throw new IOException("interrupted");
             } catch (ConnectException e) {
                 throw new IOException("cannot connect to the server at " + base, e);
+            } catch (SSLException e) {
+                throw new CliException(ExitCode.TRUST, "the server at " + base + " failed the TLS check: " + e.getMessage());
             }
             if (r.statusCode() / 100 == 2) return r.body();
             String msg;
@@ -225,6 +278,9 @@ abstract class Admin implements AutoCloseable {
                 msg = "HTTP " + r.statusCode();
             }
             if (r.statusCode() == 404) throw new CliException(ExitCode.NOT_FOUND, msg);
+            if (r.statusCode() == 403) {
+                throw new CliException(ExitCode.ERROR, msg + "; run this on the server's machine as the user who runs it, or pass --admin-token FILE");
+            }
             throw new CliException(r.statusCode() == 400 ? ExitCode.USAGE : ExitCode.ERROR, msg);
         }
     }

@@ -4,6 +4,7 @@ import io.imgcast.api.Assignment;
 import io.imgcast.receiver.AutoAssignment;
 import io.imgcast.state.DiskRule;
 import io.imgcast.state.Mac;
+import io.imgcast.trust.ClientTrust;
 import io.imgcast.util.Json;
 
 import java.io.IOException;
@@ -22,10 +23,13 @@ import java.util.Map;
 final class AutoReceive {
     private AutoReceive() {}
 
-    /** The server's assignment for this machine; {@code --image} for one it has nothing for. */
-    static Assignment plan(URI server, String mac, String iface, String image, Path target, boolean json) throws IOException {
+    /**
+     * The server's assignment for this machine; {@code --image} for one it has nothing for. Asked
+     * with the receive's own {@code trust}: the key pinned, or first seen here and then kept.
+     */
+    static Assignment plan(URI server, ClientTrust trust, String mac, String iface, String image, Path target, boolean json) throws IOException {
         String m = mac != null ? Mac.normalize(mac) : AutoAssignment.mac(iface);
-        Assignment a = AutoAssignment.ask(server, m);
+        Assignment a = AutoAssignment.ask(server, trust, m);
         if (!Assignment.IMAGE.equals(a.action()) && image != null) {
             return new Assignment(Assignment.IMAGE, m, null, image, "largest", null, null, "not known to the server; --image " + image);
         }

@@ -1,9 +1,12 @@
 package io.imgcast.cli;
 
 import io.imgcast.api.Assignment;
+import io.imgcast.image.PartitionTable;
 import io.imgcast.net.McastSocket;
 import io.imgcast.peer.PeerReceiver;
 import io.imgcast.receiver.CastReceiver;
+import io.imgcast.receiver.TargetOptions;
+import io.imgcast.trust.ClientTrust;
 import io.imgcast.util.Json;
 import io.imgcast.util.Progress;
 import io.imgcast.util.Units;
@@ -38,7 +41,11 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--interface", required = true, paramLabel = "IF", description = "interface that receives the multicast stream, e.g. eth0") String iface;
     @Option(names = "--priority", defaultValue = "0", paramLabel = "N", description = "higher goes first (default ${DEFAULT-VALUE})") int priority;
     @Option(names = "--machine", paramLabel = "NAME", description = "name shown on the server (default: host name)") String machine;
-    @Option(names = {"--server-key", "--master-key"}, paramLabel = "HEX", description = "pin the server's (or master's) key: leading hex of the SHA-256 of its public key, as it prints") String serverKey;
+    @Option(names = {"--server-key", "--master-key"}, paramLabel = "HEX", description = "pin the server's (or master's) key: at least 16 leading hex"
+            + " digits of the fingerprint it prints; it pins the TLS connection and the manifests (without it: trust on first use)") String serverKey;
+    @Option(names = "--image-key", paramLabel = "HEX", description = "pin the key that signed the image (behind a relay: the original"
+            + " server's); default: the server's key") String imageKey;
+    @Option(names = "--insecure-http", description = "allow plain HTTP to the server (a lab only); without it an http:// URL is upgraded to https") boolean insecureHttp;
     @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "give up after this long without progress or server (default ${DEFAULT-VALUE})") long timeout;
     @Option(names = "--readback", description = "after receiving, read the whole target back and check it against the image") boolean readback;
     @Option(names = "--fresh", description = "the target disk is blank or to be overwritten: do not scan it for data already in place; zero holes are punched or zeroed by the device") boolean fresh;
@@ -54,6 +61,15 @@ final class ReceiveCommand implements Callable<Integer> {
         if (auto && server == null) throw new CliException(ExitCode.USAGE, "--auto asks a server: give --server URL");
         if (server != null && image == null && !auto) throw new CliException(ExitCode.USAGE, "--image NAME (or --auto) is required with --server");
         if (target == null && !auto) throw new CliException(ExitCode.USAGE, "--target DIR|DEVICE is required (only --auto picks a disk itself)");
+        ClientTrust trust = TrustOptions.client(serverKey, imageKey, insecureHttp);
+        URI base = null;
+        if (server != null) {
+            try {
+                base = trust.base(server);
+            } catch (IllegalArgumentException e) {
+                throw new CliException(ExitCode.USAGE, e.getMessage());
+            }
+        }
         // before joining: a wrong interface must not leave a failed machine on the server's list
         Checks.networkInterface(iface);
         String name = machine;
@@ -72,7 +88,7 @@ final class ReceiveCommand implements Callable<Integer> {
         }
         Assignment assigned = null;
         if (auto) {
-            assigned = AutoReceive.plan(base(), mac != null ? mac : null, iface, image, target, json);
+            assigned = AutoReceive.plan(base, trust, mac, iface, image, target, json);
             if (!Assignment.IMAGE.equals(assigned.action())) return AutoReceive.nothing(assigned, json);
             image = assigned.image();
             if (assigned.name() != null && machine == null) name = assigned.name();
@@ -90,9 +106,8 @@ final class ReceiveCommand implements Callable<Integer> {
             master = pr.master();
             if (pr.announce() != null) image = pr.announce().name();
         } else {
-            URI base = base();
             try (Progress p = Progress.forTerminal("receive " + image, 0, quiet || json)) {
-                CastReceiver.Config cfg = new CastReceiver.Config(base, image, target, priority, iface, name, serverKey, timeout * 1000,
+                CastReceiver.Config cfg = new CastReceiver.Config(base, image, target, priority, iface, name, trust, timeout * 1000,
                         CastReceiver.FEEDBACK_MS, readback, targetOptions());
                 long until = System.nanoTime() + sessionWait * 1_000_000_000L;
                 r = new CastReceiver(cfg, p).run();
@@ -137,22 +152,18 @@ final class ReceiveCommand implements Callable<Integer> {
         return code;
     }
 
-    private URI base() {
-        return server.toString().endsWith("/") ? server : URI.create(server + "/");
+    private TargetOptions targetOptions() {
+        return new TargetOptions(fresh, partitions == null ? null : PartitionTable.parseList(partitions));
     }
 
     /**
      * 0 when verified; 6 when the server's key or the image's signature failed the check (the
      * receiver reports these as errors mentioning the pinned key or the signature); else 1.
      */
-    private io.imgcast.receiver.TargetOptions targetOptions() {
-        return new io.imgcast.receiver.TargetOptions(fresh, partitions == null ? null : io.imgcast.image.PartitionTable.parseList(partitions));
-    }
-
     static int exitCode(CastReceiver.Result r) {
         if (r.ok()) return ExitCode.OK.code;
         String e = r.error() == null ? "" : r.error();
-        if (e.contains("is not the pinned one") || e.contains("signature is invalid")) return ExitCode.TRUST.code;
+        if (e.contains("is not the pinned one") || e.contains("failed the TLS check") || e.contains("signature is invalid")) return ExitCode.TRUST.code;
         return ExitCode.ERROR.code;
     }
 }

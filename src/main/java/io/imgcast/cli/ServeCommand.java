@@ -6,6 +6,7 @@ import io.imgcast.net.McastSocket;
 import io.imgcast.server.CastServer;
 import io.imgcast.store.Store;
 import io.imgcast.state.StateDb;
+import io.imgcast.trust.ServerTrust;
 import io.imgcast.util.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,6 +38,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--priority-rule", paramLabel = "CIDR=N", description = "machines in this network get at least priority N (repeatable)")
     List<String> priorityRules = new java.util.ArrayList<>();
     @Mixin StoreOption store;
+    @Mixin TrustOptions.Serve trustOptions;
     @Mixin StateOption state;
 
     @Override
@@ -46,28 +48,47 @@ final class ServeCommand implements Callable<Integer> {
         CastServer.Config cfg = new CastServer.Config(iface, McastSocket.parseGroup(group), rate, http, streams,
                 machineTimeout * 1000, minMachines, waitSeconds * 1000, ttl,
                 priorityRules.stream().map(CastServer.PriorityRule::parse).toList());
-        try (Store s = store.open(); StateDb db = StateDb.open(state.dir()); CastServer server = new CastServer(s, cfg, encrypt)) {
-            server.enableAdmin(db);
-            server.start();
-            String url = "http://" + (server.httpAddress().getAddress().isAnyLocalAddress() ? "127.0.0.1" : http.getHostString())
-                    + ":" + server.httpAddress().getPort() + "/";
-            Path urlFile = db.dir().resolve(StateOption.SERVER_URL);
-            Files.writeString(urlFile, url + "\n");
-            Runnable forget = () -> {
-                try {
-                    if (Files.exists(urlFile) && Files.readString(urlFile).trim().equals(url)) Files.delete(urlFile);
-                } catch (IOException ignored) {
-                    // another server took the state over meanwhile, or it is gone: nothing to forget
+        try (Store s = store.open(); StateDb db = StateDb.open(state.dir())) {
+            ServerTrust trust = trustOptions.trust(s, System.out, db);
+            if (encrypt && !trust.tls()) {
+                System.err.println("imgcast serve: warning: with --insecure-http the join replies carry the data key of --encrypt"
+                        + " (and the datagram key) in clear: anyone on the segment who reads them can read and forge the data");
+            }
+            try (CastServer server = new CastServer(s, cfg, trust, encrypt)) {
+                server.enableAdmin(db);
+                server.start();
+                // the URL the admin commands on this machine find in the state directory: https unless --insecure-http
+                String url = server.controlUrl(server.httpAddress().getAddress().isAnyLocalAddress() ? "127.0.0.1" : http.getHostString());
+                Path urlFile = db.dir().resolve(StateOption.SERVER_URL);
+                Path trustFile = db.dir().resolve(Admin.TRUST_FILE);
+                // what the admin commands on this machine pin and send (Admin); written before the URL they look for
+                StringBuilder named = new StringBuilder();
+                if (server.fingerprint() != null) named.append("fingerprint=").append(server.fingerprint()).append('\n');
+                if (trust.adminToken() != null) {
+                    named.append("admin-token=").append(trustOptions.tokenFile(s).toString().replace("\\", "\\\\")).append('\n');
                 }
-            };
-            Runtime.getRuntime().addShutdownHook(new Thread(forget));
-            System.out.printf("serving store %s: control http://%s:%d/ , stream 0 on %s via %s, session %d; state %s%n", s.dir(),
-                    http.getHostString(), server.httpAddress().getPort(), group, iface, server.session(), db.dir());
-            System.out.flush();
-            try {
-                return serveUntilIdle(server, exitAfterIdle);
-            } finally {
-                forget.run();
+                Files.writeString(trustFile, named);
+                Files.writeString(urlFile, url + "\n");
+                Runnable forget = () -> {
+                    try {
+                        if (Files.exists(urlFile) && Files.readString(urlFile).trim().equals(url)) {
+                            Files.delete(urlFile);
+                            Files.deleteIfExists(trustFile);
+                        }
+                    } catch (IOException ignored) {
+                        // another server took the state over meanwhile, or it is gone: nothing to forget
+                    }
+                };
+                Runtime.getRuntime().addShutdownHook(new Thread(forget));
+                System.out.printf("serving store %s: control %s , stream 0 on %s via %s, session %d; state %s%n", s.dir(),
+                        server.controlUrl(http.getHostString()), group, iface, server.session(), db.dir());
+                System.out.println("fingerprint: " + server.fingerprint());
+                System.out.flush();
+                try {
+                    return serveUntilIdle(server, exitAfterIdle);
+                } finally {
+                    forget.run();
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.imgcast.demo;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import io.imgcast.cli.Main;
 import io.imgcast.image.Capture;
 import io.imgcast.image.CaptureOptions;
 import io.imgcast.store.ImageInfo;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * The demo: in a private network lab it creates (namespaces and a bridge, via lab/lab.sh) and
@@ -138,7 +140,7 @@ public final class Demo {
                     Thread.sleep(2500);
                     out.println(h + " joins late, asking for " + want.get(h));
                 }
-                Process p = inNs(h, self("receive", "--server", "http://10.77.1.1:8470/", "--image", want.get(h), "--target",
+                Process p = inNs(h, self("receive", "--server", "https://10.77.1.1:8470/", "--image", want.get(h), "--target",
                         work.resolve("target-" + h), "--interface", "eth0", "--machine", h, "--json", "--timeout", 60), work.resolve(h + ".log"));
                 procs.add(p);
                 rx.put(h, p);

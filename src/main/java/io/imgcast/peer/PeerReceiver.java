@@ -5,6 +5,7 @@ import io.imgcast.api.RefuseRequest;
 import io.imgcast.image.PartitionTable;
 import io.imgcast.net.McastSocket;
 import io.imgcast.receiver.CastReceiver;
+import io.imgcast.trust.ClientTrust;
 import io.imgcast.util.Posix;
 import io.imgcast.util.Progress;
 import io.imgcast.util.Units;
@@ -80,6 +81,7 @@ public final class PeerReceiver {
         }
         say.accept("joining session " + a.session() + " of " + master + ": " + a.name() + " (" + a.kind().toLowerCase() + ", "
                 + Units.bytes(a.totalBytes()) + (a.layout().isEmpty() ? "" : ", " + a.layout()) + ")");
+        // a peer master speaks plain HTTP (its session key pins the manifest: --master-key); see docs/SECURITY.md
         URI base = URI.create("http://" + master + "/");
         String why = incompatibility(a, config.target());
         if (why != null) {
@@ -87,7 +89,7 @@ public final class PeerReceiver {
             return new Result(failed("cannot take part in session " + a.session() + ": " + why, t0), a, master);
         }
         CastReceiver.Result r = new CastReceiver(new CastReceiver.Config(base, a.name(), config.target(), 0, config.iface(),
-                config.machine(), config.masterKey(), config.timeoutMs(), CastReceiver.FEEDBACK_MS, config.readback(),
+                config.machine(), ClientTrust.of(config.masterKey(), null, true), config.timeoutMs(), CastReceiver.FEEDBACK_MS, config.readback(),
                 config.targetOptions().withImageLayout(a.layout())),
                 progress)
                 // the announced (pinned or first) master's key must sign the session: checked at every join, before a byte is written

@@ -7,6 +7,7 @@ import io.imgcast.server.StoreCatalog;
 import io.imgcast.store.Ingest;
 import io.imgcast.store.Store;
 import io.imgcast.store.StoreException;
+import io.imgcast.trust.ClientTrust;
 import io.imgcast.util.Progress;
 
 import java.net.URI;
@@ -30,6 +31,8 @@ public final class RelayCatalog implements ImageCatalog {
     private final Store store;
     private final StoreCatalog local;
     private final URI upstream;
+    /** How the upstream server is trusted (one instance: a key first seen stays pinned). */
+    private final ClientTrust upstreamTrust;
     private final String upstreamIface;
     private final String machine;
     private final long timeoutMs;
@@ -45,8 +48,10 @@ public final class RelayCatalog implements ImageCatalog {
         volatile boolean finished;
     }
 
-    public RelayCatalog(Store store, URI upstream, String upstreamIface, String machine, long timeoutMs, Consumer<String> log) {
+    public RelayCatalog(Store store, URI upstream, ClientTrust upstreamTrust, String upstreamIface, String machine, long timeoutMs,
+                        Consumer<String> log) {
         this.store = store;
+        this.upstreamTrust = upstreamTrust;
         this.local = new StoreCatalog(store);
         this.upstream = upstream;
         this.upstreamIface = upstreamIface;
@@ -94,7 +99,7 @@ public final class RelayCatalog implements ImageCatalog {
             }
             Ingest.ImageMeta meta = new Ingest.ImageMeta(name, "relayed from " + upstream, "", machine, System.currentTimeMillis());
             CastReceiver.Result r = new CastReceiver(new CastReceiver.Config(upstream, name, Path.of("/nonexistent-relay-target"), 0,
-                    upstreamIface, machine, null, timeoutMs, 100, false), p, m -> new StoreTarget(store, m, meta)).run();
+                    upstreamIface, machine, upstreamTrust, timeoutMs, 100, false), p, m -> new StoreTarget(store, m, meta)).run();
             if (!r.ok()) throw new StoreException(r.error());
             log.accept("fetched '" + name + "' from " + upstream + " in " + String.format("%.1f s", r.seconds()));
             f.finished = true;

@@ -4,7 +4,9 @@ import io.imgcast.api.Assignment;
 import io.imgcast.api.ControlJson;
 import io.imgcast.state.DiskRule;
 import io.imgcast.state.Mac;
+import io.imgcast.trust.ClientTrust;
 
+import javax.net.ssl.HttpsURLConnection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -18,8 +20,9 @@ import java.util.List;
 
 /**
  * What {@code receive --auto} does before and after receiving: finds the machine's MAC, asks the
- * server what to do ({@code GET /api/v1/assignment}), picks the disk by the assignment's rule,
- * and names the command for its {@code then} action.
+ * server what to do ({@code GET /api/v1/assignment}, over TLS trusted as the receive that follows
+ * trusts the server: the same {@link ClientTrust}, so a key first seen here is the pin there), picks
+ * the disk by the assignment's rule, and names the command for its {@code then} action.
  */
 public final class AutoAssignment {
     private AutoAssignment() {}
@@ -34,10 +37,21 @@ public final class AutoAssignment {
         return Mac.of(hw);
     }
 
-    /** Asks the server at {@code server} what the machine with {@code mac} should do. */
-    public static Assignment ask(URI server, String mac) throws IOException {
+    /**
+     * Asks the server at {@code server} (a base URL ending in '/', as {@link ClientTrust#base}
+     * makes it) what the machine with {@code mac} should do, trusting it as {@code trust} says.
+     */
+    public static Assignment ask(URI server, ClientTrust trust, String mac) throws IOException {
         URI u = server.resolve("api/v1/assignment?mac=" + URLEncoder.encode(mac, StandardCharsets.UTF_8));
         HttpURLConnection c = (HttpURLConnection) u.toURL().openConnection();
+        if (c instanceof HttpsURLConnection s) {
+            s.setSSLSocketFactory(trust.context().getSocketFactory());
+            // the key is what is trusted (pinned or first seen), not a name: the certificate names no host
+            s.setHostnameVerifier((host, session) -> true);
+        } else if (!trust.insecureHttp()) {
+            throw new IOException("plain HTTP to " + server + " is not allowed without --insecure-http");
+        }
+        c.setUseCaches(false);
         c.setConnectTimeout(3000);
         c.setReadTimeout(10_000);
         int status = c.getResponseCode();

@@ -1,6 +1,7 @@
 package io.imgcast.receiver;
 
 import io.imgcast.manifest.Manifest;
+import io.imgcast.trust.ClientTrust;
 import io.imgcast.util.Progress;
 
 import java.net.URI;
@@ -20,14 +21,14 @@ import java.util.function.Function;
 public final class CastReceiver {
     /** {@code readback}: after finishing, read the whole target back and check every chunk again. */
     public record Config(URI server, String image, Path target, int priority, String iface, String machine,
-                         String serverKey, long stallTimeoutMs, long feedbackMs, boolean readback, TargetOptions targetOptions) {
+                         ClientTrust trust, long stallTimeoutMs, long feedbackMs, boolean readback, TargetOptions targetOptions) {
         public Config {
             if (targetOptions == null) targetOptions = TargetOptions.DEFAULT;
         }
 
         public Config(URI server, String image, Path target, int priority, String iface, String machine,
-                      String serverKey, long stallTimeoutMs, long feedbackMs, boolean readback) {
-            this(server, image, target, priority, iface, machine, serverKey, stallTimeoutMs, feedbackMs, readback, TargetOptions.DEFAULT);
+                      ClientTrust trust, long stallTimeoutMs, long feedbackMs, boolean readback) {
+            this(server, image, target, priority, iface, machine, trust, stallTimeoutMs, feedbackMs, readback, TargetOptions.DEFAULT);
         }
     }
 

@@ -6,6 +6,10 @@ import io.imgcast.api.FeedbackReply;
 import io.imgcast.api.JoinReply;
 import io.imgcast.api.JoinRequest;
 
+import io.imgcast.trust.ClientTrust;
+import io.imgcast.trust.Tokens;
+
+import javax.net.ssl.HttpsURLConnection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,10 +34,21 @@ final class ControlClient {
         }
     }
 
-    private final URI base;
+    /** The longest JSON answer read (a join, feedback or error reply is a few hundred bytes). */
+    static final int MAX_REPLY = 64 * 1024;
 
-    ControlClient(URI base) {
+    private final URI base;
+    private final ClientTrust trust;
+    private volatile String token;
+
+    ControlClient(URI base, ClientTrust trust) {
         this.base = base;
+        this.trust = trust;
+    }
+
+    /** The token the server issued at the join, sent on every later request (null: none). */
+    void token(String t) {
+        this.token = t;
     }
 
     /** Joins the session for an image. */
@@ -81,8 +96,13 @@ final class ControlClient {
         int status = c.getResponseCode();
         String text;
         try (InputStream in = status / 100 == 2 ? c.getInputStream() : c.getErrorStream()) {
-            // read to the end, so that the connection can be reused
-            text = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            // read to the end, so that the connection can be reused; bounded
+            byte[] b = in == null ? new byte[0] : in.readNBytes(MAX_REPLY + 1);
+            if (b.length > MAX_REPLY) {
+                c.disconnect();
+                throw new IOException("server sent an answer longer than " + MAX_REPLY + " bytes");
+            }
+            text = new String(b, StandardCharsets.UTF_8);
         }
         if (status / 100 != 2) {
             if (!text.isEmpty()) checkReadable(text, status);
@@ -115,17 +135,17 @@ final class ControlClient {
         }
     }
 
-    /** The machine's token from its join reply, sent with every later request (header {@code X-Imgcast-Token}). */
-    private volatile String token;
-
-    void token(String token) {
-        this.token = token;
-    }
-
     private HttpURLConnection open(String path, String method) throws IOException {
         HttpURLConnection c = (HttpURLConnection) base.resolve(path).toURL().openConnection();
+        if (c instanceof HttpsURLConnection s) {
+            s.setSSLSocketFactory(trust.context().getSocketFactory());
+            // the key is what is trusted (pinned), not a name: the certificate names no host
+            s.setHostnameVerifier((host, session) -> true);
+        } else if (!trust.insecureHttp()) {
+            throw new IOException("plain HTTP to " + base + " is not allowed without --insecure-http");
+        }
         String t = token;
-        if (t != null) c.setRequestProperty("X-Imgcast-Token", t);
+        if (t != null) c.setRequestProperty(Tokens.HEADER, t);
         c.setConnectTimeout(3000);
         c.setReadTimeout(10_000);
         c.setRequestMethod(method);

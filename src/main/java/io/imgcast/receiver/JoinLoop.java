@@ -12,6 +12,7 @@ import io.imgcast.image.ApplyException;
 import io.imgcast.manifest.Manifest;
 import io.imgcast.util.Progress;
 
+import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,12 +55,13 @@ final class JoinLoop {
     private final Reception reception;
     private final Map<String, Double> phases = new LinkedHashMap<>();
     private long phaseStartNs;
+    private boolean toldFirstUse;
 
     JoinLoop(CastReceiver.Config config, Progress progress, Function<Manifest, ChunkTarget> targets, long nowNs) {
         this.config = config;
         this.progress = progress;
         this.targets = new TargetChoice(config.target(), targets, config.targetOptions());
-        this.check = new ManifestCheck(config.image(), config.serverKey());
+        this.check = new ManifestCheck(config.image(), config.trust()::manifestPin);
         this.reception = new Reception(config, counters, progress, check::dictionary);
         this.phaseStartNs = nowNs;
     }
@@ -116,10 +118,19 @@ final class JoinLoop {
     }
 
     private Attempt attempt(long t0) {
-        ControlClient ctl = new ControlClient(config.server());
+        ControlClient ctl = new ControlClient(config.server(), config.trust());
         JoinReply joined;
         try {
             joined = joinWithRetry(ctl);
+            ctl.token(joined.token());
+            String tofu = config.trust().firstUse();
+            if (tofu != null && !toldFirstUse) {
+                toldFirstUse = true;
+                System.err.println("imgcast: no --server-key given: trusting the server's key on first use, fingerprint: " + tofu
+                        + " (pin it with --server-key " + tofu.substring(0, 16) + ")");
+            }
+        } catch (SSLHandshakeException e) {
+            return failed("the server at " + config.server() + " failed the TLS check: " + reason(e), t0);
         } catch (ControlClient.Refused e) {
             return failed("the server at " + config.server() + " refused the join: " + e.getMessage(), t0);
         } catch (IOException e) {
@@ -139,7 +150,6 @@ final class JoinLoop {
         } catch (IOException e) {
             return failed(e.getMessage(), t0);
         }
-        ctl.token(joined.token());
         int machineId = joined.machineId();
         Link link = new Link(ctl, "api/v1/machines/" + machineId + "/");
         boolean live = joined.liveImage();
@@ -280,13 +290,15 @@ final class JoinLoop {
     }
 
     private JoinReply joinWithRetry(ControlClient ctl) throws IOException {
-        JoinRequest req = new JoinRequest(config.machine(), config.image(), config.priority());
+        JoinRequest req = new JoinRequest(config.machine(), config.image(), config.priority(), mac(config.iface()));
         long deadline = System.nanoTime() + config.stallTimeoutMs() * 1_000_000L;
         IOException last = null;
         String lastBusy = null;
         while (System.nanoTime() < deadline) {
             try {
                 return ctl.join(req);
+            } catch (SSLHandshakeException e) {
+                throw e; // the key is not the pinned one (or TLS is broken): retrying cannot help
             } catch (ControlClient.Refused r) {
                 if (r.status != 503) throw r;
                 // not ready yet (a relay fetching the image, a master still reading): wait while it makes progress
@@ -322,6 +334,27 @@ final class JoinLoop {
                 Stop.sleep(1000);
             }
         }
+    }
+
+    /** The hardware address of the receiving interface (aa:bb:..), or null when it has none. */
+    private static String mac(String iface) {
+        try {
+            java.net.NetworkInterface nif = java.net.NetworkInterface.getByName(iface);
+            byte[] a = nif == null ? null : nif.getHardwareAddress();
+            if (a == null || a.length == 0) return null;
+            StringBuilder b = new StringBuilder();
+            for (byte x : a) b.append(b.isEmpty() ? "" : ":").append(String.format("%02x", x & 0xff));
+            return b.toString();
+        } catch (java.net.SocketException e) {
+            return null;
+        }
+    }
+
+    /** The innermost message of a TLS failure (the pin check's own words). */
+    private static String reason(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) t = t.getCause();
+        return t.getMessage() != null ? t.getMessage() : e.toString();
     }
 
     /** The joined machine's resources over the control client. */

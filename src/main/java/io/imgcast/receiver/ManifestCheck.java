@@ -8,11 +8,13 @@ import io.imgcast.manifest.Extent;
 import io.imgcast.manifest.ImageSignature;
 import io.imgcast.manifest.Manifest;
 import io.imgcast.manifest.ManifestFormat;
+import io.imgcast.trust.Pin;
 
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PublicKey;
+import java.util.function.Supplier;
 
 /**
  * Checks what the server says an image is before anything is written by it: a {@link
@@ -23,13 +25,22 @@ import java.security.PublicKey;
  */
 final class ManifestCheck {
     private final String image;
-    /** A prefix of the server key's SHA-256 fingerprint (hex) that the key must have, or null. */
-    private final String pinnedKey;
+    /** The pin the signing key's fingerprint must match (null: none), asked at each check. */
+    private final Supplier<Pin> pin;
     private volatile ChunkCodec.Dictionary dictionary;
 
     ManifestCheck(String image, String pinnedKey) {
+        this(image, pinnedKey == null ? () -> null : constant(Pin.parse(pinnedKey)));
+    }
+
+    /** {@code pin}: asked at each check (a key trusted on first use becomes known at the join). */
+    ManifestCheck(String image, Supplier<Pin> pin) {
         this.image = image;
-        this.pinnedKey = pinnedKey;
+        this.pin = pin;
+    }
+
+    private static Supplier<Pin> constant(Pin p) {
+        return () -> p;
     }
 
     /**
@@ -48,9 +59,10 @@ final class ManifestCheck {
 
     /** The pinned key, then the Ed25519 signature over name, kind and the manifest's SHA-256. */
     private void checkSignature(SignedManifest sm) {
+        Pin pinnedKey = pin.get();
         if (pinnedKey != null) {
             String fp = ImageSignature.fingerprint(sm.publicKey());
-            if (!fp.startsWith(pinnedKey.toLowerCase())) throw new CorruptDataException("the server's key " + fp.substring(0, 16) + " is not the pinned one");
+            if (!pinnedKey.matches(fp)) throw new CorruptDataException("the server's key " + fp.substring(0, 16) + " is not the pinned one");
         }
         PublicKey key;
         try {

@@ -15,6 +15,7 @@ import io.imgcast.api.SessionRequest;
 import io.imgcast.state.Inventory;
 import io.imgcast.state.Mac;
 import io.imgcast.state.StateDb;
+import io.imgcast.trust.Tokens;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,8 +39,9 @@ import java.util.function.IntPredicate;
  * <li>{@code GET /api/v1/admin/sessions} → {@link SessionList}; {@code POST} {@link SessionRequest} → {@link Session};
  *     {@code GET /api/v1/admin/sessions/ID}; {@code POST /api/v1/admin/sessions/ID/stop} and {@code .../cancel}.
  * </ul>
- * Everything an operator changes is under {@code /api/v1/admin/}, so that authentication can
- * wrap that one prefix. The server asks it whether a joining machine is admitted
+ * Everything an operator changes is under {@code /api/v1/admin/}, and every request there must
+ * carry the server's admin token (header {@code X-Imgcast-Token}; 403 without it, and always when
+ * the server has no token). The assignment stays open: a machine asks it before it has anything. The server asks it whether a joining machine is admitted
  * ({@link #admit}), tells it who joined and finished, and holds data while {@link #mayFlow} is
  * false. The session logic is {@link Sessions}'; the inventory's rules are {@link Inventory}'s.
  */
@@ -59,9 +61,12 @@ final class AdminApi {
     /** Machines admitted to a session: id → admission (results are written there). */
     private final Map<Integer, Admitted> admitted = new ConcurrentHashMap<>();
     private volatile boolean flow = true;
+    /** The token admin requests must carry; null: the server has none, and admin requests are refused. */
+    private final String adminToken;
 
-    AdminApi(StateDb db, Machines machines) {
+    AdminApi(StateDb db, Machines machines, String adminToken) {
         this.db = db;
+        this.adminToken = adminToken;
         this.inventory = new Inventory(db);
         this.machines = machines;
     }
@@ -141,6 +146,11 @@ final class AdminApi {
     }
 
     private void admin(HttpExchange ex) throws IOException {
+        if (!Tokens.same(adminToken, ex.getRequestHeaders().getFirst(Tokens.HEADER))) {
+            reply(ex, 403, new ErrorReply(adminToken == null ? "admin actions are off: the server has no admin token"
+                    : "admin requests need the admin token (the server's admin.token file)"));
+            return;
+        }
         String[] p = ex.getRequestURI().getPath().substring("/api/v1/admin/".length()).split("/");
         String method = ex.getRequestMethod();
         try {

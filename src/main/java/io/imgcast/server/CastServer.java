@@ -12,6 +12,7 @@ import io.imgcast.api.Status;
 import io.imgcast.cast.BlockData;
 import io.imgcast.cast.ChunkMeta;
 import io.imgcast.cast.ChunkTable;
+import io.imgcast.cast.DataCipher;
 import io.imgcast.cast.FeedbackFormat;
 import io.imgcast.cast.LiveTable;
 import io.imgcast.cast.RateController;
@@ -19,21 +20,28 @@ import io.imgcast.cast.Scheduler;
 import io.imgcast.cast.ServedImage;
 import io.imgcast.cast.SignedManifest;
 import io.imgcast.cast.StreamPlanner;
+import io.imgcast.cast.TableSignature;
 import io.imgcast.cast.TableBarrier;
 import io.imgcast.cast.Wire;
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.CorruptDataException;
+import io.imgcast.manifest.ImageSignature;
 import io.imgcast.net.McastSocket;
 import io.imgcast.store.Store;
 import io.imgcast.store.StoreException;
+import io.imgcast.trust.ServerTrust;
+import io.imgcast.trust.Tokens;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.nio.channels.DatagramChannel;
+import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -92,8 +100,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     /** The datagram key of this session ({@link Wire}), handed to each machine that joins. */
     private final Wire.Key wireKey = Wire.Key.random();
     /** Signs the block directories; its public half goes to each machine that joins. */
-    private final java.security.KeyPair signing;
-    private final MachineTokens tokens = new MachineTokens();
+    private final KeyPair signing;
     /** The AES key of the symbols when the session encrypts its data, else null. */
     private final byte[] dataKey;
     private final Object lock = new Object();
@@ -111,48 +118,53 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     /** Each served image's {@link SignedManifest}, encoded once (its dictionary is compressed hard). */
     private final Map<ServedImage, byte[]> envelopes = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final ServerTrust trust;
     /** Chunks whose stored copy failed its check while serving, with the reason (guarded by {@code lock}). */
     private final Map<ChunkId, String> badChunks = new java.util.HashMap<>();
     /** Hosts, groups and sessions when the server has a state ({@link #enableAdmin}); else null. */
     private volatile AdminApi admin;
 
-    /** Serves the images of {@code store} (holding a reader lease on it until closed). */
+    /** Serves the images of {@code store} (holding a reader lease on it until closed), over plain HTTP to anyone. */
     public CastServer(Store store, Config config) throws IOException {
-        this(new StoreCatalog(store), true, config);
+        this(new StoreCatalog(store), true, config, ServerTrust.open(), ImageSignature.newKeyPair(), false);
     }
 
-    /** Serves from {@code catalog}, which the caller keeps and closes. */
+    /** Serves from {@code catalog}, which the caller keeps and closes, over plain HTTP to anyone. */
     public CastServer(ImageCatalog catalog, Config config) throws IOException {
-        this(catalog, false, config);
+        this(catalog, false, config, ServerTrust.open(), ImageSignature.newKeyPair(), false);
+    }
+
+    /** Serves the images of {@code store} (holding a reader lease on it until closed) as {@code trust} says. */
+    public CastServer(Store store, Config config, ServerTrust trust) throws IOException {
+        this(new StoreCatalog(store), true, config, trust, ImageSignature.newKeyPair(), false);
+    }
+
+    /** As above; with {@code encrypt}, every symbol is encrypted ({@link DataCipher}) under a key handed out at join. */
+    public CastServer(Store store, Config config, ServerTrust trust, boolean encrypt) throws IOException {
+        this(new StoreCatalog(store), true, config, trust, ImageSignature.newKeyPair(), encrypt);
+    }
+
+    /** Serves from {@code catalog}, which the caller keeps and closes, as {@code trust} says. */
+    public CastServer(ImageCatalog catalog, Config config, ServerTrust trust) throws IOException {
+        this(catalog, false, config, trust, ImageSignature.newKeyPair(), false);
     }
 
     /**
-     * Serves from {@code catalog} (kept and closed by the caller), signing block directories with
-     * {@code signing} (a peer master's key) instead of a key made for the session.
+     * Serves from {@code catalog} (kept and closed by the caller) over plain HTTP to anyone,
+     * signing block directories with {@code signing} (a peer master's key) instead of a key made
+     * for the session; with {@code encrypt}, every symbol is encrypted ({@link DataCipher}) under
+     * a key handed out at join.
      */
-    public CastServer(ImageCatalog catalog, Config config, java.security.KeyPair signing) throws IOException {
-        this(catalog, false, config, signing, false);
+    public CastServer(ImageCatalog catalog, Config config, KeyPair signing, boolean encrypt) throws IOException {
+        this(catalog, false, config, ServerTrust.open(), signing, encrypt);
     }
 
-    /** As above; with {@code encrypt}, every symbol is encrypted ({@link io.imgcast.cast.DataCipher}) under a key handed out at join. */
-    public CastServer(ImageCatalog catalog, Config config, java.security.KeyPair signing, boolean encrypt) throws IOException {
-        this(catalog, false, config, signing, encrypt);
-    }
-
-    /** Serves the images of {@code store}, with {@code encrypt} as {@code serve --encrypt} says. */
-    public CastServer(Store store, Config config, boolean encrypt) throws IOException {
-        this(new StoreCatalog(store), true, config, io.imgcast.manifest.ImageSignature.newKeyPair(), encrypt);
-    }
-
-    private CastServer(ImageCatalog catalog, boolean ownsCatalog, Config config) throws IOException {
-        this(catalog, ownsCatalog, config, io.imgcast.manifest.ImageSignature.newKeyPair(), false);
-    }
-
-    private CastServer(ImageCatalog catalog, boolean ownsCatalog, Config config, java.security.KeyPair signing, boolean encrypt)
+    private CastServer(ImageCatalog catalog, boolean ownsCatalog, Config config, ServerTrust trust, KeyPair signing, boolean encrypt)
             throws IOException {
         this.signing = signing;
-        this.dataKey = encrypt ? io.imgcast.cast.DataCipher.newKey() : null;
+        this.dataKey = encrypt ? DataCipher.newKey() : null;
         this.catalog = catalog;
+        this.trust = trust;
         this.ownsCatalog = ownsCatalog;
         this.config = config;
         this.session = new SecureRandom().nextInt() & 0x7fffffff;
@@ -163,9 +175,9 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         NetworkInterface nif = McastSocket.iface(config.iface());
         this.channel = McastSocket.sender(nif, config.ttl());
         // an encrypted symbol carries its GCM tag: 16 bytes less of data per datagram
-        this.symbolSize = encrypt ? Math.max(Wire.MIN_SYMBOL, Wire.symbolSize(nif.getMTU()) - io.imgcast.cast.DataCipher.TAG)
+        this.symbolSize = encrypt ? Math.max(Wire.MIN_SYMBOL, Wire.symbolSize(nif.getMTU()) - DataCipher.TAG)
                 : Wire.symbolSize(nif.getMTU());
-        io.imgcast.cast.DataCipher cipher = encrypt ? new io.imgcast.cast.DataCipher(dataKey, session) : null;
+        DataCipher cipher = encrypt ? new DataCipher(dataKey, session) : null;
         for (int s = 0; s < Math.max(1, config.streams()); s++) {
             long rate = s == 0 ? config.rateBps() : (long) (config.rateBps() * StreamPlanner.slowShare());
             InetSocketAddress g = new InetSocketAddress(config.group().getAddress(), config.group().getPort() + s);
@@ -174,19 +186,13 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             streams.add(new StreamSender(s, sch, new RateController(rate, now), g, lock, channel, payloads, session, this::sending,
                     wireKey, BlockData.signer(signing.getPrivate(), session), cipher, this::chunkFailed));
         }
-        this.api = new ControlApi(config.listen(), this);
+        this.api = new ControlApi(config.listen(), this, trust.tls() ? trust.identity().serverContext() : null);
     }
 
     public int session() { return session; }
 
     private String dataKeyHex() {
-        return dataKey == null ? null : java.util.HexFormat.of().formatHex(dataKey);
-    }
-
-    /** True if {@code token} is machine {@code m}'s own, given at its join ({@link MachineTokens}). */
-    @Override
-    public boolean authorized(Machine m, String token) {
-        return tokens.check(m.id, token);
+        return dataKey == null ? null : HexFormat.of().formatHex(dataKey);
     }
 
     /**
@@ -195,7 +201,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
      * groups. Call before {@link #start}; the caller keeps and closes {@code state}.
      */
     public void enableAdmin(io.imgcast.state.StateDb state) {
-        AdminApi a = new AdminApi(state, this::fail);
+        AdminApi a = new AdminApi(state, this::fail, trust.adminToken());
         a.routes(api);
         admin = a;
     }
@@ -225,6 +231,14 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     }
 
     public InetSocketAddress httpAddress() { return api.address(); }
+
+    /** The control API's base URL for a host name or address ({@code https} unless the server speaks plain HTTP). */
+    public String controlUrl(String host) {
+        return (api.tls() ? "https" : "http") + "://" + host + ":" + api.address().getPort() + "/";
+    }
+
+    /** The fingerprint of the server's key (what receivers pin), or null when it has none. */
+    public String fingerprint() { return trust.fingerprint(); }
 
     public void start() {
         api.start();
@@ -296,12 +310,17 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
 
     @Override
     public JoinReply join(JoinRequest req, InetAddress from) throws ControlApi.Refusal {
-        String name = req.machine() != null ? req.machine() : from.getHostAddress();
+        if (!trust.admission().admits(req.mac(), from)) {
+            throw new ControlApi.Refusal(403, new ErrorReply("this machine (" + from.getHostAddress()
+                    + (req.mac() != null ? ", " + Names.text(req.mac(), 32) : "") + ") is not known to the server"));
+        }
+        String name = Names.machine(req.machine() != null ? req.machine() : from.getHostAddress());
         String imageName = req.image();
         if (imageName == null) throw new ControlApi.Refusal(400, new ErrorReply("image is required"));
+        if (!Names.imageOk(imageName)) throw new ControlApi.Refusal(400, new ErrorReply("image name is too long or has control characters"));
         AdminApi a = admin;
         AdminApi.Admitted admitted = a != null ? a.admit(name) : null;
-        int priority = req.priority() != null ? req.priority() : 0;
+        int priority = Names.clampPriority(req.priority() != null ? req.priority() : 0);
         for (PriorityRule rule : config.priorityRules()) {
             if (rule.matches(from)) priority = Math.max(priority, rule.priority());
         }
@@ -325,8 +344,16 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         Machine m;
         synchronized (lock) {
             long now = System.nanoTime();
-            Roster.Joined j = roster.onJoin(name, imageName, live != null ? live : ChunkTable.of(img.chunks()), live, img, priority, now);
+            if (roster.full()) {
+                throw new ControlApi.Refusal(503, new ErrorReply("the server's list of machines is full; try again later", true));
+            }
+            if (roster.full(from)) {
+                throw new ControlApi.Refusal(429, new ErrorReply("too many machines joined from " + from.getHostAddress()));
+            }
+            Roster.Joined j = roster.onJoin(name, from, imageName, live != null ? live : ChunkTable.of(img.chunks()), live, img, priority, now);
             m = j.machine();
+            m.repair = RepairBudget.forStream(config.rateBps() / 8.0 / symbolSize, now);
+            m.token = Tokens.fresh();
             // a live joiner has a moment to learn the table before it counts as lagging
             if (live != null) barrier.add(m.id, live, priority, now);
             // the same machine joining again (it restarted): its earlier entry is replaced
@@ -337,28 +364,32 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             gate.onJoin(now);
         }
         if (admitted != null) a.joined(admitted, m);
-        String token = tokens.issue(m.id);
-        String signer = java.util.Base64.getEncoder().encodeToString(signing.getPublic().getEncoded());
+        String signer = Base64.getEncoder().encodeToString(signing.getPublic().getEncoded());
         return live != null
                 ? new JoinReply(session, m.id, imageName, "VOLUME", true, live.volumeSize(), null, null, 0, groupOf(0), symbolSize,
-                        wireKey.hex(), signer, token, dataKeyHex())
+                        wireKey.hex(), signer, m.token, dataKeyHex())
                 : new JoinReply(session, m.id, imageName, img.kind().name(), null, null, img.chunks().size(), img.manifest().length,
-                        0, groupOf(0), symbolSize, wireKey.hex(), signer, token, dataKeyHex());
+                        0, groupOf(0), symbolSize, wireKey.hex(), signer, m.token, dataKeyHex());
     }
 
     /** A machine that cannot take part says why; it is listed as refused, so the operator sees it, and takes no part in the session. */
     @Override
     public void refuse(RefuseRequest req, InetAddress from) {
+        if (!trust.admission().admits(null, from)) return; // strangers are not listed
         synchronized (lock) {
-            roster.onRefuse(req.machine() != null ? req.machine() : from.getHostAddress(), req.image() != null ? req.image() : "?",
-                    req.reason() != null ? req.reason() : "no reason given", System.nanoTime());
+            roster.onRefuse(Names.machine(req.machine() != null ? req.machine() : from.getHostAddress()),
+                    req.image() != null ? Names.text(req.image(), Names.MAX_IMAGE) : "?",
+                    req.reason() != null ? Names.text(req.reason(), Names.MAX_ERROR) : "no reason given", System.nanoTime());
         }
     }
 
     @Override
-    public Machine contact(int id) {
+    public Machine contact(int id, String token) throws ControlApi.Refusal {
         Machine m = roster.get(id);
         if (m == null || !m.joined()) return null;
+        if (m.token != null && !Tokens.same(m.token, token)) {
+            throw new ControlApi.Refusal(403, new ErrorReply("this request does not carry machine " + id + "'s token"));
+        }
         roster.onContact(m, System.nanoTime());
         return m;
     }
@@ -369,7 +400,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         if (m.live == null) {
             throw new ControlApi.Refusal(404, new ErrorReply("this machine's image is not being read live; its manifest came with the join"));
         }
-        return io.imgcast.cast.TableSignature.sign(signing.getPrivate(), session, m.live.encodeSlice((int) Math.min(Integer.MAX_VALUE, from)));
+        return TableSignature.sign(signing.getPrivate(), session, m.live.encodeSlice((int) Math.min(Integer.MAX_VALUE, from)));
     }
 
     /** The machine's image's signed manifest ({@link SignedManifest}); for a live image once its read ended. */
@@ -478,7 +509,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             cur.rate.onFeedback(d.drops(), now);
             for (int i : f.completed()) barrier.got(m.id, i); // got it from data sent for the others meanwhile
             if (cur.scheduler.has(m.id)) {
-                cur.scheduler.feedback(m.id, done, f.blocks(), m.loss, now);
+                cur.scheduler.feedback(m.id, done, m.repair != null ? m.repair.admit(f.blocks(), m.stream, cur.sourcePackets(), now) : f.blocks(), m.loss, now);
                 int want = planner.choose(m.loss, (double) d.drops() / d.packets(), m.stream);
                 // the slow stream is for a machine that would hold the others back: with no other
                 // machine left on the fast one, the rate controller serves it better there
@@ -505,7 +536,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         synchronized (lock) {
             for (StreamSender s : streams) s.scheduler.removeMachine(m.id);
             barrier.remove(m.id);
-            roster.onDone(m, req.succeeded(), String.valueOf(req.error()), req.seconds());
+            roster.onDone(m, req.succeeded(), Names.text(String.valueOf(req.error()), Names.MAX_ERROR), req.seconds());
             lock.notifyAll();
         }
         AdminApi a = admin;
@@ -514,6 +545,14 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
 
     /** A snapshot for {@code GET /api/v1/status} and the dashboard. */
     @Override
+    public Status status(String token) throws ControlApi.Refusal {
+        if (trust.statusNeedsAdmin() && !Tokens.same(trust.adminToken(), token)) {
+            throw new ControlApi.Refusal(403, new ErrorReply("status needs the admin token (the server's admin.token file)"));
+        }
+        return status();
+    }
+
+    /** A snapshot for the operator on the server itself (no token needed in-process). */
     public Status status() {
         List<Status.Stream> ss = new ArrayList<>();
         boolean started = sending();
@@ -523,7 +562,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
                         s.infoPackets.get(), s.scheduler.machineCount(), s.scheduler.pendingChunks(), s.scheduler.activeBlocks()));
             }
         }
-        return new Status(session, started, ss, api.controlBytes(), roster.rows());
+        return new Status(session, started, ss, api.controlBytes(), roster.rows(), trust.fingerprint());
     }
 
     private String groupOf(int stream) {

@@ -2,6 +2,9 @@ package io.imgcast.server;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import io.imgcast.api.ControlJson;
 import io.imgcast.api.DoneRequest;
 import io.imgcast.api.ErrorReply;
@@ -12,7 +15,10 @@ import io.imgcast.api.NeedsReply;
 import io.imgcast.api.RefuseRequest;
 import io.imgcast.api.Status;
 import io.imgcast.codec.CorruptDataException;
+import io.imgcast.trust.Tokens;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,19 +42,47 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>{@code POST /api/v1/machines/ID/done} {@link DoneRequest} → {@code {"ok":true}};
  * <li>{@code GET /api/v1/status} → {@link Status}; {@code GET /} the dashboard.
  * </ul>
+ * A machine's requests after its join carry the token the join issued (header
+ * {@code X-Imgcast-Token}); a wrong one gets 403. Status may need the admin token in the same header.
  * Errors are {@link ErrorReply} bodies; an unknown machine gets 404 with {@code "state":"unknown"}
- * (join again). Every {@code machines/ID/...} request must carry the machine's token from its
- * join reply in the {@code X-Imgcast-Token} header ({@link MachineTokens}), else 403.
+ * (join again).
+ *
+ * <p>Slow or hostile clients cannot stall it: each exchange runs on its own virtual thread, a
+ * request (headers and body, TLS handshake included) must arrive within {@link #MAX_REQUEST_S}
+ * seconds and a reply be taken within {@link #MAX_REPLY_S} seconds or the connection is closed,
+ * and every request body is read up to a bound.
  */
 final class ControlApi implements AutoCloseable {
+    /** Seconds a client has to send a whole request (the JDK server closes the connection after). */
+    static final int MAX_REQUEST_S = 10;
+    /** Seconds a client has to take a whole reply. */
+    static final int MAX_REPLY_S = 30;
+    /** Open connections at most (receivers keep one each). */
+    static final int MAX_CONNECTIONS = 4096;
+
+    static {
+        // the JDK's HTTP server reads these once, when its first server is made; an operator's
+        // own setting (-D) wins
+        setDefault("sun.net.httpserver.maxReqTime", MAX_REQUEST_S);
+        setDefault("sun.net.httpserver.maxRspTime", MAX_REPLY_S);
+        setDefault("jdk.httpserver.maxConnections", MAX_CONNECTIONS);
+    }
+
+    private static void setDefault(String key, int value) {
+        if (System.getProperty(key) == null) System.setProperty(key, Integer.toString(value));
+    }
+
     /** What the routes do. */
     interface Handler {
         JoinReply join(JoinRequest request, InetAddress from) throws Refusal;
 
         void refuse(RefuseRequest request, InetAddress from);
 
-        /** The machine with that id, now known to be alive; null when unknown or a refusal. */
-        Machine contact(int id);
+        /**
+         * The machine with that id, now known to be alive; null when unknown or a refusal; a
+         * {@link Refusal} (403) when {@code token} is not the one it was issued at its join.
+         */
+        Machine contact(int id, String token) throws Refusal;
 
         byte[] table(Machine m, long from) throws Refusal;
 
@@ -61,10 +95,8 @@ final class ControlApi implements AutoCloseable {
 
         void done(Machine m, DoneRequest request);
 
-        /** Whether a request about machine {@code m} carrying {@code token} (header {@link MachineTokens#HEADER}) may speak for it. */
-        boolean authorized(Machine m, String token);
-
-        Status status();
+        /** The status, for a caller with that token (null: none); a {@link Refusal} when the token is needed and wrong. */
+        Status status(String token) throws Refusal;
     }
 
     /** A request the handler answers with an error status. */
@@ -84,17 +116,44 @@ final class ControlApi implements AutoCloseable {
 
     private final Handler handler;
     private final HttpServer http;
+    private final boolean tls;
     /** Bytes of HTTP reply bodies sent (descriptive data, tables, acknowledgements). */
     private final AtomicLong controlBytes = new AtomicLong();
 
     ControlApi(InetSocketAddress listen, Handler handler) throws IOException {
+        this(listen, handler, null);
+    }
+
+    /** {@code tls}: the server's TLS context (TLS 1.3 only), or null for plain HTTP. */
+    ControlApi(InetSocketAddress listen, Handler handler, SSLContext tls) throws IOException {
         this.handler = handler;
-        this.http = HttpServer.create(listen, 64);
-        http.setExecutor(Executors.newFixedThreadPool(4, r -> Thread.ofPlatform().daemon().name("imgcast-http").unstarted(r)));
+        this.tls = tls != null;
+        if (tls != null) {
+            HttpsServer https = HttpsServer.create(listen, 64);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls) {
+                @Override
+                public void configure(HttpsParameters params) {
+                    SSLParameters p = tls.getDefaultSSLParameters();
+                    p.setProtocols(new String[] {"TLSv1.3"});
+                    p.setNeedClientAuth(false);
+                    params.setSSLParameters(p);
+                }
+            });
+            this.http = https;
+        } else {
+            this.http = HttpServer.create(listen, 64);
+        }
+        http.setExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("imgcast-http-", 0).factory()));
         http.createContext("/api/v1/join", this::join);
         http.createContext("/api/v1/machines/", this::machine);
         http.createContext("/api/v1/refuse", this::refuse);
-        http.createContext("/api/v1/status", ex -> reply(ex, 200, ControlJson.write(handler.status())));
+        http.createContext("/api/v1/status", ex -> {
+            try {
+                reply(ex, 200, ControlJson.write(handler.status(ex.getRequestHeaders().getFirst(Tokens.HEADER))));
+            } catch (Refusal r) {
+                reply(ex, r.status, ControlJson.write(r.reply));
+            }
+        });
         http.createContext("/", ex -> {
             if (!ex.getRequestURI().getPath().equals("/")) {
                 reply(ex, 404, NOT_FOUND);
@@ -120,6 +179,11 @@ final class ControlApi implements AutoCloseable {
 
     InetSocketAddress address() {
         return http.getAddress();
+    }
+
+    /** Whether the control port speaks TLS. */
+    boolean tls() {
+        return tls;
     }
 
     long controlBytes() {
@@ -166,16 +230,15 @@ final class ControlApi implements AutoCloseable {
         }
         Machine m;
         try {
-            m = handler.contact(Integer.parseInt(parts[4]));
+            m = handler.contact(Integer.parseInt(parts[4]), ex.getRequestHeaders().getFirst(Tokens.HEADER));
         } catch (NumberFormatException e) {
             m = null;
+        } catch (Refusal r) {
+            reply(ex, r.status, ControlJson.write(r.reply));
+            return;
         }
         if (m == null) {
             reply(ex, 404, "{\"error\":\"unknown machine; join again\",\"state\":\"unknown\"}");
-            return;
-        }
-        if (!handler.authorized(m, ex.getRequestHeaders().getFirst(MachineTokens.HEADER))) {
-            reply(ex, 403, "{\"error\":\"this machine's token is missing or wrong: only the machine that joined may speak for it\"}");
             return;
         }
         try {

@@ -1,6 +1,10 @@
 package io.imgcast.server;
 
-/** The web dashboard (B6): one page that polls {@code /api/v1/status} once a second. */
+/**
+ * The web dashboard (B6): one page that polls {@code /api/v1/status} once a second. When status
+ * needs the admin token ({@code serve --status admin}) open it as {@code https://SERVER:8470/#token=TOKEN}:
+ * the token stays in the page (a fragment is not sent) and goes with each poll as a header.
+ */
 final class Dashboard {
     private Dashboard() {}
 
@@ -19,11 +23,12 @@ final class Dashboard {
             <h2>Machines</h2><table id="machines"><thead><tr><th>machine</th><th>image</th><th>priority</th><th>stream</th><th>state</th><th>progress</th><th>loss</th><th>time</th></tr></thead><tbody></tbody></table>
             <script>
             const mib = b => (b/1048576).toFixed(1)+' MiB';
-            const esc = s => String(s).replace(/[&<>"]/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));
+            const esc = s => String(s).replace(/[&<>"']/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]));
+            const tok = new URLSearchParams(location.hash.slice(1)).get('token');
             let last = null;
             async function tick(){
               try{
-                const s = await (await fetch('/api/v1/status')).json();
+                const s = await (await fetch('/api/v1/status', tok ? {headers: {'X-Imgcast-Token': tok}} : {})).json();
                 document.getElementById('session').textContent = s.session + (s.started ? '' : ' (waiting for machines)');
                 const now = performance.now();
                 document.querySelector('#streams tbody').innerHTML = s.streams.map(t => {
@@ -33,7 +38,7 @@ final class Dashboard {
                 }).join('');
                 document.querySelector('#machines tbody').innerHTML = s.machines.map(m => {
                   const pct = m.need_bytes ? Math.min(100, 100*m.done_bytes/m.need_bytes) : (m.state==='done'?100:0);
-                  return `<tr><td>${esc(m.machine)}</td><td>${esc(m.image)}</td><td>${m.priority}</td><td>${m.stream}</td><td class="${esc(m.state)}">${esc(m.state)}${m.error?': '+esc(m.error):''}</td><td><div class="bar"><div style="width:${pct.toFixed(0)}%"></div></div>${pct.toFixed(0)}%</td><td>${(m.loss*100).toFixed(1)}%</td><td>${m.seconds?m.seconds.toFixed(1)+' s':''}</td></tr>`;
+                  return `<tr><td>${esc(m.machine)}</td><td>${esc(m.image)}</td><td>${Number(m.priority)}</td><td>${Number(m.stream)}</td><td class="${esc(m.state)}">${esc(m.state)}${m.error?': '+esc(m.error):''}</td><td><div class="bar"><div style="width:${pct.toFixed(0)}%"></div></div>${pct.toFixed(0)}%</td><td>${(m.loss*100).toFixed(1)}%</td><td>${m.seconds?m.seconds.toFixed(1)+' s':''}</td></tr>`;
                 }).join('');
                 last = {t: now, s};
               }catch(e){ document.getElementById('session').textContent = '(server unreachable)'; }

@@ -6,6 +6,8 @@ import io.imgcast.cast.ChunkTable;
 import io.imgcast.cast.LiveTable;
 import io.imgcast.cast.ServedImage;
 
+import java.net.InetAddress;
+
 /**
  * A machine on the {@link Roster}: what it asked for and what it reported. Its state changes
  * only through the roster; the counters are written under the server's lock and read without
@@ -34,6 +36,12 @@ final class Machine {
     volatile long rejected;
     volatile long kernelDrops;
     volatile double seconds;
+    /** What its block reports may demand as repair (set at join; guarded by the server's lock). */
+    RepairBudget repair;
+    /** Where it joined from (null: not known); set by the roster. */
+    volatile InetAddress address;
+    /** Issued at the join; the machine's later requests must carry it (null: none needed). */
+    volatile String token;
 
     Machine(int id, String name, String imageName, ChunkTable table, LiveTable live, ServedImage image, int priority, long nowNs) {
         this.id = id;

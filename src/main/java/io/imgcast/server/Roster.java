@@ -6,10 +6,14 @@ import io.imgcast.cast.ChunkTable;
 import io.imgcast.cast.LiveTable;
 import io.imgcast.cast.ServedImage;
 
+import java.net.InetAddress;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -21,6 +25,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * when it cannot be served); one that is silent longer than the machine timeout is
  * {@link #sweep lost}. A machine that cannot take part is listed as {@link #onRefuse refused}.
  *
+ * <p>The list is bounded: at most {@link #MAX_LIVE} machines that have not finished (a join
+ * beyond that is {@linkplain #full() refused}), and the last {@link #HISTORY} finished ones
+ * (done, failed, lost, rejoined, refused); older finished entries are forgotten, so that a
+ * stream of joins cannot grow the server's memory or its status answer without bound.
+ *
  * <p>Changes happen under the caller's lock; the entries' fields are volatile, so the queries
  * may run without it.
  */
@@ -31,15 +40,50 @@ final class Roster {
     /** What a feedback report added since the last: kernel drops, and packets (at least 1). */
     record Delta(long drops, long packets) {}
 
+    /** Machines on the list that have not finished, at most. */
+    static final int MAX_LIVE = 1024;
+    /** Unfinished machines from one address, at most (one host cannot fill the list). */
+    static final int MAX_PER_ADDRESS = 32;
+    /** Finished machines kept for status, at most (older ones are forgotten). */
+    static final int HISTORY = 256;
+
     private final long timeoutMs;
+    private final int maxLive;
+    private final int history;
     private final Map<Integer, Machine> machines = new ConcurrentHashMap<>();
+    /** Ids of finished machines still on the list, oldest first (guarded by the caller's lock). */
+    private final Deque<Integer> finished = new ArrayDeque<>();
     private int nextId = 1;
     private volatile long lastActivityNs;
     private volatile boolean anyFinished;
 
     Roster(long machineTimeoutMs, long nowNs) {
+        this(machineTimeoutMs, nowNs, MAX_LIVE, HISTORY);
+    }
+
+    Roster(long machineTimeoutMs, long nowNs, int maxLive, int history) {
         this.timeoutMs = machineTimeoutMs;
         this.lastActivityNs = nowNs;
+        this.maxLive = maxLive;
+        this.history = history;
+    }
+
+    /** True when the list holds {@code maxLive} unfinished machines: a new join must wait. */
+    boolean full() {
+        return machines.size() - finished.size() >= maxLive;
+    }
+
+    /** True when {@code address} has {@link #MAX_PER_ADDRESS} unfinished machines on the list already. */
+    boolean full(InetAddress address) {
+        int n = 0;
+        for (Machine m : machines.values()) if (m.state.active() && address.equals(m.address) && ++n >= MAX_PER_ADDRESS) return true;
+        return false;
+    }
+
+    /** The machine finished (its state no longer active): it moves to the bounded history. */
+    private void finish(Machine m) {
+        finished.addLast(m.id);
+        while (finished.size() > history) machines.remove(finished.removeFirst());
     }
 
     /**
@@ -50,12 +94,23 @@ final class Roster {
      */
     Joined onJoin(String name, String imageName, ChunkTable table, LiveTable live, ServedImage image, int priority,
                                long nowNs) {
+        return onJoin(name, null, imageName, table, live, image, priority, nowNs);
+    }
+
+    /**
+     * As above, from {@code address}: only an entry of the same name from the same address is
+     * replaced (a machine elsewhere that takes another's name cannot push it off the list).
+     */
+    Joined onJoin(String name, InetAddress address, String imageName, ChunkTable table, LiveTable live, ServedImage image, int priority,
+                  long nowNs) {
         Machine m = new Machine(nextId++, name, imageName, table, live, image, priority, nowNs);
+        m.address = address;
         List<Machine> replaced = new ArrayList<>();
         for (Machine old : machines.values()) {
-            if (old.name.equals(name) && old.joined() && old.state.active()) {
+            if (old.name.equals(name) && Objects.equals(old.address, address) && old.joined() && old.state.active()) {
                 old.state = MachineState.REJOINED;
                 replaced.add(old);
+                finish(old);
             }
         }
         machines.put(m.id, m);
@@ -69,6 +124,7 @@ final class Roster {
         m.state = MachineState.REFUSED;
         m.error = reason;
         machines.put(m.id, m);
+        finish(m);
         return m;
     }
 
@@ -104,12 +160,14 @@ final class Roster {
 
     /** The machine's own word: done (all it needed is written and verified) or failed ({@code error}). */
     void onDone(Machine m, boolean ok, String error, Double seconds) {
+        boolean wasActive = m.state.active();
         boolean failedByServer = m.state == MachineState.FAILED && m.error != null;
         m.state = ok ? MachineState.DONE : MachineState.FAILED;
         if (!failedByServer) m.error = ok ? null : error; // the server's reason names the chunk; keep it
         if (seconds != null) m.seconds = seconds;
         if (ok) m.doneBytes = m.needBytes;
         anyFinished = true;
+        if (wasActive) finish(m);
     }
 
     /**
@@ -122,6 +180,7 @@ final class Roster {
         m.error = error;
         anyFinished = true;
         lastActivityNs = nowNs;
+        finish(m);
     }
 
     /** Marks the active machines silent for longer than the machine timeout as lost; returns them. */
@@ -135,6 +194,7 @@ final class Roster {
                 lost.add(m);
             }
         }
+        for (Machine m : lost) finish(m);
         return lost;
     }
 

@@ -192,4 +192,9 @@ final class StreamSender implements Runnable {
         cache.put(block.id(), d);
         return d;
     }
+
+    /** Source symbols sent so far (data packets that are neither repair nor directory). */
+    long sourcePackets() {
+        return packets.get() - repairPackets.get() - infoPackets.get();
+    }
 }

@@ -8,7 +8,10 @@
  * machines and moves each through its {@link io.imgcast.api.MachineState}; the <b>start gate</b>
  * ({@code StartGate}) holds data until enough machines joined or the wait ran out; the
  * <b>control API</b> ({@code ControlApi}) is the HTTP side, speaking the messages of
- * {@code io.imgcast.api}; a <b>stream sender</b> paces one multicast stream.
+ * {@code io.imgcast.api} over TLS with the server's {@link io.imgcast.trust.Identity} (see
+ * {@code io.imgcast.trust} for tokens and admission); a <b>repair budget</b> ({@code RepairBudget})
+ * bounds the repair one machine's reports may demand; {@code Names} bounds what a machine may put
+ * on the list; a <b>stream sender</b> paces one multicast stream.
  * With a state, the <b>admin API</b> ({@code AdminApi}) serves the inventory and the current
  * <b>session</b> ({@code Sessions}: the groups started together, their readiness, stop and
  * cancel). {@link io.imgcast.server.CastServer} composes them. The protocol itself (wire, feedback,

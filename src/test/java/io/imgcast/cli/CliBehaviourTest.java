@@ -194,7 +194,7 @@ class CliBehaviourTest {
         // on loopback only: the receiver fails at the descriptive data, before any stream matters
         Process server = Cli.start(log, "serve", "--interface", "lo", "--listen", "127.0.0.1:0", "--store", store, "--state", tmp.resolve("state"));
         try {
-            java.util.regex.Pattern url = java.util.regex.Pattern.compile("control (http://127\\.0\\.0\\.1:\\d+/)");
+            java.util.regex.Pattern url = java.util.regex.Pattern.compile("control (https://127\\.0\\.0\\.1:\\d+/)");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             java.util.regex.Matcher m = url.matcher("");
             while (!m.find()) {
@@ -204,7 +204,7 @@ class CliBehaviourTest {
                 m = url.matcher(Files.readString(log));
             }
             Cli.Result r = Cli.run("receive", "--server", m.group(1), "--image", "a", "--target", tmp.resolve("out"),
-                    "--interface", "lo", "--server-key", "00000000", "--timeout", 10, "-q");
+                    "--interface", "lo", "--server-key", "0000000000000000", "--timeout", 10, "-q");
             assertEquals(6, r.code(), r.err());
             assertTrue(r.err().contains("not the pinned one"), r.err());
             assertFalse(Files.exists(tmp.resolve("out")) && Files.list(tmp.resolve("out")).findAny().isPresent(), "nothing written");

@@ -49,7 +49,7 @@ class HelpTest {
         assertTrue(receive.contains("--target=DIR|DEVICE") && receive.contains("where the image goes"), receive);
         assertTrue(receive.contains("-q, --quiet") && receive.contains("no progress"), receive);
         String status = Cli.run("status", "--help").ok().out();
-        assertTrue(status.contains("(default http://127.0.0.1:8470/)"), status);
+        assertTrue(status.contains("(default https://127.0.0.1:8470/)"), status);
         String send = Cli.run("send", "--help").ok().out();
         assertTrue(send.contains("in bytes") && send.contains("(default 2GiB)"), "--cache: " + send);
         for (ExitCode c : ExitCode.values()) assertTrue(send.contains(c.meaning.substring(0, Math.min(20, c.meaning.length()))), c + " in " + send);

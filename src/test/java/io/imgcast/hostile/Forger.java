@@ -2,6 +2,7 @@ package io.imgcast.hostile;
 
 import io.imgcast.cast.Wire;
 import io.imgcast.net.McastSocket;
+import io.imgcast.trust.PinningTrustManager;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -66,7 +67,8 @@ public final class Forger {
 
     /** The session id from {@code GET /api/v1/status}, asked until it answers. */
     private static int session(URI status, long untilNs) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        // an attacker checks no certificate: any key will do
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(new PinningTrustManager(null).context()).build();
         Pattern id = Pattern.compile("\"session\":(\\d+)");
         while (System.nanoTime() < untilNs) {
             try {

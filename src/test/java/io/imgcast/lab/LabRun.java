@@ -23,7 +23,7 @@ public final class LabRun {
     public LabRun(NetLab lab, Path dir) {
         this.lab = lab;
         this.dir = dir;
-        this.serverUrl = "http://" + lab.address("s") + ":8470/";
+        this.serverUrl = "https://" + lab.address("s") + ":8470/";
     }
 
     public static List<String> imgcast(Object... args) {
@@ -39,7 +39,25 @@ public final class LabRun {
         a.addAll(List.of(extra));
         // the server's own state in the test's directory, not the machine's default
         if (!a.contains("--state")) a.addAll(List.of("--state", dir.resolve("state")));
-        return lab.start("s", imgcast(a.toArray()), dir.resolve("server.log"));
+        Process p = lab.start("s", imgcast(a.toArray()), dir.resolve("server.log"));
+        awaitListening(p);
+        return p;
+    }
+
+    /**
+     * Waits (at most 60 s) until the server printed its fingerprint: it listens from then on, so
+     * receivers started next do not spend their timeout on a server still setting up TLS.
+     */
+    private void awaitListening(Process p) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < end && p.isAlive() && !log("server").contains("fingerprint: ")) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     public Process receiver(String host, String image, Path target, Object... extra) {
@@ -82,7 +100,7 @@ public final class LabRun {
     public void awaitMachines(int n, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
-            NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-s", serverUrl + "api/v1/status");
+            NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-sk", serverUrl + "api/v1/status");
             if (r.ok()) {
                 Object machines = MiniJson.object(r.stdout()).get("machines");
                 if (machines instanceof List<?> l && l.size() >= n) return;
@@ -102,7 +120,7 @@ public final class LabRun {
     /** The server's status entry of one machine, or null while it lists none of that name. */
     @SuppressWarnings("unchecked")
     public Map<String, Object> machine(String name) {
-        NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-s", serverUrl + "api/v1/status");
+        NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-sk", serverUrl + "api/v1/status");
         if (!r.ok() || r.stdout().isBlank()) return null;
         if (!(MiniJson.object(r.stdout()).get("machines") instanceof List<?> l)) return null;
         for (Object o : l) if (o instanceof Map<?, ?> m && name.equals(m.get("machine"))) return (Map<String, Object>) m;
@@ -134,7 +152,7 @@ public final class LabRun {
 
     /** The server's status document. */
     public Map<String, Object> status() {
-        NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-s", serverUrl + "api/v1/status");
+        NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-sk", serverUrl + "api/v1/status");
         if (!r.ok()) throw new AssertionError("status failed: " + r.stderr());
         return MiniJson.object(r.stdout());
     }

@@ -71,13 +71,13 @@ class ManifestCheckTest {
     @Test
     void aSignedManifestIsAcceptedWithItsDictionary() throws Exception {
         byte[] m = ManifestFormat.encode(volume());
-        ManifestCheck check = new ManifestCheck("disk", null);
+        ManifestCheck check = new ManifestCheck("disk", (String) null);
         assertNull(check.dictionary());
         Manifest got = check.manifest(body("disk", m, new byte[] {7, 7, 7, 7}), "VOLUME");
         assertEquals(ImageKind.VOLUME, got.kind());
         assertEquals(volume().extents().size(), got.extents().size());
         assertArrayEquals(new byte[] {7, 7, 7, 7}, check.dictionary().bytes(), "the image's chunks need the dictionary that came with it");
-        assertNotNull(new ManifestCheck("disk", fingerprint().substring(0, 12)).manifest(body("disk", m, null), null),
+        assertNotNull(new ManifestCheck("disk", fingerprint().substring(0, 16)).manifest(body("disk", m, null), null),
                 "a key whose fingerprint starts with the pinned prefix");
     }
 
@@ -87,11 +87,11 @@ class ManifestCheckTest {
         byte[] good = body("disk", m, null);
         byte[] altered = good.clone();
         altered[altered.length - 1] ^= 1;
-        assertRefused("manifest signature is invalid", new ManifestCheck("disk", null), altered, null);
-        assertRefused("manifest signature is invalid", new ManifestCheck("other", null), good, null);
-        String wrongPin = fingerprint().charAt(0) == '0' ? "1" : "0";
+        assertRefused("manifest signature is invalid", new ManifestCheck("disk", (String) null), altered, null);
+        assertRefused("manifest signature is invalid", new ManifestCheck("other", (String) null), good, null);
+        String wrongPin = (fingerprint().charAt(0) == '0' ? "1" : "0").repeat(16);
         assertRefused("is not the pinned one", new ManifestCheck("disk", wrongPin), good, null);
-        assertRefused("differs from the announced one", new ManifestCheck("disk", null), good, "TREE");
+        assertRefused("differs from the announced one", new ManifestCheck("disk", (String) null), good, "TREE");
     }
 
     private static void assertRefused(String why, ManifestCheck check, byte[] body, String announcedKind) {

@@ -3,6 +3,8 @@ package io.imgcast.server;
 import io.imgcast.testutil.Cli;
 import io.imgcast.testutil.MiniJson;
 import io.imgcast.testutil.TreeGen;
+import io.imgcast.trust.ClientTrust;
+import io.imgcast.trust.Tokens;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Hosts, groups, defaults and assignments through the command line: with the server stopped (the
  * CLI writes the state) and against a running server on loopback (found through the state
- * directory's server.url); and a host whose disk rule matches nothing is told so and writes nothing.
+ * directory's server.url, over TLS pinned to the key the state's server.trust names, with the admin
+ * token it names; without the token the admin API refuses); and a host whose disk rule matches nothing is told so and writes nothing.
  * No machine joins here, so no multicast is sent; sessions with machines are in {@code SessionLabTest}.
  */
 class AdminApiTest {
@@ -94,7 +97,22 @@ class AdminApiTest {
             for (int i = 0; i < 300 && !Files.exists(url); i++) Thread.sleep(100);
             assertTrue(Files.exists(url), "the server wrote its URL into the state: " + Files.readString(dir.resolve("server.log")));
             String base = Files.readString(url).trim();
-            assertEquals("http://127.0.0.1:" + port + "/", base);
+            assertEquals("https://127.0.0.1:" + port + "/", base, "TLS unless --insecure-http");
+            String named = Files.readString(st.resolve("server.trust"));
+            assertTrue(named.contains("fingerprint=") && named.contains("admin-token=" + store.toAbsolutePath().normalize().resolve("admin.token")),
+                    named);
+            String token = Tokens.readAdminToken(store.resolve("admin.token"));
+
+            // the admin API needs the admin token; the assignment does not
+            assertEquals(403, status(base + "api/v1/admin/hosts"), "no token");
+            assertEquals(403, status(base + "api/v1/admin/hosts", "wrong"), "a wrong token");
+            assertEquals(200, status(base + "api/v1/admin/hosts", token));
+            assertEquals(200, status(base + "api/v1/assignment?mac=52:54:00:bb:00:08"));
+            Cli.Result noToken = Cli.run("hosts", "list", "--server", base, "--state", dir.resolve("other-state"));
+            assertEquals(1, noToken.code(), "an explicit server without the token file: refused, " + noToken);
+            assertTrue(noToken.err().contains("admin token"), noToken.err());
+            Cli.Result wrongKey = Cli.run("hosts", "list", "--server", base, "--server-key", "00000000000000000000", "--state", st);
+            assertEquals(6, wrongKey.code(), "a key that is not the pinned one: " + wrongKey);
 
             String out = Cli.run("groups", "add", "lab", "--image", "img", "--state", st).ok().out();
             assertTrue(out.contains("the server at " + base), out);
@@ -179,7 +197,7 @@ class AdminApiTest {
             assertTrue(log.contains("'size:16GB-'") && log.contains("matches no disk") && log.contains("nothing was written"), log);
             assertTrue(log.contains("/dev/sdb (") && log.contains("removable"), "the disks seen are named: " + log);
             assertTrue(java.util.Arrays.equals(new byte[4096], Files.readAllBytes(stick)), "the stick is untouched");
-            String status = get("http://127.0.0.1:" + port + "/api/v1/status").get("machines").toString();
+            String status = get("https://127.0.0.1:" + port + "/api/v1/status").get("machines").toString();
             assertEquals("[]", status, "the machine did not even join");
         } finally {
             server.destroy();
@@ -196,15 +214,22 @@ class AdminApiTest {
         Files.createSymbolicLink(links.resolve(byPath), Path.of("../../" + name));
     }
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** Trusts the test's own server on first use (each test's server has its own key): what is checked here is the API, not the pin. */
+    private final HttpClient http = HttpClient.newBuilder().sslContext(ClientTrust.of(null, null, false).context()).build();
 
-    private static Map<String, Object> get(String url) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    private Map<String, Object> get(String url) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return MiniJson.object(r.body());
     }
 
-    private static int status(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    private int status(String url) throws Exception {
+        return status(url, null);
+    }
+
+    private int status(String url, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
+        if (token != null) b.header(Tokens.HEADER, token);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 }

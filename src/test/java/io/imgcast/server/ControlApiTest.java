@@ -63,8 +63,9 @@ class ControlApiTest {
         }
 
         @Override
-        public Machine contact(int id) {
+        public Machine contact(int id, String token) throws ControlApi.Refusal {
             calls.add("contact " + id);
+            if (id == 7 && !"t7".equals(token)) throw new ControlApi.Refusal(403, new ErrorReply("not machine 7's token"));
             return id == 7 ? known : null;
         }
 
@@ -92,18 +93,14 @@ class ControlApiTest {
         }
 
         @Override
-        public boolean authorized(Machine m, String token) {
-            return "t0k3n".equals(token);
-        }
-
-        @Override
         public void done(Machine m, DoneRequest request) {
             calls.add("done " + request);
         }
 
         @Override
-        public Status status() {
-            return new Status(1, false, List.of(), 0, List.of());
+        public Status status(String token) throws ControlApi.Refusal {
+            if ("wrong".equals(token)) throw new ControlApi.Refusal(403, new ErrorReply("status needs the admin token"));
+            return new Status(1, false, List.of(), 0, List.of(), "ab".repeat(32));
         }
     };
 
@@ -122,28 +119,13 @@ class ControlApiTest {
     }
 
     private HttpResponse<String> post(String path, byte[] body) throws Exception {
-        return post(path, body, "t0k3n");
-    }
-
-    private HttpResponse<String> post(String path, byte[] body, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10));
-        if (token != null) b.header("X-Imgcast-Token", token);
-        return http.send(b.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).header("X-Imgcast-Token", "t7")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).header("X-Imgcast-Token", "t0k3n")
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    @Test
-    void onlyTheMachineThatJoinedMaySayGoodbyeForItself() throws Exception {
-        byte[] done = "{\"ok\":true,\"seconds\":2.5}".getBytes();
-        assertEquals(403, post("api/v1/machines/7/done", done, null).statusCode(), "no token");
-        assertEquals(403, post("api/v1/machines/7/done", done, "guess").statusCode(), "a wrong token");
-        assertEquals(403, post("api/v1/machines/7/feedback", new byte[12], "guess").statusCode());
-        assertTrue(calls.stream().noneMatch(c -> c.startsWith("done") || c.startsWith("feedback")), calls.toString());
-        assertEquals(200, post("api/v1/machines/7/done", done, "t0k3n").statusCode());
+        return http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).header("X-Imgcast-Token", "t7").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -151,7 +133,7 @@ class ControlApiTest {
         HttpResponse<String> r = post("api/v1/join", "{\"machine\":\"m7\",\"image\":\"img\",\"priority\":2}".getBytes());
         assertEquals(200, r.statusCode());
         assertEquals(7, ControlJson.read(JoinReply.class, r.body()).machineId());
-        assertEquals("join JoinRequest[machine=m7, image=img, priority=2]", calls.getFirst());
+        assertEquals("join JoinRequest[machine=m7, image=img, priority=2, mac=null]", calls.getFirst());
         r = post("api/v1/join", "{\"machine\":\"m7\"}".getBytes());
         assertEquals(400, r.statusCode());
         assertEquals("{\"error\":\"image is required\"}", r.body());
@@ -215,11 +197,51 @@ class ControlApiTest {
 
     @Test
     void statusAndPages() throws Exception {
-        assertEquals("{\"session\":1,\"started\":false,\"streams\":[],\"control_bytes_sent\":0,\"machines\":[]}", get("api/v1/status").body());
+        assertEquals("{\"session\":1,\"started\":false,\"streams\":[],\"control_bytes_sent\":0,\"machines\":[],\"fingerprint\":\"" + "ab".repeat(32) + "\"}", get("api/v1/status").body());
         HttpResponse<String> page = get("");
         assertEquals(200, page.statusCode());
         assertTrue(page.body().contains("/api/v1/status"));
         assertEquals(404, get("favicon.ico").statusCode());
         assertTrue(api.controlBytes() > 0);
+    }
+
+    @Test
+    void slowClientsDoNotStallTheOthers() throws Exception {
+        // more trickling connections than the old fixed pool had threads: headers begun, never ended
+        List<java.net.Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 32; i++) {
+                java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), api.address().getPort());
+                s.getOutputStream().write("POST /api/v1/join HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{".getBytes());
+                s.getOutputStream().flush();
+                slow.add(s);
+            }
+            assertEquals(200, get("api/v1/status").statusCode(), "a legitimate request is still answered");
+        } finally {
+            for (java.net.Socket s : slow) s.close();
+        }
+    }
+
+    @Test
+    void anOversizedBodyIsRefused() throws Exception {
+        HttpResponse<String> r = post("api/v1/join", new byte[64 * 1024 + 1]);
+        assertEquals(400, r.statusCode());
+        assertEquals("{\"error\":\"request body too large\"}", r.body());
+    }
+
+    @Test
+    void aMachineRequestWithoutItsTokenIsRefused() throws Exception {
+        for (String token : new String[] {null, "t8"}) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("api/v1/machines/7/done")).timeout(Duration.ofSeconds(10))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"ok\":true}"));
+            if (token != null) b.header("X-Imgcast-Token", token);
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, r.statusCode());
+            assertEquals("{\"error\":\"not machine 7's token\"}", r.body());
+        }
+        assertTrue(calls.stream().noneMatch(c -> c.startsWith("done")), calls.toString());
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("api/v1/status")).header("X-Imgcast-Token", "wrong").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, r.statusCode());
     }
 }

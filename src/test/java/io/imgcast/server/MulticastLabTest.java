@@ -194,7 +194,7 @@ class MulticastLabTest {
             }
             // the failed machine shows as failed on the server, the other as done; the dashboard serves
             List<?> machines = (List<?>) run.status().get("machines");
-            NetLab.ExecResult page = lab.run("r3", Duration.ofSeconds(5), "curl", "-s", run.serverUrl);
+            NetLab.ExecResult page = lab.run("r3", Duration.ofSeconds(5), "curl", "-sk", run.serverUrl);
             assertTrue(page.ok() && page.stdout().contains("<h1>imgcast session") && page.stdout().contains("/api/v1/status"), page.stdout());
             assertTrue(machines.toString().contains("failed") && machines.toString().contains("done"), machines.toString());
         }

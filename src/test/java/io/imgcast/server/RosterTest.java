@@ -182,4 +182,39 @@ class RosterTest {
         assertEquals(ids.stream().sorted().toList(), ids);
         assertEquals(20, ids.size());
     }
+
+    @Test
+    void theListIsBoundedAndFinishedMachinesGoToABoundedHistory() {
+        Roster small = new Roster(TIMEOUT_MS, 0, 3, 2);
+        Machine a = small.onJoin("a", "img", TABLE, null, null, 0, 0).machine();
+        small.onJoin("b", "img", TABLE, null, null, 0, 0);
+        small.onJoin("c", "img", TABLE, null, null, 0, 0);
+        assertTrue(small.full(), "three unfinished machines fill a list of three");
+        small.onDone(a, true, null, 1.0);
+        assertFalse(small.full(), "a finished machine makes room");
+        for (int i = 0; i < 5; i++) small.onRefuse("r" + i, "img", "no", 0);
+        assertEquals(4, small.rows().size(), "two live machines and the two latest finished ones");
+        assertNull(small.get(a.id), "the oldest finished machine is forgotten");
+        assertEquals(List.of("b", "c", "r3", "r4"), small.rows().stream().map(r -> r.machine()).toList());
+        small.onJoin("d", "img", TABLE, null, null, 0, 0);
+        assertTrue(small.full());
+        assertEquals(3, small.sweep(TIMEOUT_MS * MS + 1).size(), "the silent ones are lost (b, c, d)");
+        assertFalse(small.full());
+        assertEquals(2, small.rows().stream().filter(r -> !r.state().active()).count());
+    }
+
+    @Test
+    void onlyTheSameAddressReplacesAName() throws Exception {
+        java.net.InetAddress a = java.net.InetAddress.getByName("10.0.0.1");
+        java.net.InetAddress b = java.net.InetAddress.getByName("10.0.0.2");
+        Machine m = roster.onJoin("m1", a, "img", TABLE, null, null, 0, 0).machine();
+        assertTrue(roster.onJoin("m1", b, "img", TABLE, null, null, 0, MS).replaced().isEmpty(), "another host taking the name");
+        assertEquals(MachineState.JOINING, m.state);
+        assertEquals(List.of(m), roster.onJoin("m1", a, "img", TABLE, null, null, 0, 2 * MS).replaced(), "the machine restarted");
+        for (int i = 0; i < Roster.MAX_PER_ADDRESS - 2; i++) roster.onJoin("x" + i, b, "img", TABLE, null, null, 0, 0);
+        assertFalse(roster.full(b));
+        roster.onJoin("last", b, "img", TABLE, null, null, 0, 0);
+        assertTrue(roster.full(b), "one host cannot fill the list");
+        assertFalse(roster.full(a));
+    }
 }

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the forged datagrams must be counted as rejected. The server's session is encrypted
  * ({@code --encrypt}), the peer session is not: both paths run.
  */
-class HostileLabTest {
+class WireHostileLabTest {
     @TempDir static Path work;
     static Path volume;
     static Path rogueVolume;
@@ -71,7 +71,7 @@ class HostileLabTest {
 
     /** Strangers' goodbyes: every machine id 1..4 told "done, ok" every half second; each answer's HTTP status is logged. */
     private static Process strangerGoodbyes(NetLab lab, Path dir, String base, int rounds) {
-        String script = "for i in $(seq 1 " + rounds + "); do for id in 1 2 3 4; do curl -s -o /dev/null -w '%{http_code}\\n' -X POST"
+        String script = "for i in $(seq 1 " + rounds + "); do for id in 1 2 3 4; do curl -sk -o /dev/null -w '%{http_code}\\n' -X POST"
                 + " -H 'Content-Type: application/json' -d '{\"ok\":true,\"seconds\":1}' " + base + "api/v1/machines/$id/done; done;"
                 + " sleep 0.5; done";
         return lab.start("r3", List.of("bash", "-c", script), dir.resolve("goodbyes.log"));
