@@ -22,6 +22,14 @@ import java.util.Set;
  * directory). Pure: packets (already checked by {@link Wire#check}) and {@code nowNs} in, chunks
  * and reports out. Not thread-safe.
  *
+ * <p>Memory is bounded whatever arrives: a directory is kept only once its signature checks
+ * ({@code directoryCheck}); symbols are kept only for blocks whose directory says they hold a
+ * chunk this machine needs — at most {@link #MAX_HELD_BLOCKS} of them, the most a stream has in
+ * flight — and, ahead of their directory (lost, or still to come), for at most {@link
+ * #MAX_EARLY_BLOCKS} blocks (the oldest such block lets its symbols go for a newer one); any
+ * other symbol is dropped without a copy. Blocks merely heard of
+ * cost a few hundred bytes each, at most {@link #MAX_OPEN_BLOCKS} of them.
+ *
  * <p>A block's source symbols are kept in place in one array of k symbols, so a chunk's payload
  * is a range of that array ({@link Completed}) and decoding fills the gaps where they are: a
  * source symbol's body is copied once, from the socket buffer to its place (a repair symbol's is
@@ -75,11 +83,21 @@ public final class BlockAssembler {
         }
     }
 
-    private static final int MAX_OPEN_BLOCKS = 2048;
+    static final int MAX_OPEN_BLOCKS = 2048;
+    /** Blocks holding symbols with a known directory: a stream's window ({@link Scheduler.Config#maxActiveBlocks}) and a margin. */
+    static final int MAX_HELD_BLOCKS = Scheduler.Config.defaults().maxActiveBlocks() + 16;
+    /** Blocks holding symbols that arrived before their directory. */
+    static final int MAX_EARLY_BLOCKS = 32;
     /** A block heard of without its directory is forgotten after this long without a packet of it. */
     static final long FORGET_DIRECTORYLESS_NS = 10_000_000_000L;
 
     private final int symbolSize;
+    private final java.util.function.Predicate<ByteBuffer> directoryCheck;
+    /** Open blocks holding symbols: with a directory, and without one yet. */
+    private int heldCount;
+    private int earlyCount;
+    /** Why the last packet was dropped by the assembler (a directory whose signature failed), or null. */
+    private Wire.Reject lastReject;
     private final Map<Long, ChunkId> needed;
     private final LinkedHashMap<Long, State> open = new LinkedHashMap<>();
     private final Set<Long> finished = new HashSet<>();
@@ -102,6 +120,16 @@ public final class BlockAssembler {
      * @param quietNs    a block is reported once nothing of it came for this long
      */
     public BlockAssembler(Map<Long, ChunkId> needed, int symbolSize, long quietNs) {
+        this(needed, symbolSize, quietNs, p -> true);
+    }
+
+    /**
+     * @param directoryCheck true for a BLOCK_INFO datagram whose directory signature checks
+     *                       ({@link DirectorySignature#verify}); asked once per block until one passes.
+     *                       The three-argument constructor trusts every directory (simulations).
+     */
+    public BlockAssembler(Map<Long, ChunkId> needed, int symbolSize, long quietNs, java.util.function.Predicate<ByteBuffer> directoryCheck) {
+        this.directoryCheck = directoryCheck;
         this.needed = new HashMap<>(needed);
         this.symbolSize = symbolSize;
         this.quietNs = quietNs;
@@ -126,7 +154,7 @@ public final class BlockAssembler {
 
     private void finish(State s) {
         open.remove(s.id);
-        s.closed = true;
+        close(s);
         finished.add(s.id);
         if (finishedByTag != null) {
             for (DirEntry e : s.dir) {
@@ -149,8 +177,70 @@ public final class BlockAssembler {
         return total == 0 ? 0 : (double) sourceLost / total;
     }
 
+    /** Why the assembler dropped the last packet ({@link Wire.Reject#BAD_SIGNATURE}), or null if it took it. */
+    public Wire.Reject lastReject() {
+        return lastReject;
+    }
+
+    /** Blocks holding symbols now (with their directory, and ahead of it): bounded, whatever arrives. */
+    public int heldBlocks() {
+        return heldCount + earlyCount;
+    }
+
+    /** A block leaves {@code open}: its symbols are let go. */
+    private void close(State s) {
+        s.closed = true;
+        release(s);
+    }
+
+    private void release(State s) {
+        if (s.data == null && s.repairs == 0) return;
+        if (s.dir == null) earlyCount--;
+        else heldCount--;
+        s.data = null;
+        s.repair = new byte[2][];
+        s.repairEsi = new int[2];
+        s.repairs = 0;
+        s.count = 0;
+        java.util.Arrays.fill(s.held, false);
+        java.util.Arrays.fill(s.seen, 0);
+    }
+
+    /** Whether a symbol of block {@code s} may be kept: room is made by letting the oldest block's symbols go. */
+    private boolean mayHold(State s) {
+        if (s.data != null || s.repairs > 0) return true;
+        if (s.dir == null) {
+            if (earlyCount >= MAX_EARLY_BLOCKS) {
+                // the oldest block still without a directory lets its symbols go (most likely one
+                // whose directory was lost and that this machine does not need)
+                State oldest = null;
+                for (State o : open.values()) {
+                    if (o != s && o.dir == null && (o.data != null || o.repairs > 0)) {
+                        oldest = o;
+                        break;
+                    }
+                }
+                if (oldest == null) return false;
+                release(oldest);
+            }
+            earlyCount++;
+            return true;
+        }
+        if (heldCount >= MAX_HELD_BLOCKS) {
+            for (State o : open.values()) {
+                if (o != s && o.dir != null && (o.data != null || o.repairs > 0)) {
+                    release(o);
+                    break;
+                }
+            }
+        }
+        heldCount++;
+        return true;
+    }
+
     /** Takes one checked packet (read with absolute gets; heap or direct); returns chunks that became complete (usually none). */
     public List<Completed> onPacket(ByteBuffer p, long nowNs) {
+        lastReject = null;
         byte type = Wire.type(p);
         if (type == Wire.TYPE_HEARTBEAT) return List.of();
         long block = Wire.block(p);
@@ -168,11 +258,7 @@ public final class BlockAssembler {
             // joiner's first symbols of an older block are repairs, not a sign of loss
             s.counted = Wire.burst(p) != 0;
             open.put(block, s);
-            if (open.size() > MAX_OPEN_BLOCKS) {
-                Iterator<State> it = open.values().iterator();
-                it.next().closed = true;
-                it.remove();
-            }
+            if (open.size() > MAX_OPEN_BLOCKS) evictOne();
         } else if (s.k != k) {
             return List.of(); // inconsistent with what we saw: forged or foreign, ignore
         }
@@ -190,7 +276,16 @@ public final class BlockAssembler {
                 s.counted = true;
             }
             if (s.dir != null) return List.of();
+            if (!directoryCheck.test(p)) {
+                lastReject = Wire.Reject.BAD_SIGNATURE;
+                return List.of();
+            }
+            boolean hadEarly = s.data != null || s.repairs > 0;
             s.dir = parseDirectory(p);
+            if (hadEarly) {
+                earlyCount--;
+                heldCount++;
+            }
             s.taken = new boolean[s.dir.length];
             resolve(s);
             if (!relevant(s)) {
@@ -201,6 +296,7 @@ public final class BlockAssembler {
             int esi = Wire.esi(p);
             if (s.sawEsi(esi)) return List.of();
             if (s.dir != null && !relevant(s)) return List.of();
+            if (!mayHold(s)) return List.of();
             s.seen[esi >> 6] |= 1L << esi;
             if (esi < k) {
                 if (s.data == null) s.data = new byte[k * symbolSize];
@@ -295,6 +391,20 @@ public final class BlockAssembler {
         return out == null ? List.of() : out;
     }
 
+    /** Too many blocks heard of: forgets one, the oldest without a directory if any, else the oldest. */
+    private void evictOne() {
+        State victim = null;
+        for (State o : open.values()) {
+            if (o.dir == null && o != last) {
+                victim = o;
+                break;
+            }
+        }
+        if (victim == null) victim = open.values().iterator().next();
+        open.remove(victim.id);
+        close(victim);
+    }
+
     /** Recovers the missing source symbols in place from the repair symbols (count >= k). */
     private void decode(State s) {
         if (s.data == null) s.data = new byte[s.k * symbolSize];
@@ -354,7 +464,7 @@ public final class BlockAssembler {
             boolean took = false;
             for (int i = 0; i < s.dir.length; i++) took |= s.taken[i] && s.dir[i].tag() == tag;
             if (took) {
-                s.closed = true;
+                close(s);
                 it.remove();
             } else {
                 resolve(s); // the chunk may be wanted from this block now
@@ -376,7 +486,7 @@ public final class BlockAssembler {
             if (s.dir == null && nowNs - s.lastNs > FORGET_DIRECTORYLESS_NS) {
                 // its directory was asked for and never came: the server does not send it because no
                 // chunk of it is ours to take (if one were, the carousel sends the whole block again)
-                s.closed = true;
+                close(s);
                 it.remove();
                 continue;
             }

@@ -4,7 +4,8 @@ import io.imgcast.codec.fec.ReedSolomonCode;
 
 /**
  * The bytes of one block ready for the wire: k source symbols of the session's symbol size (the
- * last zero-padded) and the directory body for its BLOCK_INFO packet.
+ * last zero-padded) and the body for its BLOCK_INFO packet: the directory and its signature
+ * ({@link DirectorySignature}).
  */
 public final class BlockData {
     private static final ReedSolomonCode[] CODES = new ReedSolomonCode[Wire.MAX_K + 1];
@@ -19,11 +20,31 @@ public final class BlockData {
         this.code = code(symbols.length);
     }
 
+    /** Signs a block's directory (session, block id and k are the signer's to add). */
+    @FunctionalInterface
+    public interface Signer {
+        byte[] sign(long block, int k, byte[] directory);
+    }
+
+    /** A signer for simulations and tests of the schedule: 64 zero bytes where the signature goes. */
+    public static final Signer UNSIGNED = (block, k, dir) -> new byte[Wire.SIGNATURE];
+
+    /** A signer with a session's Ed25519 key. */
+    public static Signer signer(java.security.PrivateKey key, int session) {
+        return (block, k, dir) -> DirectorySignature.sign(key, session, block, k, dir);
+    }
+
+    /** {@link #of(Block, int, java.util.List, Signer)} without a signature (simulations and tests). */
+    public static BlockData of(Block block, int symbolSize, java.util.List<byte[]> payloads) {
+        return of(block, symbolSize, payloads, UNSIGNED);
+    }
+
     /**
      * A block's data from its chunks' stored payloads, in block order: laid back to back into k
-     * symbols of {@code symbolSize} bytes (the last zero-padded), with the block's directory.
+     * symbols of {@code symbolSize} bytes (the last zero-padded), with the block's directory
+     * signed by {@code signer}.
      */
-    public static BlockData of(Block block, int symbolSize, java.util.List<byte[]> payloads) {
+    public static BlockData of(Block block, int symbolSize, java.util.List<byte[]> payloads, Signer signer) {
         byte[][] sym = new byte[block.k()][symbolSize];
         int pos = 0;
         for (byte[] p : payloads) {
@@ -34,7 +55,12 @@ public final class BlockData {
                 pos += n;
             }
         }
-        return new BlockData(sym, directory(block.chunks()));
+        byte[] dir = directory(block.chunks());
+        byte[] sig = signer.sign(block.id(), block.k(), dir);
+        if (sig.length != Wire.SIGNATURE) throw new IllegalStateException("a directory signature is " + Wire.SIGNATURE + " bytes");
+        byte[] info = java.util.Arrays.copyOf(dir, dir.length + sig.length);
+        System.arraycopy(sig, 0, info, dir.length, sig.length);
+        return new BlockData(sym, info);
     }
 
     static synchronized ReedSolomonCode code(int k) {

@@ -24,7 +24,8 @@ import java.util.Map;
  * {@code "ICLT"}, u8 version (1), u8 state (0 growing, 1 complete, 2 failed), u32 first
  * placement, u32 count, u32 placements in all so far, then per placement: i64 offset, 32-byte
  * chunk id, u8 codec, i32 stored length, i32 raw length. A failed table carries instead the
- * error as u16 length plus UTF-8.
+ * error as u16 length plus UTF-8. The server appends the session's signature to every slice it
+ * sends ({@link TableSignature}); the receiver checks it before it decodes the slice.
  */
 public final class LiveTable implements ChunkTable {
     /** One chunk placed at one offset of the volume. */

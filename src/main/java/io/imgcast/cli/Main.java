@@ -28,7 +28,7 @@ public final class Main implements Callable<Integer> {
      * commands get all of them.
      */
     private static final String[] COMMANDS = {"capture", "apply", "list", "info", "verify", "repair", "delete", "gc", "export", "import",
-            "serve", "receive", "status", "hosts", "groups", "sessions", "send", "relay", "demo", "help"};
+            "serve", "receive", "status", "hosts", "groups", "sessions", "send", "keygen", "relay", "demo", "help"};
 
     // A plain switch, not a map of constructor references: the JDK 25 AOT cache assembler
     // crashes on archived lambdas that reach picocli's pre-Java-6 class files.
@@ -51,6 +51,7 @@ public final class Main implements Callable<Integer> {
             case "groups" -> new GroupsCommand();
             case "sessions" -> new SessionsCommand();
             case "send" -> new SendCommand();
+            case "keygen" -> new KeygenCommand();
             case "relay" -> new RelayCommand();
             case "demo" -> new DemoCommand();
             case "help" -> new CommandLine.HelpCommand();

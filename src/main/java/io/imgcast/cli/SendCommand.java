@@ -6,6 +6,8 @@ import io.imgcast.image.Capture;
 import io.imgcast.image.CaptureOptions;
 import io.imgcast.image.PartitionTable;
 import io.imgcast.manifest.ImageKind;
+import io.imgcast.manifest.ImageSignature;
+import io.imgcast.peer.MasterKey;
 import io.imgcast.peer.PeerMaster;
 import io.imgcast.peer.SourceCatalog;
 import io.imgcast.server.StoreCatalog;
@@ -21,6 +23,7 @@ import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -49,6 +52,9 @@ final class SendCommand implements Callable<Integer> {
             + " with --capture-to, as a capture)") Integer level;
     @Option(names = "--json", description = "print the summary as one JSON object") boolean json;
 @Option(names = {"-q", "--quiet"}, description = "no progress (a bar on a terminal, else a line on standard error every few seconds)") boolean quiet;
+    @Option(names = "--key", paramLabel = "FILE", description = "sign the session with this master key (made by 'imgcast keygen'), so that receivers can pin it"
+            + " with --master-key; default: a fresh key for this session") Path key;
+    @Option(names = "--encrypt", description = "encrypt the data (AES-GCM; the key goes to each receiver when it joins)") boolean encrypt;
     @Mixin MasterOptions master;
 
     @Override
@@ -72,7 +78,10 @@ final class SendCommand implements Callable<Integer> {
         if (readRetries < 1) throw new IllegalArgumentException("--read-retries must be at least 1");
         CaptureOptions opts = CaptureOptions.defaults().withLevel(lvl).withProgress(progress).withReadRetries(readRetries)
                 .withFsAware(!everyBlock).withNotes(n -> say.println(n));
-        PeerMaster pm = new PeerMaster(cfg);
+        KeyPair kp = key != null ? MasterKey.load(key) : ImageSignature.newKeyPair();
+        PeerMaster pm = new PeerMaster(cfg, kp);
+        pm.encrypt(encrypt);
+        say.printf("master key fingerprint: %s (%s)%n", pm.fingerprint(), key != null ? "from " + key : "fresh for this session");
         MasterOptions.operatorStart(pm, say);
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("source", source.toString());
@@ -80,9 +89,9 @@ final class SendCommand implements Callable<Integer> {
         PeerMaster.Summary s;
         long[] r = ranges;
         if (captureTo == null) {
-            SourceCatalog catalog = new SourceCatalog(source, imageName, cache, readRate == null ? 0 : readRate);
-            say.printf("session of %s (%s%s) on %s; key %s; %s%n", source, kind.name().toLowerCase(),
-                    sourceBytes > 0 ? ", " + Units.bytes(sourceBytes) : "", cfg.iface(), catalog.fingerprint(),
+            SourceCatalog catalog = new SourceCatalog(source, imageName, cache, readRate == null ? 0 : readRate, kp);
+            say.printf("session of %s (%s%s) on %s; %s%n", source, kind.name().toLowerCase(),
+                    sourceBytes > 0 ? ", " + Units.bytes(sourceBytes) : "", cfg.iface(),
                     kind == ImageKind.VOLUME ? "reading it now; receivers may join and data flows while it is read"
                             : "reading the tree now; receivers may join when it is read");
             s = pm.run(catalog, imageName, kind.name(), sourceBytes, layout, () -> {

@@ -33,6 +33,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--machine-timeout", defaultValue = "15", paramLabel = "SECONDS", description = "drop a machine silent this long (default ${DEFAULT-VALUE})") long machineTimeout;
     @Option(names = "--exit-after-idle", paramLabel = "SECONDS", description = "exit once machines finished and none was active this long;"
             + " the exit status is 1 if a machine failed (default: serve until stopped)") Long exitAfterIdle;
+    @Option(names = "--encrypt", description = "encrypt the data (AES-GCM; the key goes to each machine when it joins)") boolean encrypt;
     @Option(names = "--ttl", defaultValue = "1", paramLabel = "N", description = "multicast TTL (default ${DEFAULT-VALUE})") int ttl;
     @Option(names = "--priority-rule", paramLabel = "CIDR=N", description = "machines in this network get at least priority N (repeatable)")
     List<String> priorityRules = new java.util.ArrayList<>();
@@ -49,7 +50,11 @@ final class ServeCommand implements Callable<Integer> {
                 priorityRules.stream().map(CastServer.PriorityRule::parse).toList());
         try (Store s = store.open(); StateDb db = StateDb.open(state.dir())) {
             ServerTrust trust = trustOptions.trust(s, System.out, db);
-            try (CastServer server = new CastServer(s, cfg, trust)) {
+            if (encrypt && !trust.tls()) {
+                System.err.println("imgcast serve: warning: with --insecure-http the join replies carry the data key of --encrypt"
+                        + " (and the datagram key) in clear: anyone on the segment who reads them can read and forge the data");
+            }
+            try (CastServer server = new CastServer(s, cfg, trust, encrypt)) {
                 server.enableAdmin(db);
                 server.start();
                 // the URL the admin commands on this machine find in the state directory: https unless --insecure-http

@@ -10,17 +10,20 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.function.Supplier;
 
-/** Sends the master's current {@link Announce} to the announce group every {@code periodMs}, on its own thread. */
+/** Sends the master's current {@link Announce}, signed, to the announce group every {@code periodMs}, on its own thread. */
 final class Announcer implements AutoCloseable {
     private final DatagramChannel channel;
     private final InetSocketAddress group;
     private final Supplier<Announce> current;
+    private final java.security.PrivateKey signing;
     private final long periodMs;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile String failure;
 
-    Announcer(NetworkInterface nif, int ttl, InetSocketAddress group, Supplier<Announce> current, long periodMs) throws IOException {
+    Announcer(NetworkInterface nif, int ttl, InetSocketAddress group, Supplier<Announce> current, java.security.PrivateKey signing,
+              long periodMs) throws IOException {
+        this.signing = signing;
         this.channel = McastSocket.sender(nif, ttl);
         this.group = group;
         this.current = current;
@@ -42,7 +45,7 @@ final class Announcer implements AutoCloseable {
     /** Sends the current announcement at once (also used for the end-of-session burst). */
     void sendNow() {
         try {
-            channel.send(ByteBuffer.wrap(current.get().encode()), group);
+            channel.send(ByteBuffer.wrap(current.get().encode(signing)), group);
         } catch (IOException e) {
             failure = e.getMessage();
         }

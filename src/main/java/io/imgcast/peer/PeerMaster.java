@@ -41,8 +41,29 @@ public final class PeerMaster {
     /** The running session, once {@link #run} began. */
     private volatile MasterSession session;
 
+    private final java.security.KeyPair key;
+
+    /** A master with a key made for this session. */
     public PeerMaster(Config config) {
+        this(config, io.imgcast.manifest.ImageSignature.newKeyPair());
+    }
+
+    /** A master that signs with {@code key} ({@link MasterKey}): announcements and block directories. */
+    public PeerMaster(Config config, java.security.KeyPair key) {
         this.config = config;
+        this.key = key;
+    }
+
+    private volatile boolean encrypt;
+
+    /** Encrypts the session's data ({@code send --encrypt}); said before {@link #run}. */
+    public void encrypt(boolean on) {
+        this.encrypt = on;
+    }
+
+    /** The fingerprint of the master's key (64 hex digits), which receivers may pin. */
+    public String fingerprint() {
+        return MasterKey.fingerprint(key);
     }
 
     private volatile long sentWhileReading = -1;
@@ -100,7 +121,9 @@ public final class PeerMaster {
                 return catalog.describe();
             }
         };
-        try (CastServer server = new CastServer(gated, sc)) {
+        String address = controlAddress(nif, config.listen());
+        String publicKey = java.util.Base64.getEncoder().encodeToString(key.getPublic().getEncoded());
+        try (CastServer server = new CastServer(gated, sc, key, encrypt)) {
             server.start();
             int port = server.httpAddress().getPort();
             int sessionId = server.session();
@@ -112,12 +135,12 @@ public final class PeerMaster {
                 int type = phase == Phase.ENDED ? Announce.END : Announce.ANNOUNCE;
                 if (s == null) {
                     return new Announce(type, sessionId, port, name, kind, sourceBytes, 0, 0, 0, layout, phase, joined.get(),
-                            config.minReceivers());
+                            config.minReceivers(), address, publicKey);
                 }
                 long[] t = totals.updateAndGet(v -> v != null ? v : new long[] {dataBytes(s), s.storedBytes()});
                 return new Announce(type, sessionId, port, name, s.kind().name(), s.totalBytes(), t[0], t[1],
-                        s.chunks().size(), layout, phase, joined.get(), config.minReceivers());
-            }, 500);
+                        s.chunks().size(), layout, phase, joined.get(), config.minReceivers(), address, publicKey);
+            }, key.getPrivate(), 500);
             // interrupted (Ctrl-C, TERM): tell the receivers the session ended rather than let them time out
             Thread hook = new Thread(() -> {
                 if (session.end()) endBurst(announcer);
@@ -181,6 +204,14 @@ public final class PeerMaster {
                 prep.interrupt();
             }
         }
+    }
+
+    /** The IPv4 address the control API is reached on: the listen address if one was given, else the interface's first. */
+    private static String controlAddress(NetworkInterface nif, InetSocketAddress listen) {
+        java.net.InetAddress l = listen.getAddress();
+        if (l instanceof java.net.Inet4Address && !l.isAnyLocalAddress()) return l.getHostAddress();
+        return nif.inetAddresses().filter(a -> a instanceof java.net.Inet4Address).map(java.net.InetAddress::getHostAddress)
+                .findFirst().orElse("");
     }
 
     private static long dataBytes(ServedImage s) {

@@ -53,10 +53,14 @@ public final class PeerReceiver {
 
     public Result run(Progress progress, Consumer<String> say) {
         long t0 = System.nanoTime();
+        String pin = config.masterKey() == null ? null : config.masterKey().toLowerCase(java.util.Locale.ROOT);
+        if (pin != null && !pin.matches("[0-9a-f]{16,64}")) {
+            return new Result(failed("--master-key takes at least 16 hex digits of the master's fingerprint (it prints 64)", t0), null, null);
+        }
         Discovery d = new Discovery();
         Discovery.Found found;
         try {
-            found = d.await(McastSocket.iface(config.iface()), config.announce(), config.session(), config.timeoutMs(),
+            found = d.await(McastSocket.iface(config.iface()), config.announce(), config.session(), pin, config.timeoutMs(),
                     new Consumer<>() {
                         boolean told;
 
@@ -71,6 +75,10 @@ public final class PeerReceiver {
         }
         Announce a = found.announce();
         String master = found.control().getAddress().getHostAddress() + ":" + found.control().getPort();
+        if (pin == null) {
+            say.accept("trusting the master of session " + a.session() + " (first one joined), key fingerprint " + a.fingerprint()
+                    + "; pin it with --master-key to accept no other");
+        }
         say.accept("joining session " + a.session() + " of " + master + ": " + a.name() + " (" + a.kind().toLowerCase() + ", "
                 + Units.bytes(a.totalBytes()) + (a.layout().isEmpty() ? "" : ", " + a.layout()) + ")");
         // a peer master speaks plain HTTP (its session key pins the manifest: --master-key); see docs/SECURITY.md
@@ -83,7 +91,9 @@ public final class PeerReceiver {
         CastReceiver.Result r = new CastReceiver(new CastReceiver.Config(base, a.name(), config.target(), 0, config.iface(),
                 config.machine(), ClientTrust.of(config.masterKey(), null, true), config.timeoutMs(), CastReceiver.FEEDBACK_MS, config.readback(),
                 config.targetOptions().withImageLayout(a.layout())),
-                progress).run();
+                progress)
+                // the announced (pinned or first) master's key must sign the session: checked at every join, before a byte is written
+                .pinSigner(a.fingerprint()).expectFirstSession(a.session()).run();
         // the backup GPT moves to a larger disk's end only when the whole disk was written
         if (r.ok() && a.kind().equals("VOLUME") && a.layout().startsWith("gpt") && config.targetOptions().partitions() == null
                 && (!a.layout().contains(" sending ") || a.layout().endsWith(" with table"))) {

@@ -76,11 +76,16 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
 
     /** {@code readRate}: bytes per second a volume source is read at most (a disk in use), 0 for no limit. */
     public SourceCatalog(Path source, String name, long cacheLimit, long readRate) {
+        this(source, name, cacheLimit, readRate, ImageSignature.newKeyPair());
+    }
+
+    /** As above, signing the manifest with {@code key} (the master's, {@link MasterKey}). */
+    public SourceCatalog(Path source, String name, long cacheLimit, long readRate, KeyPair key) {
         this.readRate = readRate;
         this.source = source;
         this.name = name;
         this.cacheLimit = cacheLimit;
-        this.key = ImageSignature.newKeyPair();
+        this.key = key;
     }
 
     /** Leading hex of the SHA-256 of the session key, as receivers' {@code --server-key} takes it. */

@@ -14,6 +14,12 @@
  * {@link io.imgcast.peer.Phase} (reading, ready, sending, ended) is what it announces; its
  * session ({@code MasterSession}) steps through them with time passed in.
  *
+ * <p>Trust: the master's <b>key</b> ({@link io.imgcast.peer.MasterKey}; a file made by
+ * {@code imgcast keygen}, or fresh per session) signs its announcements, block directories, table
+ * slices and manifest; its <b>fingerprint</b> is the SHA-256 of the public key in hex. A receiver
+ * <b>pinned</b> to a fingerprint ({@code --master-key}) heeds no other master; unpinned it
+ * <b>trusts the first</b> master it joins and follows no other key for the session.
+ *
  * <p>The data moves with the multicast engine of {@code io.imgcast.cast} unchanged: a master is
  * a {@link io.imgcast.server.CastServer} over an {@link io.imgcast.server.ImageCatalog}, a receiver
  * is a {@link io.imgcast.receiver.CastReceiver}. The catalogs: {@link io.imgcast.peer.SourceCatalog}

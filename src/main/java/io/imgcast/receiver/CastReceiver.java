@@ -66,6 +66,22 @@ public final class CastReceiver {
      * Receives the image; if the server restarts meanwhile, joins its new session and resumes
      * (what is already on the target is kept), up to three times.
      */
+    /**
+     * Requires the join reply's signer (the key of the session's block directories: a peer
+     * master's key) to have a fingerprint starting with {@code fingerprint}, checked at each join
+     * before anything is written; returns this receiver.
+     */
+    public CastReceiver pinSigner(String fingerprint) {
+        loop.pinSigner(fingerprint);
+        return this;
+    }
+
+    /** Requires the first join to find session {@code session} (the one a peer master announced). */
+    public CastReceiver expectFirstSession(int session) {
+        loop.expectFirstSession(session);
+        return this;
+    }
+
     public Result run() {
         return loop.run();
     }

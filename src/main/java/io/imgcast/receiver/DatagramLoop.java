@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The receiving socket's thread: takes each datagram at once, checks it ({@link Wire#check}),
- * hands it to the assembler (which copies its body into place) and passes completed chunks to
+ * The receiving socket's thread: takes each datagram at once, checks it ({@link Wire#check}: its
+ * tag under the session's datagram key, before anything is kept of it), hands it to the assembler (which copies its body into place) and passes completed chunks to
  * the {@link ChunkWriter}. One reused direct buffer, no queue, no copy besides the kernel's and
  * the assembler's; a blocking socket (no selector): {@link #wake} closes it to change group or
  * to stop.
@@ -24,7 +24,12 @@ final class DatagramLoop implements Runnable {
     private final NetworkInterface nif;
     private final AtomicReference<String> group;
     private final int session;
+    private final Wire.Key key;
+    /** Decrypts symbol bodies when the session encrypts ({@code --encrypt}), else null. */
+    private final io.imgcast.cast.DataCipher cipher;
     private final int symbolSize;
+    /** A SYMBOL body on the wire: the symbol, and its GCM tag when encrypted. */
+    private final int symbolBody;
     private final SharedAssembler asm;
     private final ChunkWriter writer;
     private final Counters counters;
@@ -33,8 +38,11 @@ final class DatagramLoop implements Runnable {
     private volatile DatagramChannel channel;
     private volatile int port;
 
-    DatagramLoop(NetworkInterface nif, String group, int session, int symbolSize, SharedAssembler asm, ChunkWriter writer,
-                 Counters counters, Stop stop) {
+    DatagramLoop(NetworkInterface nif, String group, int session, Wire.Key key, io.imgcast.cast.DataCipher cipher, int symbolSize,
+                 SharedAssembler asm, ChunkWriter writer, Counters counters, Stop stop) {
+        this.key = key;
+        this.cipher = cipher;
+        this.symbolBody = symbolSize + (cipher == null ? 0 : io.imgcast.cast.DataCipher.TAG);
         this.nif = nif;
         this.group = new AtomicReference<>(group);
         this.session = session;
@@ -89,13 +97,19 @@ final class DatagramLoop implements Runnable {
             buf.clear();
             ch.receive(buf);
             buf.flip();
-            Wire.Reject why = Wire.check(buf, session, symbolSize);
+            Wire.Reject why = Wire.check(buf, key, session, symbolSize, symbolBody);
             if (why != null) {
                 counters.reject(why);
                 continue;
             }
-            counters.packets.incrementAndGet();
-            List<BlockAssembler.Completed> done = asm.onPacket(buf, System.nanoTime());
+            if (cipher != null && Wire.type(buf) == Wire.TYPE_SYMBOL) {
+                if (!cipher.open(buf, Wire.HEADER, symbolSize, Wire.k(buf), Wire.esi(buf), Wire.block(buf))) {
+                    counters.reject(Wire.Reject.BAD_CIPHER);
+                    continue;
+                }
+                buf.limit(Wire.HEADER + symbolSize); // the plaintext symbol, as the assembler takes it
+            }
+            List<BlockAssembler.Completed> done = asm.onPacket(buf, System.nanoTime(), counters);
             for (BlockAssembler.Completed c : done) writer.submit(c);
         }
     }

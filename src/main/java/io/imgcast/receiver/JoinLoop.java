@@ -66,6 +66,35 @@ final class JoinLoop {
         this.phaseStartNs = nowNs;
     }
 
+    /** See {@link CastReceiver#pinSigner}: null for none. */
+    private volatile String signerPin;
+
+    /** The session the first join must find (the one announced), or null; later joins follow a restart. */
+    private volatile Integer firstSession;
+    private boolean joinedOnce;
+
+    void expectFirstSession(int session) {
+        this.firstSession = session;
+    }
+
+    void pinSigner(String fingerprint) {
+        this.signerPin = fingerprint == null ? null : fingerprint.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Null if the join reply's signer is the pinned one (or none is pinned), else why not. */
+    private String signerRefused(JoinReply joined) {
+        String pin = signerPin;
+        if (pin == null) return null;
+        if (joined.signer() == null) return "the master did not say its key; it speaks another version of the protocol";
+        String fp;
+        try {
+            fp = io.imgcast.manifest.ImageSignature.fingerprint(java.util.Base64.getDecoder().decode(joined.signer()));
+        } catch (IllegalArgumentException e) {
+            return "the master's key is unreadable";
+        }
+        return fp.startsWith(pin) ? null : "the master's key " + fp + " is not the pinned one (" + pin + "); nothing was written";
+    }
+
     private void ended(Phase p) {
         long now = System.nanoTime();
         phases.merge(p.key(), (now - phaseStartNs) / 1e9, Double::sum);
@@ -108,6 +137,19 @@ final class JoinLoop {
             return failed("cannot reach the server at " + config.server() + ": " + e.getMessage(), t0);
         }
         ended(Phase.JOIN);
+        String refused = signerRefused(joined);
+        if (refused == null && !joinedOnce && firstSession != null && joined.session() != firstSession) {
+            refused = "the master at " + config.server() + " runs session " + joined.session() + ", not the announced session "
+                    + firstSession + "; nothing was written";
+        }
+        if (refused != null) return failed(refused, t0);
+        joinedOnce = true;
+        Reception.Stream wire;
+        try {
+            wire = stream(joined);
+        } catch (IOException e) {
+            return failed(e.getMessage(), t0);
+        }
         int machineId = joined.machineId();
         Link link = new Link(ctl, "api/v1/machines/" + machineId + "/");
         boolean live = joined.liveImage();
@@ -132,7 +174,7 @@ final class JoinLoop {
             target = vt;
             table = new ArrayList<>();
             index = new ConcurrentHashMap<>();
-            feed = new LiveFeed(link, vt, table, index, check, progress, config.feedbackMs());
+            feed = new LiveFeed(link, vt, table, index, check, progress, config.feedbackMs(), wire.signer(), joined.session());
         } else {
             table = new ArrayList<>(manifest.distinctChunks().keySet());
             index = new HashMap<>();
@@ -146,7 +188,7 @@ final class JoinLoop {
             long needBytes = live ? 0 : postNeeds(link, manifest, table.size(), index, lacking);
             long reused = table.size() - lacking.size();
             if (!lacking.isEmpty() || feed != null) {
-                reception.receive(link, stream(joined), lacking, index, target, feed);
+                reception.receive(link, wire, lacking, index, target, feed);
             }
             if (feed != null) {
                 needBytes = feed.neededBytes();
@@ -214,7 +256,16 @@ final class JoinLoop {
         if (ss == null || ss < Wire.MIN_SYMBOL || ss > Wire.MAX_SYMBOL) {
             throw new IOException("the server did not say its symbol size: it speaks another version of the protocol");
         }
-        return new Reception.Stream(joined.session(), ss, joined.group());
+        if (joined.wireKey() == null || joined.signer() == null) {
+            throw new IOException("the server did not hand out the session's datagram key: it speaks another version of the protocol");
+        }
+        try {
+            return new Reception.Stream(joined.session(), ss, joined.group(), Wire.Key.ofHex(joined.wireKey()),
+                    io.imgcast.manifest.ImageSignature.publicKey(java.util.Base64.getDecoder().decode(joined.signer())),
+                    joined.dataKey() == null ? null : io.imgcast.cast.DataCipher.ofHex(joined.dataKey(), joined.session()));
+        } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
+            throw new IOException("the server's session keys are unreadable: " + e.getMessage());
+        }
     }
 
     private static String describe(Throwable e) {

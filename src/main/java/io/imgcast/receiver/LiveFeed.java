@@ -56,8 +56,14 @@ final class LiveFeed {
      * @param index    chunk → index in {@code table}, grown here; read by the assembler's owner
      * @param periodMs the wait between polls when nothing more is waiting
      */
+    /** The session's signing key and id: every slice must carry its signature ({@link io.imgcast.cast.TableSignature}). */
+    private final java.security.PublicKey signer;
+    private final int session;
+
     LiveFeed(ServerLink link, VolumeTarget target, List<ChunkId> table, Map<ChunkId, Integer> index, ManifestCheck check,
-             Progress progress, long periodMs) {
+             Progress progress, long periodMs, java.security.PublicKey signer, int session) {
+        this.signer = signer;
+        this.session = session;
         this.link = link;
         this.target = target;
         this.table = table;
@@ -112,7 +118,9 @@ final class LiveFeed {
     /** One round; returns how many placements it learnt (-1: the read ended and the manifest checked out). */
     int poll(SharedAssembler asm) throws IOException {
         if (!tableEnded) {
-            LiveTable.Slice s = LiveTable.decodeSlice(link.table(placements, 32 + LiveTable.MAX_SLICE * LiveTable.ENTRY_BYTES));
+            // the signature first: nothing of a slice is placed unless the session's key signed it
+            byte[] signed = link.table(placements, 32 + LiveTable.MAX_SLICE * LiveTable.ENTRY_BYTES + io.imgcast.cast.TableSignature.LENGTH);
+            LiveTable.Slice s = LiveTable.decodeSlice(io.imgcast.cast.TableSignature.open(signer, session, signed));
             if (s.failure() != null) throw new MasterFailed(s.failure());
             if (s.from() != placements) throw new CorruptDataException("slice starts at " + s.from() + ", asked for " + placements);
             int firstNew = table.size();

@@ -23,7 +23,8 @@ import java.util.function.Supplier;
  */
 final class Reception {
     /** What the join reply says of the machine's stream: the session id, symbol size and multicast group. */
-    record Stream(int session, int symbolSize, String group) {}
+    record Stream(int session, int symbolSize, String group, io.imgcast.cast.Wire.Key key, java.security.PublicKey signer,
+                  io.imgcast.cast.DataCipher cipher) {}
 
     /** A block is reported once nothing of it came for this long. */
     private static final long QUIET_NS = 30_000_000L;
@@ -58,13 +59,14 @@ final class Reception {
         for (ChunkId id : lacking) {
             if (byTag.put(id.prefix64(), id) != null) throw new IOException("two chunks of the image share a wire tag; cannot receive it by multicast");
         }
-        BlockAssembler assembler = new BlockAssembler(byTag, stream.symbolSize(), QUIET_NS);
+        BlockAssembler assembler = new BlockAssembler(byTag, stream.symbolSize(), QUIET_NS,
+                p -> io.imgcast.cast.DirectorySignature.verify(stream.signer(), p));
         if (feed != null) assembler.want(Map.of()); // more chunks will come: remember finished blocks by their chunks
         SharedAssembler asm = new SharedAssembler(assembler, index);
         Stop stop = new Stop();
         AtomicLong lastProgressNs = new AtomicLong(System.nanoTime());
         ChunkWriter writer = new ChunkWriter(target, asm, dictionary, counters, progress, lastProgressNs, stop);
-        DatagramLoop datagrams = new DatagramLoop(nif, stream.group(), stream.session(), stream.symbolSize(), asm, writer, counters, stop);
+        DatagramLoop datagrams = new DatagramLoop(nif, stream.group(), stream.session(), stream.key(), stream.cipher(), stream.symbolSize(), asm, writer, counters, stop);
         FeedbackLoop feedback = new FeedbackLoop(link, asm, datagrams, counters, stop, feedbackMs, stallTimeoutMs, server);
 
         Thread rx = Thread.ofPlatform().name("imgcast-rx").start(datagrams);

@@ -29,8 +29,13 @@ final class SharedAssembler implements ChunkWriter.Outcome {
         this.index = index;
     }
 
-    synchronized List<BlockAssembler.Completed> onPacket(ByteBuffer p, long nowNs) {
-        return asm.onPacket(p, nowNs);
+    /** Takes a checked datagram; counts it as a good packet, or as rejected when the assembler dropped it (a forged directory). */
+    synchronized List<BlockAssembler.Completed> onPacket(ByteBuffer p, long nowNs, Counters counters) {
+        List<BlockAssembler.Completed> out = asm.onPacket(p, nowNs);
+        io.imgcast.cast.Wire.Reject why = asm.lastReject();
+        if (why != null) counters.reject(why);
+        else counters.packets.incrementAndGet();
+        return out;
     }
 
     @Override

@@ -9,8 +9,10 @@ import io.imgcast.api.MachineState;
 import io.imgcast.api.NeedsReply;
 import io.imgcast.api.RefuseRequest;
 import io.imgcast.api.Status;
+import io.imgcast.cast.BlockData;
 import io.imgcast.cast.ChunkMeta;
 import io.imgcast.cast.ChunkTable;
+import io.imgcast.cast.DataCipher;
 import io.imgcast.cast.FeedbackFormat;
 import io.imgcast.cast.LiveTable;
 import io.imgcast.cast.RateController;
@@ -18,10 +20,12 @@ import io.imgcast.cast.Scheduler;
 import io.imgcast.cast.ServedImage;
 import io.imgcast.cast.SignedManifest;
 import io.imgcast.cast.StreamPlanner;
+import io.imgcast.cast.TableSignature;
 import io.imgcast.cast.TableBarrier;
 import io.imgcast.cast.Wire;
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.CorruptDataException;
+import io.imgcast.manifest.ImageSignature;
 import io.imgcast.net.McastSocket;
 import io.imgcast.store.Store;
 import io.imgcast.store.StoreException;
@@ -33,8 +37,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.nio.channels.DatagramChannel;
+import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -90,6 +97,12 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     private final boolean ownsCatalog;
     private final Config config;
     private final int session;
+    /** The datagram key of this session ({@link Wire}), handed to each machine that joins. */
+    private final Wire.Key wireKey = Wire.Key.random();
+    /** Signs the block directories; its public half goes to each machine that joins. */
+    private final KeyPair signing;
+    /** The AES key of the symbols when the session encrypts its data, else null. */
+    private final byte[] dataKey;
     private final Object lock = new Object();
     /** Needs for live images, held until the machines that keep up know those chunks (guarded by {@code lock}). */
     private final TableBarrier barrier = new TableBarrier(LAG_NS);
@@ -113,25 +126,43 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
 
     /** Serves the images of {@code store} (holding a reader lease on it until closed), over plain HTTP to anyone. */
     public CastServer(Store store, Config config) throws IOException {
-        this(new StoreCatalog(store), true, config, ServerTrust.open());
+        this(new StoreCatalog(store), true, config, ServerTrust.open(), ImageSignature.newKeyPair(), false);
     }
 
     /** Serves from {@code catalog}, which the caller keeps and closes, over plain HTTP to anyone. */
     public CastServer(ImageCatalog catalog, Config config) throws IOException {
-        this(catalog, false, config, ServerTrust.open());
+        this(catalog, false, config, ServerTrust.open(), ImageSignature.newKeyPair(), false);
     }
 
     /** Serves the images of {@code store} (holding a reader lease on it until closed) as {@code trust} says. */
     public CastServer(Store store, Config config, ServerTrust trust) throws IOException {
-        this(new StoreCatalog(store), true, config, trust);
+        this(new StoreCatalog(store), true, config, trust, ImageSignature.newKeyPair(), false);
+    }
+
+    /** As above; with {@code encrypt}, every symbol is encrypted ({@link DataCipher}) under a key handed out at join. */
+    public CastServer(Store store, Config config, ServerTrust trust, boolean encrypt) throws IOException {
+        this(new StoreCatalog(store), true, config, trust, ImageSignature.newKeyPair(), encrypt);
     }
 
     /** Serves from {@code catalog}, which the caller keeps and closes, as {@code trust} says. */
     public CastServer(ImageCatalog catalog, Config config, ServerTrust trust) throws IOException {
-        this(catalog, false, config, trust);
+        this(catalog, false, config, trust, ImageSignature.newKeyPair(), false);
     }
 
-    private CastServer(ImageCatalog catalog, boolean ownsCatalog, Config config, ServerTrust trust) throws IOException {
+    /**
+     * Serves from {@code catalog} (kept and closed by the caller) over plain HTTP to anyone,
+     * signing block directories with {@code signing} (a peer master's key) instead of a key made
+     * for the session; with {@code encrypt}, every symbol is encrypted ({@link DataCipher}) under
+     * a key handed out at join.
+     */
+    public CastServer(ImageCatalog catalog, Config config, KeyPair signing, boolean encrypt) throws IOException {
+        this(catalog, false, config, ServerTrust.open(), signing, encrypt);
+    }
+
+    private CastServer(ImageCatalog catalog, boolean ownsCatalog, Config config, ServerTrust trust, KeyPair signing, boolean encrypt)
+            throws IOException {
+        this.signing = signing;
+        this.dataKey = encrypt ? DataCipher.newKey() : null;
         this.catalog = catalog;
         this.trust = trust;
         this.ownsCatalog = ownsCatalog;
@@ -143,19 +174,26 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         this.gate = new StartGate(config.minMachines(), config.waitMs());
         NetworkInterface nif = McastSocket.iface(config.iface());
         this.channel = McastSocket.sender(nif, config.ttl());
-        this.symbolSize = Wire.symbolSize(nif.getMTU());
+        // an encrypted symbol carries its GCM tag: 16 bytes less of data per datagram
+        this.symbolSize = encrypt ? Math.max(Wire.MIN_SYMBOL, Wire.symbolSize(nif.getMTU()) - DataCipher.TAG)
+                : Wire.symbolSize(nif.getMTU());
+        DataCipher cipher = encrypt ? new DataCipher(dataKey, session) : null;
         for (int s = 0; s < Math.max(1, config.streams()); s++) {
             long rate = s == 0 ? config.rateBps() : (long) (config.rateBps() * StreamPlanner.slowShare());
             InetSocketAddress g = new InetSocketAddress(config.group().getAddress(), config.group().getPort() + s);
             Scheduler sch = new Scheduler(s, Scheduler.Config.defaults(), (long) s << 28, symbolSize);
             ImageCatalog.Payloads payloads = catalog.openPayloads();
             streams.add(new StreamSender(s, sch, new RateController(rate, now), g, lock, channel, payloads, session, this::sending,
-                    this::chunkFailed));
+                    wireKey, BlockData.signer(signing.getPrivate(), session), cipher, this::chunkFailed));
         }
         this.api = new ControlApi(config.listen(), this, trust.tls() ? trust.identity().serverContext() : null);
     }
 
     public int session() { return session; }
+
+    private String dataKeyHex() {
+        return dataKey == null ? null : HexFormat.of().formatHex(dataKey);
+    }
 
     /**
      * Serves the inventory and sessions of {@code state} ({@link AdminApi}): machines of a group
@@ -326,10 +364,12 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             gate.onJoin(now);
         }
         if (admitted != null) a.joined(admitted, m);
+        String signer = Base64.getEncoder().encodeToString(signing.getPublic().getEncoded());
         return live != null
-                ? new JoinReply(session, m.id, imageName, "VOLUME", true, live.volumeSize(), null, null, 0, groupOf(0), symbolSize, m.token)
+                ? new JoinReply(session, m.id, imageName, "VOLUME", true, live.volumeSize(), null, null, 0, groupOf(0), symbolSize,
+                        wireKey.hex(), signer, m.token, dataKeyHex())
                 : new JoinReply(session, m.id, imageName, img.kind().name(), null, null, img.chunks().size(), img.manifest().length,
-                        0, groupOf(0), symbolSize, m.token);
+                        0, groupOf(0), symbolSize, wireKey.hex(), signer, m.token, dataKeyHex());
     }
 
     /** A machine that cannot take part says why; it is listed as refused, so the operator sees it, and takes no part in the session. */
@@ -360,7 +400,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         if (m.live == null) {
             throw new ControlApi.Refusal(404, new ErrorReply("this machine's image is not being read live; its manifest came with the join"));
         }
-        return m.live.encodeSlice((int) Math.min(Integer.MAX_VALUE, from));
+        return TableSignature.sign(signing.getPrivate(), session, m.live.encodeSlice((int) Math.min(Integer.MAX_VALUE, from)));
     }
 
     /** The machine's image's signed manifest ({@link SignedManifest}); for a live image once its read ended. */

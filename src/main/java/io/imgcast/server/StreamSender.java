@@ -4,6 +4,7 @@ import io.imgcast.cast.Block;
 import io.imgcast.cast.BlockData;
 import io.imgcast.cast.Burst;
 import io.imgcast.cast.ChunkMeta;
+import io.imgcast.cast.DataCipher;
 import io.imgcast.cast.Pacer;
 import io.imgcast.cast.RateController;
 import io.imgcast.cast.Scheduler;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * Sends one stream: asks its {@link Scheduler} for the next burst, turns it into packets (the
@@ -44,9 +46,14 @@ final class StreamSender implements Runnable {
     private final DatagramChannel channel;
     private final ImageCatalog.Payloads payloads;
     private final int session;
+    /** The session's datagram key (a tag on every datagram) and the signer of block directories. */
+    private final Wire.Key key;
+    private final BlockData.Signer signer;
+    /** Encrypts symbol bodies ({@code --encrypt}), or null. */
+    private final DataCipher cipher;
     private final Pacer pacer;
     private final int symbolSize;
-    private final java.util.function.BooleanSupplier gate;
+    private final BooleanSupplier gate;
     private final BadChunks badChunks;
     private final Map<Long, BlockData> cache = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -63,8 +70,11 @@ final class StreamSender implements Runnable {
     private volatile String failure;
 
     StreamSender(int index, Scheduler scheduler, RateController rate, InetSocketAddress group, Object lock,
-                 DatagramChannel channel, ImageCatalog.Payloads payloads, int session, java.util.function.BooleanSupplier gate,
-                 BadChunks badChunks) {
+                 DatagramChannel channel, ImageCatalog.Payloads payloads, int session, BooleanSupplier gate,
+                 Wire.Key key, BlockData.Signer signer, DataCipher cipher, BadChunks badChunks) {
+        this.cipher = cipher;
+        this.key = key;
+        this.signer = signer;
         this.gate = gate;
         this.badChunks = badChunks;
         this.index = index;
@@ -117,6 +127,7 @@ final class StreamSender implements Runnable {
                 if (b.directory()) send(pkt, Wire.TYPE_INFO, b, 0, data.info);
                 for (int esi : b.esis()) {
                     data.symbol(esi, pkt.array(), Wire.HEADER);
+                    if (cipher != null) cipher.seal(pkt.array(), Wire.HEADER, symbolSize, b.block().k(), esi, b.block().id());
                     send(pkt, Wire.TYPE_SYMBOL, b, esi, null);
                     if (esi >= b.block().k()) repairPackets.incrementAndGet();
                 }
@@ -131,7 +142,7 @@ final class StreamSender implements Runnable {
 
     private void heartbeat(ByteBuffer pkt) {
         pkt.clear();
-        Wire.seal(pkt, Wire.TYPE_HEARTBEAT, session, 0, 0, 0, 0, 0);
+        Wire.seal(pkt, key, Wire.TYPE_HEARTBEAT, session, 0, 0, 0, 0, 0);
         try {
             channel.send(pkt, group);
         } catch (IOException ignored) {
@@ -146,10 +157,10 @@ final class StreamSender implements Runnable {
             bodyLen = body.length;
             infoPackets.incrementAndGet();
         } else {
-            bodyLen = symbolSize;
+            bodyLen = cipher == null ? symbolSize : symbolSize + DataCipher.TAG;
         }
         pkt.clear();
-        Wire.seal(pkt, type, session, b.burst(), b.block().k(), esi, b.block().id(), bodyLen);
+        Wire.seal(pkt, key, type, session, b.burst(), b.block().k(), esi, b.block().id(), bodyLen);
         int size = pkt.remaining() + Wire.IP_UDP;
         while (true) {
             long d = pacer.delay(size, System.nanoTime());
@@ -177,7 +188,7 @@ final class StreamSender implements Runnable {
             }
             ps.add(p);
         }
-        d = BlockData.of(block, symbolSize, ps);
+        d = BlockData.of(block, symbolSize, ps, signer); // signed once per block: the cache keeps it
         cache.put(block.id(), d);
         return d;
     }

@@ -13,19 +13,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ControlJsonTest {
     @Test
     void joinReplyOfAStoredImageIsWrittenAsBefore() throws IOException {
-        JoinReply r = new JoinReply(42, 7, "edition-1", "TREE", null, null, 1200, 5000, 0, "239.1.2.3:9000", 1452);
+        JoinReply r = new JoinReply(42, 7, "edition-1", "TREE", null, null, 1200, 5000, 0, "239.1.2.3:9000", 1448, "00112233445566778899aabbccddeeff", "c2lnbmVy", "t0k3n", null);
         String json = ControlJson.write(r);
         assertEquals("{\"session\":42,\"machine_id\":7,\"image\":\"edition-1\",\"kind\":\"TREE\",\"chunks\":1200,"
-                + "\"manifest_bytes\":5000,\"stream\":0,\"group\":\"239.1.2.3:9000\",\"symbol_size\":1452}", json);
+                + "\"manifest_bytes\":5000,\"stream\":0,\"group\":\"239.1.2.3:9000\",\"symbol_size\":1448,"
+                + "\"wire_key\":\"00112233445566778899aabbccddeeff\",\"signer\":\"c2lnbmVy\",\"token\":\"t0k3n\"}", json);
         assertEquals(r, ControlJson.read(JoinReply.class, json));
     }
 
     @Test
     void joinReplyOfALiveImage() throws IOException {
-        JoinReply r = new JoinReply(1, 2, "disk", "VOLUME", true, 1L << 33, null, null, 0, "239.1.2.3:9000", 1452);
+        JoinReply r = new JoinReply(1, 2, "disk", "VOLUME", true, 1L << 33, null, null, 0, "239.1.2.3:9000", 1448, "00112233445566778899aabbccddeeff", "c2lnbmVy", "t0k3n", null);
         String json = ControlJson.write(r);
         assertEquals("{\"session\":1,\"machine_id\":2,\"image\":\"disk\",\"kind\":\"VOLUME\",\"live\":true,\"volume_size\":8589934592,"
-                + "\"stream\":0,\"group\":\"239.1.2.3:9000\",\"symbol_size\":1452}", json);
+                + "\"stream\":0,\"group\":\"239.1.2.3:9000\",\"symbol_size\":1448,"
+                + "\"wire_key\":\"00112233445566778899aabbccddeeff\",\"signer\":\"c2lnbmVy\",\"token\":\"t0k3n\"}", json);
         JoinReply back = ControlJson.read(JoinReply.class, json);
         assertEquals(r, back);
         assertTrue(back.liveImage());

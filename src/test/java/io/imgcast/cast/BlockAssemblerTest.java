@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * any k symbols, what it ignores, and what it reports missing.
  */
 class BlockAssemblerTest {
+    static final io.imgcast.cast.Wire.Key TEST_KEY = new io.imgcast.cast.Wire.Key(0x0123456789abcdefL, 0x0fedcba987654321L);
     private static final int T = Wire.symbolSize(1500);
     private static final long MS = 1_000_000L;
     private static final long QUIET = 30 * MS;
@@ -39,7 +40,7 @@ class BlockAssemblerTest {
         ByteBuffer directory(int burst) {
             ByteBuffer p = ByteBuffer.allocate(Wire.MAX_PACKET);
             System.arraycopy(data.info, 0, p.array(), Wire.HEADER, data.info.length);
-            Wire.seal(p, Wire.TYPE_INFO, 1, burst, block.k(), 0, block.id(), data.info.length);
+            Wire.seal(p, TEST_KEY, Wire.TYPE_INFO, 1, burst, block.k(), 0, block.id(), data.info.length);
             return checked(p);
         }
 
@@ -47,12 +48,12 @@ class BlockAssemblerTest {
         ByteBuffer symbol(int burst, int esi) {
             ByteBuffer p = ByteBuffer.allocate(Wire.MAX_PACKET);
             data.symbol(esi, p.array(), Wire.HEADER);
-            Wire.seal(p, Wire.TYPE_SYMBOL, 1, burst, block.k(), esi, block.id(), T);
+            Wire.seal(p, TEST_KEY, Wire.TYPE_SYMBOL, 1, burst, block.k(), esi, block.id(), T);
             return checked(p);
         }
 
         private static ByteBuffer checked(ByteBuffer p) {
-            assertEquals(null, Wire.check(p, 1, T), "a well-formed datagram");
+            assertEquals(null, Wire.check(p, TEST_KEY, 1, T), "a well-formed datagram");
             return p;
         }
     }
@@ -78,6 +79,56 @@ class BlockAssemblerTest {
         assertEquals(s.ids().get(i), c.id());
         assertEquals(s.payloads().get(i).length, c.rawLength());
         assertArrayEquals(s.payloads().get(i), c.payload());
+    }
+
+    @Test
+    void symbolsOfBlocksNeverSeenHoldBoundedMemoryAndTheRealBlockStillCompletes() {
+        // a flood of symbols with new block ids (the attack that exhausted a 256 MiB heap): at
+        // most a few blocks ahead of their directory hold symbols; the rest are dropped uncopied
+        Sent s = block(7, 1, 3000, 3000);
+        BlockAssembler asm = new BlockAssembler(s.tags(), T, QUIET);
+        for (int i = 0; i < 2_100; i++) {
+            ByteBuffer p = ByteBuffer.allocate(Wire.MAX_PACKET);
+            Wire.seal(p, TEST_KEY, Wire.TYPE_SYMBOL, 1, 0, Wire.MAX_K, 0, 1_000 + i, T);
+            assertEquals(null, Wire.check(p, TEST_KEY, 1, T));
+            asm.onPacket(p, MS);
+            assertTrue(asm.heldBlocks() <= BlockAssembler.MAX_EARLY_BLOCKS, "blocks holding symbols: " + asm.heldBlocks());
+        }
+        asm.onPacket(s.directory(0), 2 * MS);
+        List<BlockAssembler.Completed> out = new ArrayList<>();
+        for (int esi = 0; esi < s.k(); esi++) out.addAll(asm.onPacket(s.symbol(0, esi), 2 * MS));
+        assertEquals(2, out.size(), "the real block is taken whole");
+        assertChunk(s, 0, out.get(0));
+        assertChunk(s, 1, out.get(1));
+    }
+
+    @Test
+    void aDirectoryWithAWrongSignatureIsDroppedAndTheTrueOneIsStillTaken() throws Exception {
+        java.security.KeyPair server = io.imgcast.manifest.ImageSignature.newKeyPair();
+        java.security.KeyPair forger = io.imgcast.manifest.ImageSignature.newKeyPair();
+        Sent s = block(7, 1, 3000, 3000);
+        BlockData real = BlockData.of(s.block(), T, s.payloads(), BlockData.signer(server.getPrivate(), 1));
+        BlockData forged = BlockData.of(s.block(), T, s.payloads(), BlockData.signer(forger.getPrivate(), 1));
+        BlockData otherSession = BlockData.of(s.block(), T, s.payloads(), BlockData.signer(server.getPrivate(), 2));
+        BlockAssembler asm = new BlockAssembler(s.tags(), T, QUIET, p -> DirectorySignature.verify(server.getPublic(), p));
+        for (BlockData d : List.of(forged, otherSession)) {
+            assertEquals(List.of(), asm.onPacket(info(s.block(), d), MS));
+            assertEquals(Wire.Reject.BAD_SIGNATURE, asm.lastReject());
+        }
+        assertEquals(List.of(), asm.onPacket(info(s.block(), real), MS));
+        assertEquals(null, asm.lastReject(), "the server's own directory is kept");
+        List<BlockAssembler.Completed> out = new ArrayList<>();
+        for (int esi = 0; esi < s.k(); esi++) out.addAll(asm.onPacket(s.symbol(0, esi), MS));
+        assertEquals(2, out.size());
+        assertEquals(List.of(), asm.onPacket(info(s.block(), forged), MS), "a forged directory later changes nothing");
+    }
+
+    private static ByteBuffer info(Block b, BlockData d) {
+        ByteBuffer p = ByteBuffer.allocate(Wire.MAX_PACKET);
+        System.arraycopy(d.info, 0, p.array(), Wire.HEADER, d.info.length);
+        Wire.seal(p, TEST_KEY, Wire.TYPE_INFO, 1, 0, b.k(), 0, b.id(), d.info.length);
+        assertEquals(null, Wire.check(p, TEST_KEY, 1, T));
+        return p;
     }
 
     @Test
@@ -117,7 +168,7 @@ class BlockAssemblerTest {
 
     @Test
     void anyKOfTheSymbolsDecodeTheBlockInPlaceAndTheLossIsMeasured() {
-        Sent s = block(9, 3, 5000, 7000, 2500);
+        Sent s = block(9, 3, 5000, 7000, 2400);
         int k = s.k();
         assertEquals(10, k);
         BlockAssembler asm = new BlockAssembler(s.tags(), T, QUIET);
@@ -161,7 +212,7 @@ class BlockAssemblerTest {
         assertEquals(List.of(), asm.onPacket(s.symbol(1, k + 3), MS));
         // a datagram with this block's id but another k (forged, or from another sender): ignored
         ByteBuffer odd = ByteBuffer.allocate(Wire.MAX_PACKET);
-        Wire.seal(odd, Wire.TYPE_SYMBOL, 1, 1, k + 1, k + 4, 11, T);
+        Wire.seal(odd, TEST_KEY, Wire.TYPE_SYMBOL, 1, 1, k + 1, k + 4, 11, T);
         assertEquals(List.of(), asm.onPacket(odd, MS));
         assertEquals(0, asm.decodes());
         assertEquals(List.of(new BlockReport(11, 1, 1)), asm.reports(MS + QUIET), "k-1 distinct symbols held: one missing");

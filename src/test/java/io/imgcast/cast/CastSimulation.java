@@ -18,6 +18,7 @@ import java.util.Set;
  * and periodic feedback. No sockets, no sleeping: used by tests to check protocol properties.
  */
 final class CastSimulation {
+    static final io.imgcast.cast.Wire.Key TEST_KEY = new io.imgcast.cast.Wire.Key(0x0123456789abcdefL, 0x0fedcba987654321L);
     static final class Rx {
         final int id;
         final double loss;
@@ -213,8 +214,8 @@ final class CastSimulation {
         int bodyLen = type == Wire.TYPE_INFO ? d.info.length : T;
         if (type == Wire.TYPE_INFO) System.arraycopy(d.info, 0, pkt.array(), Wire.HEADER, bodyLen);
         pkt.clear();
-        Wire.seal(pkt, type, 7, b.burst(), b.block().k(), esi, b.block().id(), bodyLen);
-        if (Wire.check(pkt, 7, T) != null) throw new AssertionError("sealed packet does not check");
+        Wire.seal(pkt, TEST_KEY, type, 7, b.burst(), b.block().k(), esi, b.block().id(), bodyLen);
+        if (Wire.check(pkt, TEST_KEY, 7, T) != null) throw new AssertionError("sealed packet does not check");
         packets++;
         wireBytes += bodyLen + Wire.HEADER + Wire.IP_UDP + 14;
         now += (long) ((bodyLen + Wire.HEADER + Wire.IP_UDP) * 8e9 / bitsPerSecond);

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Rate adaptation, stream choice and forged-data handling: all pure, driven by nowNs (pacing: {@link PacerTest}). */
 class FlowControlTest {
+    static final io.imgcast.cast.Wire.Key TEST_KEY = new io.imgcast.cast.Wire.Key(0x0123456789abcdefL, 0x0fedcba987654321L);
     @Test
     void receiveBufferOverflowsSlowTheStreamAndCalmRaisesItAgain() {
         RateController r = new RateController(1_000_000_000L, 0);
@@ -81,12 +82,12 @@ class FlowControlTest {
         BlockData d = BlockData.of(block, CastSimulation.T, List.of(payload));
         ByteBuffer b = ByteBuffer.allocate(Wire.MAX_PACKET);
         System.arraycopy(d.info, 0, b.array(), Wire.HEADER, d.info.length);
-        Wire.seal(b, Wire.TYPE_INFO, 1, burst, block.k(), 0, block.id(), d.info.length);
+        Wire.seal(b, TEST_KEY, Wire.TYPE_INFO, 1, burst, block.k(), 0, block.id(), d.info.length);
         List<BlockAssembler.Completed> out = new java.util.ArrayList<>(asm.onPacket(b, 1));
         for (int esi = 0; esi < block.k(); esi++) {
             b.clear();
             d.symbol(esi, b.array(), Wire.HEADER);
-            Wire.seal(b, Wire.TYPE_SYMBOL, 1, burst, block.k(), esi, block.id(), CastSimulation.T);
+            Wire.seal(b, TEST_KEY, Wire.TYPE_SYMBOL, 1, burst, block.k(), esi, block.id(), CastSimulation.T);
             out.addAll(asm.onPacket(b, 2));
         }
         return out;

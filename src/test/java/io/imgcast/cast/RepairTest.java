@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** How repairs are asked for and answered: directories, exact repair rounds, the report format. */
 class RepairTest {
+    static final io.imgcast.cast.Wire.Key TEST_KEY = new io.imgcast.cast.Wire.Key(0x0123456789abcdefL, 0x0fedcba987654321L);
     private static final int T = CastSimulation.T;
     private static final long MS = 1_000_000L;
 
@@ -65,8 +66,8 @@ class RepairTest {
             s.data().symbol(esi, p.array(), Wire.HEADER);
             len = T;
         }
-        Wire.seal(p, type, 1, burst, s.block().k(), esi, s.block().id(), len);
-        assertEquals(null, Wire.check(p, 1, T));
+        Wire.seal(p, TEST_KEY, type, 1, burst, s.block().k(), esi, s.block().id(), len);
+        assertEquals(null, Wire.check(p, TEST_KEY, 1, T));
         return p;
     }
 
@@ -182,9 +183,9 @@ class RepairTest {
 
     @Test
     void symbolsFillOneFrameOfTheInterface() {
-        assertEquals(1456, Wire.symbolSize(1500), "1500 - 20 (IP) - 8 (UDP) - 16");
-        assertEquals(1456, Wire.symbolSize(65536), "no larger than an Ethernet frame's, even on loopback");
-        assertEquals(1392, Wire.symbolSize(1440), "a smaller MTU, rounded down to 8 bytes");
+        assertEquals(1448, Wire.symbolSize(1500), "1500 - 20 (IP) - 8 (UDP) - 16 (header) - 8 (tag)");
+        assertEquals(1448, Wire.symbolSize(65536), "no larger than an Ethernet frame's, even on loopback");
+        assertEquals(1384, Wire.symbolSize(1440), "a smaller MTU, rounded down to 8 bytes");
         assertEquals(1312, Wire.MIN_SYMBOL, "a largest chunk (256 KiB, stored raw) fits in 200 symbols");
         assertEquals(Wire.MIN_SYMBOL, Wire.symbolSize(1280), "below it (an IPv6-minimum tunnel), IP fragments");
         assertEquals(Wire.MIN_SYMBOL, Wire.symbolSize(576), "never smaller than this");
@@ -196,11 +197,11 @@ class RepairTest {
     void aSymbolOfAnotherSizeOrSessionIsRejected() {
         Sent s = block(2, 3_000, 4);
         ByteBuffer p = packet(s, Wire.TYPE_SYMBOL, 0, 0);
-        assertEquals(Wire.Reject.BAD_FIELDS, Wire.check(p, 1, T - 8), "the session's symbol size is " + T);
-        assertEquals(Wire.Reject.OTHER_SESSION, Wire.check(p, 2, T));
+        assertEquals(Wire.Reject.BAD_FIELDS, Wire.check(p, TEST_KEY, 1, T - 8), "the session's symbol size is " + T);
+        assertEquals(Wire.Reject.OTHER_SESSION, Wire.check(p, TEST_KEY, 2, T));
         ByteBuffer direct = ByteBuffer.allocateDirect(Wire.MAX_PACKET);
         direct.put(p.duplicate()).flip();
-        assertEquals(null, Wire.check(direct, 1, T), "a datagram in a direct buffer checks the same");
+        assertEquals(null, Wire.check(direct, TEST_KEY, 1, T), "a datagram in a direct buffer checks the same");
     }
 
     @Test

@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * under Surefire; {@code JAZZER_FUZZ=1} fuzzes for real.
  */
 class WireFuzzTest {
+    static final io.imgcast.cast.Wire.Key TEST_KEY = new io.imgcast.cast.Wire.Key(0x0123456789abcdefL, 0x0fedcba987654321L);
     private static final int SESSION = 42;
     private static final int T = CastSimulation.T;
 
@@ -24,7 +25,7 @@ class WireFuzzTest {
     void datagramsNeverCrashTheReceiver(FuzzedDataProvider data) {
         byte[] raw = data.consumeRemainingAsBytes();
         ByteBuffer b = ByteBuffer.wrap(raw.clone());
-        Wire.Reject why = Wire.check(b, SESSION, T);
+        Wire.Reject why = Wire.check(b, TEST_KEY, SESSION, T);
         if (why != null) return;
         // a datagram that passes the check must be safe to feed to the assembler
         ChunkId id = ChunkId.hash(new byte[] {1}, 0, 1);
@@ -37,16 +38,16 @@ class WireFuzzTest {
     @FuzzTest(maxDuration = "20s")
     void sealedThenMutatedDatagramsAreRejectedOrConsistent(FuzzedDataProvider data) {
         int k = data.consumeInt(1, Wire.MAX_K);
-        ByteBuffer b = ByteBuffer.allocate(Wire.HEADER + T);
-        Wire.seal(b, Wire.TYPE_SYMBOL, SESSION, 0, k, data.consumeInt(0, 255), data.consumeLong(), T);
-        assertTrue(Wire.check(b.duplicate(), SESSION, T) == null, "a sealed packet passes");
+        ByteBuffer b = ByteBuffer.allocate(Wire.HEADER + T + Wire.TAG);
+        Wire.seal(b, TEST_KEY, Wire.TYPE_SYMBOL, SESSION, 0, k, data.consumeInt(0, 255), data.consumeLong(), T);
+        assertTrue(Wire.check(b.duplicate(), TEST_KEY, SESSION, T) == null, "a sealed packet passes");
         int flips = data.consumeInt(1, 8);
         for (int i = 0; i < flips; i++) {
-            int at = data.consumeInt(0, Wire.HEADER + T - 1);
+            int at = data.consumeInt(0, Wire.HEADER + T + Wire.TAG - 1);
             b.put(at, (byte) (b.get(at) ^ (1 + data.consumeInt(0, 254))));
         }
         // any change to header or body is caught (CRC32C detects every error of up to 3 bits... and most others)
-        Wire.Reject r = Wire.check(b.duplicate(), SESSION, T);
+        Wire.Reject r = Wire.check(b.duplicate(), TEST_KEY, SESSION, T);
         assertTrue(r != null || flips > 3, "a corrupted packet was accepted");
     }
 

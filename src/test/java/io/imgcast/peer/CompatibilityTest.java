@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** A receiver's check of its target against what a master announces (P2), before it joins. */
 class CompatibilityTest {
     private static Announce of(String kind, long total, long data) {
-        return new Announce(Announce.ANNOUNCE, 1, 8471, "img", kind, total, data, data / 2, 10, "", Phase.READY, 0, 1);
+        return new Announce(Announce.ANNOUNCE, 1, 8471, "img", kind, total, data, data / 2, 10, "", Phase.READY, 0, 1, "", "");
     }
 
     @Test

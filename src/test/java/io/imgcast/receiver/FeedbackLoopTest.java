@@ -27,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * is young (calm) unless it has a shortfall to tell.
  */
 class FeedbackLoopTest {
+    static final io.imgcast.cast.Wire.Key TEST_KEY = new io.imgcast.cast.Wire.Key(0x0123456789abcdefL, 0x0fedcba987654321L);
     private static final int T = Wire.symbolSize(1500);
     private static final long PERIOD_MS = 60_000;
 
@@ -71,7 +72,7 @@ class FeedbackLoopTest {
     private final Counters counters = new Counters();
     private final Stop stop = new Stop();
     /** Never started: its port is 0 (no kernel counters read) and a move only changes its group. */
-    private final DatagramLoop datagrams = new DatagramLoop(null, "239.1.1.1:9000", 1, T, asm, null, counters, stop);
+    private final DatagramLoop datagrams = new DatagramLoop(null, "239.1.1.1:9000", 1, TEST_KEY, null, T, asm, null, counters, stop);
     private final FeedbackLoop loop = new FeedbackLoop(server, asm, datagrams, counters, stop, PERIOD_MS, 15_000, URI.create("http://server/"));
 
     private static ChunkId id(int n) {
@@ -84,13 +85,13 @@ class FeedbackLoopTest {
         ByteBuffer p = ByteBuffer.allocate(Wire.MAX_PACKET);
         p.position(Wire.HEADER);
         p.putShort((short) 1).putLong(chunk.prefix64()).put((byte) 0).putInt(3000).putInt(3000);
-        Wire.seal(p, Wire.TYPE_INFO, 1, 0, 3, 0, 5, 2 + Wire.INFO_ENTRY);
-        assertNull(Wire.check(p, 1, T));
-        asm.onPacket(p, System.nanoTime());
+        Wire.seal(p, TEST_KEY, Wire.TYPE_INFO, 1, 0, 3, 0, 5, 2 + Wire.INFO_ENTRY + Wire.SIGNATURE);
+        assertNull(Wire.check(p, TEST_KEY, 1, T));
+        asm.onPacket(p, System.nanoTime(), counters);
         ByteBuffer s = ByteBuffer.allocate(Wire.MAX_PACKET);
-        Wire.seal(s, Wire.TYPE_SYMBOL, 1, 0, 3, 0, 5, T);
-        assertNull(Wire.check(s, 1, T));
-        asm.onPacket(s, System.nanoTime());
+        Wire.seal(s, TEST_KEY, Wire.TYPE_SYMBOL, 1, 0, 3, 0, 5, T);
+        assertNull(Wire.check(s, TEST_KEY, 1, T));
+        asm.onPacket(s, System.nanoTime(), counters);
     }
 
     @Test

@@ -54,7 +54,7 @@ class ControlApiTest {
             calls.add("join " + request);
             if (request.image() == null) throw new ControlApi.Refusal(400, new ErrorReply("image is required"));
             if (request.image().equals("later")) throw new ControlApi.Refusal(503, new ErrorReply("still reading", true));
-            return new JoinReply(1, 7, request.image(), "TREE", null, null, 9, 100, 0, "239.1.1.1:9000", 1452);
+            return new JoinReply(1, 7, request.image(), "TREE", null, null, 9, 100, 0, "239.1.1.1:9000", 1448, "00112233445566778899aabbccddeeff", "c2lnbmVy", "t0k3n", null);
         }
 
         @Override
