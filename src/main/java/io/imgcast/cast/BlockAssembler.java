@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Receiver-side protocol state: collects symbols per block, learns each block's directory, and
@@ -92,7 +93,7 @@ public final class BlockAssembler {
     static final long FORGET_DIRECTORYLESS_NS = 10_000_000_000L;
 
     private final int symbolSize;
-    private final java.util.function.Predicate<ByteBuffer> directoryCheck;
+    private final Predicate<ByteBuffer> directoryCheck;
     /** Open blocks holding symbols: with a directory, and without one yet. */
     private int heldCount;
     private int earlyCount;
@@ -128,7 +129,7 @@ public final class BlockAssembler {
      *                       ({@link DirectorySignature#verify}); asked once per block until one passes.
      *                       The three-argument constructor trusts every directory (simulations).
      */
-    public BlockAssembler(Map<Long, ChunkId> needed, int symbolSize, long quietNs, java.util.function.Predicate<ByteBuffer> directoryCheck) {
+    public BlockAssembler(Map<Long, ChunkId> needed, int symbolSize, long quietNs, Predicate<ByteBuffer> directoryCheck) {
         this.directoryCheck = directoryCheck;
         this.needed = new HashMap<>(needed);
         this.symbolSize = symbolSize;
@@ -202,8 +203,8 @@ public final class BlockAssembler {
         s.repairEsi = new int[2];
         s.repairs = 0;
         s.count = 0;
-        java.util.Arrays.fill(s.held, false);
-        java.util.Arrays.fill(s.seen, 0);
+        Arrays.fill(s.held, false);
+        Arrays.fill(s.seen, 0);
     }
 
     /** Whether a symbol of block {@code s} may be kept: room is made by letting the oldest block's symbols go. */

@@ -2,6 +2,11 @@ package io.imgcast.cast;
 
 import io.imgcast.codec.fec.ReedSolomonCode;
 
+import java.nio.ByteBuffer;
+import java.security.PrivateKey;
+import java.util.Arrays;
+import java.util.List;
+
 /**
  * The bytes of one block ready for the wire: k source symbols of the session's symbol size (the
  * last zero-padded) and the body for its BLOCK_INFO packet: the directory and its signature
@@ -30,12 +35,12 @@ public final class BlockData {
     public static final Signer UNSIGNED = (block, k, dir) -> new byte[Wire.SIGNATURE];
 
     /** A signer with a session's Ed25519 key. */
-    public static Signer signer(java.security.PrivateKey key, int session) {
+    public static Signer signer(PrivateKey key, int session) {
         return (block, k, dir) -> DirectorySignature.sign(key, session, block, k, dir);
     }
 
-    /** {@link #of(Block, int, java.util.List, Signer)} without a signature (simulations and tests). */
-    public static BlockData of(Block block, int symbolSize, java.util.List<byte[]> payloads) {
+    /** {@link #of(Block, int, List, Signer)} without a signature (simulations and tests). */
+    public static BlockData of(Block block, int symbolSize, List<byte[]> payloads) {
         return of(block, symbolSize, payloads, UNSIGNED);
     }
 
@@ -44,7 +49,7 @@ public final class BlockData {
      * symbols of {@code symbolSize} bytes (the last zero-padded), with the block's directory
      * signed by {@code signer}.
      */
-    public static BlockData of(Block block, int symbolSize, java.util.List<byte[]> payloads, Signer signer) {
+    public static BlockData of(Block block, int symbolSize, List<byte[]> payloads, Signer signer) {
         byte[][] sym = new byte[block.k()][symbolSize];
         int pos = 0;
         for (byte[] p : payloads) {
@@ -58,7 +63,7 @@ public final class BlockData {
         byte[] dir = directory(block.chunks());
         byte[] sig = signer.sign(block.id(), block.k(), dir);
         if (sig.length != Wire.SIGNATURE) throw new IllegalStateException("a directory signature is " + Wire.SIGNATURE + " bytes");
-        byte[] info = java.util.Arrays.copyOf(dir, dir.length + sig.length);
+        byte[] info = Arrays.copyOf(dir, dir.length + sig.length);
         System.arraycopy(sig, 0, info, dir.length, sig.length);
         return new BlockData(sym, info);
     }
@@ -81,8 +86,8 @@ public final class BlockData {
     }
 
     /** Builds the directory body: u16 count, then tag u64, codec u8, stored u32, raw u32 per chunk. */
-    static byte[] directory(java.util.List<ChunkMeta> chunks) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(2 + chunks.size() * Wire.INFO_ENTRY);
+    static byte[] directory(List<ChunkMeta> chunks) {
+        ByteBuffer b = ByteBuffer.allocate(2 + chunks.size() * Wire.INFO_ENTRY);
         b.putShort((short) chunks.size());
         for (ChunkMeta c : chunks) {
             b.putLong(c.id().prefix64()).put(c.codec()).putInt(c.storedLength()).putInt(c.rawLength());

@@ -1,13 +1,14 @@
 package io.imgcast.cast;
 
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.security.InvalidAlgorithmParameterException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import java.nio.ByteBuffer;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 
 /**
  * {@code --encrypt}: AES-128-GCM on every SYMBOL body of a session ({@link Wire}), with a
@@ -75,7 +76,7 @@ public final class DataCipher {
         try {
             try {
                 s.enc.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, s.nonce));
-            } catch (java.security.InvalidAlgorithmParameterException sameNonceAsLastTime) {
+            } catch (InvalidAlgorithmParameterException sameNonceAsLastTime) {
                 // the JDK refuses the nonce it used last (a symbol sent twice in a row, as a whole
                 // block resent may do): the same plaintext under it is safe; take it after another
                 byte[] other = s.nonce.clone();

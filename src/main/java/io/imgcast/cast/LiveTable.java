@@ -3,7 +3,9 @@ package io.imgcast.cast;
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.CorruptDataException;
 
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -105,7 +107,7 @@ public final class LiveTable implements ChunkTable {
     public byte[] encodeSlice(int from) {
         String f = failure;
         if (f != null) {
-            byte[] msg = f.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] msg = f.getBytes(StandardCharsets.UTF_8);
             int n = Math.min(msg.length, 4000);
             ByteBuffer b = ByteBuffer.allocate(20 + n);
             b.putInt(MAGIC).put((byte) 1).put((byte) 2).putInt(from).putInt(0).putInt(0).putShort((short) n).put(msg, 0, n);
@@ -139,7 +141,7 @@ public final class LiveTable implements ChunkTable {
             if (state == 2) {
                 byte[] msg = new byte[b.getShort() & 0xffff];
                 b.get(msg);
-                return new Slice(from, List.of(), 0, false, new String(msg, java.nio.charset.StandardCharsets.UTF_8));
+                return new Slice(from, List.of(), 0, false, new String(msg, StandardCharsets.UTF_8));
             }
             if (state != 0 && state != 1) throw new CorruptDataException("unknown table state " + state);
             if (from < 0 || count < 0 || count > MAX_SLICE || total < from + count || b.remaining() != (long) count * ENTRY_BYTES) {
@@ -159,7 +161,7 @@ public final class LiveTable implements ChunkTable {
                 out.add(new Placement(off, new ChunkMeta(ChunkId.of(id, 0), codec, stored, raw)));
             }
             return new Slice(from, out, total, state == 1, null);
-        } catch (java.nio.BufferUnderflowException e) {
+        } catch (BufferUnderflowException e) {
             throw new CorruptDataException("chunk table slice is truncated");
         }
     }

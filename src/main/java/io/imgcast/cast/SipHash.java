@@ -1,6 +1,7 @@
 package io.imgcast.cast;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * SipHash-2-4 (Aumasson and Bernstein, 2012) with a 64-bit output: the keyed tag of every
@@ -21,7 +22,7 @@ public final class SipHash {
         long v3 = 0x7465646279746573L ^ k1;
         int len = to - from;
         int end = from + (len & ~7);
-        boolean big = b.order() == java.nio.ByteOrder.BIG_ENDIAN;
+        boolean big = b.order() == ByteOrder.BIG_ENDIAN;
         for (int i = from; i < end; i += 8) {
             long m = big ? Long.reverseBytes(b.getLong(i)) : b.getLong(i);
             v3 ^= m;

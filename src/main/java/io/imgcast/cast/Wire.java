@@ -1,6 +1,10 @@
 package io.imgcast.cast;
 
+import io.imgcast.chunk.FastCdc;
+import io.imgcast.codec.ChunkCodec;
+
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.util.zip.CRC32C;
 
 /**
@@ -47,11 +51,11 @@ public final class Wire {
     public static final int MAX_PACKET = HEADER + MAX_SYMBOL + TAG;
     public static final int MAX_K = 200;
     /**
-     * The smallest symbol: a largest chunk ({@link io.imgcast.chunk.FastCdc#DEFAULT_MAX}, stored
+     * The smallest symbol: a largest chunk ({@link FastCdc#DEFAULT_MAX}, stored
      * raw) must fit in one block of {@link #MAX_K} symbols. On a link whose MTU is below
      * {@code MIN_SYMBOL + 44} (IPv6-minimum tunnels), datagrams are fragmented by IP.
      */
-    public static final int MIN_SYMBOL = ((io.imgcast.chunk.FastCdc.DEFAULT_MAX + MAX_K - 1) / MAX_K + 7) & ~7;
+    public static final int MIN_SYMBOL = ((FastCdc.DEFAULT_MAX + MAX_K - 1) / MAX_K + 7) & ~7;
     public static final int MAX_ESI = 255;
     public static final int MAX_CHUNKS_PER_BLOCK = 64;
     public static final int INFO_ENTRY = 17;
@@ -84,14 +88,14 @@ public final class Wire {
      */
     public record Key(long k0, long k1) {
         public static Key random() {
-            java.security.SecureRandom r = new java.security.SecureRandom();
+            SecureRandom r = new SecureRandom();
             return new Key(r.nextLong(), r.nextLong());
         }
 
         /** The key from its 32 hex digits; a clear error for anything else. */
         public static Key ofHex(String hex) {
             if (hex == null || hex.length() != 32) throw new IllegalArgumentException("a datagram key is 32 hex digits");
-            return new Key(java.lang.Long.parseUnsignedLong(hex.substring(0, 16), 16), java.lang.Long.parseUnsignedLong(hex.substring(16), 16));
+            return new Key(Long.parseUnsignedLong(hex.substring(0, 16), 16), Long.parseUnsignedLong(hex.substring(16), 16));
         }
 
         public String hex() {
@@ -179,7 +183,7 @@ public final class Wire {
                     int codec = b.get(at + 8);
                     long slen = b.getInt(at + 9) & 0xffffffffL;
                     long rlen = b.getInt(at + 13) & 0xffffffffL;
-                    if (codec < 0 || codec > io.imgcast.codec.ChunkCodec.ZSTD_DICT_X86 || slen == 0 || rlen == 0 || rlen > (1 << 24)) return Reject.BAD_FIELDS;
+                    if (codec < 0 || codec > ChunkCodec.ZSTD_DICT_X86 || slen == 0 || rlen == 0 || rlen > (1 << 24)) return Reject.BAD_FIELDS;
                     sum += slen;
                 }
                 if (symbols(sum, symbolSize) != k) return Reject.BAD_FIELDS;

@@ -4,6 +4,8 @@ import io.imgcast.peer.MasterKey;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -16,7 +18,7 @@ final class KeygenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (java.nio.file.Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             throw new CliException(ExitCode.USAGE, "the key file " + file + " exists already; a key is never overwritten");
         }
         System.out.println("fingerprint: " + MasterKey.fingerprint(MasterKey.generate(file)));

@@ -1,14 +1,23 @@
 package io.imgcast.cli;
 
+import io.imgcast.chunk.Sha256;
 import io.imgcast.codec.CorruptDataException;
+import io.imgcast.codec.fec.GF256;
 import io.imgcast.image.ApplyException;
 import io.imgcast.image.CaptureException;
-import io.imgcast.store.StoreException;
 import io.imgcast.image.TargetRefusedException;
-import picocli.CommandLine;
+import io.imgcast.store.StoreException;
+import io.imgcast.util.Timing;
+import io.imgcast.util.Warmup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.http.HttpTimeoutException;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 
 /**
@@ -62,22 +71,22 @@ public final class Main implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        io.imgcast.util.Timing.mark("main-class-init");
-        if (args.length > 0) io.imgcast.util.Warmup.start(args[0]);
+        Timing.mark("main-class-init");
+        if (args.length > 0) Warmup.start(args[0]);
         System.exit(run(args));
     }
 
     public static int run(String... args) {
         boolean debug = System.getenv("IMGCAST_DEBUG") != null && !System.getenv("IMGCAST_DEBUG").isEmpty();
-        if (java.util.Arrays.asList(args).contains("--debug")) {
+        if (Arrays.asList(args).contains("--debug")) {
             debug = true;
-            args = java.util.Arrays.stream(args).filter(a -> !a.equals("--debug")).toArray(String[]::new);
+            args = Arrays.stream(args).filter(a -> !a.equals("--debug")).toArray(String[]::new);
         }
         boolean trace = debug;
         Object only = args.length > 0 && !args[0].equals("help") ? command(args[0]) : null;
         if (only != null) {
             if (only instanceof FastCli.Bindable b && only instanceof Callable<?> fast && b.bindFast(args)) {
-                io.imgcast.util.Timing.mark("fastcli");
+                Timing.mark("fastcli");
                 PrintWriter err = new PrintWriter(System.err, true);
                 try {
                     Object rc = fast.call();
@@ -91,7 +100,7 @@ public final class Main implements Callable<Integer> {
             only = command(args[0]); // a fresh one for picocli: bind may have set fields
         }
         CommandLine cl = only != null ? commandLine(args[0], only) : fullCommandLine();
-        io.imgcast.util.Timing.mark("pc-sub");
+        Timing.mark("pc-sub");
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> failure(ex, cmd.getErr(), trace));
         cl.setParameterExceptionHandler(Main::usageError);
         return cl.execute(args);
@@ -107,7 +116,7 @@ public final class Main implements Callable<Integer> {
 
     private static CommandLine commandLine(String name, Object command) {
         CommandLine cl = new CommandLine(new Main());
-        io.imgcast.util.Timing.mark("pc-root");
+        Timing.mark("pc-root");
         cl.addSubcommand(name, command);
         withExitCodes(cl);
         return cl;
@@ -152,10 +161,10 @@ public final class Main implements Callable<Integer> {
             case CaptureException e -> new Failure(ExitCode.ERROR, e.getMessage(), false);
             case ApplyException e -> new Failure(ExitCode.ERROR, e.getMessage(), false);
             case InterruptedException e -> new Failure(ExitCode.INTERRUPTED, "interrupted", false);
-            case java.net.ConnectException e -> new Failure(ExitCode.ERROR, "cannot connect: " + e.getMessage(), false);
-            case java.net.http.HttpTimeoutException e -> new Failure(ExitCode.ERROR, "no answer in time: " + e.getMessage(), false);
-            case java.io.UncheckedIOException e -> new Failure(ExitCode.ERROR, e.getCause().toString(), false);
-            case java.io.IOException e -> new Failure(ExitCode.ERROR, e.toString(), false);
+            case ConnectException e -> new Failure(ExitCode.ERROR, "cannot connect: " + e.getMessage(), false);
+            case HttpTimeoutException e -> new Failure(ExitCode.ERROR, "no answer in time: " + e.getMessage(), false);
+            case UncheckedIOException e -> new Failure(ExitCode.ERROR, e.getCause().toString(), false);
+            case IOException e -> new Failure(ExitCode.ERROR, e.toString(), false);
             case IllegalArgumentException e when e.getMessage() != null -> new Failure(ExitCode.ERROR, e.getMessage(), false);
             default -> new Failure(ExitCode.ERROR, "internal error: " + ex, true);
         };

@@ -21,7 +21,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.LinkedHashMap;
@@ -61,7 +63,7 @@ final class SendCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PeerMaster.Config cfg = master.config();
         PrintStream say = json ? System.err : System.out;
-        if (!java.nio.file.Files.exists(source)) throw new CliException(ExitCode.NOT_FOUND, "source " + source + " does not exist");
+        if (!Files.exists(source)) throw new CliException(ExitCode.NOT_FOUND, "source " + source + " does not exist");
         ImageKind kind = Capture.kindOf(source, volume || partitions != null);
         String imageName = name != null ? name : defaultName(source);
         long sourceBytes = kind == ImageKind.VOLUME ? Posix.deviceSize(source) : 0;
@@ -125,7 +127,7 @@ final class SendCommand implements Callable<Integer> {
     }
 
     /** The byte ranges of {@code source} to read for a --partitions list (and the table with {@code withTable}). */
-    static long[] partitionRanges(Path source, String partitions, boolean withTable) throws java.io.IOException {
+    static long[] partitionRanges(Path source, String partitions, boolean withTable) throws IOException {
         PartitionTable table = tableOrNull(source);
         if (table == null) throw new IllegalArgumentException("--partitions: " + source + " has no partition table that sfdisk can read");
         return table.keepRanges(PartitionTable.parseList(partitions), Posix.deviceSize(source), withTable);

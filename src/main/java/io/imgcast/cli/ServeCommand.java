@@ -4,8 +4,8 @@ import io.imgcast.api.MachineState;
 import io.imgcast.api.Status;
 import io.imgcast.net.McastSocket;
 import io.imgcast.server.CastServer;
-import io.imgcast.store.Store;
 import io.imgcast.state.StateDb;
+import io.imgcast.store.Store;
 import io.imgcast.trust.ServerTrust;
 import io.imgcast.util.Units;
 import picocli.CommandLine.Command;
@@ -36,7 +36,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--encrypt", description = "encrypt the data (AES-GCM; the key goes to each machine when it joins)") boolean encrypt;
     @Option(names = "--ttl", defaultValue = "1", paramLabel = "N", description = "multicast TTL (default ${DEFAULT-VALUE})") int ttl;
     @Option(names = "--priority-rule", paramLabel = "CIDR=N", description = "machines in this network get at least priority N (repeatable)")
-    List<String> priorityRules = new java.util.ArrayList<>();
+    List<String> priorityRules = new ArrayList<>();
     @Mixin StoreOption store;
     @Mixin TrustOptions.Serve trustOptions;
     @Mixin StateOption state;

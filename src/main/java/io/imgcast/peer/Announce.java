@@ -1,10 +1,15 @@
 package io.imgcast.peer;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import io.imgcast.manifest.ImageSignature;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32C;
@@ -64,11 +69,11 @@ public record Announce(int type, int session, int httpPort, String name, String 
 
     /** The fingerprint of the master's key (64 hex digits). */
     public String fingerprint() {
-        return io.imgcast.manifest.ImageSignature.fingerprint(java.util.Base64.getDecoder().decode(key));
+        return ImageSignature.fingerprint(Base64.getDecoder().decode(key));
     }
 
     /** The datagram, signed with {@code signing}, the private half of {@link #key}. */
-    public byte[] encode(java.security.PrivateKey signing) {
+    public byte[] encode(PrivateKey signing) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", name);
         body.put("kind", kind);
@@ -100,11 +105,11 @@ public record Announce(int type, int session, int httpPort, String name, String 
         ByteBuffer out = ByteBuffer.allocate(14 + b.length + SIGNATURE + 4);
         out.put(MAGIC).put((byte) VERSION).put((byte) type).putInt(session).putShort((short) httpPort).putShort((short) b.length).put(b);
         try {
-            java.security.Signature sig = java.security.Signature.getInstance("Ed25519");
+            Signature sig = Signature.getInstance("Ed25519");
             sig.initSign(signing);
             sig.update(out.array(), 0, 14 + b.length);
             out.put(sig.sign());
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot sign the announcement: " + e.getMessage(), e);
         }
         CRC32C crc = new CRC32C();
@@ -131,11 +136,11 @@ public record Announce(int type, int session, int httpPort, String name, String 
         if ((int) crc.getValue() != b.getInt(14 + bodyLen + SIGNATURE)) throw new Invalid(Reject.CRC, "announcement checksum is wrong");
         Announce a = body(d, type, session, port, bodyLen);
         try {
-            java.security.Signature sig = java.security.Signature.getInstance("Ed25519");
-            sig.initVerify(io.imgcast.manifest.ImageSignature.publicKey(java.util.Base64.getDecoder().decode(a.key())));
+            Signature sig = Signature.getInstance("Ed25519");
+            sig.initVerify(ImageSignature.publicKey(Base64.getDecoder().decode(a.key())));
             sig.update(d, 0, 14 + bodyLen);
             if (!sig.verify(d, 14 + bodyLen, SIGNATURE)) throw new Invalid(Reject.SIGNATURE, "announcement signature does not check");
-        } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new Invalid(Reject.SIGNATURE, "announcement key or signature is unreadable: " + e.getMessage());
         }
         return a;

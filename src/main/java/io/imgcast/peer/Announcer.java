@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.security.PrivateKey;
 import java.util.function.Supplier;
 
 /** Sends the master's current {@link Announce}, signed, to the announce group every {@code periodMs}, on its own thread. */
@@ -15,13 +16,13 @@ final class Announcer implements AutoCloseable {
     private final DatagramChannel channel;
     private final InetSocketAddress group;
     private final Supplier<Announce> current;
-    private final java.security.PrivateKey signing;
+    private final PrivateKey signing;
     private final long periodMs;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile String failure;
 
-    Announcer(NetworkInterface nif, int ttl, InetSocketAddress group, Supplier<Announce> current, java.security.PrivateKey signing,
+    Announcer(NetworkInterface nif, int ttl, InetSocketAddress group, Supplier<Announce> current, PrivateKey signing,
               long periodMs) throws IOException {
         this.signing = signing;
         this.channel = McastSocket.sender(nif, ttl);

@@ -4,15 +4,20 @@ import io.imgcast.api.MachineState;
 import io.imgcast.api.Status;
 import io.imgcast.cast.LiveTable;
 import io.imgcast.cast.ServedImage;
+import io.imgcast.manifest.ImageSignature;
 import io.imgcast.net.McastSocket;
 import io.imgcast.server.CastServer;
 import io.imgcast.server.ImageCatalog;
 import io.imgcast.store.StoreException;
 
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.security.KeyPair;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,15 +46,15 @@ public final class PeerMaster {
     /** The running session, once {@link #run} began. */
     private volatile MasterSession session;
 
-    private final java.security.KeyPair key;
+    private final KeyPair key;
 
     /** A master with a key made for this session. */
     public PeerMaster(Config config) {
-        this(config, io.imgcast.manifest.ImageSignature.newKeyPair());
+        this(config, ImageSignature.newKeyPair());
     }
 
     /** A master that signs with {@code key} ({@link MasterKey}): announcements and block directories. */
-    public PeerMaster(Config config, java.security.KeyPair key) {
+    public PeerMaster(Config config, KeyPair key) {
         this.config = config;
         this.key = key;
     }
@@ -122,7 +127,7 @@ public final class PeerMaster {
             }
         };
         String address = controlAddress(nif, config.listen());
-        String publicKey = java.util.Base64.getEncoder().encodeToString(key.getPublic().getEncoded());
+        String publicKey = Base64.getEncoder().encodeToString(key.getPublic().getEncoded());
         try (CastServer server = new CastServer(gated, sc, key, encrypt)) {
             server.start();
             int port = server.httpAddress().getPort();
@@ -208,9 +213,9 @@ public final class PeerMaster {
 
     /** The IPv4 address the control API is reached on: the listen address if one was given, else the interface's first. */
     private static String controlAddress(NetworkInterface nif, InetSocketAddress listen) {
-        java.net.InetAddress l = listen.getAddress();
-        if (l instanceof java.net.Inet4Address && !l.isAnyLocalAddress()) return l.getHostAddress();
-        return nif.inetAddresses().filter(a -> a instanceof java.net.Inet4Address).map(java.net.InetAddress::getHostAddress)
+        InetAddress l = listen.getAddress();
+        if (l instanceof Inet4Address && !l.isAnyLocalAddress()) return l.getHostAddress();
+        return nif.inetAddresses().filter(a -> a instanceof Inet4Address).map(InetAddress::getHostAddress)
                 .findFirst().orElse("");
     }
 

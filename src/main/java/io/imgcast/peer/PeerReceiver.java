@@ -5,6 +5,7 @@ import io.imgcast.api.RefuseRequest;
 import io.imgcast.image.PartitionTable;
 import io.imgcast.net.McastSocket;
 import io.imgcast.receiver.CastReceiver;
+import io.imgcast.receiver.TargetOptions;
 import io.imgcast.trust.ClientTrust;
 import io.imgcast.util.Posix;
 import io.imgcast.util.Progress;
@@ -20,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -31,9 +33,9 @@ import java.util.function.Consumer;
  */
 public final class PeerReceiver {
     public record Config(String iface, InetSocketAddress announce, Integer session, Path target, String machine,
-                         String masterKey, long timeoutMs, boolean readback, io.imgcast.receiver.TargetOptions targetOptions) {
+                         String masterKey, long timeoutMs, boolean readback, TargetOptions targetOptions) {
         public Config {
-            if (targetOptions == null) targetOptions = io.imgcast.receiver.TargetOptions.DEFAULT;
+            if (targetOptions == null) targetOptions = TargetOptions.DEFAULT;
         }
 
         public Config(String iface, InetSocketAddress announce, Integer session, Path target, String machine,
@@ -53,7 +55,7 @@ public final class PeerReceiver {
 
     public Result run(Progress progress, Consumer<String> say) {
         long t0 = System.nanoTime();
-        String pin = config.masterKey() == null ? null : config.masterKey().toLowerCase(java.util.Locale.ROOT);
+        String pin = config.masterKey() == null ? null : config.masterKey().toLowerCase(Locale.ROOT);
         if (pin != null && !pin.matches("[0-9a-f]{16,64}")) {
             return new Result(failed("--master-key takes at least 16 hex digits of the master's fingerprint (it prints 64)", t0), null, null);
         }

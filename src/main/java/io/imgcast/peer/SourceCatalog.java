@@ -18,6 +18,7 @@ import io.imgcast.manifest.ManifestFormat;
 import io.imgcast.server.ImageCatalog;
 import io.imgcast.store.ChunkSink;
 import io.imgcast.store.StoreException;
+import io.imgcast.util.Posix;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,6 +28,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -98,7 +100,7 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
         level = options.level();
         try {
             if (Capture.kindOf(source, forceVolume) == ImageKind.VOLUME) {
-                live = new LiveTable(name, io.imgcast.util.Posix.deviceSize(source));
+                live = new LiveTable(name, Posix.deviceSize(source));
             }
             Manifest m = Capture.scan(source, forceVolume, this, options, ranges);
             byte[] blob = ManifestFormat.encode(m);
@@ -180,7 +182,7 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
     @Override
     public void append(ChunkId id, byte codec, int rawLen, byte[] payload, int len) {
         if (cachedBytes.addAndGet(len) <= cacheLimit) {
-            cache.put(id, java.util.Arrays.copyOf(payload, len));
+            cache.put(id, Arrays.copyOf(payload, len));
         } else {
             cachedBytes.addAndGet(-len);
         }
@@ -302,7 +304,7 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
             if (codec == null) codec = new ChunkCodec(level); // the read set the level before any chunk could be asked for
             for (int attempt = 0; attempt < 2; attempt++) {
                 byte c = codec.encode(raw, 0, loc.rawLength(), enc, outLen, x86);
-                if (c == meta.codec() && outLen[0] == meta.storedLength()) return java.util.Arrays.copyOf(enc, outLen[0]);
+                if (c == meta.codec() && outLen[0] == meta.storedLength()) return Arrays.copyOf(enc, outLen[0]);
                 x86 = !x86;
             }
             throw new IOException("chunk " + id.shortHex() + " encodes differently on the second read; cannot send it");

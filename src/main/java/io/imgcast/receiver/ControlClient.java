@@ -5,17 +5,17 @@ import io.imgcast.api.DoneRequest;
 import io.imgcast.api.FeedbackReply;
 import io.imgcast.api.JoinReply;
 import io.imgcast.api.JoinRequest;
-
+import io.imgcast.cast.FeedbackFormat;
 import io.imgcast.trust.ClientTrust;
 import io.imgcast.trust.Tokens;
 
-import javax.net.ssl.HttpsURLConnection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import javax.net.ssl.HttpsURLConnection;
 
 /**
  * The receiver's side of the control API ({@code io.imgcast.api}): small blocking HTTP calls
@@ -56,7 +56,7 @@ final class ControlClient {
         return read(JoinReply.class, exchange("api/v1/join", ControlJson.bytes(request), "application/json"));
     }
 
-    /** Posts binary feedback ({@code io.imgcast.cast.FeedbackFormat}) to {@code path}. */
+    /** Posts binary feedback ({@code FeedbackFormat}) to {@code path}. */
     FeedbackReply feedback(String path, byte[] body) throws IOException {
         return read(FeedbackReply.class, exchange(path, body, "application/octet-stream"));
     }

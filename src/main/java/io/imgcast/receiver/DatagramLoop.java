@@ -1,6 +1,7 @@
 package io.imgcast.receiver;
 
 import io.imgcast.cast.BlockAssembler;
+import io.imgcast.cast.DataCipher;
 import io.imgcast.cast.Wire;
 import io.imgcast.net.McastSocket;
 
@@ -26,7 +27,7 @@ final class DatagramLoop implements Runnable {
     private final int session;
     private final Wire.Key key;
     /** Decrypts symbol bodies when the session encrypts ({@code --encrypt}), else null. */
-    private final io.imgcast.cast.DataCipher cipher;
+    private final DataCipher cipher;
     private final int symbolSize;
     /** A SYMBOL body on the wire: the symbol, and its GCM tag when encrypted. */
     private final int symbolBody;
@@ -38,11 +39,11 @@ final class DatagramLoop implements Runnable {
     private volatile DatagramChannel channel;
     private volatile int port;
 
-    DatagramLoop(NetworkInterface nif, String group, int session, Wire.Key key, io.imgcast.cast.DataCipher cipher, int symbolSize,
+    DatagramLoop(NetworkInterface nif, String group, int session, Wire.Key key, DataCipher cipher, int symbolSize,
                  SharedAssembler asm, ChunkWriter writer, Counters counters, Stop stop) {
         this.key = key;
         this.cipher = cipher;
-        this.symbolBody = symbolSize + (cipher == null ? 0 : io.imgcast.cast.DataCipher.TAG);
+        this.symbolBody = symbolSize + (cipher == null ? 0 : DataCipher.TAG);
         this.nif = nif;
         this.group = new AtomicReference<>(group);
         this.session = session;

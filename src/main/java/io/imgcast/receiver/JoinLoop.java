@@ -2,19 +2,24 @@ package io.imgcast.receiver;
 
 import io.imgcast.api.DoneRequest;
 import io.imgcast.api.FeedbackReply;
-import io.imgcast.api.MachineState;
 import io.imgcast.api.JoinReply;
 import io.imgcast.api.JoinRequest;
+import io.imgcast.api.MachineState;
+import io.imgcast.cast.DataCipher;
 import io.imgcast.cast.Wire;
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.CorruptDataException;
 import io.imgcast.image.ApplyException;
+import io.imgcast.manifest.ImageSignature;
 import io.imgcast.manifest.Manifest;
 import io.imgcast.util.Progress;
 
-import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * A receiver's life with its server, one {@link Phase} after the other: join (retrying while the
@@ -78,7 +84,7 @@ final class JoinLoop {
     }
 
     void pinSigner(String fingerprint) {
-        this.signerPin = fingerprint == null ? null : fingerprint.toLowerCase(java.util.Locale.ROOT);
+        this.signerPin = fingerprint == null ? null : fingerprint.toLowerCase(Locale.ROOT);
     }
 
     /** Null if the join reply's signer is the pinned one (or none is pinned), else why not. */
@@ -88,7 +94,7 @@ final class JoinLoop {
         if (joined.signer() == null) return "the master did not say its key; it speaks another version of the protocol";
         String fp;
         try {
-            fp = io.imgcast.manifest.ImageSignature.fingerprint(java.util.Base64.getDecoder().decode(joined.signer()));
+            fp = ImageSignature.fingerprint(Base64.getDecoder().decode(joined.signer()));
         } catch (IllegalArgumentException e) {
             return "the master's key is unreadable";
         }
@@ -261,9 +267,9 @@ final class JoinLoop {
         }
         try {
             return new Reception.Stream(joined.session(), ss, joined.group(), Wire.Key.ofHex(joined.wireKey()),
-                    io.imgcast.manifest.ImageSignature.publicKey(java.util.Base64.getDecoder().decode(joined.signer())),
-                    joined.dataKey() == null ? null : io.imgcast.cast.DataCipher.ofHex(joined.dataKey(), joined.session()));
-        } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
+                    ImageSignature.publicKey(Base64.getDecoder().decode(joined.signer())),
+                    joined.dataKey() == null ? null : DataCipher.ofHex(joined.dataKey(), joined.session()));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IOException("the server's session keys are unreadable: " + e.getMessage());
         }
     }
@@ -339,13 +345,13 @@ final class JoinLoop {
     /** The hardware address of the receiving interface (aa:bb:..), or null when it has none. */
     private static String mac(String iface) {
         try {
-            java.net.NetworkInterface nif = java.net.NetworkInterface.getByName(iface);
+            NetworkInterface nif = NetworkInterface.getByName(iface);
             byte[] a = nif == null ? null : nif.getHardwareAddress();
             if (a == null || a.length == 0) return null;
             StringBuilder b = new StringBuilder();
             for (byte x : a) b.append(b.isEmpty() ? "" : ":").append(String.format("%02x", x & 0xff));
             return b.toString();
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             return null;
         }
     }

@@ -1,6 +1,7 @@
 package io.imgcast.receiver;
 
 import io.imgcast.cast.LiveTable;
+import io.imgcast.cast.TableSignature;
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.CorruptDataException;
 import io.imgcast.manifest.ImageKind;
@@ -8,6 +9,7 @@ import io.imgcast.manifest.Manifest;
 import io.imgcast.util.Progress;
 
 import java.io.IOException;
+import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -56,12 +58,12 @@ final class LiveFeed {
      * @param index    chunk → index in {@code table}, grown here; read by the assembler's owner
      * @param periodMs the wait between polls when nothing more is waiting
      */
-    /** The session's signing key and id: every slice must carry its signature ({@link io.imgcast.cast.TableSignature}). */
-    private final java.security.PublicKey signer;
+    /** The session's signing key and id: every slice must carry its signature ({@link TableSignature}). */
+    private final PublicKey signer;
     private final int session;
 
     LiveFeed(ServerLink link, VolumeTarget target, List<ChunkId> table, Map<ChunkId, Integer> index, ManifestCheck check,
-             Progress progress, long periodMs, java.security.PublicKey signer, int session) {
+             Progress progress, long periodMs, PublicKey signer, int session) {
         this.signer = signer;
         this.session = session;
         this.link = link;
@@ -119,8 +121,8 @@ final class LiveFeed {
     int poll(SharedAssembler asm) throws IOException {
         if (!tableEnded) {
             // the signature first: nothing of a slice is placed unless the session's key signed it
-            byte[] signed = link.table(placements, 32 + LiveTable.MAX_SLICE * LiveTable.ENTRY_BYTES + io.imgcast.cast.TableSignature.LENGTH);
-            LiveTable.Slice s = LiveTable.decodeSlice(io.imgcast.cast.TableSignature.open(signer, session, signed));
+            byte[] signed = link.table(placements, 32 + LiveTable.MAX_SLICE * LiveTable.ENTRY_BYTES + TableSignature.LENGTH);
+            LiveTable.Slice s = LiveTable.decodeSlice(TableSignature.open(signer, session, signed));
             if (s.failure() != null) throw new MasterFailed(s.failure());
             if (s.from() != placements) throw new CorruptDataException("slice starts at " + s.from() + ", asked for " + placements);
             int firstNew = table.size();

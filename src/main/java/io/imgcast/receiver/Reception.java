@@ -1,6 +1,9 @@
 package io.imgcast.receiver;
 
 import io.imgcast.cast.BlockAssembler;
+import io.imgcast.cast.DataCipher;
+import io.imgcast.cast.DirectorySignature;
+import io.imgcast.cast.Wire;
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.ChunkCodec;
 import io.imgcast.net.McastSocket;
@@ -9,6 +12,7 @@ import io.imgcast.util.Progress;
 import java.io.IOException;
 import java.net.NetworkInterface;
 import java.net.URI;
+import java.security.PublicKey;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -23,8 +27,8 @@ import java.util.function.Supplier;
  */
 final class Reception {
     /** What the join reply says of the machine's stream: the session id, symbol size and multicast group. */
-    record Stream(int session, int symbolSize, String group, io.imgcast.cast.Wire.Key key, java.security.PublicKey signer,
-                  io.imgcast.cast.DataCipher cipher) {}
+    record Stream(int session, int symbolSize, String group, Wire.Key key, PublicKey signer,
+                  DataCipher cipher) {}
 
     /** A block is reported once nothing of it came for this long. */
     private static final long QUIET_NS = 30_000_000L;
@@ -60,7 +64,7 @@ final class Reception {
             if (byTag.put(id.prefix64(), id) != null) throw new IOException("two chunks of the image share a wire tag; cannot receive it by multicast");
         }
         BlockAssembler assembler = new BlockAssembler(byTag, stream.symbolSize(), QUIET_NS,
-                p -> io.imgcast.cast.DirectorySignature.verify(stream.signer(), p));
+                p -> DirectorySignature.verify(stream.signer(), p));
         if (feed != null) assembler.want(Map.of()); // more chunks will come: remember finished blocks by their chunks
         SharedAssembler asm = new SharedAssembler(assembler, index);
         Stop stop = new Stop();

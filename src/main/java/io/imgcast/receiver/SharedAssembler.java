@@ -2,6 +2,7 @@ package io.imgcast.receiver;
 
 import io.imgcast.cast.BlockAssembler;
 import io.imgcast.cast.BlockReport;
+import io.imgcast.cast.Wire;
 import io.imgcast.chunk.ChunkId;
 
 import java.nio.ByteBuffer;
@@ -32,7 +33,7 @@ final class SharedAssembler implements ChunkWriter.Outcome {
     /** Takes a checked datagram; counts it as a good packet, or as rejected when the assembler dropped it (a forged directory). */
     synchronized List<BlockAssembler.Completed> onPacket(ByteBuffer p, long nowNs, Counters counters) {
         List<BlockAssembler.Completed> out = asm.onPacket(p, nowNs);
-        io.imgcast.cast.Wire.Reject why = asm.lastReject();
+        Wire.Reject why = asm.lastReject();
         if (why != null) counters.reject(why);
         else counters.packets.incrementAndGet();
         return out;

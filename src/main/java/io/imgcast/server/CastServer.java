@@ -20,13 +20,15 @@ import io.imgcast.cast.Scheduler;
 import io.imgcast.cast.ServedImage;
 import io.imgcast.cast.SignedManifest;
 import io.imgcast.cast.StreamPlanner;
-import io.imgcast.cast.TableSignature;
 import io.imgcast.cast.TableBarrier;
+import io.imgcast.cast.TableSignature;
 import io.imgcast.cast.Wire;
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.CorruptDataException;
 import io.imgcast.manifest.ImageSignature;
 import io.imgcast.net.McastSocket;
+import io.imgcast.state.StateDb;
+import io.imgcast.store.ImageName;
 import io.imgcast.store.Store;
 import io.imgcast.store.StoreException;
 import io.imgcast.trust.ServerTrust;
@@ -41,9 +43,12 @@ import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -120,7 +125,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ServerTrust trust;
     /** Chunks whose stored copy failed its check while serving, with the reason (guarded by {@code lock}). */
-    private final Map<ChunkId, String> badChunks = new java.util.HashMap<>();
+    private final Map<ChunkId, String> badChunks = new HashMap<>();
     /** Hosts, groups and sessions when the server has a state ({@link #enableAdmin}); else null. */
     private volatile AdminApi admin;
 
@@ -200,7 +205,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
      * join only while a session of their group admits them, and data waits for the session's
      * groups. Call before {@link #start}; the caller keeps and closes {@code state}.
      */
-    public void enableAdmin(io.imgcast.state.StateDb state) {
+    public void enableAdmin(StateDb state) {
         AdminApi a = new AdminApi(state, this::fail, trust.adminToken());
         a.routes(api);
         admin = a;
@@ -213,7 +218,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     }
 
     /** Fails machines (their session was cancelled): they are told so in their next feedback reply. */
-    private void fail(java.util.Set<Integer> ids, String reason) {
+    private void fail(Set<Integer> ids, String reason) {
         List<Machine> failed = new ArrayList<>();
         synchronized (lock) {
             for (int id : ids) {
@@ -443,7 +448,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
                     if (why != null) {
                         failMachine(m, c.id(), why, now);
                         System.err.println("imgcast serve: failed " + m.name + ": it needs chunk " + c.id().shortHex() + " of image "
-                                + io.imgcast.store.ImageName.printable(m.imageName) + ", which is damaged in the store");
+                                + ImageName.printable(m.imageName) + ", which is damaged in the store");
                         break;
                     }
                 }
@@ -467,7 +472,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
      */
     private void chunkFailed(ChunkMeta c, String reason) {
         List<String> failed = new ArrayList<>();
-        java.util.Set<String> images = new java.util.TreeSet<>();
+        Set<String> images = new TreeSet<>();
         synchronized (lock) {
             boolean first = badChunks.putIfAbsent(c.id(), reason) == null;
             long now = System.nanoTime();

@@ -1,6 +1,7 @@
 package io.imgcast.server;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
@@ -17,8 +18,6 @@ import io.imgcast.api.Status;
 import io.imgcast.codec.CorruptDataException;
 import io.imgcast.trust.Tokens;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,6 +26,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * The control API over HTTP: routes requests, reads their JSON or binary bodies and writes the
@@ -173,7 +174,7 @@ final class ControlApi implements AutoCloseable {
     }
 
     /** Routes {@code path} (a prefix) to {@code handler} on the same HTTP server: the {@link AdminApi}'s routes. */
-    void route(String path, com.sun.net.httpserver.HttpHandler handler) {
+    void route(String path, HttpHandler handler) {
         http.createContext(path, handler);
     }
 
