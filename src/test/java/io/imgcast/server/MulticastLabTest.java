@@ -245,9 +245,10 @@ class MulticastLabTest {
     void aVeryLossyMachineRidesTheSlowStreamAndStillFinishes(@TempDir Path dir) {
         try (NetLab lab = NetLab.up(NetLab.uniqueName("s"), 3, NetLab.Options.defaults().lossOf("r3", 30))) {
             LabRun run = new LabRun(lab, dir);
-            // slow enough that the others are still receiving when r3's loss shows (at 100 Mbit/s on a
-            // loaded machine they sometimes finished first, and then r3 has no one to hold back)
-            run.server(store, "--rate", "40Mbit", "--min-machines", 3, "--wait", 20);
+            // the rate cap keeps the others receiving (11 MiB at 15 Mbit/s: 6 s at least, however fast
+            // the machine) while r3's loss shows; had they finished first, r3 would hold no one back
+            // and rightly stay where it is (at 40 Mbit/s a quiet machine finished them in 5 s)
+            run.server(store, "--rate", "15Mbit", "--min-machines", 3, "--wait", 20);
             Map<String, Process> ps = new HashMap<>();
             for (int i = 1; i <= 3; i++) ps.put("r" + i, run.receiver("r" + i, "b", dir.resolve("out-r" + i), "--timeout", 60));
             for (int i = 1; i <= 3; i++) {
