@@ -163,7 +163,7 @@ public final class UsedBlocks {
         return out.stream().mapToLong(Long::longValue).toArray();
     }
 
-    private static String run(List<String> cmd, int timeoutSeconds) throws IOException {
+    static String run(List<String> cmd, int timeoutSeconds) throws IOException {
         Process p;
         try {
             p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

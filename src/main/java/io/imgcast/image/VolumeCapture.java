@@ -24,8 +24,9 @@ import java.util.concurrent.Future;
 /**
  * Captures a volume (partition, whole disk, or raw image file) sector by sector in one pass:
  * holes (zero or unallocated regions) are recorded as absent, data extents are chunked and
- * stored. With file-system awareness ({@link UsedBlocks}) only the blocks the file system uses
- * are read; the rest, like partitions left out, is recorded as unused. Read errors are retried
+ * stored. With file-system awareness ({@link UsedBlocks}; on a whole disk, each partition's:
+ * {@link DiskUsedBlocks}) only the blocks the file systems use are read; the rest, like
+ * partitions left out, is recorded as unused. Read errors are retried
  * a bounded number of times, then the capture stops naming the byte offset.
  */
 final class VolumeCapture {
@@ -44,6 +45,10 @@ final class VolumeCapture {
             long size = Posix.deviceSize(src);
             if (o.fsAware()) {
                 UsedBlocks.Result used = UsedBlocks.of(src, size);
+                if (!used.aware() && used.fs().isEmpty()) {
+                    UsedBlocks.Result disk = DiskUsedBlocks.of(src, size, ranges);
+                    if (disk != null) used = disk;
+                }
                 o.notes().accept("volume read: " + used.method());
                 ranges = UsedBlocks.intersect(ranges, used.ranges());
             }

@@ -272,6 +272,88 @@ class FileSystemVolumeTest {
         }
     }
 
+    /** Copies {@code len} bytes of {@code disk} from {@code at} into a file of their own (a partition, for its checker). */
+    Path extract(Path disk, long at, long len, String name) throws IOException {
+        Path out = tmp.resolve(name);
+        try (RandomAccessFile r = new RandomAccessFile(disk.toFile(), "r"); RandomAccessFile w = new RandomAccessFile(out.toFile(), "rw")) {
+            byte[] b = new byte[(int) MiB];
+            for (long done = 0; done < len; done += b.length) {
+                int n = (int) Math.min(b.length, len - done);
+                r.seek(at + done);
+                r.readFully(b, 0, n);
+                w.write(b, 0, n);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void wholeGptDiskReadsEachPartitionsUsedBlocks() throws IOException {
+        long p1 = MiB;
+        long p2 = 65 * MiB;
+        long len = 64 * MiB;
+        Path img = stale("disk.img", 130 * MiB, 96);
+        writeAt(img, 0, new byte[(int) MiB]); // the table's first and last MiB hold no stale data: they are read whole
+        writeAt(img, 129 * MiB, new byte[(int) MiB]);
+        Sh.bash("printf 'label: gpt\nstart=2048, size=131072, type=L\nstart=133120, size=131072, type=U\n' | sfdisk -q " + Sh.q(img)).ok();
+        Path d = files();
+        try (Sh.Loop ext4 = Sh.Loop.attach(img, p1, len); Sh.Loop fat = Sh.Loop.attach(img, p2, len)) {
+            Sh.run("mke2fs", "-q", "-F", "-t", "ext4", "-E", "nodiscard,root_owner=0:0", "-d", d.toString(), ext4.device().toString()).ok();
+            Sh.run("mkfs.vfat", "-F", "32", fat.device().toString()).ok();
+            Sh.run("mcopy", "-i", fat.device().toString(), d.resolve("big.bin").toString(), d.resolve("note.txt").toString(), "::").ok();
+        }
+        // what each partition on its own stores, captured as a volume of its own
+        long alone = 0;
+        try (Store s = Store.open(tmp.resolve("alone"))) {
+            for (long at : new long[] {p1, p2}) {
+                long before = s.packBytes();
+                Capture.run(s, extract(img, at, len, "part-" + at), false, meta("part-" + at), CaptureOptions.defaults());
+                alone += s.packBytes() - before;
+            }
+        }
+        Captured c = roundTrip(img, "disk");
+        assertTrue(c.note().contains("gpt disk"), c.note());
+        assertTrue(c.note().contains("partition 1 ext4: used blocks only"), c.note());
+        assertTrue(c.note().contains("partition 2 vfat: used blocks only"), c.note());
+        assertTrue(c.storeGrew() < 96 * MiB / 8, "stored " + c.storeGrew() + " bytes of a disk with 96 MiB of stale data");
+        assertTrue(c.storeGrew() <= alone * 11 / 10 + 64 * 1024, "stored " + c.storeGrew() + " bytes; the partitions alone " + alone);
+        sameOutsideUnused(img, c.out(), c.manifest());
+        for (Span u : c.manifest().unused()) {
+            boolean inside = (u.offset() >= p1 && u.end() <= p1 + len) || (u.offset() >= p2 && u.end() <= p2 + len);
+            assertTrue(inside, "unused span " + u + " lies inside a partition: the table and gaps are read whole");
+        }
+        Path e = extract(c.out(), p1, len, "applied-ext4");
+        assertEquals(0, Sh.run("e2fsck", "-fn", e.toString()).code(), "e2fsck -fn on the applied disk's partition 1");
+        Path got = tmp.resolve("got.bin");
+        Sh.run("debugfs", "-R", "dump /big.bin " + got, e.toString()).ok();
+        assertArrayEquals(random((int) (2 * MiB), 7), Files.readAllBytes(got));
+        Path f = extract(c.out(), p2, len, "applied-fat");
+        assertEquals(0, Sh.run("fsck.vfat", "-n", f.toString()).code(), "fsck.vfat -n on the applied disk's partition 2");
+        Path got2 = tmp.resolve("got2.bin");
+        Sh.run("mcopy", "-i", f.toString(), "::big.bin", got2.toString()).ok();
+        assertArrayEquals(random((int) (2 * MiB), 7), Files.readAllBytes(got2));
+        assertEquals("", Sh.run("losetup", "-j", img.toString()).out().strip(), "the capture's loop devices are detached");
+    }
+
+    @Test
+    void aDiskPartitionLeftOutIsNotLookedAt() throws IOException {
+        Path img = stale("disk2.img", 80 * MiB, 60);
+        Sh.bash("printf 'label: gpt\nstart=2048, size=65536, type=L\nstart=67584, size=65536, type=L\n' | sfdisk -q " + Sh.q(img)).ok();
+        try (Sh.Loop a = Sh.Loop.attach(img, MiB, 32 * MiB); Sh.Loop b = Sh.Loop.attach(img, 33 * MiB, 32 * MiB)) {
+            Sh.run("mke2fs", "-q", "-F", "-t", "ext4", "-E", "nodiscard", a.device().toString()).ok();
+            Sh.run("mke2fs", "-q", "-F", "-t", "ext4", "-E", "nodiscard", b.device().toString()).ok();
+        }
+        List<String> notes = new ArrayList<>();
+        try (Store s = Store.open(tmp.resolve("store"))) {
+            long[] ranges = PartitionTable.read(img).keepRanges(java.util.Set.of(2), 80 * MiB, false);
+            Capture.run(s, img, true, meta("p2"), CaptureOptions.defaults().withNotes(notes::add), ranges);
+            Manifest m = s.manifest(s.image("p2"));
+            String note = String.join("; ", notes);
+            assertTrue(note.contains("partition 2 ext4: used blocks only") && !note.contains("partition 1"), note);
+            assertTrue(m.dataBytes() < 12 * MiB, "only partition 2's used blocks: " + m.dataBytes());
+        }
+    }
+
     static byte[] read(Path f, long at, int n) throws IOException {
         byte[] b = new byte[n];
         try (RandomAccessFile r = new RandomAccessFile(f.toFile(), "r")) {
