@@ -10,9 +10,11 @@ import io.imgcast.manifest.ImageSignature;
 import io.imgcast.peer.MasterKey;
 import io.imgcast.peer.PeerMaster;
 import io.imgcast.peer.SourceCatalog;
-import io.imgcast.server.StoreCatalog;
+import io.imgcast.store.ImageInfo;
+import io.imgcast.store.ImageName;
 import io.imgcast.store.Ingest;
 import io.imgcast.store.Store;
+import io.imgcast.store.StoreException;
 import io.imgcast.util.Posix;
 import io.imgcast.util.Progress;
 import io.imgcast.util.Units;
@@ -33,7 +35,7 @@ import java.util.concurrent.Callable;
 @Command(mixinStandardHelpOptions = true, name = "send",
         description = {"Broadcast a disk, partition, disk image file or directory straight to receivers (peer-to-peer, mode 3):"
                 + " no server, no store, no image file. Receivers run 'imgcast receive --from-peer'.",
-                "With --capture-to, also capture it into a store in the same read (mode 2).",
+                "With --capture-to, also capture it into a store in the same read, while it is sent (mode 2).",
                 "Exits 0 only if every receiver that joined succeeded (verified)."})
 final class SendCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SOURCE", description = "block device, raw image file, or directory") Path source;
@@ -108,19 +110,33 @@ final class SendCommand implements Callable<Integer> {
             extra.put("cached_bytes", catalog.cachedBytes());
             extra.put("reread_chunks", catalog.uncachedChunks());
         } else {
-            try (Store store = StoreOption.openOrCreate(captureTo, say); StoreCatalog catalog = new StoreCatalog(store)) {
-                say.printf("session of %s (%s) on %s, capturing it into %s as '%s'%n", source, kind.name().toLowerCase(), cfg.iface(),
-                        store.dir(), imageName);
+            // mode 2 in one read: the chunks go to the receivers and into the store as they are cut
+            ImageName.check(imageName); // before a new store is created for nothing
+            try (Store store = StoreOption.openOrCreate(captureTo, say)) {
+                if (store.find(imageName).isPresent()) {
+                    throw new StoreException("an image named '" + imageName + "' already exists in " + store.dir()
+                            + "; pick another --name or delete it first");
+                }
                 Ingest.ImageMeta meta = new Ingest.ImageMeta(imageName, description, flags, CaptureCommand.userInfo(), System.currentTimeMillis());
-                s = pm.run(catalog, imageName, kind.name(), sourceBytes, layout, () -> {
-                    Capture.run(store, source, volume || partitions != null, meta, opts, r);
-                    progress.close();
-                    ServedImage img = catalog.image(imageName);
-                    say.printf("captured %s into %s: %d chunks, %s to send; waiting for receivers%n", source, store.dir(),
-                            img.chunks().size(), Units.bytes(img.storedBytes()));
-                    return img;
-                }, MasterOptions.liveList(say));
+                SourceCatalog catalog = new SourceCatalog(source, imageName, cache, readRate == null ? 0 : readRate, kp);
+                say.printf("session of %s (%s%s) on %s, capturing it into %s as '%s' while it is sent%n", source,
+                        kind.name().toLowerCase(), sourceBytes > 0 ? ", " + Units.bytes(sourceBytes) : "", cfg.iface(), store.dir(), imageName);
+                try (Ingest ingest = store.beginIngest()) {
+                    catalog.alsoInto(ingest);
+                    s = pm.run(catalog, imageName, kind.name(), sourceBytes, layout, () -> {
+                        long t0 = System.nanoTime();
+                        ServedImage img = catalog.read(volume || partitions != null, r, opts);
+                        progress.close();
+                        ImageInfo info = ingest.commit(meta, catalog.manifest());
+                        say.printf("read %s in %s and captured it into %s as '%s': %d chunks, %s to send%n", source,
+                                Units.seconds(System.nanoTime() - t0), store.dir(), info.name(), img.chunks().size(),
+                                Units.bytes(img.storedBytes()));
+                        return img;
+                    }, MasterOptions.liveList(say));
+                }
                 extra.put("store", store.dir().toString());
+                extra.put("sent_while_reading_bytes", pm.sentWhileReading());
+                extra.put("reread_chunks", catalog.uncachedChunks());
             }
         }
         return MasterOptions.report(s, json, System.out, extra);

@@ -71,6 +71,10 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
     private long pacedBytes;
     private volatile Manifest manifest;
     private volatile String failure;
+    /** Mode 2: the store's write session that also gets every chunk ({@link CaptureTee}); null in mode 3. */
+    private volatile ChunkSink alsoInto;
+    /** The dictionary the chunks were compressed with (mode 2, trees), or null. */
+    private volatile ChunkCodec.Dictionary dictionary;
 
     public SourceCatalog(Path source, String name, long cacheLimit) {
         this(source, name, cacheLimit, 0);
@@ -95,6 +99,14 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
         return ImageSignature.fingerprint(key.getPublic().getEncoded()).substring(0, 16);
     }
 
+    /**
+     * Mode 2 at once: {@link #read} also puts every chunk into {@code ingest} (a store's write
+     * session), in the same pass; the caller commits the {@link #manifest()} to it afterwards.
+     */
+    public void alsoInto(ChunkSink ingest) {
+        this.alsoInto = ingest;
+    }
+
     /** Reads the source once and makes the image joinable. On failure the error is kept and told to joiners. */
     public ServedImage read(boolean forceVolume, long[] ranges, CaptureOptions options) {
         level = options.level();
@@ -102,7 +114,9 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
             if (Capture.kindOf(source, forceVolume) == ImageKind.VOLUME) {
                 live = new LiveTable(name, Posix.deviceSize(source));
             }
-            Manifest m = Capture.scan(source, forceVolume, this, options, ranges);
+            ChunkSink sink = alsoInto == null ? this : new CaptureTee(this, alsoInto, live != null);
+            Manifest m = Capture.scan(source, forceVolume, sink, options, ranges);
+            dictionary = sink.dictionary();
             byte[] blob = ManifestFormat.encode(m);
             byte[] sha = ChunkId.newDigest().digest(blob);
             byte[] signature = ImageSignature.sign(key.getPrivate(), name, m.kind(), sha);
@@ -114,7 +128,8 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
             }
             indexLocations(m);
             manifest = m;
-            ServedImage img = new ServedImage(name, m.kind(), blob, signature, key.getPublic().getEncoded(), List.copyOf(table), m.totalBytes());
+            ServedImage img = new ServedImage(name, m.kind(), blob, signature, key.getPublic().getEncoded(), List.copyOf(table), m.totalBytes(),
+                    dictionary == null ? null : dictionary.bytes());
             if (live != null) live.complete(img);
             served = img;
             return served;
@@ -301,7 +316,7 @@ public final class SourceCatalog implements ImageCatalog, ChunkSink {
             int max = ChunkCodec.maxCompressedLength(loc.rawLength());
             if (enc.length < max) enc = new byte[max];
             boolean x86 = meta.codec() == ChunkCodec.ZSTD_X86;
-            if (codec == null) codec = new ChunkCodec(level); // the read set the level before any chunk could be asked for
+            if (codec == null) codec = new ChunkCodec(level, dictionary); // the read set both before any chunk could be asked for
             for (int attempt = 0; attempt < 2; attempt++) {
                 byte c = codec.encode(raw, 0, loc.rawLength(), enc, outLen, x86);
                 if (c == meta.codec() && outLen[0] == meta.storedLength()) return Arrays.copyOf(enc, outLen[0]);
