@@ -6,7 +6,8 @@
  * {@link io.imgcast.manifest.Extent extents} that hold data, the <b>unused</b> spans its file
  * system does not use (free blocks, partitions left out: never written on apply) — everything
  * else is a <b>zero hole</b> (zero), neither stored nor sent. A <b>file-system-aware</b> capture
- * ({@link io.imgcast.image.UsedBlocks}) reads only the <b>used blocks</b>. A <b>fresh</b> target
+ * ({@link io.imgcast.image.UsedBlocks}) reads only the <b>used blocks</b>; on a <b>whole disk</b>
+ * (a partition table) each partition's ({@code DiskUsedBlocks}), the table and gaps whole. A <b>fresh</b> target
  * is a blank disk or file written in place. A <b>sparse file</b> in a tree keeps its holes. The <b>manifest</b> is the image's full description
  * ({@link io.imgcast.manifest.ManifestFormat}); <b>capture</b> turns a source into chunks and a
  * manifest; <b>apply</b> rebuilds the source from them. A <b>target guard</b>

@@ -27,7 +27,8 @@
  * memory up to a budget and read again from the source beyond it; no store, no image file; a
  * volume is <b>live</b> while it is read — its {@link io.imgcast.cast.LiveTable} grows and is
  * sent as it grows),
- * {@code StoreCatalog} (mode 2 after capturing, mode 5 while applying) and
+ * {@code SourceCatalog} with a {@link io.imgcast.peer.CaptureTee} (mode 2: the same single read,
+ * each chunk also put into a store's write session), {@code StoreCatalog} (mode 5 while applying) and
  * {@link io.imgcast.peer.RelayCatalog} (a relay's store, filled from the upstream server
  * through a {@link io.imgcast.peer.StoreTarget}).
  */
