@@ -8,6 +8,7 @@ import io.imgcast.manifest.Manifest;
 import io.imgcast.manifest.Span;
 import io.imgcast.store.ChunkSink;
 import io.imgcast.util.Posix;
+import io.imgcast.util.Timing;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,6 +20,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 
 /**
@@ -51,6 +53,7 @@ final class VolumeCapture {
                 }
                 o.notes().accept("volume read: " + used.method());
                 ranges = UsedBlocks.intersect(ranges, used.ranges());
+                Timing.mark("used-blocks");
             }
             o.progress().total(size);
             try (FileChannel ch = TreeCapture.opener.open(src);
@@ -112,13 +115,28 @@ final class VolumeCapture {
     }
 
     /**
-     * The sink's dictionary; for a store that has none yet, one trained on 64 KiB reads spread
-     * evenly over the volume (or over {@code ranges}), all-zero ones skipped.
+     * The sink's dictionary; for a store that has none yet, one trained on its own thread (the
+     * volume is read, chunked and hashed meanwhile; new chunks wait for it in the pipeline).
      */
-    private static ChunkCodec.Dictionary dictionary(FileChannel ch, long size, long[] ranges, ChunkSink sink)
-            throws IOException {
+    private static Future<ChunkCodec.Dictionary> dictionary(FileChannel ch, long size, long[] ranges, ChunkSink sink) {
         ChunkCodec.Dictionary d = sink.dictionary();
-        if (d != null || !DictionaryTrainer.ENABLED || !sink.keepsDictionary()) return d;
+        if (d != null || !DictionaryTrainer.ENABLED || !sink.keepsDictionary()) return CompletableFuture.completedFuture(d);
+        CompletableFuture<ChunkCodec.Dictionary> f = new CompletableFuture<>();
+        Thread.ofPlatform().name("imgcast-dict").daemon().start(() -> {
+            try {
+                ChunkCodec.Dictionary trained = train(ch, size, ranges);
+                if (trained != null) sink.setDictionary(trained);
+                Timing.mark("dict-train(thread)");
+                f.complete(trained);
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    /** A dictionary trained on 64 KiB reads spread evenly over the volume (or over {@code ranges}), all-zero ones skipped. */
+    private static ChunkCodec.Dictionary train(FileChannel ch, long size, long[] ranges) {
         long[] r = ranges != null ? ranges : new long[] {0, size};
         long total = 0;
         for (int i = 0; i < r.length; i += 2) total += r[i + 1] - r[i];
@@ -145,9 +163,7 @@ final class VolumeCapture {
                 trainer.add(b.array(), 0, b.position());
             }
         }
-        d = trainer.train();
-        if (d != null) sink.setDictionary(d);
-        return d;
+        return trainer.train();
     }
 
     /** Tells the sink, in volume order, where each chunk lies, as soon as the chunks ahead of it are stored. */
