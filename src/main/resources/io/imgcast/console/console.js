@@ -215,6 +215,7 @@ function apply(d) {
     m.rate = now > t0 ? (m.done - b0) * 1000 / (now - t0) : 0;
   }
   for (const e of d.events || []) live.events.push(e);
+  if (csrf && (d.events || []).some(e => e.kind.startsWith('session-'))) loadCurrentSession();
   while (live.events.length > 100) live.events.shift();
   const prev = live.g;
   live.g = { session: d.session, started: d.started, streams: d.streams, totals: d.totals, at: now };
@@ -239,13 +240,13 @@ function drawAll() {
   const g = live.g, [need, done, wire, union, active, finished, failed] = g.totals;
   $('session-line').textContent = 'Server session ' + g.session + ': ' + (g.started ? 'data flows' : 'waiting (data is held until the machines or groups are ready)')
     + ' · updated ' + time(g.at);
-  const rate = g.streams.reduce((a, s) => a + s[1], 0);
+  const main = g.streams[0] || [0, 0], slow = g.streams[1];
   const card = (k, v, s, id) => h('div', { class: 'card', id }, h('div', { class: 'k' }, k), h('div', { class: 'v' }, v), h('div', { class: 's' }, s));
   $('cards').replaceChildren(
     card('Machines', active + ' active', finished + ' done · ' + failed + ' failed or lost', 'card-machines'),
     card('Session', pct(done, need).toFixed(1) + '%', bytes(done) + ' of ' + bytes(need) + ' written', 'card-session'),
     card('On the wire', bytes(wire), union > 0 ? (wire / union).toFixed(2) + '× the images\u2019 union (' + bytes(union) + ')' : 'images\u2019 union not known yet', 'card-wire'),
-    card('Rate cap', mbit(rate), g.streams.length + ' stream(s)', 'card-rate'));
+    card('Rate cap', mbit(main[1]), slow ? 'slow stream ' + mbit(slow[1]) : 'one stream', 'card-rate'));
   if ($('rate') && document.activeElement !== $('rate') && !$('rate').value) $('rate').value = Math.round((g.streams[0] || [0, 0])[1] / 1e6);
   const st = $('streams');
   st.replaceChildren(h('tr', {}, ['stream', 'rate cap', 'traffic now', 'sent', 'packets', 'repair share', 'machines'].map((t, i) => h('th', { class: i ? 'num' : '' }, t))),
