@@ -266,6 +266,10 @@ const cols = [
   ['machine', m => m.name], ['image', m => m.image], ['state', m => shownState(m)], ['progress', m => pct(m.done, m.need)],
   ['written', m => m.done], ['rate', m => m.rate], ['loss', m => m.loss], ['ETA', m => m.rate > 0 ? (m.need - m.done) / m.rate : Infinity], ['stream', m => m.stream]];
 
+// Rows are kept by machine id and updated in place (text set only where it changed, rows moved
+// into order), so a button under the pointer is never replaced by the once-a-second update.
+const rowEls = new Map();
+
 function drawMachines() {
   const t = $('machines'); if (!t || !live.g) return;
   const f = live.filter.toLowerCase();
@@ -279,24 +283,46 @@ function drawMachines() {
     return (live.up ? -c : c) || a.name.localeCompare(b.name);
   });
   $('shown').textContent = ms.length + ' of ' + live.rows.size + ' shown';
-  const head = h('tr', {}, cols.map(([n], i) => h('th', { class: 'sort' + (live.sort === n ? ' on' + (live.up ? ' up' : '') : '') + (i >= 4 ? ' num' : ''),
-    onclick: () => { if (live.sort === n) live.up = !live.up; else { live.sort = n; live.up = false; } drawMachines(); } }, n)), h('th', {}, csrf ? '' : ''));
-  t.replaceChildren(head, ...ms.map(m => {
-    const s = shownState(m), p = pct(m.done, m.need);
-    const row = h('tr', { class: m.state, 'data-machine': m.name },
-      h('td', {}, m.name), h('td', {}, m.image), h('td', {}, h('span', { class: 'state ' + s }, s)),
-      h('td', {}, h('span', { class: 'bar' }, h('i', { style: 'width:' + p.toFixed(1) + '%' })), p.toFixed(0) + '%'),
-      h('td', { class: 'num' }, bytes(m.done) + ' / ' + bytes(m.need)),
-      h('td', { class: 'num' }, s === 'receiving' ? mbit(m.rate * 8) : '–'),
-      h('td', { class: 'num' }, (m.loss / 1e4).toFixed(1) + '%'),
-      h('td', { class: 'num' }, s === 'receiving' ? eta((m.need - m.done) / m.rate) : '–'),
-      h('td', { class: 'num' }, m.stream),
-      h('td', {}, csrf && !BAD.has(m.state) ? h('button', { class: 'link', title: 'drop this machine from the session', onclick: () => {
+  if (t.dataset.head !== live.sort + live.up || !t.firstChild) {
+    t.dataset.head = live.sort + live.up;
+    const head = h('tr', {}, cols.map(([n], i) => h('th', { class: 'sort' + (live.sort === n ? ' on' + (live.up ? ' up' : '') : '') + (i >= 4 ? ' num' : ''),
+      onclick: () => { if (live.sort === n) live.up = !live.up; else { live.sort = n; live.up = false; } drawMachines(); } }, n)), h('th', {}));
+    if (t.firstChild) t.replaceChild(head, t.firstChild); else t.append(head);
+  }
+  const keep = new Set(ms.map(m => m.id));
+  for (const [id, r] of rowEls) if (!keep.has(id) || !t.contains(r.tr)) { r.tr.remove(); r.err.remove(); rowEls.delete(id); }
+  let at = t.firstChild; // the head; each row goes right after the one before it, moved only when out of place
+  const place = el => { if (at.nextSibling !== el) t.insertBefore(el, at.nextSibling); at = el; };
+  for (const m of ms) {
+    let r = rowEls.get(m.id);
+    if (!r) {
+      const td = n => Array.from({ length: n }, (_, i) => h('td', { class: i >= 4 ? 'num' : '' }));
+      const cells = td(9);
+      cells[2].append(h('span', { class: 'state' }));
+      cells[3].append(h('span', { class: 'bar' }, h('i', {})), h('span', {}));
+      const act = h('td', {});
+      if (csrf) act.append(h('button', { class: 'link', title: 'drop this machine from the session', onclick: () => {
         if (confirm('Remove ' + m.name + ' from the session? It stops and fails.')) admin('POST', 'machines/' + m.id + '/remove', {}, m.name + ' removed');
-      } }, 'remove') : ''));
-    if (m.error) return [row, h('tr', { class: m.state }, h('td', {}), h('td', { class: 'err', colspan: '9' }, m.error))];
-    return [row];
-  }).flat());
+      } }, 'remove'));
+      r = { tr: h('tr', { 'data-machine': m.name }, cells, act), cells, act, err: h('tr', {}, h('td', {}), h('td', { class: 'err', colspan: '9' })) };
+      rowEls.set(m.id, r);
+    }
+    const s = shownState(m), p = pct(m.done, m.need);
+    const set = (el, text) => { if (el.textContent !== text) el.textContent = text; };
+    r.tr.className = m.state; r.err.className = m.state;
+    set(r.cells[0], m.name); set(r.cells[1], m.image);
+    const badge = r.cells[2].firstChild; set(badge, s); badge.className = 'state ' + s;
+    r.cells[3].firstChild.firstChild.style.width = p.toFixed(1) + '%'; set(r.cells[3].lastChild, p.toFixed(0) + '%');
+    set(r.cells[4], bytes(m.done) + ' / ' + bytes(m.need));
+    set(r.cells[5], s === 'receiving' ? mbit(m.rate * 8) : '–');
+    set(r.cells[6], (m.loss / 1e4).toFixed(1) + '%');
+    set(r.cells[7], s === 'receiving' ? eta((m.need - m.done) / m.rate) : '–');
+    set(r.cells[8], String(m.stream));
+    if (r.act.firstChild) r.act.firstChild.hidden = BAD.has(m.state);
+    set(r.err.lastChild, m.error || '');
+    place(r.tr);
+    if (m.error) place(r.err); else r.err.remove();
+  }
 }
 
 // ---- images

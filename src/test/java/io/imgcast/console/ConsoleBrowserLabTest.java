@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
-import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
@@ -146,18 +146,33 @@ class ConsoleBrowserLabTest {
                 b.findElement(By.cssSelector("tr[data-group='room-12'] button.start-now")).click();
                 wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("machines")));
                 List<Process> rs = new ArrayList<>();
+                WebDriverWait slow = new WebDriverWait(b, Duration.ofSeconds(60));
+                slow.ignoring(StaleElementReferenceException.class);
                 for (int i = 1; i <= 4; i++) {
                     String h = "r" + i;
                     rs.add(lab.start(h, LabRun.imgcast("receive", "--server", url, "--auto", "--target", dir.resolve("out-" + h), "--interface",
                             lab.iface(h), "--json", "--timeout", "60"), dir.resolve(h + ".log")));
+                    if (i == 3) {
+                        // the group expects four: with three in, the session holds the data, and the page says "waiting"
+                        slow.until(d -> d.findElements(By.cssSelector("#machines .state.waiting")).size() == 3);
+                        shot(b, dir, "console-waiting.png");
+                        // filtering: by image
+                        b.findElement(By.id("filter")).sendKeys("edition-2");
+                        slow.until(d -> d.findElements(By.cssSelector("#machines tr[data-machine]")).size() == 1
+                                && d.findElement(By.cssSelector("#machines tr[data-machine]")).getAttribute("data-machine").equals("r3"));
+                        b.findElement(By.id("filter")).clear();
+                        b.findElement(By.id("filter")).sendKeys(" ");
+                        b.findElement(By.id("filter")).sendKeys(Keys.BACK_SPACE);
+                        slow.until(d -> d.findElements(By.cssSelector("#machines tr[data-machine]")).size() == 3);
+                    }
                 }
-                WebDriverWait slow = new WebDriverWait(b, Duration.ofSeconds(60));
-                slow.ignoring(StaleElementReferenceException.class); // the live table is redrawn every second
                 slow.until(d -> d.findElements(By.cssSelector("#machines tr[data-machine='r4'] .state.receiving")).size() == 1);
-                // the big image cannot be through at 24 Mbit/s yet: remove its machine (the page asks to confirm: yes);
-                // found and clicked in one step, between two redraws of the table
-                ((JavascriptExecutor) b).executeScript("window.confirm = () => true;"
-                        + " document.querySelector(\"#machines tr[data-machine='r4'] button.link\").click();");
+                // the big image cannot be through at 24 Mbit/s yet: remove its machine (and confirm)
+                slow.until(d -> {
+                    d.findElement(By.cssSelector("#machines tr[data-machine='r4'] button.link")).click();
+                    return true;
+                });
+                b.switchTo().alert().accept();
                 slow.until(d -> d.findElements(By.cssSelector("#machines tr.failed[data-machine='r4']")).size() == 1);
                 slow.until(d -> d.findElements(By.cssSelector("#machines tr[data-machine]")).getFirst().getAttribute("data-machine").equals("r4"));
                 slow.until(d -> d.findElement(By.id("machines")).getText().contains("removed from the session by the operator"));
