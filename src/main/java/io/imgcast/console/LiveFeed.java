@@ -83,7 +83,7 @@ final class LiveFeed {
         int finished = 0;
         int failed = 0;
         for (Status.Machine m : st.machines()) {
-            if (m.state() != MachineState.REFUSED) {
+            if (m.state().active() || m.state() == MachineState.DONE) { // the session's progress: what it still serves, and what it served
                 need += m.needBytes();
                 done += m.state() == MachineState.DONE ? m.needBytes() : m.doneBytes();
             }
@@ -148,8 +148,9 @@ final class LiveFeed {
     /**
      * What changed after version {@code v}, as a map the console writes as JSON:
      * {@code v} (the version now), {@code reset} (when the whole list is sent), the globals
-     * ({@code session}, {@code started}, {@code streams}, {@code totals}: need, done, wire,
-     * union bytes; active, done, failed machines), {@code rows} (whole), {@code p} (progress
+     * ({@code session}, {@code started}, {@code streams}, {@code totals}: need and done bytes of
+     * the machines taking part or done (a failed machine's needs are not the session's to
+     * finish), wire and union bytes; active, done, failed machines), {@code rows} (whole), {@code p} (progress
      * only), {@code gone} (ids) and {@code events}. {@code at}: the server's clock.
      */
     Map<String, Object> since(long v, long nowMs) {

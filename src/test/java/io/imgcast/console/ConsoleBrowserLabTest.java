@@ -231,7 +231,8 @@ class ConsoleBrowserLabTest {
                 if (b != null) b.quit();
             }
             String log = run.log("server");
-            for (String e : List.of(" joined r1 image=edition-1", " done r2 image=edition-1", " failed r4 image=big-data", "session-started"))
+            for (String e : List.of(" joined r1 image=edition-1", " done r2 image=edition-1", " failed r4 image=big-data", "session-started",
+                    "every machine on the list has finished:", "4 machine(s): 3 done, 1 failed", "session-ended session=1: the server stopped"))
                 assertTrue(log.contains(e), e + " in the server's log:\n" + log);
         }
     }
