@@ -249,14 +249,16 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     }
 
     /**
-     * The union of the images the machines on the list receive, in bytes (each distinct chunk
-     * once): what the wire would carry with no loss and no repair.
+     * The union of the images the machines on the list receive or received, in bytes (each
+     * distinct chunk once; failed machines' images left out): what the wire would carry with no
+     * loss and no repair.
      */
     long unionBytes() {
         Map<String, ChunkTable> tables = new HashMap<>();
         for (Status.Machine r : roster.rows()) {
             Machine m = roster.get(r.id());
-            if (m != null && m.table != null) tables.putIfAbsent(m.imageName, m.table);
+            // the images still being served or served: a failed machine's image is no longer the wire's business
+            if (m != null && m.table != null && (m.state.active() || m.state == MachineState.DONE)) tables.putIfAbsent(m.imageName, m.table);
         }
         Set<ChunkId> seen = new HashSet<>();
         long bytes = 0;
