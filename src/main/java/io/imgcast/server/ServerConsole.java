@@ -41,6 +41,7 @@ final class ServerConsole implements Console.Backend {
     private volatile StateDb db;
     private volatile boolean metricsNeedAdmin;
     private final BlockingQueue<Event> history = new ArrayBlockingQueue<>(HISTORY_QUEUE);
+    private volatile Thread writer;
 
     ServerConsole(CastServer server, ImageCatalog catalog, ServerTrust trust, Events events, ControlApi api) {
         this.server = server;
@@ -66,13 +67,20 @@ final class ServerConsole implements Console.Backend {
                 System.err.println("imgcast serve: the history falls behind; event not kept: " + EventLog.text(e));
             }
         });
-        Thread.ofPlatform().daemon().name("imgcast-history").start(this::writeHistory);
+        writer = Thread.ofPlatform().daemon().name("imgcast-history").start(this::writeHistory);
     }
 
     /** Writes what the history still waits for (the server stops: its last events, session ended among them). */
     void close() {
         StateDb state = db;
         if (state == null) return;
+        Thread w = writer;
+        w.interrupt();
+        try {
+            w.join(2000); // it finishes the event it is writing
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         Event e;
         while ((e = history.poll()) != null) {
             try {
