@@ -12,7 +12,8 @@
 #   build       mvn = maven (only when no mvn is on the PATH)
 #   tests       setfattr, getfattr = attr; setcap, getcap = libcap2-bin; mkfs.ext4, e2fsck,
 #               dumpe2fs = e2fsprogs; sfdisk = fdisk; losetup, mount = mount; cmp, diff = diffutils;
-#               flock = util-linux
+#               flock = util-linux; chromium, chromedriver = chromium, chromium-driver (the console's
+#               browser test, driven headless by Selenium)
 #   lab, demo   ip, tc = iproute2; nft = nftables; sysctl = procps; curl (the tests poll the
 #               server's status)
 #   runtime     libisal2 (ISA-L: erasure code) and libssl3 (OpenSSL: SHA-256), used when present
@@ -24,7 +25,7 @@
 set -euo pipefail
 
 lab_pkgs=(iproute2 nftables procps curl)
-test_pkgs=(attr libcap2-bin e2fsprogs fdisk mount diffutils util-linux partclone dosfstools ntfs-3g xfsprogs mtools)
+test_pkgs=(attr libcap2-bin e2fsprogs fdisk mount diffutils util-linux partclone dosfstools ntfs-3g xfsprogs mtools chromium chromium-driver)
 runtime_pkgs=(libisal2 libssl3)
 bench_pkgs=(udpcast jq wimtools casync debootstrap python3)
 build_pkgs=()

@@ -7,8 +7,8 @@ package io.imgcast.cast;
  * it does not lower the rate.
  */
 public final class RateController {
-    private final long cap;
-    private final long floor;
+    private long cap;
+    private long floor;
     private long rate;
     private long lastChangeNs;
 
@@ -20,6 +20,13 @@ public final class RateController {
     }
 
     public long rate() { return rate; }
+
+    /** The operator's new cap (bits per second): the rate goes there at once, and adapts below it as before. */
+    public void cap(long capBitsPerSecond) {
+        this.cap = capBitsPerSecond;
+        this.floor = Math.max(1_000_000L, capBitsPerSecond / 8);
+        this.rate = capBitsPerSecond;
+    }
 
     /** A receiver reports {@code newKernelDrops} receive-buffer overflows since its last report. */
     public void onFeedback(long newKernelDrops, long nowNs) {

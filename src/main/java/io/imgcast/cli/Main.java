@@ -37,7 +37,7 @@ public final class Main implements Callable<Integer> {
      * commands get all of them.
      */
     private static final String[] COMMANDS = {"capture", "apply", "list", "info", "verify", "repair", "delete", "gc", "export", "import",
-            "serve", "receive", "status", "hosts", "groups", "sessions", "send", "keygen", "relay", "demo", "help"};
+            "serve", "receive", "status", "console", "hosts", "groups", "sessions", "send", "keygen", "relay", "demo", "help"};
 
     // A plain switch, not a map of constructor references: the JDK 25 AOT cache assembler
     // crashes on archived lambdas that reach picocli's pre-Java-6 class files.
@@ -56,6 +56,7 @@ public final class Main implements Callable<Integer> {
             case "serve" -> new ServeCommand();
             case "receive" -> new ReceiveCommand();
             case "status" -> new StatusCommand();
+            case "console" -> new ConsoleCommand();
             case "hosts" -> new HostsCommand();
             case "groups" -> new GroupsCommand();
             case "sessions" -> new SessionsCommand();

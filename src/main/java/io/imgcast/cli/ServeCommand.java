@@ -3,7 +3,9 @@ package io.imgcast.cli;
 import io.imgcast.api.MachineState;
 import io.imgcast.api.Status;
 import io.imgcast.net.McastSocket;
+import io.imgcast.console.Console;
 import io.imgcast.server.CastServer;
+import io.imgcast.server.EventLog;
 import io.imgcast.state.StateDb;
 import io.imgcast.store.Store;
 import io.imgcast.trust.ServerTrust;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 @Command(mixinStandardHelpOptions = true, name = "serve", description = "Serve images from the store to many machines over multicast, with an HTTP control API and dashboard.")
 final class ServeCommand implements Callable<Integer> {
@@ -29,7 +32,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--listen", defaultValue = "0.0.0.0:8470", paramLabel = "HOST:PORT", description = "HTTP control API and dashboard (default ${DEFAULT-VALUE})") String listen;
     @Option(names = "--streams", defaultValue = "2", paramLabel = "N", description = "maximum multicast streams; slow machines move to stream 1 (default ${DEFAULT-VALUE})") int streams;
     @Option(names = "--min-machines", defaultValue = "1", paramLabel = "N", description = "hold data until this many machines joined ... (default ${DEFAULT-VALUE})") int minMachines;
-    @Option(names = "--wait", defaultValue = "30", paramLabel = "SECONDS", description = "... or this long after the first joined (default ${DEFAULT-VALUE})") long waitSeconds;
+    @Option(names = "--wait", defaultValue = "30", paramLabel = "SECONDS", description = "... or this long after the first (default ${DEFAULT-VALUE})") long waitSeconds;
     @Option(names = "--machine-timeout", defaultValue = "15", paramLabel = "SECONDS", description = "drop a machine silent this long (default ${DEFAULT-VALUE})") long machineTimeout;
     @Option(names = "--exit-after-idle", paramLabel = "SECONDS", description = "exit once machines finished and none was active this long;"
             + " the exit status is 1 if a machine failed (default: serve until stopped)") Long exitAfterIdle;
@@ -37,6 +40,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--ttl", defaultValue = "1", paramLabel = "N", description = "multicast TTL (default ${DEFAULT-VALUE})") int ttl;
     @Option(names = "--priority-rule", paramLabel = "CIDR=N", description = "machines in this network get at least priority N (repeatable)")
     List<String> priorityRules = new ArrayList<>();
+    @Option(names = "--log-json", description = "log one JSON object per line (time, event, machine, image, stream, detail) instead of text")
+    boolean logJson;
+    @Option(names = "--console-password-file", paramLabel = "FILE",
+            description = "set the admin console's password from the first line of FILE (stored hashed; as 'imgcast console passwd')")
+    Path consolePasswordFile;
+    @Option(names = "--metrics", defaultValue = "open", paramLabel = "open|admin",
+            description = "who may read /metrics (Prometheus text format): anyone (open, for scrapers), or callers with the admin token (default ${DEFAULT-VALUE})")
+    String metrics;
     @Mixin StoreOption store;
     @Mixin TrustOptions.Serve trustOptions;
     @Mixin StateOption state;
@@ -48,7 +59,16 @@ final class ServeCommand implements Callable<Integer> {
         CastServer.Config cfg = new CastServer.Config(iface, McastSocket.parseGroup(group), rate, http, streams,
                 machineTimeout * 1000, minMachines, waitSeconds * 1000, ttl,
                 priorityRules.stream().map(CastServer.PriorityRule::parse).toList());
+        if (!metrics.equals("open") && !metrics.equals("admin")) throw new CliException(ExitCode.USAGE, "--metrics is open or admin, not '" + metrics + "'");
+        char[] consolePassword = consolePasswordFile != null ? ConsoleCommand.readFile(consolePasswordFile) : null;
         try (Store s = store.open(); StateDb db = StateDb.open(state.dir())) {
+            if (consolePassword != null) {
+                try {
+                    Console.setPassword(db, consolePassword);
+                } catch (IllegalArgumentException e) {
+                    throw new CliException(ExitCode.USAGE, "--console-password-file: " + e.getMessage());
+                }
+            }
             ServerTrust trust = trustOptions.trust(s, System.out, db);
             if (encrypt && !trust.tls()) {
                 System.err.println("imgcast serve: warning: with --insecure-http the join replies carry the data key of --encrypt"
@@ -56,6 +76,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             try (CastServer server = new CastServer(s, cfg, trust, encrypt)) {
                 server.enableAdmin(db);
+                server.metricsNeedAdmin(metrics.equals("admin"));
                 server.start();
                 // the URL the admin commands on this machine find in the state directory: https unless --insecure-http
                 String url = server.controlUrl(server.httpAddress().getAddress().isAnyLocalAddress() ? "127.0.0.1" : http.getHostString());
@@ -84,8 +105,14 @@ final class ServeCommand implements Callable<Integer> {
                         server.controlUrl(http.getHostString()), group, iface, server.session(), db.dir());
                 System.out.println("fingerprint: " + server.fingerprint());
                 System.out.flush();
+                if (db.setting(Console.PASSWORD_SETTING) == null) {
+                    System.out.println("console: " + server.controlUrl(http.getHostString()) + " (no password set yet: 'imgcast console passwd')");
+                } else {
+                    System.out.println("console: " + server.controlUrl(http.getHostString()));
+                }
+                System.out.flush();
                 try {
-                    return serveUntilIdle(server, exitAfterIdle);
+                    return serveUntilIdle(server, exitAfterIdle, logJson);
                 } finally {
                     forget.run();
                 }
@@ -93,26 +120,47 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * Prints the machines' state whenever it changes; returns when idle (if asked: 0, or 1 if a
-     * machine failed, was lost or refused) or when the server failed (1).
-     */
+    /** As {@link #serveUntilIdle(CastServer, Long, boolean)}, logging text. */
     static int serveUntilIdle(CastServer server, Long exitAfterIdle) throws InterruptedException {
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-        String lastLine = "";
+        return serveUntilIdle(server, exitAfterIdle, false);
+    }
+
+    /**
+     * Logs one line per event ({@link EventLog}: text, or JSON with {@code json}), and the table
+     * of machines whenever every machine on the list has finished and when the server stops
+     * (SIGTERM or Ctrl-C, which it says); returns when idle (if asked: 0, or 1 if a machine
+     * failed, was lost or refused) or when the server failed (1).
+     */
+    static int serveUntilIdle(CastServer server, Long exitAfterIdle, boolean json) throws InterruptedException {
+        server.events().sink(new EventLog(System.out, json));
+        AtomicBoolean exiting = new AtomicBoolean();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!exiting.get()) {
+                Status st = server.status();
+                long active = st.machines().stream().filter(m -> m.state().active()).count();
+                System.out.println("imgcast serve: stopping (signal); " + active + " machine(s) still active");
+                System.out.println(EventLog.table(st));
+                System.out.flush();
+            }
+            server.close();
+        }));
+        boolean wasFinished = false;
         while (true) {
             Thread.sleep(1000);
             if (server.failure() != null) {
                 System.err.println("imgcast: " + server.failure());
+                exiting.set(true);
                 return ExitCode.ERROR.code;
             }
-            String line = summary(server.status());
-            if (!line.equals(lastLine)) {
-                System.out.println(line);
+            boolean finished = server.allFinished();
+            if (finished && !wasFinished) {
+                System.out.println("every machine on the list has finished:");
+                System.out.println(EventLog.table(server.status()));
                 System.out.flush();
-                lastLine = line;
             }
+            wasFinished = finished;
             if (exitAfterIdle != null && server.idle(exitAfterIdle * 1000)) {
+                exiting.set(true);
                 System.out.println("all machines finished; exiting");
                 System.out.println(traffic(server.status()));
                 List<String> failed = failedMachines(server.status());

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import io.imgcast.api.Assignment;
 import io.imgcast.api.ControlJson;
 import io.imgcast.api.ErrorReply;
+import io.imgcast.api.Event;
 import io.imgcast.api.GroupList;
 import io.imgcast.api.Host;
 import io.imgcast.api.HostGroup;
@@ -22,10 +23,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntPredicate;
 
@@ -51,6 +55,21 @@ final class AdminApi {
         void fail(Set<Integer> ids, String reason);
     }
 
+    /** What the console's admin actions change on the server: the rate cap, and a machine dropped. */
+    interface Controls {
+        /** Sets the rate cap of the first stream (the slow one keeps its share); bits per second. */
+        void rate(long bps);
+
+        /** Drops machine {@code id} from the session (it is told so and fails); false when no such active machine. */
+        boolean remove(int id, String reason);
+    }
+
+    /** An answer to one admin request: the HTTP status and the body (a record or map, written as JSON). */
+    record Answer(int status, Object body) {}
+
+    /** A session the admin started for later: its groups and when (wall clock, ms). */
+    private record Scheduled(long id, List<String> groups, long atMs) {}
+
     /** A joining host's admission: the session it joins and its group. */
     record Admitted(long session, String group, String mac) {}
 
@@ -63,12 +82,28 @@ final class AdminApi {
     private volatile boolean flow = true;
     /** The token admin requests must carry; null: the server has none, and admin requests are refused. */
     private final String adminToken;
+    private volatile Controls controls;
+    private Events events = Events.none();
+    /** Sessions started for a later time, by id (guarded by this object's lock). */
+    private final Map<Long, Scheduled> scheduled = new TreeMap<>();
+    /** The last state told as an event, of the current session. */
+    private Sessions.State told;
 
     AdminApi(StateDb db, Machines machines, String adminToken) {
         this.db = db;
         this.adminToken = adminToken;
         this.inventory = new Inventory(db);
         this.machines = machines;
+    }
+
+    /** Where rate changes and removals go (without: those actions answer 409). */
+    void controls(Controls c) {
+        this.controls = c;
+    }
+
+    /** Where session events go. */
+    void events(Events e) {
+        this.events = e;
     }
 
     void routes(ControlApi api) {
@@ -103,6 +138,17 @@ final class AdminApi {
 
     /** Time passes: a waiting session may start; {@code in}: the machine with that id reported its needs. */
     synchronized void tick(long nowNs, IntPredicate in) {
+        long wall = System.currentTimeMillis();
+        for (Scheduled s : List.copyOf(scheduled.values())) {
+            if (s.atMs() > wall) continue;
+            scheduled.remove(s.id());
+            try {
+                startNow(s.groups(), s.id());
+            } catch (RuntimeException e) {
+                db.updateSession(s.id(), s.groups(), "failed", true);
+                events.session(Event.Kind.SESSION_ENDED, s.id(), "could not start at its time: " + e.getMessage());
+            }
+        }
         if (sessions.check(nowNs, in)) saveSession();
     }
 
@@ -120,13 +166,35 @@ final class AdminApi {
     private void saveSession() {
         Sessions.Current c = sessions.current();
         flow = sessions.mayFlow();
-        if (c != null) db.updateSession(c.id, c.groups(), c.state.toString(), c.state == Sessions.State.CANCELLED);
+        if (c != null) {
+            db.updateSession(c.id, c.groups(), c.state.toString(), c.state == Sessions.State.CANCELLED);
+            tell(c);
+        }
+    }
+
+    /** The current session's new state as an event: started (running), ended (stopped admits no one new; cancelled). */
+    private void tell(Sessions.Current c) {
+        if (c.state == told) return;
+        told = c.state;
+        switch (c.state) {
+            case WAITING -> events.session(Event.Kind.SESSION_STARTED, c.id, "groups " + String.join(", ", c.groups()) + "; waiting for them");
+            case RUNNING -> events.session(Event.Kind.SESSION_STARTED, c.id, "groups " + String.join(", ", c.groups()) + "; data flows");
+            case STOPPED -> events.session(Event.Kind.SESSION_ENDED, c.id, "stopped by the operator: admits no one new");
+            case CANCELLED -> events.session(Event.Kind.SESSION_ENDED, c.id, "cancelled by the operator");
+            case ENDED -> events.session(Event.Kind.SESSION_ENDED, c.id, "the server stopped");
+        }
     }
 
     /** The server stops: a session still admitting or finishing has ended. */
     synchronized void close() {
         Sessions.Current c = sessions.current();
-        if (c != null && c.state != Sessions.State.CANCELLED) db.updateSession(c.id, c.groups(), Sessions.State.ENDED.toString(), true);
+        if (c != null && c.state != Sessions.State.CANCELLED && c.state != Sessions.State.ENDED) {
+            db.updateSession(c.id, c.groups(), Sessions.State.ENDED.toString(), true);
+            c.state = Sessions.State.ENDED;
+            tell(c);
+        }
+        for (Scheduled s : scheduled.values()) db.updateSession(s.id(), s.groups(), "cancelled", true);
+        scheduled.clear();
     }
 
     // ---- HTTP
@@ -151,12 +219,27 @@ final class AdminApi {
                     : "admin requests need the admin token (the server's admin.token file)"));
             return;
         }
-        String[] p = ex.getRequestURI().getPath().substring("/api/v1/admin/".length()).split("/");
-        String method = ex.getRequestMethod();
+        byte[] body;
+        try {
+            body = body(ex);
+        } catch (IllegalArgumentException e) {
+            reply(ex, 413, new ErrorReply(e.getMessage()));
+            return;
+        }
+        Answer a = handle(ex.getRequestMethod(), ex.getRequestURI().getPath().substring("/api/v1/admin/".length()), body);
+        reply(ex, a.status(), a.body());
+    }
+
+    /**
+     * One admin request, already authenticated (the admin token here, a console login with its
+     * CSRF token there): {@code path} below {@code /api/v1/admin/}.
+     */
+    Answer handle(String method, String path, byte[] body) {
+        String[] p = path.split("/");
         try {
             Object answer;
             synchronized (this) {
-                answer = route(p, method, ex);
+                answer = route(p, method, body);
             }
             if (answer instanceof Cancel c) {
                 machines.fail(c.ids(), c.reason()); // and the server reports each as finished
@@ -164,18 +247,27 @@ final class AdminApi {
                     answer = db.session(c.session());
                 }
             }
-            if (answer == null) reply(ex, 404, new ErrorReply("not found: " + ex.getRequestURI().getPath()));
-            else reply(ex, 200, answer);
+            if (answer instanceof Remove r) {
+                Controls k = controls;
+                if (k == null || !k.remove(r.id(), "removed from the session by the operator")) {
+                    throw new NotFound("no active machine " + r.id());
+                }
+                answer = Map.of("ok", true);
+            }
+            if (answer == null) return new Answer(404, new ErrorReply("not found: /api/v1/admin/" + path));
+            return new Answer(200, answer);
         } catch (IllegalArgumentException e) {
-            reply(ex, 400, new ErrorReply(e.getMessage()));
+            return new Answer(400, new ErrorReply(e.getMessage()));
         } catch (NotFound e) {
-            reply(ex, 404, new ErrorReply(e.getMessage()));
+            return new Answer(404, new ErrorReply(e.getMessage()));
         } catch (IllegalStateException e) {
-            reply(ex, 409, new ErrorReply(e.getMessage()));
+            return new Answer(409, new ErrorReply(e.getMessage()));
         }
     }
 
     private record Cancel(long session, Set<Integer> ids, String reason) {}
+
+    private record Remove(int id) {}
 
     private static final class NotFound extends RuntimeException {
         NotFound(String m) {
@@ -184,7 +276,7 @@ final class AdminApi {
     }
 
     /** One admin request, under this object's lock; null: no such route. */
-    private Object route(String[] p, String method, HttpExchange ex) throws IOException {
+    private Object route(String[] p, String method, byte[] ex) {
         String what = p[0];
         String key = p.length > 1 ? URLDecoder.decode(p[1], StandardCharsets.UTF_8) : null;
         switch (what) {
@@ -212,6 +304,29 @@ final class AdminApi {
             case "sessions" -> {
                 return sessions(p, method, ex);
             }
+            case "rate" -> {
+                if (method.equals("POST")) {
+                    Object v = readMap(ex).get("rate_bps");
+                    if (!(v instanceof Number n) || n.longValue() < 1_000_000L || n.longValue() > 100_000_000_000L) {
+                        throw new IllegalArgumentException("rate_bps must be a number of bits per second from 1000000 (1 Mbit/s) to 1e11");
+                    }
+                    Controls k = controls;
+                    if (k == null) throw new IllegalStateException("this server cannot change its rate");
+                    k.rate(n.longValue());
+                    events.session(Event.Kind.RATE_CHANGED, sessions.current() != null ? sessions.current().id : 0,
+                            "rate cap " + n.longValue() / 1_000_000 + " Mbit/s");
+                    return Map.of("ok", true, "rate_bps", n.longValue());
+                }
+            }
+            case "machines" -> {
+                if (key != null && p.length == 3 && p[2].equals("remove") && method.equals("POST")) {
+                    try {
+                        return new Remove(Integer.parseInt(key));
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("'" + key + "' is not a machine id");
+                    }
+                }
+            }
             default -> {
                 return null;
             }
@@ -219,9 +334,12 @@ final class AdminApi {
         return null;
     }
 
-    private Object sessions(String[] p, String method, HttpExchange ex) throws IOException {
+    private Object sessions(String[] p, String method, byte[] ex) {
         if (p.length == 1 && method.equals("GET")) return new SessionList(db.sessions());
-        if (p.length == 1 && method.equals("POST")) return start(read(SessionRequest.class, ex).groups());
+        if (p.length == 1 && method.equals("POST")) {
+            SessionRequest r = read(SessionRequest.class, ex);
+            return r.at() == null ? start(r.groups()) : schedule(r.groups(), r.at());
+        }
         long id;
         try {
             id = Long.parseLong(p[1]);
@@ -236,6 +354,11 @@ final class AdminApi {
             saveSession();
             return db.session(id);
         }
+        if (p.length == 3 && method.equals("POST") && p[2].equals("cancel") && scheduled.remove(id) != null) {
+            db.updateSession(id, s.groups(), "cancelled", true);
+            events.session(Event.Kind.SESSION_ENDED, id, "cancelled by the operator before its time");
+            return db.session(id);
+        }
         if (p.length == 3 && method.equals("POST") && p[2].equals("cancel")) {
             Set<Integer> ids = sessions.cancel(id);
             if (ids == null) throw new IllegalStateException("session " + id + " is " + s.state() + "; it cannot be cancelled");
@@ -246,6 +369,26 @@ final class AdminApi {
     }
 
     private Session start(List<String> names) {
+        return startNow(names, 0);
+    }
+
+    /** Starts {@code names} now: into the session that admits, else a new one (the scheduled row {@code scheduledId} when not 0). */
+    private Session startNow(List<String> names, long scheduledId) {
+        List<HostGroup> groups = groups(names);
+        Sessions.Current before = sessions.current();
+        long id;
+        if (before != null && before.state.admits()) {
+            id = before.id;
+            if (scheduledId != 0) db.updateSession(scheduledId, names, "merged", true); // its groups joined the running session
+        } else {
+            id = scheduledId != 0 ? scheduledId : db.newSession(names, Sessions.State.WAITING.toString());
+        }
+        sessions.start(groups, id, System.nanoTime());
+        saveSession();
+        return db.session(id);
+    }
+
+    private List<HostGroup> groups(List<String> names) {
         if (names == null || names.isEmpty()) throw new IllegalArgumentException("name at least one group to start");
         List<HostGroup> groups = new ArrayList<>();
         for (String n : names) {
@@ -253,16 +396,36 @@ final class AdminApi {
             if (g == null) throw new NotFound("no group named '" + n + "'; 'imgcast groups list' shows them");
             groups.add(g);
         }
-        Sessions.Current before = sessions.current();
-        long id = before != null && before.state.admits() ? before.id : db.newSession(names, Sessions.State.WAITING.toString());
-        sessions.start(groups, id, System.nanoTime());
-        saveSession();
+        return groups;
+    }
+
+    /** A session of {@code names} that starts at {@code at} (ISO-8601): listed as scheduled until then. */
+    private Session schedule(List<String> names, String at) {
+        groups(names);
+        long atMs;
+        try {
+            atMs = Instant.parse(at).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("at must be an ISO-8601 time such as 2026-12-08T07:30:00Z, not '" + at + "'");
+        }
+        if (atMs <= System.currentTimeMillis()) return start(names);
+        long id = db.newSession(names, "scheduled");
+        scheduled.put(id, new Scheduled(id, List.copyOf(names), atMs));
+        events.session(Event.Kind.SESSION_STARTED, id, "scheduled for " + at + " (groups " + String.join(", ", names) + ")");
         return db.session(id);
     }
 
-    private static <T> T read(Class<T> type, HttpExchange ex) throws IOException {
+    private static <T> T read(Class<T> type, byte[] body) {
         try {
-            return ControlJson.read(type, body(ex));
+            return ControlJson.read(type, body);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("unreadable request: " + e.getMessage());
+        }
+    }
+
+    private static Map<String, Object> readMap(byte[] body) {
+        try {
+            return ControlJson.readMap(new String(body, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new IllegalArgumentException("unreadable request: " + e.getMessage());
         }

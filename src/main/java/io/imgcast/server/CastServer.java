@@ -2,6 +2,7 @@ package io.imgcast.server;
 
 import io.imgcast.api.DoneRequest;
 import io.imgcast.api.ErrorReply;
+import io.imgcast.api.Event;
 import io.imgcast.api.FeedbackReply;
 import io.imgcast.api.JoinReply;
 import io.imgcast.api.JoinRequest;
@@ -44,8 +45,10 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -128,6 +131,10 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     private final Map<ChunkId, String> badChunks = new HashMap<>();
     /** Hosts, groups and sessions when the server has a state ({@link #enableAdmin}); else null. */
     private volatile AdminApi admin;
+    /** Where the roster's transitions and the sessions' changes are told: the log, the history, the console. */
+    private final Events events = new Events(System::currentTimeMillis);
+    /** The admin console at {@code /}, and {@code /metrics}. */
+    private final ServerConsole console;
 
     /** Serves the images of {@code store} (holding a reader lease on it until closed), over plain HTTP to anyone. */
     public CastServer(Store store, Config config) throws IOException {
@@ -176,6 +183,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         this.planner = StreamPlanner.defaults(config.streams());
         long now = System.nanoTime();
         this.roster = new Roster(config.machineTimeoutMs(), now);
+        roster.events(events);
         this.gate = new StartGate(config.minMachines(), config.waitMs());
         NetworkInterface nif = McastSocket.iface(config.iface());
         this.channel = McastSocket.sender(nif, config.ttl());
@@ -192,6 +200,17 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
                     wireKey, BlockData.signer(signing.getPrivate(), session), cipher, this::chunkFailed));
         }
         this.api = new ControlApi(config.listen(), this, trust.tls() ? trust.identity().serverContext() : null);
+        this.console = new ServerConsole(this, catalog, trust, events, api);
+    }
+
+    /** The server's events (machines joining, finishing, sessions starting): add a sink to hear them. */
+    public Events events() {
+        return events;
+    }
+
+    /** Whether {@code /metrics} needs the admin token (default: open to scrapers). */
+    public void metricsNeedAdmin(boolean needAdmin) {
+        console.metricsNeedAdmin(needAdmin);
     }
 
     public int session() { return session; }
@@ -207,8 +226,49 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
      */
     public void enableAdmin(StateDb state) {
         AdminApi a = new AdminApi(state, this::fail, trust.adminToken());
+        a.events(events);
+        a.controls(new AdminApi.Controls() {
+            @Override
+            public void rate(long bps) {
+                synchronized (lock) {
+                    for (StreamSender s : streams) s.rate.cap(s.index == 0 ? bps : (long) (bps * StreamPlanner.slowShare()));
+                    lock.notifyAll();
+                }
+            }
+
+            @Override
+            public boolean remove(int id, String reason) {
+                if (!roster.active(id)) return false;
+                fail(Set.of(id), reason);
+                return true;
+            }
+        });
         a.routes(api);
         admin = a;
+        console.enable(state, a);
+    }
+
+    /**
+     * The union of the images the machines on the list receive or received, in bytes (each
+     * distinct chunk once; failed machines' images left out): what the wire would carry with no
+     * loss and no repair.
+     */
+    long unionBytes() {
+        Map<String, ChunkTable> tables = new HashMap<>();
+        for (Status.Machine r : roster.rows()) {
+            Machine m = roster.get(r.id());
+            // the images still being served or served: a failed machine's image is no longer the wire's business
+            if (m != null && m.table != null && (m.state.active() || m.state == MachineState.DONE)) tables.putIfAbsent(m.imageName, m.table);
+        }
+        Set<ChunkId> seen = new HashSet<>();
+        long bytes = 0;
+        for (ChunkTable t : tables.values()) {
+            for (int i = 0, n = t.size(); i < n; i++) {
+                ChunkMeta c = t.get(i);
+                if (seen.add(c.id())) bytes += c.rawLength();
+            }
+        }
+        return bytes;
     }
 
     /** Data may flow: the start gate is open and no session waits for its groups. */
@@ -355,7 +415,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             if (roster.full(from)) {
                 throw new ControlApi.Refusal(429, new ErrorReply("too many machines joined from " + from.getHostAddress()));
             }
-            Roster.Joined j = roster.onJoin(name, from, imageName, live != null ? live : ChunkTable.of(img.chunks()), live, img, priority, now);
+            Roster.Joined j = roster.onJoin(name, from, admitted != null ? admitted.session() : 0, imageName, live != null ? live : ChunkTable.of(img.chunks()), live, img, priority, now);
             m = j.machine();
             m.repair = RepairBudget.forStream(config.rateBps() / 8.0 / symbolSize, now);
             m.token = Tokens.fresh();
@@ -526,7 +586,10 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
                         if (rest.contains(table.get(i).id())) needs.add(table.get(i));
                     }
                     streams.get(want).scheduler.addMachine(m.id, m.priority, needs, now);
+                    int was = m.stream;
                     m.stream = want;
+                    events.machine(Event.Kind.MOVED_STREAM, m, String.format(Locale.ROOT,
+                            "from stream %d: loss %.1f%%", was, m.loss * 100));
                 }
                 m.needChunks = streams.get(m.stream).scheduler.needCount(m.id) + barrier.held(m.id);
             }
@@ -599,6 +662,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         api.close();
         AdminApi a = admin;
         if (a != null) a.close();
+        console.close();
         try {
             channel.close();
         } catch (IOException ignored) {

@@ -41,7 +41,7 @@ import javax.net.ssl.SSLParameters;
  * <li>{@code GET /api/v1/machines/ID/manifest} (binary: the signed manifest; 503 while a live image is read);
  * <li>{@code POST /api/v1/machines/ID/feedback} (binary feedback) → {@link FeedbackReply};
  * <li>{@code POST /api/v1/machines/ID/done} {@link DoneRequest} → {@code {"ok":true}};
- * <li>{@code GET /api/v1/status} → {@link Status}; {@code GET /} the dashboard.
+ * <li>{@code GET /api/v1/status} → {@link Status}; {@code GET /} the admin console and {@code GET /metrics} ({@code ServerConsole}).
  * </ul>
  * A machine's requests after its join carry the token the join issued (header
  * {@code X-Imgcast-Token}); a wrong one gets 403. Status may need the admin token in the same header.
@@ -153,18 +153,6 @@ final class ControlApi implements AutoCloseable {
                 reply(ex, 200, ControlJson.write(handler.status(ex.getRequestHeaders().getFirst(Tokens.HEADER))));
             } catch (Refusal r) {
                 reply(ex, r.status, ControlJson.write(r.reply));
-            }
-        });
-        http.createContext("/", ex -> {
-            if (!ex.getRequestURI().getPath().equals("/")) {
-                reply(ex, 404, NOT_FOUND);
-                return;
-            }
-            byte[] page = Dashboard.html().getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-            ex.sendResponseHeaders(200, page.length);
-            try (OutputStream o = ex.getResponseBody()) {
-                o.write(page);
             }
         });
     }

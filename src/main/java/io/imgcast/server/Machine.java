@@ -40,6 +40,8 @@ final class Machine {
     RepairBudget repair;
     /** Where it joined from (null: not known); set by the roster. */
     volatile InetAddress address;
+    /** The state's session it was admitted to (0: none), named in its events. */
+    volatile long session;
     /** Issued at the join; the machine's later requests must carry it (null: none needed). */
     volatile String token;
 

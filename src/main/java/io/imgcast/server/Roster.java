@@ -1,5 +1,6 @@
 package io.imgcast.server;
 
+import io.imgcast.api.Event;
 import io.imgcast.api.MachineState;
 import io.imgcast.api.Status;
 import io.imgcast.cast.ChunkTable;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,6 +58,8 @@ final class Roster {
     private int nextId = 1;
     private volatile long lastActivityNs;
     private volatile boolean anyFinished;
+    /** Where the transitions are told ({@link Events}); none until the server sets its own. */
+    private Events events = Events.none();
 
     Roster(long machineTimeoutMs, long nowNs) {
         this(machineTimeoutMs, nowNs, MAX_LIVE, HISTORY);
@@ -66,6 +70,11 @@ final class Roster {
         this.lastActivityNs = nowNs;
         this.maxLive = maxLive;
         this.history = history;
+    }
+
+    /** Tells each transition (joined, rejoined, refused, done, failed, lost) to {@code events}. */
+    void events(Events events) {
+        this.events = events;
     }
 
     /** True when the list holds {@code maxLive} unfinished machines: a new join must wait. */
@@ -103,18 +112,27 @@ final class Roster {
      */
     Joined onJoin(String name, InetAddress address, String imageName, ChunkTable table, LiveTable live, ServedImage image, int priority,
                   long nowNs) {
+        return onJoin(name, address, 0, imageName, table, live, image, priority, nowNs);
+    }
+
+    /** As above, admitted to the state's session {@code session} (0: none), which its events name. */
+    Joined onJoin(String name, InetAddress address, long session, String imageName, ChunkTable table, LiveTable live, ServedImage image,
+                  int priority, long nowNs) {
         Machine m = new Machine(nextId++, name, imageName, table, live, image, priority, nowNs);
         m.address = address;
+        m.session = session;
         List<Machine> replaced = new ArrayList<>();
         for (Machine old : machines.values()) {
             if (old.name.equals(name) && Objects.equals(old.address, address) && old.joined() && old.state.active()) {
                 old.state = MachineState.REJOINED;
                 replaced.add(old);
                 finish(old);
+                events.machine(Event.Kind.REJOINED, old, "joined again (it restarted); its earlier entry is replaced");
             }
         }
         machines.put(m.id, m);
         lastActivityNs = nowNs;
+        events.machine(Event.Kind.JOINED, m, "priority " + priority);
         return new Joined(m, replaced);
     }
 
@@ -125,6 +143,7 @@ final class Roster {
         m.error = reason;
         machines.put(m.id, m);
         finish(m);
+        events.machine(Event.Kind.REFUSED, m, reason);
         return m;
     }
 
@@ -167,7 +186,14 @@ final class Roster {
         if (seconds != null) m.seconds = seconds;
         if (ok) m.doneBytes = m.needBytes;
         anyFinished = true;
-        if (wasActive) finish(m);
+        if (wasActive) {
+            finish(m);
+            events.machine(ok ? Event.Kind.DONE : Event.Kind.FAILED, m, ok ? done(m) : m.error);
+        }
+    }
+
+    private static String done(Machine m) {
+        return m.seconds > 0 ? String.format(Locale.ROOT, "%.1f s, %d bytes", m.seconds, m.doneBytes) : m.doneBytes + " bytes";
     }
 
     /**
@@ -181,6 +207,7 @@ final class Roster {
         anyFinished = true;
         lastActivityNs = nowNs;
         finish(m);
+        events.machine(Event.Kind.FAILED, m, error);
     }
 
     /** Marks the active machines silent for longer than the machine timeout as lost; returns them. */
@@ -194,7 +221,10 @@ final class Roster {
                 lost.add(m);
             }
         }
-        for (Machine m : lost) finish(m);
+        for (Machine m : lost) {
+            finish(m);
+            events.machine(Event.Kind.LOST, m, m.error);
+        }
         return lost;
     }
 

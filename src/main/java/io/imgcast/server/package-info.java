@@ -14,7 +14,11 @@
  * on the list; a <b>stream sender</b> paces one multicast stream.
  * With a state, the <b>admin API</b> ({@code AdminApi}) serves the inventory and the current
  * <b>session</b> ({@code Sessions}: the groups started together, their readiness, stop and
- * cancel). {@link io.imgcast.server.CastServer} composes them. The protocol itself (wire, feedback,
+ * cancel). Every change of a machine or a session is an <b>event</b> ({@link io.imgcast.api.Event},
+ * told by {@link io.imgcast.server.Events} to its sinks: the log, {@link io.imgcast.server.EventLog};
+ * the state's history; the admin console, whose routes {@code ServerConsole} registers);
+ * {@link io.imgcast.server.Metrics} writes the counters for {@code /metrics}.
+ * {@link io.imgcast.server.CastServer} composes them. The protocol itself (wire, feedback,
  * scheduling) lives in {@code io.imgcast.cast}.
  */
 package io.imgcast.server;

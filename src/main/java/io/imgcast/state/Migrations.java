@@ -22,7 +22,11 @@ final class Migrations {
             List.of("CREATE TABLE session(id INTEGER PRIMARY KEY AUTOINCREMENT, groups TEXT NOT NULL, state TEXT NOT NULL,"
                             + " started TEXT NOT NULL, ended TEXT)",
                     "CREATE TABLE session_machine(session INTEGER NOT NULL, name TEXT NOT NULL, mac TEXT, image TEXT, state TEXT NOT NULL,"
-                            + " seconds REAL, bytes INTEGER, error TEXT, PRIMARY KEY(session, name))"));
+                            + " seconds REAL, bytes INTEGER, error TEXT, PRIMARY KEY(session, name))"),
+            // 3 (console): the events of each session, for its history page
+            List.of("CREATE TABLE IF NOT EXISTS session_event(id INTEGER PRIMARY KEY AUTOINCREMENT, session INTEGER NOT NULL,"
+                            + " at_ms INTEGER NOT NULL, kind TEXT NOT NULL, machine TEXT, image TEXT, stream INTEGER, detail TEXT)",
+                    "CREATE INDEX IF NOT EXISTS session_event_by_session ON session_event(session, id)"));
 
     static int latest() {
         return STEPS.size();

@@ -1,5 +1,6 @@
 package io.imgcast.state;
 
+import io.imgcast.api.Event;
 import io.imgcast.api.Host;
 import io.imgcast.api.HostGroup;
 import io.imgcast.api.Session;
@@ -247,6 +248,45 @@ public final class StateDb implements AutoCloseable {
             full.add(new Session(s.id(), s.groups(), s.state(), s.started(), s.ended(), ms));
         }
         return full;
+    }
+
+    // ---- history: a session's events, and settings
+
+    /** Events kept per session at most: a flapping machine cannot fill the disk. */
+    public static final int MAX_EVENTS_PER_SESSION = 20_000;
+
+    /** Records an event of a session the admin started ({@code e.session() > 0}); false when the session has its fill. */
+    public synchronized boolean putEvent(Event e) {
+        if (e.session() <= 0) throw new IllegalArgumentException("an event outside a session is not kept");
+        long[] n = new long[1];
+        query("SELECT COUNT(*) FROM session_event WHERE session = ?", ps -> ps.setLong(1, e.session()), rs -> n[0] = rs.getLong(1));
+        if (n[0] >= MAX_EVENTS_PER_SESSION) return false;
+        update("INSERT INTO session_event(session, at_ms, kind, machine, image, stream, detail) VALUES (?,?,?,?,?,?,?)",
+                e.session(), e.atMs(), e.kind().toString(), e.machine(), e.image(), e.stream(), e.detail());
+        return true;
+    }
+
+    /** The events of {@code session}, oldest first, at most {@code limit}. */
+    public synchronized List<Event> events(long session, int limit) {
+        List<Event> out = new ArrayList<>();
+        query("SELECT at_ms, kind, machine, image, stream, detail FROM session_event WHERE session = ? ORDER BY id LIMIT ?",
+                ps -> {
+                    ps.setLong(1, session);
+                    ps.setInt(2, limit);
+                }, rs -> out.add(new Event(rs.getLong(1), Event.Kind.of(rs.getString(2)), session, rs.getString(3), rs.getString(4),
+                        (Integer) rs.getObject(5), rs.getString(6))));
+        return out;
+    }
+
+    /** A setting's value, or null. */
+    public synchronized String setting(String key) {
+        List<String> v = new ArrayList<>();
+        query("SELECT value FROM setting WHERE key = ?", ps -> ps.setString(1, key), rs -> v.add(rs.getString(1)));
+        return v.isEmpty() ? null : v.getFirst();
+    }
+
+    public synchronized void putSetting(String key, String value) {
+        update("INSERT INTO setting(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value);
     }
 
     // ---- plumbing

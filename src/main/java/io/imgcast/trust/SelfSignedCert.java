@@ -16,7 +16,8 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 
 /**
- * A self-signed X.509 v3 certificate for an Ed25519 key pair, DER-encoded by hand (the JDK parses
+ * A self-signed X.509 v3 certificate for an Ed25519 key pair (or an EC P-256 one: the browsers'
+ * certificate, {@link Identity}), DER-encoded by hand (the JDK parses
  * certificates but has no public API to make one; the few fields needed here do not warrant a
  * dependency). What it says besides the key does not matter: receivers trust the key by its
  * fingerprint ({@link PinningTrustManager}), not by a chain or a name. Valid from a day before
@@ -24,12 +25,15 @@ import java.time.format.DateTimeFormatter;
  */
 final class SelfSignedCert {
     private static final byte[] ED25519 = {0x06, 0x03, 0x2b, 0x65, 0x70};
+    /** ecdsa-with-SHA256, 1.2.840.10045.4.3.2. */
+    private static final byte[] ECDSA_SHA256 = {0x06, 0x08, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x04, 0x03, 0x02};
     private static final byte[] COMMON_NAME = {0x06, 0x03, 0x55, 0x04, 0x03};
 
     private SelfSignedCert() {}
 
     static X509Certificate make(KeyPair ed25519, String commonName, long nowMs) throws GeneralSecurityException {
-        byte[] algorithm = seq(ED25519);
+        boolean ec = ed25519.getPublic().getAlgorithm().equals("EC");
+        byte[] algorithm = seq(ec ? ECDSA_SHA256 : ED25519);
         byte[] name = seq(set(seq(COMMON_NAME, tlv(0x0c, commonName.getBytes(StandardCharsets.UTF_8)))));
         ZonedDateTime from = ZonedDateTime.ofInstant(Instant.ofEpochMilli(nowMs), ZoneOffset.UTC).minusDays(1);
         byte[] validity = seq(tlv(0x17, from.format(DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'")).getBytes(StandardCharsets.US_ASCII)),
@@ -37,7 +41,7 @@ final class SelfSignedCert {
         byte[] serial = new BigInteger(63, new SecureRandom()).add(BigInteger.ONE).toByteArray();
         byte[] tbs = seq(tlv(0xa0, tlv(0x02, new byte[] {2})), tlv(0x02, serial), algorithm, name, validity, name,
                 ed25519.getPublic().getEncoded());
-        Signature s = Signature.getInstance("Ed25519");
+        Signature s = Signature.getInstance(ec ? "SHA256withECDSA" : "Ed25519");
         s.initSign(ed25519.getPrivate());
         s.update(tbs);
         byte[] sig = s.sign();

@@ -192,10 +192,10 @@ class MulticastLabTest {
                 Map<String, Object> rejected = (Map<String, Object>) g.get("rejected");
                 assertTrue(!rejected.isEmpty(), "forged packets were counted: " + g);
             }
-            // the failed machine shows as failed on the server, the other as done; the dashboard serves
+            // the failed machine shows as failed on the server, the other as done; the console's page serves
             List<?> machines = (List<?>) run.status().get("machines");
             NetLab.ExecResult page = lab.run("r3", Duration.ofSeconds(5), "curl", "-sk", run.serverUrl);
-            assertTrue(page.ok() && page.stdout().contains("<h1>imgcast session") && page.stdout().contains("/api/v1/status"), page.stdout());
+            assertTrue(page.ok() && page.stdout().contains("<title>imgcast console</title>") && page.stdout().contains("/console/console.js"), page.stdout());
             assertTrue(machines.toString().contains("failed") && machines.toString().contains("done"), machines.toString());
         }
     }
