@@ -45,7 +45,8 @@ public final class Needs {
             Map.entry("curl", "curl"),
             Map.entry("zstd", "zstd"),
             Map.entry("cmp", "diffutils"), Map.entry("script", "bsdutils"), Map.entry("kill", "procps"),
-            Map.entry("udp-sender", "udpcast"), Map.entry("udp-receiver", "udpcast"));
+            Map.entry("udp-sender", "udpcast"), Map.entry("udp-receiver", "udpcast"),
+            Map.entry("dnsmasq", "dnsmasq-base"), Map.entry("busybox", "busybox-static"));
 
     private static final boolean ROOT = readRoot();
 
