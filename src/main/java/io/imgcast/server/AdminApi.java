@@ -71,6 +71,13 @@ final class AdminApi {
         this.machines = machines;
     }
 
+    /** Captures over the network, whose tokens the assignment hands out; null: none (the assignment then has no token). */
+    private volatile CaptureIntake captures;
+
+    void captures(CaptureIntake c) {
+        captures = c;
+    }
+
     void routes(ControlApi api) {
         api.route("/api/v1/assignment", this::assignment);
         api.route("/api/v1/boot/report", this::bootReport);
@@ -218,6 +225,11 @@ final class AdminApi {
             Assignment a;
             synchronized (this) {
                 a = inventory.assignment(mac);
+            }
+            CaptureIntake c = captures;
+            // a machine told to capture (or offered the menu, which may capture) gets a one-time token bound to its MAC
+            if (c != null && (a.action().equals(Assignment.CAPTURE) || a.action().equals(Assignment.MENU))) {
+                a = a.withToken(c.issue(a.mac(), a.action().equals(Assignment.CAPTURE) ? a.image() : null));
             }
             reply(ex, 200, a);
         } catch (IllegalArgumentException e) {
