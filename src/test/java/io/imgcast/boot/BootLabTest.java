@@ -117,6 +117,18 @@ class BootLabTest {
             assertFalse(Files.exists(Path.of("/proc", pid.group(1), "cmdline"))
                     && Files.readString(Path.of("/proc", pid.group(1), "cmdline")).contains("dnsmasq"), "dnsmasq left running: " + pid.group(1));
             assertTrue(run.log("server").contains("dnsmasq: "), "dnsmasq's log lines are in serve's: " + run.log("server"));
+
+            // dnsmasq dying ends serve with an error that says so
+            Process again = lab.start("s", LabRun.imgcast("serve", "--store", store, "--state", state, "--interface", lab.iface("s"),
+                    "--listen", s + ":8470", "--boot", "--boot-dir", bootDir, "--boot-listen", s + ":8480",
+                    "--dhcp-range", net + ".200," + net + ".220"), dir.resolve("again.log"));
+            java.util.regex.Matcher child = java.util.regex.Pattern.compile("dnsmasq (\\d+) on ").matcher("");
+            for (int i = 0; i < 600 && again.isAlive() && !child.reset(run.log("again")).find(); i++) Thread.sleep(100);
+            assertTrue(child.reset(run.log("again")).find(), run.log("again"));
+            new ProcessBuilder("kill", "-KILL", child.group(1)).start().waitFor();
+            assertTrue(again.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "serve ends when dnsmasq dies: " + run.log("again"));
+            assertEquals(1, again.exitValue(), run.log("again"));
+            assertTrue(run.log("again").contains("network boot stopped: dnsmasq exited"), run.log("again"));
         }
     }
 }
