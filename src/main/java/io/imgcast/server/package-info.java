@@ -14,7 +14,10 @@
  * on the list; a <b>stream sender</b> paces one multicast stream.
  * With a state, the <b>admin API</b> ({@code AdminApi}) serves the inventory and the current
  * <b>session</b> ({@code Sessions}: the groups started together, their readiness, stop and
- * cancel). {@link io.imgcast.server.CastServer} composes them. The protocol itself (wire, feedback,
+ * cancel), answers network boot's question whether a machine boots imgcast or its disk (its
+ * <b>boot plan</b>), and hands a capturing machine a one-time <b>capture token</b> for the
+ * <b>capture intake</b> ({@code CaptureIntake}: chunks sent over the network, each decoded and
+ * hashed before it is stored). {@link io.imgcast.server.CastServer} composes them. The protocol itself (wire, feedback,
  * scheduling) lives in {@code io.imgcast.cast}.
  */
 package io.imgcast.server;
