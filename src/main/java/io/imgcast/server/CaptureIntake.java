@@ -90,14 +90,14 @@ final class CaptureIntake {
     }
 
     /** A new one-time token for a capture by {@code mac} into {@code name} (null: named at commit). */
-    String issue(String mac, String name) {
+    synchronized String issue(String mac, String name) {
         byte[] b = new byte[32];
         random.nextBytes(b);
         String t = HexFormat.of().formatHex(b);
         long now = System.nanoTime();
-        grants.values().removeIf(g -> now - g.issuedNs() > TOKEN_NS);
-        // one live token per machine: the newest assignment's
-        grants.values().removeIf(g -> g.mac().equals(mac));
+        String running = active != null ? active.token : null;
+        // one live token per machine, the newest assignment's; the token of a capture under way stays
+        grants.entrySet().removeIf(e -> !e.getKey().equals(running) && (now - e.getValue().issuedNs() > TOKEN_NS || e.getValue().mac().equals(mac)));
         grants.put(t, new Grant(mac, name, now));
         return t;
     }
