@@ -131,4 +131,57 @@ class BootLabTest {
             assertTrue(run.log("again").contains("network boot stopped: dnsmasq exited"), run.log("again"));
         }
     }
+
+    /**
+     * Proxy-DHCP beside a site's DHCP server (a second dnsmasq, in the lab's r2, handing out the
+     * addresses): serve's dnsmasq answers a PXE ROM's discover with a proxy offer (its PXE menu)
+     * and iPXE's with the script's URL as the boot file, and hands out no address itself. A DHCP
+     * client takes whichever offer comes first, so only what each server answered is checked.
+     */
+    @Test
+    void proxyDhcpBesideTheSitesServer() throws Exception {
+        Needs.lab();
+        Needs.tools("dnsmasq", "busybox");
+        Path store = dir.resolve("store");
+        io.imgcast.store.Store.open(store, true).close();
+        Path bootDir = Files.createDirectories(dir.resolve("bootfiles"));
+        Files.writeString(bootDir.resolve("vmlinuz"), "k");
+        Files.writeString(bootDir.resolve("initrd.img"), "i");
+        Path script = dir.resolve("lease.sh");
+        Files.writeString(script, "#!/bin/sh\nexit 0\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (NetLab lab = NetLab.up(NetLab.uniqueName("pxy"), 2, NetLab.Options.defaults())) {
+            LabRun run = new LabRun(lab, dir);
+            String s = lab.address("s");
+            String net = s.substring(0, s.lastIndexOf('.'));
+            Process site = lab.start("r2", List.of("/usr/sbin/dnsmasq", "--keep-in-foreground", "--log-facility=-", "--log-dhcp",
+                    "--conf-file=/dev/null", "--pid-file=", "--port=0", "--bind-interfaces", "--interface=" + lab.iface("r2"),
+                    "--dhcp-leasefile=" + dir.resolve("site.leases"), "--dhcp-range=" + net + ".100," + net + ".150,255.255.255.0,1h"),
+                    dir.resolve("site.log"));
+            Process server = run.server(store, "--state", dir.resolve("state"), "--boot", "--boot-dir", bootDir, "--boot-listen", s + ":8480");
+            try {
+                for (int i = 0; i < 100 && !run.log("server").contains("proxy on subnet"); i++) Thread.sleep(100);
+                assertTrue(run.log("server").contains("proxy-DHCP beside the site's DHCP server"), run.log("server"));
+                String mac = lab.run("r1", Duration.ofSeconds(5), "cat", "/sys/class/net/" + lab.iface("r1") + "/address").stdout().trim();
+                List<String> pxe = List.of("busybox", "udhcpc", "-i", lab.iface("r1"), "-f", "-q", "-n", "-t", "2", "-T", "1", "-s", script.toString(),
+                        "-V", "PXEClient:Arch:00000:UNDI:002001", "-x", "0x5d:0000", "-x", "0x5e:010201", "-x", "0x61:0000112233445566778899aabbccddeeff");
+                lab.run("r1", Duration.ofSeconds(30), pxe.toArray(String[]::new)); // whichever offer it took
+                for (int i = 0; i < 50 && !run.log("server").contains("PXE(" + lab.iface("s") + ") " + mac + " proxy"); i++) Thread.sleep(100);
+                assertTrue(run.log("server").contains("PXE(" + lab.iface("s") + ") " + mac + " proxy"), "a proxy offer to the PXE ROM: " + run.log("server"));
+                List<String> ipxe = new java.util.ArrayList<>(pxe);
+                ipxe.addAll(List.of("-x", "0xaf:01"));
+                lab.run("r1", Duration.ofSeconds(30), ipxe.toArray(String[]::new));
+                String want = "bootfile name: http://" + s + ":8480/boot.ipxe";
+                for (int i = 0; i < 50 && !run.log("server").contains(want); i++) Thread.sleep(100);
+                assertTrue(run.log("server").contains(want), "iPXE is sent to the script: " + run.log("server"));
+                assertFalse(run.log("server").contains("DHCPACK("), "the proxy hands out no address: " + run.log("server"));
+                assertTrue(Files.readString(dir.resolve("site.log")).contains("DHCPOFFER("), "the site's server offers the addresses");
+            } finally {
+                server.destroy();
+                server.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+                site.destroy();
+                site.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+    }
 }
