@@ -39,6 +39,8 @@ final class BootClientCommand implements Callable<Integer> {
     @Option(names = "--cmdline", paramLabel = "FILE", description = "read the kernel line from FILE (default: /proc/cmdline)") Path cmdline;
     @Option(names = "--json", description = "print the result as one JSON object on standard output") boolean json;
     @Option(names = "--no-then", description = "say the host entry's afterwards action instead of doing it") boolean noThen;
+    @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "a receive gives up after this long without"
+            + " progress or server (default ${DEFAULT-VALUE})") long timeout;
 
     private URI base;
     private ClientTrust trust;
@@ -76,7 +78,8 @@ final class BootClientCommand implements Callable<Integer> {
 
     /** The receive --auto path ({@code image}: the menu's pick for a machine the server does not know). */
     private int receive(Assignment a, String image) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--server", base.toString(), "--auto", "--mac", mac, "--interface", iface));
+        List<String> args = new ArrayList<>(List.of("--server", base.toString(), "--auto", "--mac", mac, "--interface", iface,
+                "--timeout", Long.toString(timeout)));
         if (kernel.fingerprint() != null) args.addAll(List.of("--server-key", kernel.fingerprint()));
         if (kernel.insecure()) args.add("--insecure-http");
         if (json) args.add("--json");

@@ -47,8 +47,14 @@ class BootClientLabTest {
 
     /** The boot client in r1 with the kernel line {@code cmdline}; its exit status, its log in {@code log}. */
     private static int client(LabRun run, Path sysRoot, Path cmdline, String log, String input) throws Exception {
+        Process p = startClient(run, sysRoot, cmdline, log, input);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "boot client " + log + " still runs: " + run.log(log));
+        return p.exitValue();
+    }
+
+    private static Process startClient(LabRun run, Path sysRoot, Path cmdline, String log, String input) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("env", "IMGCAST_SYS_ROOT=" + sysRoot, "IMGCAST_NO_PROGRESS=1"));
-        cmd.addAll(LabRun.imgcast("boot", "client", "--cmdline", cmdline, "--no-then"));
+        cmd.addAll(LabRun.imgcast("boot", "client", "--cmdline", cmdline, "--no-then", "--timeout", "10"));
         Process p;
         if (input != null) {
             p = run.lab.startWithInput("r1", cmd, run.dir.resolve(log + ".log"));
@@ -58,9 +64,21 @@ class BootClientLabTest {
         } else {
             p = run.lab.start("r1", cmd, run.dir.resolve(log + ".log"));
         }
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "boot client " + log + " still runs: " + run.log(log));
-        return p.exitValue();
+        return p;
     }
+
+    /** serve in the lab's server namespace until stopped; its fingerprint. */
+    private static String serve(LabRun run, Path store, Path state, String log, String rate) throws InterruptedException {
+        Process server = run.lab.start("s", LabRun.imgcast("serve", "--store", store, "--state", state, "--interface", run.lab.iface("s"),
+                "--listen", run.lab.address("s") + ":8470", "--rate", rate), run.dir.resolve(log + ".log"));
+        Matcher fp = Pattern.compile("fingerprint: ([0-9a-f]{64})").matcher("");
+        for (int i = 0; i < 600 && server.isAlive() && !fp.reset(run.log(log)).find(); i++) Thread.sleep(100);
+        assertTrue(fp.reset(run.log(log)).find(), run.log(log));
+        servers.add(server);
+        return fp.group(1);
+    }
+
+    private static final List<Process> servers = new ArrayList<>();
 
     /** An imgcast command in the server's namespace, through the running server. */
     private static String cli(LabRun run, Object... args) {
@@ -80,6 +98,8 @@ class BootClientLabTest {
         Cli.run("capture", dir.resolve("a.img"), "--volume", "--name", "disk-a", "--store", store).ok();
         Files.write(dir.resolve("big.img"), random(12 << 20, 2));
         Cli.run("capture", dir.resolve("big.img"), "--volume", "--name", "big", "--store", store).ok();
+        Files.write(dir.resolve("big-enough.img"), random(6 << 20, 4));
+        Cli.run("capture", dir.resolve("big-enough.img"), "--volume", "--name", "big-enough", "--store", store).ok();
         // the machine's disk: an 8 MiB loop device, seen through a fake /sys as vda
         Path backing = dir.resolve("vda.backing");
         byte[] before = random(8 << 20, 3);
@@ -155,6 +175,20 @@ class BootClientLabTest {
                 assertTrue(server.waitFor(30, TimeUnit.SECONDS));
                 assertNotEquals(0, client(run, root, cmdline, "gone", null), run.log("gone"));
                 assertTrue(run.log("gone").contains("network boot failed") && run.log("gone").contains("could not tell the server"), run.log("gone"));
+
+                // 8: the server vanishes while the machine receives: a clear failure, not a hang
+                Cli.run("hosts", "add", "--mac", mac, "--name", "pc1", "--image", "big-enough", "--state", state).ok();
+                serve(run, store, state, "slow", "2Mbit");
+                Process mid = startClient(run, root, cmdline, "midway", null);
+                for (int i = 0; i < 600 && mid.isAlive() && !run.log("slow").contains("receiving"); i++) Thread.sleep(100);
+                assertTrue(run.log("slow").contains("receiving"), "the machine is receiving: " + run.log("slow") + run.log("midway"));
+                Process slow = servers.removeLast();
+                slow.destroy();
+                assertTrue(slow.waitFor(30, TimeUnit.SECONDS));
+                assertTrue(mid.waitFor(120, TimeUnit.SECONDS), run.log("midway"));
+                assertNotEquals(0, mid.exitValue(), run.log("midway"));
+                assertTrue(run.log("midway").contains("network boot failed") && run.log("midway").contains("could not tell the server"),
+                        run.log("midway"));
             }
         } finally {
             Sh.run("losetup", "-d", loop);
