@@ -56,7 +56,8 @@ final class HostsCommand implements Runnable {
             }
             System.out.printf("%-20s %-17s %-20s %-12s %-16s %s%n", "NAME", "MAC", "IMAGE", "GROUP", "DISK", "THEN");
             for (Host h : l.hosts()) {
-                System.out.printf("%-20s %-17s %-20s %-12s %-16s %s%n", h.name(), h.mac(), h.image() != null ? h.image() : "(group's)",
+                System.out.printf("%-20s %-17s %-20s %-12s %-16s %s%n", h.name(), h.mac(), h.image() != null ? h.image()
+                                : h.group() != null ? "(group's)" : h.task() != null ? "(" + h.task() + ")" : "-",
                         h.group() != null ? h.group() : "-", h.disk() != null ? h.disk() : "largest", h.then() != null ? h.then() : "-");
             }
             System.out.println("unknown machines: " + l.unknownDefault());
