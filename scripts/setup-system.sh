@@ -26,6 +26,8 @@ set -euo pipefail
 
 lab_pkgs=(iproute2 nftables procps curl)
 test_pkgs=(attr libcap2-bin e2fsprogs fdisk mount diffutils util-linux partclone dosfstools ntfs-3g xfsprogs mtools chromium chromium-driver)
+# network boot (serve --boot and its lab test): dnsmasq, the iPXE builds it hands out, busybox's DHCP and TFTP clients
+test_pkgs+=(dnsmasq-base ipxe busybox-static)
 runtime_pkgs=(libisal2 libssl3)
 bench_pkgs=(udpcast jq wimtools casync debootstrap python3)
 build_pkgs=()

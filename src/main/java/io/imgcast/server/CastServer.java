@@ -135,6 +135,8 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     private final Events events = new Events(System::currentTimeMillis);
     /** The admin console at {@code /}, and {@code /metrics}. */
     private final ServerConsole console;
+    /** Captures sent over the network, when the server serves a store and keeps a state; else null. */
+    private volatile CaptureIntake intake;
 
     /** Serves the images of {@code store} (holding a reader lease on it until closed), over plain HTTP to anyone. */
     public CastServer(Store store, Config config) throws IOException {
@@ -244,6 +246,13 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             }
         });
         a.routes(api);
+        if (catalog instanceof StoreCatalog sc) {
+            // captures over the network go into the served store
+            CaptureIntake in = new CaptureIntake(sc.store(), state);
+            in.routes(api);
+            a.captures(in);
+            intake = in;
+        }
         admin = a;
         console.enable(state, a);
     }
@@ -296,6 +305,20 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     }
 
     public InetSocketAddress httpAddress() { return api.address(); }
+
+    /** Whether a network-booted machine boots imgcast's kernel ({@code boot}) or its local disk, and why. */
+    public record BootPlan(boolean boot, String why) {}
+
+    /**
+     * What network boot does with the machine of {@code mac} ({@link AdminApi#bootPlan}); without
+     * a state ({@link #enableAdmin}) every machine boots its local disk. A bad MAC is an
+     * {@link IllegalArgumentException}.
+     */
+    public BootPlan bootPlan(String mac) {
+        AdminApi a = admin;
+        if (a == null) return new BootPlan(false, "the server keeps no hosts");
+        return a.bootPlan(mac);
+    }
 
     /** The control API's base URL for a host name or address ({@code https} unless the server speaks plain HTTP). */
     public String controlUrl(String host) {
@@ -647,6 +670,8 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
+        CaptureIntake in = intake;
+        if (in != null) in.close();
         for (StreamSender s : streams) s.stop();
         synchronized (lock) {
             lock.notifyAll();

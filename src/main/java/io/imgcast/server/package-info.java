@@ -14,7 +14,10 @@
  * on the list; a <b>stream sender</b> paces one multicast stream.
  * With a state, the <b>admin API</b> ({@code AdminApi}) serves the inventory and the current
  * <b>session</b> ({@code Sessions}: the groups started together, their readiness, stop and
- * cancel). Every change of a machine or a session is an <b>event</b> ({@link io.imgcast.api.Event},
+ * cancel), answers network boot's question whether a machine boots imgcast or its disk (its
+ * <b>boot plan</b>), and hands a capturing machine a one-time <b>capture token</b> for the
+ * <b>capture intake</b> ({@code CaptureIntake}: chunks sent over the network, each decoded and
+ * hashed before it is stored). Every change of a machine or a session is an <b>event</b> ({@link io.imgcast.api.Event},
  * told by {@link io.imgcast.server.Events} to its sinks: the log, {@link io.imgcast.server.EventLog};
  * the state's history; the admin console, whose routes {@code ServerConsole} registers);
  * {@link io.imgcast.server.Metrics} writes the counters for {@code /metrics}.

@@ -23,7 +23,11 @@ final class Migrations {
                             + " started TEXT NOT NULL, ended TEXT)",
                     "CREATE TABLE session_machine(session INTEGER NOT NULL, name TEXT NOT NULL, mac TEXT, image TEXT, state TEXT NOT NULL,"
                             + " seconds REAL, bytes INTEGER, error TEXT, PRIMARY KEY(session, name))"),
-            // 3 (console): the events of each session, for its history page
+            // 3: network boot: a host's task (null: deploy; 'capture NAME'), whether it receives fresh, and the image
+            // network boot last deployed onto it since its entry was written (null: none; it boots the receiver)
+            List.of("ALTER TABLE host ADD COLUMN task TEXT", "ALTER TABLE host ADD COLUMN fresh INTEGER",
+                    "ALTER TABLE host ADD COLUMN booted_done TEXT"),
+            // 4 (console): the events of each session, for its history page
             List.of("CREATE TABLE IF NOT EXISTS session_event(id INTEGER PRIMARY KEY AUTOINCREMENT, session INTEGER NOT NULL,"
                             + " at_ms INTEGER NOT NULL, kind TEXT NOT NULL, machine TEXT, image TEXT, stream INTEGER, detail TEXT)",
                     "CREATE INDEX IF NOT EXISTS session_event_by_session ON session_event(session, id)"));

@@ -46,7 +46,8 @@ public final class Needs {
             Map.entry("zstd", "zstd"),
             Map.entry("cmp", "diffutils"), Map.entry("script", "bsdutils"), Map.entry("kill", "procps"),
             Map.entry("udp-sender", "udpcast"), Map.entry("udp-receiver", "udpcast"),
-            Map.entry("chromium", "chromium"), Map.entry("chromedriver", "chromium-driver"));
+            Map.entry("chromium", "chromium"), Map.entry("chromedriver", "chromium-driver"),
+            Map.entry("dnsmasq", "dnsmasq-base"), Map.entry("busybox", "busybox-static"));
 
     private static final boolean ROOT = readRoot();
 
