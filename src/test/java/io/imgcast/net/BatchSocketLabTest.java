@@ -75,10 +75,17 @@ class BatchSocketLabTest {
         return new InetSocketAddress(InetAddress.getByName("239.77.9.1"), port++);
     }
 
+    /** Whether the server's device passes segmented sends on whole (a veth can) or cuts them as a NIC does (the lab's default). */
+    private static void deviceSegments(boolean whole) {
+        NetLab.ExecResult r = lab.run("s", java.time.Duration.ofSeconds(10), "ip", "link", "set", lab.iface("s"), "gso_max_segs", whole ? "65535" : "1");
+        assertTrue(r.ok(), r.stderr());
+    }
+
     @ParameterizedTest(name = "gso={0} gro={1}")
     @CsvSource({"true,true", "true,false", "false,true", "false,false"})
     void exactDatagramsArrive(boolean gso, boolean gro) throws Exception {
         Needs.lab();
+        deviceSegments(true);
         InetSocketAddress g = group();
         int n = 300;
         try (BatchReceiver in = receiver(g, 8 << 20, gro); BatchSender out = sender(g, gso)) {
@@ -109,6 +116,30 @@ class BatchSocketLabTest {
             assertEquals(0, in.kernelDrops());
             // through veth and bridge a segmented send stays one packet up to the receiving socket
             if (gso && gro) assertTrue(in.coalesced() > 0, "runs arrived coalesced");
+        }
+    }
+
+    @Test
+    void aDeviceThatCutsSegmentedSendsDeliversSingleDatagrams() throws Exception {
+        Needs.lab();
+        deviceSegments(false);
+        InetSocketAddress g = group();
+        int n = 300;
+        try (BatchReceiver in = receiver(g, 8 << 20, true); BatchSender out = sender(g, true)) {
+            for (int i = 0; i < n; i++) out.add(datagram(i));
+            out.flush();
+            assertEquals("sendmmsg+gso", out.mechanism(), "the socket still segments; the device cuts");
+            int got = 0;
+            for (int tries = 0; got < n && tries < 50; tries++) {
+                int k = in.receive();
+                for (int j = 0; j < k; j++) {
+                    ByteBuffer d = in.datagram(j);
+                    assertEquals(datagram(d.getInt(0)), d);
+                    got++;
+                }
+            }
+            assertEquals(n, got);
+            assertEquals(0, in.coalesced(), "cut at the device: nothing left to coalesce");
         }
     }
 
