@@ -17,7 +17,8 @@ import java.util.Enumeration;
  * {@link #in} and {@link #out} give the batched sockets ({@link BatchReceiver}, {@link BatchSender})
  * where the foreign-function API and Linux allow them, else the JDK's channels. System properties
  * turn parts off (for comparisons and for kernels that misbehave): {@code imgcast.net.batch=false}
- * (the JDK's channels), {@code imgcast.net.gro=false}, {@code imgcast.net.gso=false}.
+ * (the JDK's channels), {@code imgcast.net.gro=false}, {@code imgcast.net.gso=false}, and
+ * {@code imgcast.net.rcvbuf=BYTES} sets the receive buffer asked for (default {@link #RCVBUF}).
  */
 public final class McastSocket {
     private McastSocket() {}
@@ -41,7 +42,7 @@ public final class McastSocket {
     /** Joins {@code group} on the interface for datagrams of at most {@code maxDatagram} bytes. */
     public static DatagramIn in(NetworkInterface nif, InetSocketAddress group, int maxDatagram) throws IOException {
         if (batchedOrWhyNot() == null) {
-            return new BatchReceiver(nif.getIndex(), group, maxDatagram, RCVBUF, on("imgcast.net.gro"));
+            return new BatchReceiver(nif.getIndex(), group, maxDatagram, Integer.getInteger("imgcast.net.rcvbuf", RCVBUF), on("imgcast.net.gro"));
         }
         return new ChannelReceiver(nif, group, maxDatagram);
     }
