@@ -14,11 +14,16 @@ import java.util.Enumeration;
 
 /**
  * Opens multicast sockets on one named interface; the only place that touches the network for data.
- * {@link #in} and {@link #out} give the batched sockets ({@link BatchReceiver}, {@link BatchSender})
- * where the foreign-function API and Linux allow them, else the JDK's channels. System properties
- * turn parts off (for comparisons and for kernels that misbehave): {@code imgcast.net.batch=false}
- * (the JDK's channels), {@code imgcast.net.gro=false}, {@code imgcast.net.gso=false}, and
- * {@code imgcast.net.rcvbuf=BYTES} sets the receive buffer asked for (default {@link #RCVBUF}).
+ * {@link #in} gives the batched receiver ({@link BatchReceiver}) where the foreign-function API and
+ * Linux allow it, else the JDK's channel. {@link #out} gives the JDK's channel unless
+ * {@code imgcast.net.batch.out=true} asks for the batched sender ({@link BatchSender}): in the
+ * lab's test of six receivers at 5% loss on a loaded machine, its denser bursts (what the pacer
+ * lets go leaves in one sendmmsg) raised the wire from 1.6x to 2.9-5.3x the data, and machines
+ * moved to the slow stream; it waits for pacing within a batch. System properties turn parts off
+ * (for comparisons and for kernels that misbehave): {@code imgcast.net.batch=false} (the JDK's
+ * channels both ways), {@code imgcast.net.batch.in=false}, {@code imgcast.net.gro=false},
+ * {@code imgcast.net.gso=false}, and {@code imgcast.net.rcvbuf=BYTES} sets the receive buffer
+ * asked for (default {@link #RCVBUF}).
  */
 public final class McastSocket {
     private McastSocket() {}
@@ -41,7 +46,7 @@ public final class McastSocket {
 
     /** Joins {@code group} on the interface for datagrams of at most {@code maxDatagram} bytes. */
     public static DatagramIn in(NetworkInterface nif, InetSocketAddress group, int maxDatagram) throws IOException {
-        if (batchedOrWhyNot() == null) {
+        if (batchedOrWhyNot() == null && on("imgcast.net.batch.in")) {
             return new BatchReceiver(nif.getIndex(), group, maxDatagram, Integer.getInteger("imgcast.net.rcvbuf", RCVBUF), on("imgcast.net.gro"));
         }
         return new ChannelReceiver(nif, group, maxDatagram);
@@ -49,7 +54,8 @@ public final class McastSocket {
 
     /** Sends to {@code group} out of the interface, datagrams of at most {@code maxDatagram} bytes. */
     public static DatagramOut out(NetworkInterface nif, int ttl, InetSocketAddress group, int maxDatagram) throws IOException {
-        if (batchedOrWhyNot() == null) {
+        // off unless asked for: see the class comment
+        if (batchedOrWhyNot() == null && "true".equals(System.getProperty("imgcast.net.batch.out"))) {
             return new BatchSender(nif.getIndex(), (Inet4Address) ipv4(nif), ttl, group, maxDatagram, SNDBUF, on("imgcast.net.gso"));
         }
         return new ChannelSender(sender(nif, ttl), group);

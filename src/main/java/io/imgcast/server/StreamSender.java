@@ -26,9 +26,10 @@ import java.util.function.BooleanSupplier;
  * Sends one stream: asks its {@link Scheduler} for the next burst, turns it into packets (the
  * block directory, then source or repair symbols) and paces them onto the multicast group.
  * All scheduler access is under {@code lock}, shared with the control API. Datagrams the pacer
- * lets go at once are queued in the stream's {@link DatagramOut} and leave together (one sendmmsg,
- * runs of equal datagrams segmented by the kernel) before the sender sleeps or asks for the next
- * burst.
+ * lets go at once are handed to the stream's {@link DatagramOut}, flushed before the sender sleeps
+ * or asks for the next burst: with the batched sender ({@code imgcast.net.batch.out=true}) they
+ * leave together (one sendmmsg, runs of equal datagrams segmented by the kernel); with the JDK's
+ * channel (the default, see {@link io.imgcast.net.McastSocket}) each leaves when handed over.
  *
  * <p>A chunk whose stored copy cannot be read or fails its check does not end the stream: it is
  * reported to {@link BadChunks} (which fails the machines that need it) and its place in the
