@@ -14,16 +14,17 @@ import java.util.Enumeration;
 
 /**
  * Opens multicast sockets on one named interface; the only place that touches the network for data.
- * {@link #in} gives the batched receiver ({@link BatchReceiver}) where the foreign-function API and
- * Linux allow it, else the JDK's channel. {@link #out} gives the JDK's channel unless
- * {@code imgcast.net.batch.out=true} asks for the batched sender ({@link BatchSender}): in the
- * lab's test of six receivers at 5% loss on a loaded machine, its denser bursts (what the pacer
- * lets go leaves in one sendmmsg) raised the wire from 1.6x to 2.9-5.3x the data, and machines
- * moved to the slow stream; it waits for pacing within a batch. System properties turn parts off
- * (for comparisons and for kernels that misbehave): {@code imgcast.net.batch=false} (the JDK's
- * channels both ways), {@code imgcast.net.batch.in=false}, {@code imgcast.net.gro=false},
- * {@code imgcast.net.gso=false}, and {@code imgcast.net.rcvbuf=BYTES} sets the receive buffer
- * asked for (default {@link #RCVBUF}).
+ * {@link #in} and {@link #out} give the JDK's channels unless asked for the batched sockets
+ * ({@link BatchReceiver}, {@link BatchSender}: recvmmsg/sendmmsg, UDP_GRO/UDP_SEGMENT,
+ * SO_RXQ_OVFL through the foreign-function API, Linux only): {@code imgcast.net.batch.in=true},
+ * {@code imgcast.net.batch.out=true} (system properties; {@code IMGCAST_JAVA_OPTS} passes them).
+ * They are opt-in because in the lab's test of six receivers at 5% loss on a loaded machine
+ * (MulticastLabTest, load average 30-50) they put more on the wire than the channels: the batched
+ * sender (denser bursts: what the pacer lets go leaves in one sendmmsg) 2.9-5.3x the data, the
+ * batched receiver with the channel sender 1.7-3.3x, the channels 1.3-1.6x; machines moved to the
+ * slow stream. Why the receiver does is not known yet. Further properties, for comparisons and
+ * kernels that misbehave: {@code imgcast.net.gro=false}, {@code imgcast.net.gso=false},
+ * {@code imgcast.net.rcvbuf=BYTES} (the receive buffer asked for, default {@link #RCVBUF}).
  */
 public final class McastSocket {
     private McastSocket() {}
@@ -38,15 +39,18 @@ public final class McastSocket {
         return !"false".equals(System.getProperty(property));
     }
 
-    /** Whether {@link #in} and {@link #out} give batched sockets here; else why not (a sentence). */
+    /** Null when the batched sockets can work here; else why not (a sentence). */
     public static String batchedOrWhyNot() {
-        if (!on("imgcast.net.batch")) return "off (imgcast.net.batch=false)";
         return Libc.AVAILABLE ? null : Libc.whyNot();
+    }
+
+    private static boolean asked(String property) {
+        return "true".equals(System.getProperty(property));
     }
 
     /** Joins {@code group} on the interface for datagrams of at most {@code maxDatagram} bytes. */
     public static DatagramIn in(NetworkInterface nif, InetSocketAddress group, int maxDatagram) throws IOException {
-        if (batchedOrWhyNot() == null && on("imgcast.net.batch.in")) {
+        if (asked("imgcast.net.batch.in") && batchedOrWhyNot() == null) {
             return new BatchReceiver(nif.getIndex(), group, maxDatagram, Integer.getInteger("imgcast.net.rcvbuf", RCVBUF), on("imgcast.net.gro"));
         }
         return new ChannelReceiver(nif, group, maxDatagram);
@@ -54,8 +58,7 @@ public final class McastSocket {
 
     /** Sends to {@code group} out of the interface, datagrams of at most {@code maxDatagram} bytes. */
     public static DatagramOut out(NetworkInterface nif, int ttl, InetSocketAddress group, int maxDatagram) throws IOException {
-        // off unless asked for: see the class comment
-        if (batchedOrWhyNot() == null && "true".equals(System.getProperty("imgcast.net.batch.out"))) {
+        if (asked("imgcast.net.batch.out") && batchedOrWhyNot() == null) {
             return new BatchSender(nif.getIndex(), (Inet4Address) ipv4(nif), ttl, group, maxDatagram, SNDBUF, on("imgcast.net.gso"));
         }
         return new ChannelSender(sender(nif, ttl), group);

@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The receiving socket's thread: takes datagrams in batches ({@link DatagramIn}: recvmmsg into
- * native buffers where it can), checks each ({@link Wire#check}: its tag under the session's
+ * The receiving socket's thread: takes datagrams from a {@link DatagramIn} (one at a time from
+ * the JDK's channel, or in batches from recvmmsg when {@code imgcast.net.batch.in=true}; see
+ * {@link McastSocket}), checks each ({@link Wire#check}: its tag under the session's
  * datagram key, before anything is kept of it), hands it to the assembler (which copies its body
  * into place) and passes completed chunks to the {@link ChunkWriter}. No queue, no copy besides
  * the kernel's and the assembler's; {@link #wake} ends the socket's wait to change group or to
