@@ -42,6 +42,8 @@ final class BatchReceiver implements DatagramIn {
     private final int[] viewGso;
     private final ByteBuffer[] out;
     private long drops = -1;
+    /** Slots the last call filled (their control length must be set again). */
+    private int filled = SLOTS;
     /** Messages that held more than one datagram (coalesced by UDP_GRO). */
     private long coalesced;
     private volatile boolean woken;
@@ -99,6 +101,7 @@ final class BatchReceiver implements DatagramIn {
                 m.set(ADDRESS, Libc.OFF_IOV, iov);
                 m.set(JAVA_LONG, Libc.OFF_IOVLEN, 1);
                 m.set(ADDRESS, Libc.OFF_CONTROL, control.asSlice((long) i * CONTROL, CONTROL));
+                m.set(JAVA_LONG, Libc.OFF_CONTROLLEN, CONTROL);
                 views[i] = new ByteBuffer[perSlot];
                 views[i][0] = slot.asByteBuffer();
             }
@@ -114,12 +117,12 @@ final class BatchReceiver implements DatagramIn {
     @Override
     public int receive() throws IOException {
         if (woken) return -1;
-        for (int i = 0; i < SLOTS; i++) {
-            long m = i * Libc.MMSG_SIZE;
-            msgs.set(JAVA_LONG, m + Libc.OFF_CONTROLLEN, CONTROL);
-            msgs.set(JAVA_INT, m + Libc.OFF_FLAGS, 0);
-        }
+        // the kernel shortened the control length of the slots it filled last time: only those
+        // (each access to native memory costs, under C1 most of all)
+        for (int i = 0; i < filled; i++) msgs.set(JAVA_LONG, i * Libc.MMSG_SIZE + Libc.OFF_CONTROLLEN, CONTROL);
+        filled = 0;
         int n = Libc.recvmmsg(fd, msgs, SLOTS, Libc.MSG_WAITFORONE, MemorySegment.NULL);
+        if (n > 0) filled = n;
         if (woken) return -1;
         if (n < 0) {
             int e = Libc.errno();

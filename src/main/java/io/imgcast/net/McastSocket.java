@@ -21,8 +21,11 @@ import java.util.Enumeration;
  * They are opt-in because in the lab's test of six receivers at 5% loss on a loaded machine
  * (MulticastLabTest, load average 30-50) they put more on the wire than the channels: the batched
  * sender (denser bursts: what the pacer lets go leaves in one sendmmsg) 2.9-5.3x the data, the
- * batched receiver with the channel sender 1.7-3.3x, the channels 1.3-1.6x; machines moved to the
- * slow stream. Why the receiver does is not known yet. Further properties, for comparisons and
+ * batched receiver with the channel sender 1.7-3.3x, the channels 1.2-1.6x; machines moved to the
+ * slow stream. The receiver's share came from resetting all 32 slots' control lengths before each
+ * call (native-memory writes, slow under C1, which the lab's receivers run) when most calls return
+ * one or two datagrams; resetting only the filled slots gave 1.41x and 1.43x (two runs). The
+ * receiver can be the default once a quiet machine confirms it. Further properties, for comparisons and
  * kernels that misbehave: {@code imgcast.net.gro=false}, {@code imgcast.net.gso=false},
  * {@code imgcast.net.rcvbuf=BYTES} (the receive buffer asked for, default {@link #RCVBUF}).
  */
