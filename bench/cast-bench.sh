@@ -10,7 +10,7 @@
 #   --size SIZE       part 1 volume size, as for mkfs.ext4: 512M, 1G ... (default 512M)
 #   --receivers LIST  part 1 receiver counts (default "1 4 8")
 #   --loss LIST       part 1 random loss in % at every receiver (default "0 1 5")
-#   --part P          1, 2 or all (default all; part 2 runs first)
+#   --part P          1, 2, 3 or all (default all: 2, 1, then 3)
 #   --quick           validation: --size 64M --receivers "1 2" --loss "0 5" --runs 1, and
 #                     part 2 on small related trees (etc, usr/bin, usr/sbin of a, b, c);
 #                     options given explicitly win
@@ -27,6 +27,14 @@
 #   --name NAME       lab name (default cb<pid>)
 #   --keep            keep the work dir (stores, logs of every run)
 #   --only TOOL       run only imgcast or only udpcast (quick experiments; no ratios)
+#   --data3 LIST      part 3 data: random, ext4 or both (default "random ext4")
+#   --receivers3 LIST part 3 receiver counts (default "1 8")
+#   --loss3 LIST      part 3 loss in % (default "0 5")
+#   --tools3 LIST     part 3 tools, in turn (default: udpcast, udpcast-zstd, imgcast,
+#                     imgcast-enc, and imgcast-before with --before); udpcast-zstd runs on
+#                     ext4 only, udpcast (raw) on random only unless named here
+#   --before PATH     an older imgcast launcher (e.g. a build of main) measured as
+#                     imgcast-before in part 3, for before/after figures
 #
 # What is measured:
 #   Part 1: one ext4 volume image of SIZE, made with mkfs.ext4 -q -d TREE from
@@ -34,6 +42,14 @@
 #     not fit), cached in $CACHE/cast. udpcast sends the raw file (udp-sender --file, the
 #     bytes as they are); imgcast captures it once per invocation (untimed) and serves it
 #     from the store. N receivers, loss P% at each (independent, nftables in the lab).
+#   Part 3 (transport, issue 21): CPU per GiB and throughput on SIZE of random bytes
+#     (incompressible: nothing to compress or skip; $CACHE/cast/random-SIZE.bin) and on the
+#     ext4 volume of part 1. Tools alternate, their order rotating each run: udpcast
+#     (the raw file), udpcast-zstd (udpcast piped through zstd -3 -T0 / zstd -dc, as
+#     Clonezilla runs it), imgcast (authentication on: a tag on every datagram),
+#     imgcast-enc (serve --encrypt) and imgcast-before (--before). CPU: user + system of
+#     every process (/usr/bin/time -f "%U %S", JVM start-up and pipes included) per GiB of
+#     data delivered to each receiver; medians of the verified runs and the worst.
 #   Part 2: trees a, b, c of $CACHE/trees (bench/corpus.sh) to K receivers each.
 #     imgcast: the three captured as tree images into one store, one serve session for
 #     all 3K receivers. udpcast: each tree as an uncompressed tar (cached), three
@@ -64,6 +80,7 @@ BENCH=cast
 RUNS=""; SIZE=""; RECEIVERS=""; LOSSES=""; PART=all; QUICK=0; PER_IMAGE=2; LOSSES2=""
 RATE=950Mbit; UDP_RATE=""; LAB_RATE=""; LIMIT=""; SETTLE=""; TARGETS=""; IMGCAST=""
 LABNAME="cb$$"; LABNAME="${LABNAME:0:8}"; KEEP=0
+DATA3="random ext4"; RECEIVERS3="1 8"; LOSSES3="0 5"; TOOLS3=""; TOOLS3_GIVEN=""; BEFORE=""
 
 while [ $# -gt 0 ]; do
   if common_option "$@"; then shift "$OPT_SHIFT"; continue; fi   # the options of lib.sh
@@ -72,6 +89,11 @@ while [ $# -gt 0 ]; do
     --per-image) PER_IMAGE="${2:?}"; shift 2 ;;
     --loss2) LOSSES2="${2:?}"; shift 2 ;;
     --targets) TARGETS="${2:?}"; shift 2 ;;
+    --data3) DATA3="${2:?}"; shift 2 ;;
+    --receivers3) RECEIVERS3="${2:?}"; shift 2 ;;
+    --loss3) LOSSES3="${2:?}"; shift 2 ;;
+    --tools3) TOOLS3="${2:?}"; TOOLS3_GIVEN=1; shift 2 ;;
+    --before) BEFORE="${2:?}"; shift 2 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
 done
@@ -82,13 +104,20 @@ else
 fi
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive integer"
 [[ "$PER_IMAGE" =~ ^[1-9][0-9]*$ ]] || die "--per-image must be a positive integer"
-case "$PART" in 1|2|all) ;; *) die "--part must be 1, 2 or all" ;; esac
+case "$PART" in 1|2|3|all) ;; *) die "--part must be 1, 2, 3 or all" ;; esac
+for d in $DATA3; do case "$d" in random|ext4) ;; *) die "--data3 takes random and/or ext4" ;; esac; done
+for n in $RECEIVERS3; do [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "bad receiver count '$n'"; done
+for l in $LOSSES3; do [[ "$l" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "bad loss '$l'"; done
+[ -z "$BEFORE" ] || [ -x "$BEFORE" ] || die "--before: $BEFORE is not an executable launcher"
+[ -n "$TOOLS3" ] || TOOLS3="udpcast udpcast-zstd imgcast imgcast-enc${BEFORE:+ imgcast-before}"
+for t in $TOOLS3; do case "$t" in udpcast|udpcast-zstd|imgcast|imgcast-enc|imgcast-before) ;; *) die "unknown --tools3 tool '$t'" ;; esac; done
+case " $TOOLS3 " in *" imgcast-before "*) [ -n "$BEFORE" ] || die "imgcast-before needs --before PATH" ;; esac
 for n in $RECEIVERS; do [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "bad receiver count '$n'"; done
 for l in $LOSSES $LOSSES2; do [[ "$l" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "bad loss '$l'"; done
 parse_size
 [[ "$LABNAME" =~ ^[a-z][a-z0-9]{0,7}$ ]] || die "bad lab name '$LABNAME'"
 
-need_tools udp-sender udp-receiver mkfs.ext4 jq cmp diff tar timeout ip nft numfmt flock
+need_tools udp-sender udp-receiver mkfs.ext4 jq cmp diff tar timeout ip nft numfmt flock zstd /usr/bin/time
 
 # Multicast groups and ports (inside the lab only). udpcast: UDP_RDV, UDP_DATA, UDP_PORTBASE
 # of lib.sh. imgcast: its defaults 239.77.0.1:9000 (+1 for stream 1) and HTTP 8470 on the server.
@@ -97,7 +126,7 @@ SERVER_URL="https://$SERVER_IP:8470/"   # TLS; receivers trust the key on first 
 
 # ---------------------------------------------------------------- work dirs, cleanup
 # RESULTS, WORK, TGT_ROOT (--targets or /dev/shm), RAW, META; the traps (cleanup of lib.sh)
-bench_init part n loss run tool ok secs wire kdrops note load1
+bench_init part n loss run tool ok secs wire kdrops note load1 cpu_s cpu_r
 
 # ---------------------------------------------------------------- helpers
 # Type, mode, owner, size of files, mtime, link count of files, symlink target: sorted.
@@ -176,21 +205,22 @@ p1_udpcast() {  # N LOSS RUN
   log_run udpcast "$n" "$loss" "$run" "$UDP_OK" "$UDP_SECS" "$UDP_WIRE" "$UDP_KD_SEND" "$UDP_NOTE"
 }
 
-# imgcast_session TAG_PREFIX STORE SPEC...   SPEC = i:image:target
+# imgcast_session STORE SPEC...   SPEC = i:image:target; IMG_BIN (default IMGCAST) and
+# SERVE_EXTRA (more serve options) when set
 # Sets SESS_SECS, SESS_NOTE, SESS_FAILED_RECEIVERS; receivers' logs in RUN_DIR/r$i.*
 imgcast_session() {
   local store=$1; shift
   local n=$# spec i img target pids=() tags=()
   for spec in "$@"; do
     IFS=: read -r i img target <<<"$spec"
-    bg_run "r$i" "$LABNAME-r$i" "$IMGCAST" receive --server "$SERVER_URL" --image "$img" \
+    bg_run "r$i" "$LABNAME-r$i" "${IMG_BIN:-$IMGCAST}" receive --server "$SERVER_URL" --image "$img" \
       --target "$target" --interface eth0 --machine "r$i" --json --timeout 60
     pids+=("$LAST_PID"); tags+=("r$i")
   done
   sleep "${SETTLE:-$(awk -v n="$n" 'BEGIN { print 2 + n / 2 }')}"
   SESS_T0=$(now)
-  bg_run s "$LABNAME-s" "$IMGCAST" serve --store "$store" --interface eth0 --listen "$SERVER_IP:8470" \
-    --rate "$RATE" --min-machines "$n" --wait 30 --exit-after-idle 2
+  bg_run s "$LABNAME-s" "${IMG_BIN:-$IMGCAST}" serve --store "$store" --interface eth0 --listen "$SERVER_IP:8470" \
+    --rate "$RATE" --min-machines "$n" --wait 30 --exit-after-idle 2 ${SERVE_EXTRA[@]+"${SERVE_EXTRA[@]}"}
   local spid=$LAST_PID
   for i in "${pids[@]}"; do join_pid "$i"; done
   SESS_SECS=$(fsub "$(max_end "${tags[@]}")" "$SESS_T0")
@@ -300,6 +330,103 @@ p2_imgcast() {  # LOSS RUN
   log "  imgcast  part 2 loss=$loss% run $run: $([ $ok = 1 ] && echo verified || echo FAILED) ${SESS_SECS}s wire $(mib $((tx1 - tx0))) MiB ${note:+($note)}"
 }
 
+# Part 3: one tool, one run. DATA3_FILE is what every receiver gets; DATA3_STORE its capture.
+p3_run() {  # DATA N LOSS RUN TOOL
+  local data=$1 n=$2 loss=$3 run=$4 tool=$5 i
+  new_run_dir "p3-$data-$tool-n$n-l$loss-$run"
+  case "$tool" in
+    udpcast|udpcast-zstd)
+      UDP_ZSTD=0; [ "$tool" = udpcast ] || UDP_ZSTD=1
+      VOL="$DATA3_FILE" udpcast_volume "$n" "$loss"
+      UDP_ZSTD=0
+      sample "3-$data" "$n" "$loss" "$run" "$tool" "$UDP_OK" "$UDP_SECS" "$UDP_WIRE" "$UDP_KD_SEND" "${UDP_NOTE%; }"
+      [ "$UDP_OK" = 1 ] || keep_logs
+      log_run "$tool" "$n" "$loss" "$run" "$UDP_OK" "$UDP_SECS" "$UDP_WIRE" "$UDP_KD_SEND" "$UDP_NOTE" ;;
+    imgcast*)
+      IMG_BIN=$IMGCAST; SERVE_EXTRA=()
+      [ "$tool" != imgcast-before ] || IMG_BIN=$BEFORE
+      [ "$tool" != imgcast-enc ] || SERVE_EXTRA=(--encrypt)
+      local tgt="$TGT_ROOT/imgcast"; rm -rf "$tgt"; mkdir -p "$tgt"
+      local specs=()
+      for ((i = 1; i <= n; i++)); do specs+=("$i:d3:$tgt/r$i.img"); done
+      local kd0 tx0 kd1 tx1
+      RCVBUF0=$(rcvbuf_each "$n"); kd0=$(sum_words "$RCVBUF0"); tx0=$(tx_bytes)
+      imgcast_session "$DATA3_STORE" "${specs[@]}"
+      tx1=$(tx_bytes); RCVBUF1=$(rcvbuf_each "$n"); kd1=$(sum_words "$RCVBUF1")
+      IMG_BIN=""; SERVE_EXTRA=()
+      local ok=1 note=$SESS_NOTE bad
+      for ((i = 1; i <= n; i++)); do
+        if ! bad=$(imgcast_check "$i"); then ok=0; note+="$bad; "
+        elif ! cmp -s "$DATA3_FILE" "$tgt/r$i.img"; then ok=0; note+="r$i exit 0 but copy DIFFERS; "; fi
+      done
+      rm -rf "$tgt"
+      save_receiver_json "p3-$data-$tool-n$n-l$loss-$run" "$RCVBUF0" "$RCVBUF1" $(seq 1 "$n")
+      sample "3-$data" "$n" "$loss" "$run" "$tool" "$ok" "$SESS_SECS" $((tx1 - tx0)) $((kd1 - kd0)) "${note%; }"
+      [ "$ok" = 1 ] && [ -z "$note" ] || keep_logs
+      log_run "$tool" "$n" "$loss" "$run" "$ok" "$SESS_SECS" $((tx1 - tx0)) $((kd1 - kd0)) "$note" ;;
+  esac
+}
+
+# The tools of part 3 for DATA: raw udpcast on random data, udpcast-zstd on ext4 (compressing
+# random bytes gains nothing), unless --tools3 names them
+p3_tools() {
+  local data=$1 t out=""
+  for t in $TOOLS3; do
+    if [ -z "$TOOLS3_GIVEN" ]; then
+      [ "$t" = udpcast ] && [ "$data" != random ] && continue
+      [ "$t" = udpcast-zstd ] && [ "$data" != ext4 ] && continue
+    fi
+    out+="$t "
+  done
+  echo "$out"
+}
+
+# runs of part 3 for DATA: every receiver count and loss, RUNS runs, the tools' order rotating
+p3_matrix() {
+  local data=$1 n loss run k tools
+  read -r -a tools <<<"$(p3_tools "$data")"
+  for n in $RECEIVERS3; do
+    lab_up "$n"
+    for loss in $LOSSES3; do
+      set_loss "$n" "$loss"
+      for ((run = 1; run <= RUNS; run++)); do
+        log "part 3 ($data): $n receivers, loss $loss%, run $run/$RUNS"
+        for ((k = 0; k < ${#tools[@]}; k++)); do
+          p3_run "$data" "$n" "$loss" "$run" "${tools[$(((k + run - 1) % ${#tools[@]}))]}"
+        done
+      done
+    done
+    lab_down
+  done
+}
+
+# DATA3_FILE and DATA3_STORE for random or ext4 (the file made once, cached; captured per invocation)
+p3_data() {
+  local data=$1
+  if [ "$data" = random ]; then
+    DATA3_FILE="$CACHE/cast/random-$SIZE_MIB.bin"
+    if [ ! -f "$DATA3_FILE.done" ]; then
+      log "part 3: $SIZE_MIB MiB of random bytes -> $DATA3_FILE"
+      head -c "$SIZE_BYTES" /dev/urandom >"$DATA3_FILE.tmp" && mv "$DATA3_FILE.tmp" "$DATA3_FILE" && touch "$DATA3_FILE.done"
+    fi
+  else
+    prepare_volume
+    DATA3_FILE=$VOL
+  fi
+  DATA3_STORE="$WORK/store-3-$data"
+  rm -rf "$DATA3_STORE"
+  log "part 3: capturing $DATA3_FILE (untimed)"
+  "$IMGCAST" capture "$DATA3_FILE" --name d3 --store "$DATA3_STORE" --json -q >"$WORK/capture-3-$data.json" \
+    || die "imgcast capture of $DATA3_FILE failed"
+  "$IMGCAST" list --json --store "$DATA3_STORE" >"$WORK/list3-$data.json"
+  local raw stored zst
+  raw=$(stat -c %s "$DATA3_FILE"); stored=$(jq '.pack_bytes' "$WORK/list3-$data.json")
+  zst=$(zstd -3 -T0 -c "$DATA3_FILE" | wc -c)
+  echo "P3_RAW_$data=$raw; P3_STORED_$data=$stored; P3_ZSTD_$data=$zst" >>"$META"
+  cat "$DATA3_FILE" >/dev/null; find "$DATA3_STORE" -type f -exec cat {} + >/dev/null
+  log "part 3 ($data): raw $(mib "$raw") MiB, imgcast stored $(mib "$stored") MiB, zstd -3 $(mib "$zst") MiB"
+}
+
 # ---------------------------------------------------------------- report
 report() {
   report_begin "imgcast vs udpcast" \
@@ -307,7 +434,7 @@ report() {
     "Times: sender start to last receiver exit. Wire: the server's eth0 tx_bytes. kdrops: UDP receive-buffer overflows at the receivers (sum)."
   awk -F'\t' -v raw1="${P1_RAW:-0}" -v stored1="${P1_STORED:-0}" -v union="${P2_UNION:-0}" \
       -v tars="${P2_TARS:-0}" -v imgs="${P2_IMAGES:-0}" -v voldesc="${P1_DESC:-}" -v p2desc="${P2_DESC:-}" "$REPORT_AWK"'
-    NR == 1 { next }
+    NR == 1 || $1 ~ /^3-/ { next }
     {
       k = $1 SUBSEP $2 SUBSEP $3 SUBSEP $5
       cnt[k]++
@@ -348,8 +475,59 @@ report() {
       }
       footer(" (2 cores)")
     }' "$RAW" >>"$RESULTS/report.md"
-  report_end "imgcast receivers' JSON summaries: $RESULTS/imgcast-receivers.jsonl"
+  report3
+  report_end "imgcast receivers' JSON summaries: $RESULTS/imgcast-receivers.jsonl; part 3's medians: $RESULTS/part3.tsv"
 }
+
+# Part 3's tables (appended to RESULTS/report.md) and RESULTS/part3.tsv (the medians, for
+# bench/plot-cpu.sh)
+report3() {
+  grep -q $'^3-' "$RAW" || return 0
+  awk -F'\t' -v tsv="$RESULTS/part3.tsv" \
+      -v rr="${P3_RAW_random:-0}" -v rs="${P3_STORED_random:-0}" -v rz="${P3_ZSTD_random:-0}" \
+      -v er="${P3_RAW_ext4:-0}" -v es="${P3_STORED_ext4:-0}" -v ez="${P3_ZSTD_ext4:-0}" "$REPORT_AWK"'
+    function worst(s,   a, n, i, m) { n = split(s, a, " "); if (!n) return ""; m = a[1] + 0; for (i = 2; i <= n; i++) if (a[i] + 0 > m) m = a[i] + 0; return m }
+    NR == 1 { next }
+    $1 ~ /^3-/ {
+      data = substr($1, 3); k = data SUBSEP $2 SUBSEP $3 SUBSEP $5
+      cnt[k]++; load1($11)
+      gib = (data == "random" ? rr : er) / 1073741824
+      if ($6 == 1) {
+        okc[k]++; secs[k] = secs[k] " " $7; wire[k] = wire[k] " " $8; kd[k] = kd[k] " " $9
+        if (gib > 0) { cs[k] = cs[k] " " ($12 / gib); cr[k] = cr[k] " " ($13 / $2 / gib) }
+      }
+      if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
+      if ($6 != 1 || $10 != "") notes[++nn] = data ", " $2 " receivers, " $3 "% loss, run " $4 ", " $5 ": " ($6 == 1 ? "verified; " : "FAILED; ") $10
+    }
+    END {
+      printf "data\treceivers\tloss\ttool\truns\tsecs\tsecs_worst\tsender_cpu_per_gib\treceiver_cpu_per_gib\treceiver_cpu_per_gib_worst\n" > tsv
+      for (d = 1; d <= 2; d++) {
+        data = (d == 1) ? "random" : "ext4"; raw = (d == 1) ? rr : er; st = (d == 1) ? rs : es; zs = (d == 1) ? rz : ez
+        any = 0; for (x = 1; x <= nk; x++) { split(order[x], c, SUBSEP); if (c[1] == data) any = 1 }
+        if (!any) continue
+        printf "\n## Part 3: transport CPU and throughput, %s data\n\n", data
+        printf "Data: %.1f MiB raw; stored by imgcast %.1f MiB; zstd -3 %.1f MiB. CPU: user + system seconds per GiB delivered to each receiver (a sender: per GiB sent once), medians of the verified runs, the worst in brackets.\n\n", raw / 1048576, st / 1048576, zs / 1048576
+        printf "| receivers | loss | tool | verified | time s (worst) | goodput Mbit/s | wire MiB (x raw / x stored) | sender CPU s/GiB (worst) | each receiver CPU s/GiB (worst) | kdrops | time vs udpcast | receiver CPU vs udpcast |\n"
+        printf "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+        for (x = 1; x <= nk; x++) {
+          split(order[x], c, SUBSEP); if (c[1] != data) continue
+          base = c[1] SUBSEP c[2] SUBSEP c[3] SUBSEP (data == "random" ? "udpcast" : "udpcast-zstd")
+          k = order[x]
+          t = med(secs[k]); w = med(wire[k]); s1 = med(cs[k]); r1 = med(cr[k])
+          bt = med(secs[base]); br = med(cr[base])
+          gp = (t == "" || t == 0) ? "–" : sprintf("%.0f", raw * 8 / t / 1e6)
+          wx = (w == "") ? "" : sprintf(" (%.2fx / %.2fx)", w / raw, (st ? w / st : 0))
+          printf "| %s | %s%% | %s | %d/%d | %s (%s) | %s | %s%s | %s (%s) | %s (%s) | %s | %s | %s |\n", c[2], c[3], c[4], okc[k], cnt[k],
+            f1(t), f1(worst(secs[k])), gp, mb(w), wx, (s1 == "" ? "–" : sprintf("%.2f", s1)), (cs[k] == "" ? "–" : sprintf("%.2f", worst(cs[k]))),
+            (r1 == "" ? "–" : sprintf("%.2f", r1)), (cr[k] == "" ? "–" : sprintf("%.2f", worst(cr[k]))), (kd[k] == "" ? "–" : med(kd[k])),
+            (k == base ? "1" : rat(t, bt)), (k == base ? "1" : rat(r1, br))
+          printf "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", data, c[2], c[3], c[4], okc[k], t, worst(secs[k]), s1, r1, worst(cr[k]) > tsv
+        }
+      }
+      footer(" (2 cores)")
+    }' "$RAW" >>"$RESULTS/report.md"
+}
+
 
 # ---------------------------------------------------------------- main
 bench_start
@@ -400,6 +578,16 @@ if [ "$PART" = 1 ] || [ "$PART" = all ]; then
   log "part 1: raw $(mib "$P1_RAW") MiB, stored $(mib "$P1_STORED") MiB ($VOL_DESC)"
   cat "$VOL" >/dev/null; find "$STORE1" -type f -exec cat {} + >/dev/null
   run_matrix "part 1: " p1_udpcast p1_imgcast
+fi
+
+# --- part 3
+if [ "$PART" = 3 ] || [ "$PART" = all ]; then
+  for d in $DATA3; do
+    flock -w 1800 8 || die "lock"
+    p3_data "$d"
+    flock -u 8
+    p3_matrix "$d"
+  done
 fi
 
 report

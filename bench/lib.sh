@@ -179,17 +179,19 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 sum_words() { awk '{ for (i = 1; i <= NF; i++) s += $i } END { print s + 0 }' <<<"$1"; }
 
 # bg_run TAG NETNS CMD...: runs CMD in NETNS under timeout, in the background; writes
-# RUN_DIR/TAG.out .err .rc .end (end = wall clock at exit). Sets LAST_PID.
+# RUN_DIR/TAG.out .err .rc .end (end = wall clock at exit) and .cpu (user + system seconds of
+# CMD and the children it waited for, from /usr/bin/time -f "%U %S": "total user system").
+# Sets LAST_PID.
 bg_run() {
   local tag=$1 ns=$2; shift 2
   (
     rc=0
-    ip netns exec "$ns" timeout -k 5 "$LIMIT" "$@" </dev/null >"$RUN_DIR/$tag.out" 2>"$RUN_DIR/$tag.err" || rc=$?
+    ip netns exec "$ns" /usr/bin/time -f '%U %S' -o "$RUN_DIR/$tag.time" timeout -k 5 "$LIMIT" "$@" \
+      </dev/null >"$RUN_DIR/$tag.out" 2>"$RUN_DIR/$tag.err" || rc=$?
     now >"$RUN_DIR/$tag.end"
-    # CPU seconds (user + system) of the tool and its children, from the subshell's 'times'
-    times >"$RUN_DIR/$tag.times"   # no pipe: a builtin in a pipeline runs in a subshell without our children
-    awk 'NR == 2 { split($1, u, "m"); split($2, s, "m"); us = u[1] * 60 + u[2]; sy = s[1] * 60 + s[2]; printf "%.2f %.2f %.2f\n", us + sy, us, sy }' \
-      "$RUN_DIR/$tag.times" >"$RUN_DIR/$tag.cpu" && rm -f "$RUN_DIR/$tag.times"
+    # the last line: time writes "Command exited with non-zero status N" before it when N > 0
+    tail -n 1 "$RUN_DIR/$tag.time" 2>/dev/null \
+      | awk '{ printf "%.2f %.2f %.2f\n", $1 + $2, $1, $2 }' >"$RUN_DIR/$tag.cpu" && rm -f "$RUN_DIR/$tag.time"
     echo "$rc" >"$RUN_DIR/$tag.rc"
   ) &
   LAST_PID=$!
@@ -198,7 +200,7 @@ bg_run() {
 
 # cpu_of PREFIX: CPU seconds (user + system; the .cpu files hold total, user, system) of all jobs of the current run whose tag starts with PREFIX (s: senders, r: receivers)
 cpu_of() {
-  cat "$RUN_DIR/$1"*.cpu 2>/dev/null | awk '{ s += $1 } END { printf "%.1f", s }'
+  cat "$RUN_DIR/$1"*.cpu 2>/dev/null | awk '{ s += $1 } END { printf "%.2f", s }'
 }
 
 # waits for a background job; every job is bounded by its own timeout
@@ -269,9 +271,11 @@ set_loss() {  # set_loss N PCT: loss at r1..rN
 }
 
 # ---------------------------------------------------------------- samples, run logs
-# The measured sample: one line in RAW (the caller's columns, + the load before the run).
+# The measured sample: one line in RAW: the caller's 10 columns (part n loss run tool ok secs
+# wire kdrops note), the load before the run, then the CPU seconds (user + system) of the
+# run's senders (tags s*) and receivers (tags r*, summed).
 sample() {
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" "$RUN_LOAD" >>"$RAW"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" "$RUN_LOAD" "$(cpu_of s)" "$(cpu_of r)" >>"$RAW"
 }
 
 # new_run_dir LABEL: per-measurement log dir; kept in RESULTS when the run failed
@@ -358,7 +362,9 @@ prepare_volume() {
 # ---------------------------------------------------------------- one udpcast measurement
 # udpcast_volume N LOSS: in RUN_DIR (new_run_dir first), udp-receiver --file to
 # TGT_ROOT/udpcast/rI.img in r1..rN, the settle pause, then udp-sender --file "$VOL"; every
-# copy compared with cmp (exit codes are not enough). Sets
+# copy compared with cmp (exit codes are not enough). With UDP_ZSTD=1 both compress as
+# Clonezilla does: udp-sender --pipe "zstd -3 -T0 -c", udp-receiver --pipe "zstd -dc" (their
+# CPU is in the tools' CPU: udpcast waits for its pipe). Sets
 #   UDP_OK       1 when every copy is identical, else 0
 #   UDP_SECS     sender start to the last receiver's exit
 #   UDP_WIRE     the server's eth0 tx bytes from the sender's start to its exit
@@ -371,18 +377,20 @@ udpcast_volume() {
   local tgt="$TGT_ROOT/udpcast"; rm -rf "$tgt"; mkdir -p "$tgt"
   local lossflags=(); [ "$loss" = 0 ] || lossflags=(--min-wait 2 --rexmit-hello-interval 100)
   local rateflags=(); [ -z "$UDP_RATE" ] || rateflags=(--max-bitrate "$UDP_RATE")
+  local spipe=() rpipe=()
+  [ "${UDP_ZSTD:-0}" = 0 ] || { spipe=(--pipe "zstd -3 -T0 -c"); rpipe=(--pipe "zstd -dc"); }
   local pids=() tags=() kd0 kds rtx0
   kd0=$(rcvbuf_errors "$n"); rtx0=$(rtx_bytes "$n")
   for ((i = 1; i <= n; i++)); do
     bg_run "r$i" "$LABNAME-r$i" udp-receiver --interface eth0 --portbase $UDP_PORTBASE \
-      --mcast-rdv-address $UDP_RDV --nokbd --start-timeout 60 --file "$tgt/r$i.img"
+      --mcast-rdv-address $UDP_RDV --nokbd --start-timeout 60 --file "$tgt/r$i.img" ${rpipe[@]+"${rpipe[@]}"}
     pids+=("$LAST_PID"); tags+=("r$i")
   done
   sleep "${SETTLE:-0.5}"
   local tx0 t0; kds=$(rcvbuf_errors "$n"); tx0=$(tx_bytes); t0=$(now)
   bg_run s "$LABNAME-s" udp-sender --interface eth0 --portbase $UDP_PORTBASE --file "$VOL" \
     --half-duplex --nopointopoint --mcast-data-address $UDP_DATA --mcast-rdv-address $UDP_RDV \
-    --min-receivers "$n" --max-wait 30 --nokbd "${lossflags[@]}" "${rateflags[@]}"
+    --min-receivers "$n" --max-wait 30 --nokbd "${lossflags[@]}" "${rateflags[@]}" ${spipe[@]+"${spipe[@]}"}
   local spid=$LAST_PID
   for i in "${pids[@]}"; do join_pid "$i"; done
   UDP_SECS=$(fsub "$(max_end "${tags[@]}")" "$t0")

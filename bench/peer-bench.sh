@@ -91,7 +91,7 @@ MASTER_WAIT=60       # imgcast send --wait
 
 # ---------------------------------------------------------------- work dirs, cleanup
 # RESULTS, WORK, TGT_ROOT (/dev/shm), RAW, META; the traps (cleanup of lib.sh)
-bench_init n loss run tool ok secs wire rtx kdrops note load1
+bench_init n loss run tool ok secs wire rtx kdrops note load1 cpu_s cpu_r
 
 # ---------------------------------------------------------------- helpers
 oneline() { printf '%s' "$1" | tr '\t\n' '  '; }   # oneline TEXT: for one TSV field

@@ -139,6 +139,10 @@ attach() {
   ip -n "$sw" link set "$port" up
   ip -n "$ns" addr add "$addr/24" brd + dev "$dev"
   ip -n "$ns" link set "$dev" up
+  # Segment GSO packets at the host's device, as a NIC does on the wire: a veth would carry a
+  # 64 KiB UDP_SEGMENT send whole through the bridge, and the loss rules would drop all of its
+  # datagrams at once instead of each with its own chance.
+  ip -n "$ns" link set "$dev" gso_max_segs 1
   sysctl_ns "$ns" "net.ipv4.conf.$dev.rp_filter=0"
 }
 

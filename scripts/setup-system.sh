@@ -18,7 +18,8 @@
 #               server's status)
 #   runtime     libisal2 (ISA-L: erasure code) and libssl3 (OpenSSL: SHA-256), used when present
 #   benchmarks  udp-sender, udp-receiver = udpcast; jq; wimlib-imagex = wimtools; casync;
-#               debootstrap; python3 (reports)
+#               debootstrap; python3 (reports); zstd (udpcast piped as Clonezilla runs it);
+#               time (/usr/bin/time: CPU per process); gnuplot = gnuplot-nox (plots)
 #
 # What it installs is added to /var/lib/imgcast-setup/installed, so that scripts/prove-fresh.sh
 # can tell what this script brought from what the machine had before.
@@ -29,7 +30,7 @@ test_pkgs=(attr libcap2-bin e2fsprogs fdisk mount diffutils util-linux partclone
 # network boot (serve --boot and its lab test): dnsmasq, the iPXE builds it hands out, busybox's DHCP and TFTP clients
 test_pkgs+=(dnsmasq-base ipxe busybox-static)
 runtime_pkgs=(libisal2 libssl3)
-bench_pkgs=(udpcast jq wimtools casync debootstrap python3)
+bench_pkgs=(udpcast jq wimtools casync debootstrap python3 zstd time gnuplot-nox)
 build_pkgs=()
 command -v mvn >/dev/null 2>&1 || build_pkgs+=(maven)
 record=/var/lib/imgcast-setup/installed

@@ -3,23 +3,24 @@ package io.imgcast.receiver;
 import io.imgcast.cast.BlockAssembler;
 import io.imgcast.cast.DataCipher;
 import io.imgcast.cast.Wire;
+import io.imgcast.net.DatagramIn;
 import io.imgcast.net.McastSocket;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.DatagramChannel;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The receiving socket's thread: takes each datagram at once, checks it ({@link Wire#check}: its
- * tag under the session's datagram key, before anything is kept of it), hands it to the assembler (which copies its body into place) and passes completed chunks to
- * the {@link ChunkWriter}. One reused direct buffer, no queue, no copy besides the kernel's and
- * the assembler's; a blocking socket (no selector): {@link #wake} closes it to change group or
- * to stop.
+ * The receiving socket's thread: takes datagrams from a {@link DatagramIn} (one at a time from
+ * the JDK's channel, or in batches from recvmmsg when {@code imgcast.net.batch.in=true}; see
+ * {@link McastSocket}), checks each ({@link Wire#check}: its tag under the session's
+ * datagram key, before anything is kept of it), hands it to the assembler (which copies its body
+ * into place) and passes completed chunks to the {@link ChunkWriter}. No queue, no copy besides
+ * the kernel's and the assembler's; {@link #wake} ends the socket's wait to change group or to
+ * stop.
  */
 final class DatagramLoop implements Runnable {
     private final NetworkInterface nif;
@@ -35,8 +36,8 @@ final class DatagramLoop implements Runnable {
     private final ChunkWriter writer;
     private final Counters counters;
     private final Stop stop;
-    /** The receiving socket now (closed by {@link #wake}). */
-    private volatile DatagramChannel channel;
+    /** The receiving socket now (woken by {@link #wake}). */
+    private volatile DatagramIn socket;
     private volatile int port;
 
     DatagramLoop(NetworkInterface nif, String group, int session, Wire.Key key, DataCipher cipher, int symbolSize,
@@ -57,32 +58,30 @@ final class DatagramLoop implements Runnable {
     @Override
     public void run() {
         String current = null;
-        DatagramChannel ch = null;
-        ByteBuffer buf = ByteBuffer.allocateDirect(Wire.MAX_PACKET + 64);
+        DatagramIn in = null;
+        boolean woken = false;
         try {
             while (stop.going()) {
                 String want = group.get();
-                if (ch == null || !ch.isOpen() || !want.equals(current)) {
-                    if (ch != null) ch.close();
+                if (in == null || woken || !want.equals(current)) {
+                    if (in != null) in.close();
+                    in = null;
                     InetSocketAddress g = McastSocket.parseGroup(want);
-                    ch = McastSocket.receiver(nif, g);
-                    channel = ch;
+                    in = McastSocket.in(nif, g, Wire.MAX_PACKET + 64);
+                    socket = in;
                     current = want;
                     port = g.getPort();
-                    // wake may have come while we opened it: look again before blocking
+                    woken = false;
+                    // wake may have come while we opened it: look again before waiting
                     if (!stop.running() || !group.get().equals(current)) continue;
                 }
-                try {
-                    receiveSome(ch, buf);
-                } catch (ClosedChannelException e) {
-                    // wake: a new group, or the end
-                }
+                woken = !receiveSome(in);
             }
         } catch (IOException | RuntimeException e) {
             stop.fail(e);
         } finally {
             try {
-                if (ch != null) ch.close();
+                if (in != null) in.close();
             } catch (IOException ignored) {
                 // closing
             }
@@ -90,14 +89,16 @@ final class DatagramLoop implements Runnable {
     }
 
     /**
-     * Takes up to 64 datagrams, waiting for each. A method of its own (not a loop inside the
-     * thread's one long method), so that the JIT compiles it early.
+     * Takes one batch (waiting a bounded while for it) and handles its datagrams; false when the
+     * socket was woken. A method of its own (not a loop inside the thread's one long method), so
+     * that the JIT compiles it early.
      */
-    private void receiveSome(DatagramChannel ch, ByteBuffer buf) throws IOException {
-        for (int n = 0; n < 64; n++) {
-            buf.clear();
-            ch.receive(buf);
-            buf.flip();
+    private boolean receiveSome(DatagramIn in) throws IOException {
+        int n = in.receive();
+        if (n < 0) return false;
+        long now = n == 0 ? 0 : System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            ByteBuffer buf = in.datagram(i);
             Wire.Reject why = Wire.check(buf, key, session, symbolSize, symbolBody);
             if (why != null) {
                 counters.reject(why);
@@ -110,9 +111,10 @@ final class DatagramLoop implements Runnable {
                 }
                 buf.limit(Wire.HEADER + symbolSize); // the plaintext symbol, as the assembler takes it
             }
-            List<BlockAssembler.Completed> done = asm.onPacket(buf, System.nanoTime(), counters);
+            List<BlockAssembler.Completed> done = asm.onPacket(buf, now, counters);
             for (BlockAssembler.Completed c : done) writer.submit(c);
         }
+        return true;
     }
 
     /** The server moved this machine to another stream: the thread joins its group. */
@@ -125,13 +127,24 @@ final class DatagramLoop implements Runnable {
 
     /** Wakes the thread out of its blocking receive: to join another group, or to stop. */
     void wake() {
-        DatagramChannel ch = channel;
-        if (ch == null) return;
-        try {
-            ch.close();
-        } catch (IOException ignored) {
-            // closing
-        }
+        DatagramIn in = socket;
+        if (in != null) in.wake();
+    }
+
+    /**
+     * Datagrams the kernel dropped on the current socket because its buffer was full (cumulative
+     * for that socket, as the kernel reported it with SO_RXQ_OVFL); -1 when the socket cannot tell
+     * (the JDK's channel: read /proc/net/udp for {@link #port} then).
+     */
+    long kernelDrops() {
+        DatagramIn in = socket;
+        return in == null ? 0 : in.kernelDrops();
+    }
+
+    /** How the current socket receives ("recvmmsg+gro", "recvmmsg", "channel"), or null before. */
+    String mechanism() {
+        DatagramIn in = socket;
+        return in == null ? null : in.mechanism();
     }
 
     /** The group the thread is on, or joins next. */

@@ -27,6 +27,7 @@ import io.imgcast.cast.Wire;
 import io.imgcast.chunk.ChunkId;
 import io.imgcast.codec.CorruptDataException;
 import io.imgcast.manifest.ImageSignature;
+import io.imgcast.net.DatagramOut;
 import io.imgcast.net.McastSocket;
 import io.imgcast.state.StateDb;
 import io.imgcast.store.ImageName;
@@ -39,7 +40,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
-import java.nio.channels.DatagramChannel;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -120,7 +120,8 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     private final StartGate gate;
     private final StreamPlanner planner;
     private final ControlApi api;
-    private final DatagramChannel channel;
+    /** Each stream's sending socket (batched where it can be: {@link McastSocket#out}). */
+    private final List<DatagramOut> outs = new ArrayList<>();
     /** Bytes of data per datagram: one Ethernet frame of the interface's MTU ({@link Wire#symbolSize}). */
     private final int symbolSize;
     /** Each served image's {@link SignedManifest}, encoded once (its dictionary is compressed hard). */
@@ -188,7 +189,6 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         roster.events(events);
         this.gate = new StartGate(config.minMachines(), config.waitMs());
         NetworkInterface nif = McastSocket.iface(config.iface());
-        this.channel = McastSocket.sender(nif, config.ttl());
         // an encrypted symbol carries its GCM tag: 16 bytes less of data per datagram
         this.symbolSize = encrypt ? Math.max(Wire.MIN_SYMBOL, Wire.symbolSize(nif.getMTU()) - DataCipher.TAG)
                 : Wire.symbolSize(nif.getMTU());
@@ -198,7 +198,9 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             InetSocketAddress g = new InetSocketAddress(config.group().getAddress(), config.group().getPort() + s);
             Scheduler sch = new Scheduler(s, Scheduler.Config.defaults(), (long) s << 28, symbolSize);
             ImageCatalog.Payloads payloads = catalog.openPayloads();
-            streams.add(new StreamSender(s, sch, new RateController(rate, now), g, lock, channel, payloads, session, this::sending,
+            DatagramOut out = McastSocket.out(nif, config.ttl(), g, Wire.MAX_PACKET);
+            outs.add(out);
+            streams.add(new StreamSender(s, sch, new RateController(rate, now), g, lock, out, payloads, session, this::sending,
                     wireKey, BlockData.signer(signing.getPrivate(), session), cipher, this::chunkFailed));
         }
         this.api = new ControlApi(config.listen(), this, trust.tls() ? trust.identity().serverContext() : null);
@@ -688,10 +690,12 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         AdminApi a = admin;
         if (a != null) a.close();
         console.close();
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // closing
+        for (DatagramOut out : outs) {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // closing
+            }
         }
         if (ownsCatalog) catalog.close();
     }

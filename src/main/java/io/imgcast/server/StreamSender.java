@@ -9,11 +9,11 @@ import io.imgcast.cast.Pacer;
 import io.imgcast.cast.RateController;
 import io.imgcast.cast.Scheduler;
 import io.imgcast.cast.Wire;
+import io.imgcast.net.DatagramOut;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +25,11 @@ import java.util.function.BooleanSupplier;
 /**
  * Sends one stream: asks its {@link Scheduler} for the next burst, turns it into packets (the
  * block directory, then source or repair symbols) and paces them onto the multicast group.
- * All scheduler access is under {@code lock}, shared with the control API.
+ * All scheduler access is under {@code lock}, shared with the control API. Datagrams the pacer
+ * lets go at once are handed to the stream's {@link DatagramOut}, flushed before the sender sleeps
+ * or asks for the next burst: with the batched sender ({@code imgcast.net.batch.out=true}) they
+ * leave together (one sendmmsg, runs of equal datagrams segmented by the kernel); with the JDK's
+ * channel (the default, see {@link io.imgcast.net.McastSocket}) each leaves when handed over.
  *
  * <p>A chunk whose stored copy cannot be read or fails its check does not end the stream: it is
  * reported to {@link BadChunks} (which fails the machines that need it) and its place in the
@@ -43,7 +47,7 @@ final class StreamSender implements Runnable {
     final RateController rate;
     final InetSocketAddress group;
     private final Object lock;
-    private final DatagramChannel channel;
+    private final DatagramOut out;
     private final ImageCatalog.Payloads payloads;
     private final int session;
     /** The session's datagram key (a tag on every datagram) and the signer of block directories. */
@@ -70,7 +74,7 @@ final class StreamSender implements Runnable {
     private volatile String failure;
 
     StreamSender(int index, Scheduler scheduler, RateController rate, InetSocketAddress group, Object lock,
-                 DatagramChannel channel, ImageCatalog.Payloads payloads, int session, BooleanSupplier gate,
+                 DatagramOut out, ImageCatalog.Payloads payloads, int session, BooleanSupplier gate,
                  Wire.Key key, BlockData.Signer signer, DataCipher cipher, BadChunks badChunks) {
         this.cipher = cipher;
         this.key = key;
@@ -82,7 +86,7 @@ final class StreamSender implements Runnable {
         this.rate = rate;
         this.group = group;
         this.lock = lock;
-        this.channel = channel;
+        this.out = out;
         this.payloads = payloads;
         this.session = session;
         this.pacer = new Pacer(rate.rate(), 128 * 1024, System.nanoTime());
@@ -133,6 +137,7 @@ final class StreamSender implements Runnable {
                 }
                 // the directory again at the end, for receivers that lost the first copy
                 if (b.directory()) send(pkt, Wire.TYPE_INFO, b, 0, data.info);
+                out.flush();
             }
         } catch (IOException | RuntimeException e) {
             failure = e.toString();
@@ -144,7 +149,8 @@ final class StreamSender implements Runnable {
         pkt.clear();
         Wire.seal(pkt, key, Wire.TYPE_HEARTBEAT, session, 0, 0, 0, 0, 0);
         try {
-            channel.send(pkt, group);
+            out.add(pkt);
+            out.flush();
         } catch (IOException ignored) {
             // a heartbeat lost is harmless
         }
@@ -165,10 +171,11 @@ final class StreamSender implements Runnable {
         while (true) {
             long d = pacer.delay(size, System.nanoTime());
             if (d == 0) break;
+            out.flush(); // what the pacer let go leaves now, before the sleep
             // sleep until a good part of the bucket refilled: spinning per packet would burn a core
             LockSupport.parkNanos(Math.max(d, 150_000));
         }
-        channel.send(pkt, group);
+        out.add(pkt);
         packets.incrementAndGet();
         bytes.addAndGet(size);
     }
