@@ -275,7 +275,7 @@ class PeerLabTest {
     /** The receivers the master lists on its control API (s:8471), or an empty list while it does not answer. */
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> masterMachines(NetLab lab) {
-        NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-s", "http://" + lab.address("s") + ":8471/api/v1/status");
+        NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-sk", "https://" + lab.address("s") + ":8471/api/v1/status");
         if (!r.ok() || r.stdout().isBlank()) return List.of();
         Object machines = MiniJson.object(r.stdout()).get("machines");
         return machines instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
@@ -395,7 +395,7 @@ class PeerLabTest {
 
     @SuppressWarnings("unchecked")
     private static long doneBytes(NetLab lab, String machine) {
-        NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-s", "http://" + lab.address("s") + ":8471/api/v1/status");
+        NetLab.ExecResult r = lab.run("s", Duration.ofSeconds(5), "curl", "-sk", "https://" + lab.address("s") + ":8471/api/v1/status");
         if (!r.ok() || r.stdout().isBlank()) return -1;
         for (Object o : (List<Object>) MiniJson.object(r.stdout()).get("machines")) {
             Map<String, Object> m = (Map<String, Object>) o;
