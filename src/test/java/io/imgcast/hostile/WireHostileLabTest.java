@@ -114,7 +114,7 @@ class WireHostileLabTest {
             Process r2 = lab.start("r2", smallHeap("receive", "--from-peer", "--target", targets.get(1), "--interface", lab.iface("r2"),
                     "--machine", "r2", "--json", "--timeout", "40", "--master-key", fp.group(1).substring(0, 16)), dir.resolve("r2.log"));
             String base = "https://" + lab.address("s") + ":8471/";
-            Process forger = forger(lab, dir, base + "api/v1/status", "239.77.1.1:9000", 25);
+            Process forger = forger(lab, dir, base + "api/v1/status", "239.77.1.1:9000", 90);
             Process goodbyes = strangerGoodbyes(lab, dir, base, 30);
             Process master = lab.start("s", LabRun.imgcast("send", volume, "--key", key, "--interface", lab.iface("s"), "--json",
                     "--wait", "40", "--linger", "1", "--min-receivers", 2, "--rate", "100Mbit"), dir.resolve("s.log"));
@@ -142,7 +142,8 @@ class WireHostileLabTest {
         try (NetLab lab = NetLab.up(NetLab.uniqueName("h"), 3, NetLab.Options.defaults())) {
             LabRun run = new LabRun(lab, dir);
             run.server(store, "--min-machines", 2, "--wait", 40, "--rate", "100Mbit", "--encrypt");
-            Process forger = forger(lab, dir, run.serverUrl + "api/v1/status", "239.77.0.1:9000", 20);
+            // the forger outlasts the transfer (it is stopped at the end), however slowly the receivers start
+            Process forger = forger(lab, dir, run.serverUrl + "api/v1/status", "239.77.0.1:9000", 90);
             Process goodbyes = strangerGoodbyes(lab, dir, run.serverUrl, 25);
             Thread.sleep(3_000); // the forger is at work before the receivers join
             List<Process> ps = new ArrayList<>();
