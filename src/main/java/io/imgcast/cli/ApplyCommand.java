@@ -95,7 +95,7 @@ final class ApplyCommand implements Callable<Integer>, FastCli.Bindable {
         try (Store s = store.open(); StoreCatalog catalog = new StoreCatalog(s)) {
             StoreOption.image(s, name);
             ServedImage img = catalog.image(name);
-            PeerMaster pm = new PeerMaster(cfg);
+            PeerMaster pm = master.master(cfg, null, say);
             MasterOptions.operatorStart(pm, say);
             AtomicReference<Object> applied = new AtomicReference<>();
             int n = threads != null ? threads : Runtime.getRuntime().availableProcessors() + 1;

@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.security.KeyPair;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -28,6 +29,8 @@ final class MasterOptions {
     @Option(names = "--wait", defaultValue = "60", paramLabel = "SECONDS", description = "... or this long after the image is ready, with whoever joined; fail if no one did (default ${DEFAULT-VALUE}). Enter on the terminal, or SIGUSR1, starts at once") long waitSeconds;
     @Option(names = "--machine-timeout", defaultValue = "15", paramLabel = "SECONDS", description = "drop a receiver silent this long (default ${DEFAULT-VALUE})") long machineTimeout;
     @Option(names = "--linger", defaultValue = "2", paramLabel = "SECONDS", description = "after the last receiver finished, wait this long for late ones before ending (default ${DEFAULT-VALUE})") long lingerSeconds;
+    @Option(names = "--insecure-http", description = "plain HTTP on the control port, no TLS: anyone on the segment can read the session's"
+            + " keys and the receivers' tokens in the join replies (a lab only; receivers need --insecure-http too)") boolean insecureHttp;
     @Option(names = "--ttl", defaultValue = "1", paramLabel = "N", description = "multicast TTL (default ${DEFAULT-VALUE})") int ttl;
 
     PeerMaster.Config config() {
@@ -36,6 +39,14 @@ final class MasterOptions {
         InetSocketAddress http = Checks.hostPort("--listen", listen);
         return new PeerMaster.Config(iface, McastSocket.parseGroup(group), McastSocket.parseGroup(announce), http, rate,
                 streams, Math.max(1, minReceivers), waitSeconds * 1000, machineTimeout * 1000, lingerSeconds * 1000, ttl);
+    }
+
+    /** A master for {@code cfg} signing with {@code key} (null: a fresh one), its control port as --insecure-http says (with a warning). */
+    PeerMaster master(PeerMaster.Config cfg, KeyPair key, PrintStream say) {
+        PeerMaster pm = key == null ? new PeerMaster(cfg) : new PeerMaster(cfg, key);
+        pm.insecureHttp(insecureHttp);
+        if (insecureHttp) say.println("warning: plain HTTP on the control port (--insecure-http): no TLS, for a lab only");
+        return pm;
     }
 
     /** Lets the operator start at once: Enter on a terminal, or SIGUSR1. */

@@ -45,7 +45,8 @@ final class ReceiveCommand implements Callable<Integer> {
             + " digits of the fingerprint it prints; it pins the TLS connection and the manifests (without it: trust on first use)") String serverKey;
     @Option(names = "--image-key", paramLabel = "HEX", description = "pin the key that signed the image (behind a relay: the original"
             + " server's); default: the server's key") String imageKey;
-    @Option(names = "--insecure-http", description = "allow plain HTTP to the server (a lab only); without it an http:// URL is upgraded to https") boolean insecureHttp;
+    @Option(names = "--insecure-http", description = "allow plain HTTP to the server (a lab only); without it an http:// URL is upgraded to https;"
+            + " with --from-peer: the master runs with --insecure-http") boolean insecureHttp;
     @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "give up after this long without progress or server (default ${DEFAULT-VALUE})") long timeout;
     @Option(names = "--readback", description = "after receiving, read the whole target back and check it against the image") boolean readback;
     @Option(names = "--fresh", description = "the target disk is blank or to be overwritten: do not scan it for data already in place; zero holes are punched or zeroed by the device") boolean fresh;
@@ -105,7 +106,7 @@ final class ReceiveCommand implements Callable<Integer> {
             PeerReceiver.Result pr;
             try (Progress p = Progress.forTerminal("receive", 0, quiet || json)) {
                 pr = new PeerReceiver(new PeerReceiver.Config(iface, McastSocket.parseGroup(announce), session, target, name, serverKey,
-                        timeout * 1000, readback, targetOptions())).run(p, msg -> { if (!quiet && !json) System.err.println(msg); });
+                        timeout * 1000, readback, targetOptions(), insecureHttp)).run(p, msg -> { if (!quiet && !json) System.err.println(msg); });
             }
             r = pr.receive();
             master = pr.master();

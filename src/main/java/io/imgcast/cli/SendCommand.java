@@ -83,7 +83,7 @@ final class SendCommand implements Callable<Integer> {
         CaptureOptions opts = CaptureOptions.defaults().withLevel(lvl).withProgress(progress).withReadRetries(readRetries)
                 .withFsAware(!everyBlock).withNotes(n -> say.println(n));
         KeyPair kp = key != null ? MasterKey.load(key) : ImageSignature.newKeyPair();
-        PeerMaster pm = new PeerMaster(cfg, kp);
+        PeerMaster pm = master.master(cfg, kp, say);
         pm.encrypt(encrypt);
         say.printf("master key fingerprint: %s (%s)%n", pm.fingerprint(), key != null ? "from " + key : "fresh for this session");
         MasterOptions.operatorStart(pm, say);

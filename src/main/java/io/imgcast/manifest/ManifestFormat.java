@@ -48,6 +48,8 @@ public final class ManifestFormat {
     private static final byte[] MAGIC = "IMGCASTM".getBytes(StandardCharsets.US_ASCII);
     private static final int VERSION = 2;
     private static final int MAX_RAW = 1 << 30;
+    /** zstd's largest block (Block_Maximum_Size). */
+    private static final long MAX_BLOCK = 128 << 10;
 
     private ManifestFormat() {}
 
@@ -139,6 +141,11 @@ public final class ManifestFormat {
         try {
             long size = Zstd.getFrameContentSize(stored);
             if (size <= 0 || size > MAX_RAW) throw new CorruptDataException("manifest has no valid size");
+            // the size is the frame's own claim, allocated before a byte is decoded: no more than the
+            // input can make (a zstd block of 128 KiB needs at least 4 bytes: header and one RLE byte)
+            if (size > (stored.length / 4L + 1) * MAX_BLOCK) {
+                throw new CorruptDataException("manifest claims " + size + " bytes, more than its " + stored.length + " bytes can hold");
+            }
             raw = Zstd.decompress(stored, (int) size);
         } catch (RuntimeException e) {
             if (e instanceof CorruptDataException c) throw c;

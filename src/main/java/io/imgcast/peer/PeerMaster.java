@@ -9,6 +9,9 @@ import io.imgcast.net.McastSocket;
 import io.imgcast.server.CastServer;
 import io.imgcast.server.ImageCatalog;
 import io.imgcast.store.StoreException;
+import io.imgcast.trust.Admission;
+import io.imgcast.trust.Identity;
+import io.imgcast.trust.ServerTrust;
 
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -64,6 +67,18 @@ public final class PeerMaster {
     /** Encrypts the session's data ({@code send --encrypt}); said before {@link #run}. */
     public void encrypt(boolean on) {
         this.encrypt = on;
+    }
+
+    private volatile boolean insecureHttp;
+
+    /**
+     * Serves the control API over plain HTTP ({@code send --insecure-http}, a lab only): the join
+     * replies then carry the session's datagram key, data key and tokens in clear. By default it
+     * speaks TLS 1.3 with a certificate of the master's key, the key its announcements name, so
+     * that a receiver pins the connection to the announced key. Said before {@link #run}.
+     */
+    public void insecureHttp(boolean on) {
+        this.insecureHttp = on;
     }
 
     /** The fingerprint of the master's key (64 hex digits), which receivers may pin. */
@@ -128,7 +143,9 @@ public final class PeerMaster {
         };
         String address = controlAddress(nif, config.listen());
         String publicKey = Base64.getEncoder().encodeToString(key.getPublic().getEncoded());
-        try (CastServer server = new CastServer(gated, sc, key, encrypt)) {
+        // one key: it signs the announcements, the directories, and (as a TLS certificate) the control port
+        ServerTrust trust = new ServerTrust(new Identity(key), !insecureHttp, Admission.ANY, null, false);
+        try (CastServer server = new CastServer(gated, sc, trust, key, encrypt)) {
             server.start();
             int port = server.httpAddress().getPort();
             int sessionId = server.session();

@@ -7,6 +7,7 @@ import io.imgcast.net.McastSocket;
 import io.imgcast.receiver.CastReceiver;
 import io.imgcast.receiver.TargetOptions;
 import io.imgcast.trust.ClientTrust;
+import io.imgcast.trust.Pin;
 import io.imgcast.util.Posix;
 import io.imgcast.util.Progress;
 import io.imgcast.util.Units;
@@ -32,15 +33,16 @@ import java.util.function.Consumer;
  * ({@link CastReceiver}: verified chunks written in place, resume, goodbye with the result).
  */
 public final class PeerReceiver {
+    /** {@code insecureHttp}: the master's control port speaks plain HTTP ({@code send --insecure-http}, a lab only). */
     public record Config(String iface, InetSocketAddress announce, Integer session, Path target, String machine,
-                         String masterKey, long timeoutMs, boolean readback, TargetOptions targetOptions) {
+                         String masterKey, long timeoutMs, boolean readback, TargetOptions targetOptions, boolean insecureHttp) {
         public Config {
             if (targetOptions == null) targetOptions = TargetOptions.DEFAULT;
         }
 
         public Config(String iface, InetSocketAddress announce, Integer session, Path target, String machine,
                       String masterKey, long timeoutMs, boolean readback) {
-            this(iface, announce, session, target, machine, masterKey, timeoutMs, readback, null);
+            this(iface, announce, session, target, machine, masterKey, timeoutMs, readback, null, false);
         }
     }
 
@@ -83,15 +85,18 @@ public final class PeerReceiver {
         }
         say.accept("joining session " + a.session() + " of " + master + ": " + a.name() + " (" + a.kind().toLowerCase() + ", "
                 + Units.bytes(a.totalBytes()) + (a.layout().isEmpty() ? "" : ", " + a.layout()) + ")");
-        // a peer master speaks plain HTTP (its session key pins the manifest: --master-key); see docs/SECURITY.md
-        URI base = URI.create("http://" + master + "/");
+        // the master's control port speaks TLS with the key its signed announcement names: the
+        // connection is pinned to that key, so the join reply's keys and token reach only it
+        ClientTrust trust = ClientTrust.peer(new Pin(a.fingerprint()), config.masterKey() == null ? null : Pin.parse(config.masterKey()),
+                config.insecureHttp());
+        URI base = URI.create((config.insecureHttp() ? "http://" : "https://") + master + "/");
         String why = incompatibility(a, config.target());
         if (why != null) {
-            refuse(base, a, why);
+            refuse(base, trust, a, why);
             return new Result(failed("cannot take part in session " + a.session() + ": " + why, t0), a, master);
         }
         CastReceiver.Result r = new CastReceiver(new CastReceiver.Config(base, a.name(), config.target(), 0, config.iface(),
-                config.machine(), ClientTrust.of(config.masterKey(), null, true), config.timeoutMs(), CastReceiver.FEEDBACK_MS, config.readback(),
+                config.machine(), trust, config.timeoutMs(), CastReceiver.FEEDBACK_MS, config.readback(),
                 config.targetOptions().withImageLayout(a.layout())),
                 progress)
                 // the announced (pinned or first) master's key must sign the session: checked at every join, before a byte is written
@@ -146,9 +151,11 @@ public final class PeerReceiver {
         return null;
     }
 
-    private void refuse(URI base, Announce a, String why) {
+    private void refuse(URI base, ClientTrust trust, Announce a, String why) {
         try {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+            HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3));
+            if (!config.insecureHttp()) b.sslContext(trust.context());
+            HttpClient http = b.build();
             byte[] body = ControlJson.bytes(new RefuseRequest(config.machine(), a.name(), why));
             http.send(HttpRequest.newBuilder(base.resolve("api/v1/refuse")).timeout(Duration.ofSeconds(5))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),

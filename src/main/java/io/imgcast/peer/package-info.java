@@ -18,7 +18,10 @@
  * {@code imgcast keygen}, or fresh per session) signs its announcements, block directories, table
  * slices and manifest; its <b>fingerprint</b> is the SHA-256 of the public key in hex. A receiver
  * <b>pinned</b> to a fingerprint ({@code --master-key}) heeds no other master; unpinned it
- * <b>trusts the first</b> master it joins and follows no other key for the session.
+ * <b>trusts the first</b> master it joins and follows no other key for the session. The
+ * master's control API speaks TLS with a certificate of the same key, and the receiver pins
+ * the connection to the key the announcement named, so the join reply's keys and token reach
+ * no one else ({@code --insecure-http} on both sides: plain HTTP, a lab only).
  *
  * <p>The data moves with the multicast engine of {@code io.imgcast.cast} unchanged: a master is
  * a {@link io.imgcast.server.CastServer} over an {@link io.imgcast.server.ImageCatalog}, a receiver

@@ -174,6 +174,11 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         this(catalog, false, config, ServerTrust.open(), signing, encrypt);
     }
 
+    /** As above, with the control port as {@code trust} says: a peer master's TLS with its own key. */
+    public CastServer(ImageCatalog catalog, Config config, ServerTrust trust, KeyPair signing, boolean encrypt) throws IOException {
+        this(catalog, false, config, trust, signing, encrypt);
+    }
+
     private CastServer(ImageCatalog catalog, boolean ownsCatalog, Config config, ServerTrust trust, KeyPair signing, boolean encrypt)
             throws IOException {
         this.signing = signing;

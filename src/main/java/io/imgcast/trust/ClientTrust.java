@@ -16,14 +16,32 @@ public final class ClientTrust {
     private final Pin serverKey;
     private final Pin imageKey;
     private final boolean insecureHttp;
+    /** Whether the manifests must be signed by the server's key when no image key is given (one identity). */
+    private final boolean imagesFollowServer;
     private final PinningTrustManager trustManager;
     private volatile SSLContext context;
 
     public ClientTrust(Pin serverKey, Pin imageKey, boolean insecureHttp) {
+        this(serverKey, imageKey, insecureHttp, true);
+    }
+
+    private ClientTrust(Pin serverKey, Pin imageKey, boolean insecureHttp, boolean imagesFollowServer) {
         this.serverKey = serverKey;
         this.imageKey = imageKey;
         this.insecureHttp = insecureHttp;
+        this.imagesFollowServer = imagesFollowServer;
         this.trustManager = new PinningTrustManager(serverKey);
+    }
+
+    /**
+     * A peer receiver's trust in the master it found: the TLS connection pinned to {@code
+     * announced}, the key the master's signed announcement names (the {@code --master-key} pin
+     * or the first master heard); the manifests pinned to {@code imageKey} only (null: none), as
+     * a master sending from a store serves manifests its store signed.
+     */
+    public static ClientTrust peer(Pin announced, Pin imageKey, boolean insecureHttp) {
+        if (announced == null) throw new IllegalArgumentException("a peer master is trusted by the key it announced");
+        return new ClientTrust(announced, imageKey, insecureHttp, false);
     }
 
     /** From the command line's words (null: not given); a clear {@link IllegalArgumentException} for a bad pin. */
@@ -39,7 +57,7 @@ public final class ClientTrust {
     public URI base(URI given) {
         String s = given.toString();
         if (!s.endsWith("/")) s += "/";
-        String scheme = given.getScheme() == null ? "" : given.getScheme().toLowerCase(java.util.Locale.ROOT);
+        String scheme = given.getScheme() == null ? "" : given.getScheme().toLowerCase(Locale.ROOT);
         if (given.getHost() == null || !(scheme.equals("http") || scheme.equals("https"))) {
             throw new IllegalArgumentException("the server must be a URL such as https://10.0.0.1:8470/, got '" + given + "'");
         }
@@ -65,6 +83,7 @@ public final class ClientTrust {
     /** The pin the manifests' signing key must match: the image key, else the server key pinned or first seen over TLS, else none. */
     public Pin manifestPin() {
         if (imageKey != null) return imageKey;
+        if (!imagesFollowServer) return null;
         if (serverKey != null) return serverKey;
         String seen = trustManager.seen();
         return seen == null ? null : new Pin(seen);

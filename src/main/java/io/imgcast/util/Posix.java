@@ -404,18 +404,37 @@ public final class Posix {
         call("symlink", link, (a, cap) -> (int) Symlink.H.invokeExact(cap, a.allocateFrom(target), cstr(a, link)));
     }
 
+    /**
+     * Opens {@code path} with {@code flags} (and O_CLOEXEC), capturing errno in {@code cap}: the
+     * descriptor, or a {@link PosixException} naming {@code call}, the path and the errno text.
+     * The one place a descriptor is opened; {@link #closeQuietly} the one place it is closed.
+     */
+    private static int open(Arena a, MemorySegment cap, String call, Path path, int flags) throws Throwable {
+        int fd = (int) Open.H.invokeExact(cap, cstr(a, path), flags | O_CLOEXEC, 0);
+        if (fd < 0) throw new PosixException(call, path, errno(cap));
+        return fd;
+    }
+
+    /** Closes a descriptor; a failure is ignored (the descriptor is gone either way, and nothing was written through it here). */
+    private static void closeQuietly(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            int ignored = (int) Close.H.invokeExact(a.allocate(Ffm.CAPTURE), fd);
+        } catch (Throwable t) {
+            // nothing to do
+        }
+    }
+
     /** Size in bytes of a file or block device (seeks to its end). */
     public static long deviceSize(Path path) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Ffm.CAPTURE);
-            int fd = (int) Open.H.invokeExact(cap, cstr(a, path), O_RDONLY | O_CLOEXEC, 0);
-            if (fd < 0) throw new PosixException("open", path, errno(cap));
+            int fd = open(a, cap, "open", path, O_RDONLY);
             try {
                 long end = (long) Lseek.H.invokeExact(cap, fd, 0L, SEEK_END);
                 if (end < 0) throw new PosixException("lseek", path, errno(cap));
                 return end;
             } finally {
-                int ignored = (int) Close.H.invokeExact(cap, fd);
+                closeQuietly(fd);
             }
         } catch (IOException | RuntimeException e) {
             throw e;
@@ -470,20 +489,14 @@ public final class Posix {
 
         @Override
         public void close() {
-            try (Arena a = Arena.ofConfined()) {
-                int ignored = (int) Close.H.invokeExact(a.allocate(Ffm.CAPTURE), fd);
-            } catch (Throwable t) {
-                // nothing to do
-            }
+            closeQuietly(fd);
         }
     }
 
     public static DataSeeker dataSeeker(Path path) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Ffm.CAPTURE);
-            int fd = (int) Open.H.invokeExact(cap, cstr(a, path), O_RDONLY | O_CLOEXEC, 0);
-            if (fd < 0) throw new PosixException("open", path, errno(cap));
-            return new DataSeeker(fd, path);
+            return new DataSeeker(open(a, cap, "open", path, O_RDONLY), path);
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -504,11 +517,7 @@ public final class Posix {
         public synchronized void close() {
             if (closed) return;
             closed = true;
-            try (Arena a = Arena.ofConfined()) {
-                int ignored = (int) Close.H.invokeExact(a.allocate(Ffm.CAPTURE), fd);
-            } catch (Throwable t) {
-                // nothing to do
-            }
+            closeQuietly(fd);
         }
     }
 
@@ -520,9 +529,7 @@ public final class Posix {
     public static Held openExclusive(Path device) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Ffm.CAPTURE);
-            int fd = (int) Open.H.invokeExact(cap, cstr(a, device), O_WRONLY | O_EXCL | O_CLOEXEC, 0);
-            if (fd < 0) throw new PosixException("open O_EXCL", device, errno(cap));
-            return new Held(fd);
+            return new Held(open(a, cap, "open O_EXCL", device, O_WRONLY | O_EXCL));
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -537,8 +544,7 @@ public final class Posix {
     public static Held tryFlock(Path file) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Ffm.CAPTURE);
-            int fd = (int) Open.H.invokeExact(cap, cstr(a, file), O_RDONLY | O_CLOEXEC, 0);
-            if (fd < 0) throw new PosixException("open", file, errno(cap));
+            int fd = open(a, cap, "open", file, O_RDONLY);
             Held h = new Held(fd);
             if ((int) Flock.H.invokeExact(cap, fd, LOCK_EX | LOCK_NB) == 0) return h;
             int e = errno(cap);
@@ -588,8 +594,7 @@ public final class Posix {
         if (length <= 0) return device ? Zeroed.DEVICE_ZEROED : Zeroed.PUNCHED;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(Ffm.CAPTURE);
-            int fd = (int) Open.H.invokeExact(cap, cstr(a, path), O_RDWR | O_CLOEXEC, 0);
-            if (fd < 0) throw new PosixException("open", path, errno(cap));
+            int fd = open(a, cap, "open", path, O_RDWR);
             try {
                 int r;
                 if (device) {
@@ -605,7 +610,7 @@ public final class Posix {
                 if (e == ENOTSUP || e == EINVAL || e == ENOTTY || e == ENOSYS) return Zeroed.NOT_SUPPORTED;
                 throw new PosixException(device ? "ioctl BLKZEROOUT" : "fallocate PUNCH_HOLE", path, e);
             } finally {
-                int ignored = (int) Close.H.invokeExact(cap, fd);
+                closeQuietly(fd);
             }
         } catch (IOException | RuntimeException e) {
             throw e;

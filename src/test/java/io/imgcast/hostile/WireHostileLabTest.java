@@ -2,6 +2,7 @@ package io.imgcast.hostile;
 
 import io.imgcast.lab.LabRun;
 import io.imgcast.lab.NetLab;
+import io.imgcast.peer.SplitKeyMaster;
 import io.imgcast.testutil.Cli;
 import io.imgcast.testutil.Needs;
 import io.imgcast.testutil.Sh;
@@ -11,12 +12,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,7 +46,7 @@ class WireHostileLabTest {
     @BeforeAll
     static void sources() throws Exception {
         Needs.lab();
-        Needs.tools("mkfs.ext4", "curl");
+        Needs.tools("mkfs.ext4", "curl", "python3");
         Path vtree = work.resolve("vtree");
         TreeGen.plain(vtree, 31, 10 << 20);
         volume = work.resolve("vol.img");
@@ -78,7 +81,7 @@ class WireHostileLabTest {
     }
 
     private static void assertNoGoodbyeTaken(LabRun run, Process goodbyes) throws Exception {
-        goodbyes.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+        goodbyes.waitFor(60, TimeUnit.SECONDS);
         String log = run.log("goodbyes");
         assertFalse(log.isBlank(), "the stranger's requests ran");
         for (String code : log.trim().split("\\s+")) assertTrue(code.equals("403") || code.equals("404") || code.equals("000"), log);
@@ -110,8 +113,8 @@ class WireHostileLabTest {
                     "--machine", "r1", "--json", "--timeout", "40", "--master-key", fp.group(1)), dir.resolve("r1.log"));
             Process r2 = lab.start("r2", smallHeap("receive", "--from-peer", "--target", targets.get(1), "--interface", lab.iface("r2"),
                     "--machine", "r2", "--json", "--timeout", "40", "--master-key", fp.group(1).substring(0, 16)), dir.resolve("r2.log"));
-            String base = "http://" + lab.address("s") + ":8471/";
-            Process forger = forger(lab, dir, base + "api/v1/status", "239.77.1.1:9000", 25);
+            String base = "https://" + lab.address("s") + ":8471/";
+            Process forger = forger(lab, dir, base + "api/v1/status", "239.77.1.1:9000", 90);
             Process goodbyes = strangerGoodbyes(lab, dir, base, 30);
             Process master = lab.start("s", LabRun.imgcast("send", volume, "--key", key, "--interface", lab.iface("s"), "--json",
                     "--wait", "40", "--linger", "1", "--min-receivers", 2, "--rate", "100Mbit"), dir.resolve("s.log"));
@@ -127,7 +130,7 @@ class WireHostileLabTest {
             assertTrue(run.log("forger").contains("forging for session"), run.log("forger"));
             assertNoGoodbyeTaken(run, goodbyes);
             // the rogue never had a receiver: no pinned target took a byte from it
-            NetLab.ExecResult st = lab.run("r3", Duration.ofSeconds(10), "curl", "-s", "http://" + lab.address("r3") + ":8471/api/v1/status");
+            NetLab.ExecResult st = lab.run("r3", Duration.ofSeconds(10), "curl", "-sk", "https://" + lab.address("r3") + ":8471/api/v1/status");
             assertTrue(st.stdout().contains("\"machines\":[]"), "the rogue's list: " + st.stdout());
             rogue.destroy();
             forger.destroy();
@@ -139,7 +142,8 @@ class WireHostileLabTest {
         try (NetLab lab = NetLab.up(NetLab.uniqueName("h"), 3, NetLab.Options.defaults())) {
             LabRun run = new LabRun(lab, dir);
             run.server(store, "--min-machines", 2, "--wait", 40, "--rate", "100Mbit", "--encrypt");
-            Process forger = forger(lab, dir, run.serverUrl + "api/v1/status", "239.77.0.1:9000", 20);
+            // the forger outlasts the transfer (it is stopped at the end), however slowly the receivers start
+            Process forger = forger(lab, dir, run.serverUrl + "api/v1/status", "239.77.0.1:9000", 90);
             Process goodbyes = strangerGoodbyes(lab, dir, run.serverUrl, 25);
             Thread.sleep(3_000); // the forger is at work before the receivers join
             List<Process> ps = new ArrayList<>();
@@ -158,4 +162,117 @@ class WireHostileLabTest {
             forger.destroy();
         }
     }
+
+    /**
+     * A hostile host's view of a peer session's control connection: the bridge floods every
+     * frame to every port (ageing time 0, a hub) and the hostile host captures the TCP payload
+     * of the master's control port. With {@code --insecure-http} on both sides (the control) it
+     * reads the join reply's datagram key and token; over TLS, the default, it reads none of
+     * them. Then a master whose announcements carry the legitimate key but whose TLS presents
+     * another (what a host in the middle of the control connection can do at best) is refused
+     * by a pinned receiver before a byte of its target is written.
+     */
+    @Test
+    void aPeerMastersJoinReplyIsUnreadableOnTheSegmentAndAnotherTlsKeyIsRefused(@TempDir Path dir) throws Exception {
+        Path key = dir.resolve("master.key");
+        Cli.Result kg = Cli.run("keygen", key).ok();
+        Matcher fp = Pattern.compile("fingerprint: ([0-9a-f]{64})").matcher(kg.out());
+        assertTrue(fp.find(), kg.out());
+        Path sniffer = dir.resolve("sniff.py");
+        Files.writeString(sniffer, SNIFFER);
+        try (NetLab lab = NetLab.up(NetLab.uniqueName("h"), 3, NetLab.Options.defaults())) {
+            LabRun run = new LabRun(lab, dir);
+            Sh.run("ip", "-n", lab.netns("sw"), "link", "set", "br1", "type", "bridge", "ageing_time", "0").ok();
+            assertTrue(lab.run("r3", Duration.ofSeconds(5), "ip", "link", "set", lab.iface("r3"), "promisc", "on").ok());
+            byte[] plain = sniffedSession(lab, run, dir, sniffer, key, fp.group(1), "plain", true);
+            String plainText = new String(plain, StandardCharsets.ISO_8859_1);
+            assertTrue(plainText.contains("\"wire_key\"") && plainText.contains("\"token\""),
+                    "with --insecure-http the hostile host reads the join reply (" + plain.length + " bytes captured)");
+            byte[] tls = sniffedSession(lab, run, dir, sniffer, key, fp.group(1), "tls", false);
+            String tlsText = new String(tls, StandardCharsets.ISO_8859_1);
+            assertTrue(tls.length > 2_000, "the hostile host saw the control connection: " + tls.length + " bytes");
+            for (String secret : List.of("wire_key", "token", "signer", "api/v1/")) {
+                assertFalse(tlsText.contains(secret), "over TLS the hostile host reads no '" + secret + "'");
+            }
+
+            Process split = lab.start("r3", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    Cli.classPath(), SplitKeyMaster.class.getName(), lab.iface("r3"), rogueVolume.toString(), key.toString(), "60"),
+                    dir.resolve("split.log"));
+            long end = System.nanoTime() + 60_000_000_000L;
+            while (System.nanoTime() < end && split.isAlive() && !run.log("split").contains("TLS key fingerprint: ")) Thread.sleep(100);
+            Matcher tlsKey = Pattern.compile("TLS key fingerprint: ([0-9a-f]{64})").matcher(run.log("split"));
+            assertTrue(tlsKey.find(), run.log("split"));
+            Path target = dir.resolve("r2.img");
+            Files.write(target, new byte[0]);
+            Process r2 = lab.start("r2", LabRun.imgcast("receive", "--from-peer", "--target", target, "--interface", lab.iface("r2"),
+                    "--machine", "r2", "--json", "--timeout", "20", "--master-key", fp.group(1)), dir.resolve("r2.log"));
+            Map<String, Object> r = run.result("r2", r2, Duration.ofSeconds(90));
+            assertTrue(((Number) r.get("exit")).intValue() != 0, run.log("r2"));
+            String error = String.valueOf(r.get("error"));
+            assertTrue(error.contains(tlsKey.group(1).substring(0, 16)) && error.contains("is not the pinned one"),
+                    "refused for the TLS key: " + error);
+            assertEquals(0, Files.size(target), "no byte of the pinned target was written");
+            split.destroy();
+        }
+    }
+
+    /**
+     * One peer session of the tree to r1 (pinned to the master's key) while r3 captures the
+     * master's control port; returns the captured TCP payload.
+     */
+    private static byte[] sniffedSession(NetLab lab, LabRun run, Path dir, Path sniffer, Path key, String fp, String label,
+                                         boolean insecure) throws Exception {
+        Path capture = dir.resolve("capture-" + label + ".bin");
+        Process sniff = lab.start("r3", List.of("python3", sniffer.toString(), lab.iface("r3"), "8471", "90", capture.toString()),
+                dir.resolve("sniff-" + label + ".log"));
+        Thread.sleep(1_000);
+        List<Object> m = new ArrayList<>(List.of("send", tree, "--key", key, "--interface", lab.iface("s"), "--json", "--wait", "40",
+                "--linger", "1", "--min-receivers", "1"));
+        List<Object> r = new ArrayList<>(List.of("receive", "--from-peer", "--target", dir.resolve("out-" + label), "--interface",
+                lab.iface("r1"), "--machine", "r1", "--json", "--timeout", "30", "--master-key", fp));
+        if (insecure) {
+            m.add("--insecure-http");
+            r.add("--insecure-http");
+        }
+        Process master = lab.start("s", LabRun.imgcast(m.toArray()), dir.resolve("s-" + label + ".log"));
+        Process r1 = lab.start("r1", LabRun.imgcast(r.toArray()), dir.resolve("r1-" + label + ".log"));
+        Map<String, Object> res = run.result("r1-" + label, r1, Duration.ofSeconds(120));
+        assertEquals(0, ((Number) res.get("exit")).intValue(), run.log("r1-" + label));
+        TreeDiff.assertSame(tree, dir.resolve("out-" + label));
+        assertEquals(0, ((Number) run.result("s-" + label, master, Duration.ofSeconds(60)).get("exit")).intValue(), run.log("s-" + label));
+        sniff.destroy();
+        sniff.waitFor(10, TimeUnit.SECONDS);
+        assertTrue(Files.exists(capture), run.log("sniff-" + label));
+        return Files.readAllBytes(capture);
+    }
+
+    /** Captures the TCP payload to and from one port on an interface (AF_PACKET; every frame the hub floods to it). */
+    private static final String SNIFFER = """
+            import socket, struct, sys, time
+            iface, port, seconds, out = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+            s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+            s.bind((iface, 0))
+            s.settimeout(0.5)
+            end = time.time() + seconds
+            n = 0
+            with open(out, 'wb') as f:
+                while time.time() < end:
+                    try:
+                        frame = s.recv(262144)
+                    except socket.timeout:
+                        continue
+                    if len(frame) < 34 or frame[12:14] != b'\\x08\\x00' or frame[23] != 6:
+                        continue
+                    t = 14 + (frame[14] & 15) * 4
+                    sp, dp = struct.unpack('!HH', frame[t:t + 4])
+                    if port not in (sp, dp):
+                        continue
+                    total = struct.unpack('!H', frame[16:18])[0]
+                    payload = frame[t + (frame[t + 12] >> 4) * 4:14 + total]
+                    if payload:
+                        f.write(payload)
+                        f.flush()
+                        n += len(payload)
+            print('captured', n, 'bytes of port', port)
+            """;
 }

@@ -4,6 +4,7 @@ import io.imgcast.manifest.Entry;
 import io.imgcast.manifest.Manifest;
 import io.imgcast.manifest.ManifestFormat;
 import io.imgcast.testutil.Cli;
+import io.imgcast.testutil.PackDamage;
 import io.imgcast.testutil.StoreState;
 import io.imgcast.testutil.TreeDiff;
 import io.imgcast.testutil.TreeGen;
@@ -58,24 +59,15 @@ class DamageTest {
 
     /** Location of the first chunk of file {@code path} in image {@code image}. */
     ChunkLocation chunkOf(String image, String path) {
-        try (Store s = Store.open(store, false)) {
-            Manifest m = s.manifest(s.image(image));
-            Entry e = m.entries().stream().filter(x -> x.path().equals(path)).findFirst().orElseThrow();
-            return s.location(e.chunks().id(0)).orElseThrow();
-        }
+        return PackDamage.firstChunk(store, image, path);
     }
 
     Path packFile(ChunkLocation l) {
-        return store.resolve("packs").resolve(String.format("%08d.pack", l.pack()));
+        return PackDamage.packFile(store, l);
     }
 
     static void flip(Path f, long offset) throws Exception {
-        try (RandomAccessFile r = new RandomAccessFile(f.toFile(), "rw")) {
-            r.seek(offset);
-            int b = r.read();
-            r.seek(offset);
-            r.write(b ^ 0x40);
-        }
+        PackDamage.flip(f, offset, 0x40);
     }
 
     @SuppressWarnings("unchecked")

@@ -1,16 +1,15 @@
 package io.imgcast.store;
 
-import io.imgcast.manifest.Entry;
 import io.imgcast.manifest.ImageKind;
 import io.imgcast.manifest.ImageSignature;
 import io.imgcast.testutil.Cli;
+import io.imgcast.testutil.PackDamage;
 import io.imgcast.testutil.TreeDiff;
 import io.imgcast.testutil.TreeGen;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -183,17 +182,8 @@ class StoreRepairTest {
 
     @Test
     void damagedChunkRecordIsFoundAndMarkedBad() throws Exception {
-        ChunkLocation l;
-        try (Store s = Store.open(store, false)) {
-            Entry e = s.manifest(s.image("a")).entries().stream().filter(x -> x.path().equals("big.bin")).findFirst().orElseThrow();
-            l = s.location(e.chunks().id(0)).orElseThrow();
-        }
-        try (RandomAccessFile r = new RandomAccessFile(store.resolve(String.format("packs/%08d.pack", l.pack())).toFile(), "rw")) {
-            r.seek(l.offset() + PackFormat.RECORD_HEADER + 10);
-            int b = r.read();
-            r.seek(l.offset() + PackFormat.RECORD_HEADER + 10);
-            r.write(b ^ 1);
-        }
+        ChunkLocation l = PackDamage.firstChunk(store, "a", "big.bin");
+        PackDamage.flip(PackDamage.packFile(store, l), l.offset() + PackFormat.RECORD_HEADER + 10, 1);
         deleteIndex();
         Map<String, Object> j = repairJson(store, 3);
         assertEquals(1L, j.get("damaged_records"), j.toString());
@@ -211,18 +201,9 @@ class StoreRepairTest {
 
     @Test
     void aRecordWhoseIdWasAlteredIsDamageNotAChunk() throws Exception {
-        ChunkLocation l;
-        try (Store s = Store.open(store, false)) {
-            Entry e = s.manifest(s.image("a")).entries().stream().filter(x -> x.path().equals("big.bin")).findFirst().orElseThrow();
-            l = s.location(e.chunks().id(0)).orElseThrow();
-        }
+        ChunkLocation l = PackDamage.firstChunk(store, "a", "big.bin");
         // the CRC covers the payload only: a flipped bit in the id must still be found
-        try (RandomAccessFile r = new RandomAccessFile(store.resolve(String.format("packs/%08d.pack", l.pack())).toFile(), "rw")) {
-            r.seek(l.offset() + 10);
-            int b = r.read();
-            r.seek(l.offset() + 10);
-            r.write(b ^ 4);
-        }
+        PackDamage.flip(PackDamage.packFile(store, l), l.offset() + 10, 4);
         deleteIndex();
         Map<String, Object> j = repairJson(store, 3);
         assertEquals(1L, j.get("damaged_records"), j.toString());

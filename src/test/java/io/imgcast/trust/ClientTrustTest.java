@@ -34,4 +34,16 @@ class ClientTrustTest {
         assertThrows(IllegalArgumentException.class, () -> ClientTrust.of("", null, false));
         assertThrows(IllegalArgumentException.class, () -> ClientTrust.of(null, "a", false));
     }
+
+    @Test
+    void aPeerReceiverPinsTheAnnouncedKeyForTlsAndTheImageKeyAloneForManifests() {
+        String announced = ImageSignature.fingerprint(ImageSignature.newKeyPair().getPublic().getEncoded());
+        String image = ImageSignature.fingerprint(ImageSignature.newKeyPair().getPublic().getEncoded());
+        ClientTrust unpinned = ClientTrust.peer(new Pin(announced), null, false);
+        assertEquals(announced, unpinned.serverKey().hex(), "the TLS connection is pinned to the announced key");
+        assertNull(unpinned.manifestPin(), "a master sending from a store serves manifests its store signed");
+        assertNull(unpinned.firstUse(), "never trust on first use over TLS: the announcement named the key");
+        assertEquals(image.substring(0, 16), ClientTrust.peer(new Pin(announced), Pin.parse(image.substring(0, 16)), false).manifestPin().hex());
+        assertThrows(IllegalArgumentException.class, () -> ClientTrust.peer(null, null, false));
+    }
 }
