@@ -31,6 +31,8 @@ set -euo pipefail
 
 lab_pkgs=(iproute2 nftables procps curl)
 test_pkgs=(attr libcap2-bin e2fsprogs fdisk mount diffutils util-linux partclone dosfstools ntfs-3g xfsprogs mtools)
+# network boot (serve --boot and its lab test): dnsmasq, the iPXE builds it hands out, busybox's DHCP and TFTP clients
+test_pkgs+=(dnsmasq-base ipxe busybox-static)
 runtime_pkgs=(libisal2 libssl3)
 boot_pkgs=(qemu-system-x86 ovmf ipxe dnsmasq-base busybox-static cpio syslinux syslinux-common grub-efi-amd64-bin)
 bench_pkgs=(udpcast jq wimtools casync debootstrap python3)

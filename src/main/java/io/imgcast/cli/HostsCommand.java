@@ -25,13 +25,20 @@ final class HostsCommand implements Runnable {
         @Option(names = "--disk", paramLabel = "RULE", description = "which disk gets the image: largest (the largest non-removable; default),"
                 + " size:MIN-MAX, by-path:NAME, serial:S or /dev/NAME") String disk;
         @Option(names = "--then", paramLabel = "ACTION", description = "afterwards: reboot, poweroff or shell (default: nothing)") String then;
+        @Option(names = "--task", paramLabel = "TASK", description = "what the machine does when it boots from the network: deploy (receive"
+                + " its image; default) or 'capture NAME' (capture its disk into the store as the new image NAME; then back to deploy)") String task;
+        @Option(names = "--fresh", description = "when it boots from the network, receive with --fresh (the disk is blank or to be overwritten:"
+                + " it is not scanned for data already in place)") boolean fresh;
 
         @Override
         int run(Admin admin) throws Exception {
-            Host h = admin.addHost(new Host(mac, name, image, group, disk, then));
-            System.out.printf("host %s (%s): image %s%s, disk %s%s; in %s%n", h.name(), h.mac(), h.image() != null ? h.image() : "of group " + h.group(),
+            Host h = admin.addHost(new Host(mac, name, image, group, disk, then, task, fresh ? Boolean.TRUE : null));
+            System.out.printf("host %s (%s): image %s%s, disk %s%s; in %s%n", h.name(), h.mac(), h.image() != null ? h.image() : h.group() != null ? "of group " + h.group() : "none",
                     h.group() != null ? ", group " + h.group() : "", h.disk() != null ? h.disk() : "largest",
                     h.then() != null ? ", then " + h.then() : "", admin.where());
+            if (h.task() != null || h.fresh() != null) {
+                System.out.printf("  network boot: %s%s%n", h.task() != null ? h.task() : Host.DEPLOY, h.fresh() != null ? ", fresh" : "");
+            }
             return 0;
         }
     }
@@ -70,9 +77,10 @@ final class HostsCommand implements Runnable {
     }
 
     @Command(name = "default", mixinStandardHelpOptions = true, description = "What a machine the server does not know gets: ignore (no answer;"
-            + " the default), local-disk (boot its own disk), register (listed as a new host, to be given an image), or an image's name.")
+            + " the default), local-disk (boot its own disk), register (listed as a new host, to be given an image), menu (a network-booted"
+            + " machine shows the console menu: register, receive, capture, boot the local disk), or an image's name.")
     static final class Default extends AdminCommand {
-        @Parameters(paramLabel = "RULE", arity = "0..1", description = "ignore, local-disk, register or IMAGE (none: print the rule)") String rule;
+        @Parameters(paramLabel = "RULE", arity = "0..1", description = "ignore, local-disk, register, menu or IMAGE (none: print the rule)") String rule;
 
         @Override
         int run(Admin admin) throws Exception {

@@ -1,6 +1,9 @@
 package io.imgcast.cli;
 
 import io.imgcast.api.MachineState;
+import io.imgcast.boot.BootHttp;
+import io.imgcast.boot.Dnsmasq;
+import io.imgcast.boot.IpxeScript;
 import io.imgcast.api.Status;
 import io.imgcast.net.McastSocket;
 import io.imgcast.server.CastServer;
@@ -13,12 +16,17 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.InterfaceAddress;
+import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 @Command(mixinStandardHelpOptions = true, name = "serve", description = "Serve images from the store to many machines over multicast, with an HTTP control API and dashboard.")
 final class ServeCommand implements Callable<Integer> {
@@ -37,6 +45,18 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--ttl", defaultValue = "1", paramLabel = "N", description = "multicast TTL (default ${DEFAULT-VALUE})") int ttl;
     @Option(names = "--priority-rule", paramLabel = "CIDR=N", description = "machines in this network get at least priority N (repeatable)")
     List<String> priorityRules = new ArrayList<>();
+    @Option(names = "--boot", description = "network boot: serve the boot files and each machine's iPXE script over plain HTTP"
+            + " (--boot-listen), and run dnsmasq on --interface for DHCP and TFTP (proxy-DHCP beside the site's DHCP server,"
+            + " or --dhcp-range on an isolated network)") boolean boot;
+    @Option(names = "--boot-dir", paramLabel = "DIR", description = "with --boot: where vmlinuz and initrd.img are ('imgcast boot build --out DIR';"
+            + " default: the state dir's boot/)") Path bootDir;
+    @Option(names = "--boot-listen", defaultValue = "0.0.0.0:8480", paramLabel = "ADDR:PORT", description = "with --boot: the plain-HTTP"
+            + " listener of the boot files and scripts (default ${DEFAULT-VALUE})") String bootListen;
+    @Option(names = "--dhcp-range", paramLabel = "START,END", description = "with --boot: hand out these addresses (an isolated network only);"
+            + " without it dnsmasq is a proxy-DHCP server beside the site's") String dhcpRange;
+    @Option(names = "--tftp-dir", paramLabel = "DIR", description = "with --boot: where undionly.kpxe and ipxe.efi are (default: "
+            + "/usr/lib/ipxe, Debian's ipxe package)") Path tftpDir;
+    @Option(names = "--no-dhcp", description = "with --boot: run no dnsmasq (the site's DHCP server already points iPXE at the script)") boolean noDhcp;
     @Mixin StoreOption store;
     @Mixin TrustOptions.Serve trustOptions;
     @Mixin StateOption state;
@@ -45,6 +65,10 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Checks.networkInterface(iface);
         InetSocketAddress http = Checks.hostPort("--listen", listen);
+        InetSocketAddress bootHttp = boot ? Checks.hostPort("--boot-listen", bootListen) : null;
+        if (!boot && (bootDir != null || dhcpRange != null || tftpDir != null || noDhcp)) {
+            throw new CliException(ExitCode.USAGE, "--boot-dir, --dhcp-range, --tftp-dir and --no-dhcp go with --boot");
+        }
         CastServer.Config cfg = new CastServer.Config(iface, McastSocket.parseGroup(group), rate, http, streams,
                 machineTimeout * 1000, minMachines, waitSeconds * 1000, ttl,
                 priorityRules.stream().map(CastServer.PriorityRule::parse).toList());
@@ -54,9 +78,44 @@ final class ServeCommand implements Callable<Integer> {
                 System.err.println("imgcast serve: warning: with --insecure-http the join replies carry the data key of --encrypt"
                         + " (and the datagram key) in clear: anyone on the segment who reads them can read and forge the data");
             }
+            Path bootFiles = boot ? (bootDir != null ? bootDir : db.dir().resolve("boot")) : null;
+            Dnsmasq.Config dhcp = null;
+            if (boot) {
+                try {
+                    BootHttp.checkBootDir(bootFiles);
+                } catch (IOException e) {
+                    throw new CliException(ExitCode.USAGE, e.getMessage());
+                }
+                if (!noDhcp) dhcp = dhcpConfig(db.dir(), bootHttp.getPort());
+            }
             try (CastServer server = new CastServer(s, cfg, trust, encrypt)) {
                 server.enableAdmin(db);
                 server.start();
+                BootHttp bootServer = null;
+                Dnsmasq dnsmasq = null;
+                if (boot) {
+                    // checked once here: a fingerprint or URL the kernel line cannot carry is an error at start
+                    bootServer(server, "127.0.0.1", 1);
+                    int[] port = {bootHttp.getPort()};
+                    bootServer = new BootHttp(bootHttp, bootFiles, (mac, local) -> script(server, mac, local, port[0]), ServeCommand::log);
+                    port[0] = bootServer.address().getPort(); // before start: no request is answered with the asked port 0
+                    bootServer.start();
+                    if (dhcp != null) dhcp = dhcpConfig(db.dir(), port[0]);
+                    System.out.println("network boot: " + bootFiles + " over http://" + bootHttp.getHostString() + ":" + bootServer.address().getPort()
+                            + "/boot.ipxe?mac=MAC");
+                    if (dhcp != null) {
+                        dnsmasq = Dnsmasq.start(dhcp, ServeCommand::log);
+                        System.out.println("dnsmasq " + dnsmasq.pid() + " on " + iface + ": " + (dhcp.proxy() ? "proxy-DHCP beside the site's DHCP server"
+                                : "addresses " + dhcpRange) + ", TFTP from " + dhcp.tftpDir() + ", iPXE to " + dhcp.scriptUrl());
+                    }
+                    BootHttp b = bootServer;
+                    Dnsmasq d = dnsmasq;
+                    // stopped on SIGTERM too: the shutdown hook runs before the JVM exits
+                    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                        if (d != null) d.close();
+                        b.close();
+                    }));
+                }
                 // the URL the admin commands on this machine find in the state directory: https unless --insecure-http
                 String url = server.controlUrl(server.httpAddress().getAddress().isAnyLocalAddress() ? "127.0.0.1" : http.getHostString());
                 Path urlFile = db.dir().resolve(StateOption.SERVER_URL);
@@ -84,10 +143,13 @@ final class ServeCommand implements Callable<Integer> {
                         server.controlUrl(http.getHostString()), group, iface, server.session(), db.dir());
                 System.out.println("fingerprint: " + server.fingerprint());
                 System.out.flush();
+                Dnsmasq child = dnsmasq;
                 try {
-                    return serveUntilIdle(server, exitAfterIdle);
+                    return serveUntilIdle(server, exitAfterIdle, child == null ? () -> null : child::failure);
                 } finally {
                     forget.run();
+                    if (dnsmasq != null) dnsmasq.close();
+                    if (bootServer != null) bootServer.close();
                 }
             }
         }
@@ -98,12 +160,22 @@ final class ServeCommand implements Callable<Integer> {
      * machine failed, was lost or refused) or when the server failed (1).
      */
     static int serveUntilIdle(CastServer server, Long exitAfterIdle) throws InterruptedException {
+        return serveUntilIdle(server, exitAfterIdle, () -> null);
+    }
+
+    /** As above; {@code child} names why a child process serve needs (dnsmasq) is gone, else null: then serve fails. */
+    static int serveUntilIdle(CastServer server, Long exitAfterIdle, Supplier<String> child) throws InterruptedException {
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         String lastLine = "";
         while (true) {
             Thread.sleep(1000);
             if (server.failure() != null) {
                 System.err.println("imgcast: " + server.failure());
+                return ExitCode.ERROR.code;
+            }
+            String gone = child.get();
+            if (gone != null) {
+                System.err.println("imgcast serve: network boot stopped: " + gone);
                 return ExitCode.ERROR.code;
             }
             String line = summary(server.status());
@@ -122,6 +194,46 @@ final class ServeCommand implements Callable<Integer> {
                 }
                 return ExitCode.OK.code;
             }
+        }
+    }
+
+    private static void log(String line) {
+        System.err.println("imgcast serve: " + line);
+    }
+
+    /** The URLs a machine that asked on {@code host} is given: the boot files' and the control API's. */
+    private static IpxeScript.Server bootServer(CastServer server, String host, int bootPort) {
+        String control = server.controlUrl(host);
+        return new IpxeScript.Server("http://" + host + ":" + bootPort, control, server.fingerprint(), control.startsWith("http://"));
+    }
+
+    /** The iPXE script for {@code mac} (null: the chain that asks again with it), as the server's inventory says. */
+    private static String script(CastServer server, String mac, InetAddress local, int bootPort) {
+        IpxeScript.Server urls = bootServer(server, local.getHostAddress(), bootPort);
+        if (mac == null || mac.isEmpty()) return IpxeScript.chain(urls);
+        CastServer.BootPlan plan = server.bootPlan(mac);
+        log("network boot of " + mac + " from " + local.getHostAddress() + ": " + (plan.boot() ? "imgcast" : "local disk") + " (" + plan.why() + ")");
+        return plan.boot() ? IpxeScript.boot(urls, mac, plan.why()) : IpxeScript.local(plan.why());
+    }
+
+    /** dnsmasq's settings for --interface: its IPv4 address and network, the range (or proxy), TFTP files, the script's URL. */
+    private Dnsmasq.Config dhcpConfig(Path stateDir, int bootPort) throws IOException {
+        NetworkInterface nif = NetworkInterface.getByName(iface);
+        InterfaceAddress v4 = nif == null ? null : nif.getInterfaceAddresses().stream().filter(a -> a.getAddress() instanceof Inet4Address)
+                .findFirst().orElse(null);
+        if (v4 == null) throw new CliException(ExitCode.USAGE, "--interface " + iface + " has no IPv4 address for DHCP and TFTP to answer from");
+        if (nif.isLoopback()) throw new CliException(ExitCode.USAGE, "--boot answers DHCP on --interface: not on the loopback interface");
+        Inet4Address addr = (Inet4Address) v4.getAddress();
+        try {
+            Inet4Address[] range = dhcpRange == null ? new Inet4Address[2] : Dnsmasq.parseRange(dhcpRange);
+            Dnsmasq.Config c = new Dnsmasq.Config(Dnsmasq.BINARY, iface, addr, v4.getNetworkPrefixLength(), range[0], range[1],
+                    tftpDir != null ? tftpDir : Dnsmasq.IPXE_DIR, "http://" + addr.getHostAddress() + ":" + bootPort + "/boot.ipxe",
+                    stateDir.resolve("boot-dhcp").resolve("dnsmasq.leases"));
+            String missing = Dnsmasq.missing(c);
+            if (missing != null) throw new CliException(ExitCode.USAGE, missing);
+            return c;
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCode.USAGE, e.getMessage());
         }
     }
 

@@ -73,6 +73,7 @@ final class AdminApi {
 
     void routes(ControlApi api) {
         api.route("/api/v1/assignment", this::assignment);
+        api.route("/api/v1/boot/report", this::bootReport);
         api.route("/api/v1/admin/", this::admin);
     }
 
@@ -106,10 +107,89 @@ final class AdminApi {
         if (sessions.check(nowNs, in)) saveSession();
     }
 
-    /** Machine {@code m} finished (done, failed or lost): its result goes into the state. */
+    /**
+     * Machine {@code m} finished (done, failed or lost): its result goes into the state. A host
+     * that received its image is marked so: network boot then boots its local disk.
+     */
     synchronized void finished(Machine m) {
         Admitted a = admitted.get(m.id);
         if (a != null) record(m, a);
+        if (m.state == MachineState.DONE) {
+            Host h = a != null ? db.host(a.mac()) : db.hostByName(m.name);
+            if (h != null) db.bootDone(h.mac(), m.imageName, false);
+        }
+    }
+
+    /**
+     * Whether the network-booted machine with {@code mac} should boot imgcast's kernel, and why:
+     * a capture task, the menu for an unknown machine, or an image it has not received yet (a
+     * host of a group: while its group's session admits it and it has not finished in it; a host
+     * without a group: until network boot deployed that image onto it). Otherwise its local disk.
+     */
+    synchronized CastServer.BootPlan bootPlan(String macText) {
+        Assignment a = inventory.assignment(macText);
+        String mac = a.mac();
+        switch (a.action()) {
+            case Assignment.CAPTURE, Assignment.MENU -> {
+                return new CastServer.BootPlan(true, a.reason());
+            }
+            case Assignment.IMAGE -> {
+                Host h = db.host(mac);
+                if (h == null) {
+                    return new CastServer.BootPlan(false, "unknown machine: network boot deploys only known hosts ('imgcast hosts add --mac " + mac
+                            + " ...'), or offers the menu ('imgcast hosts default menu')");
+                }
+                if (h.group() != null) {
+                    Sessions.Admission ad = sessions.admit(h.group());
+                    if (ad.refusal() != null) return new CastServer.BootPlan(false, ad.refusal());
+                    Session s = db.session(ad.session());
+                    if (s != null && s.machines() != null
+                            && s.machines().stream().anyMatch(r -> mac.equals(r.mac()) && MachineState.DONE.toString().equals(r.state()))) {
+                        return new CastServer.BootPlan(false, "host '" + h.name() + "' received its image in session " + s.id());
+                    }
+                    return new CastServer.BootPlan(true, a.reason() + ": image " + a.image() + " in session " + ad.session());
+                }
+                if (a.image().equals(db.bootedDone(mac))) {
+                    return new CastServer.BootPlan(false, "host '" + h.name() + "' received image " + a.image()
+                            + "; 'imgcast hosts add' again deploys it again");
+                }
+                return new CastServer.BootPlan(true, a.reason() + ": image " + a.image());
+            }
+            default -> {
+                return new CastServer.BootPlan(false, a.reason());
+            }
+        }
+    }
+
+    /**
+     * {@code POST /api/v1/boot/report} {@code {"mac":..,"image":..,"error":..}}: a network-booted
+     * machine failed; the reason is logged and, for a host in a session, kept as its result. Open
+     * like the assignment (the machine has no token), so bounded and only ever a failure.
+     */
+    private void bootReport(HttpExchange ex) throws IOException {
+        try {
+            if (!ex.getRequestMethod().equals("POST")) {
+                reply(ex, 405, new ErrorReply("POST only"));
+                return;
+            }
+            Map<String, Object> m = ControlJson.readMap(new String(body(ex), StandardCharsets.UTF_8));
+            String mac = Mac.normalize(String.valueOf(m.get("mac")));
+            String error = Names.text(String.valueOf(m.get("error")), Names.MAX_ERROR);
+            String image = m.get("image") == null ? null : Names.text(String.valueOf(m.get("image")), 255);
+            synchronized (this) {
+                Host h = db.host(mac);
+                String who = h != null ? "host '" + h.name() + "' (" + mac + ")" : "unknown machine " + mac;
+                System.err.println("imgcast serve: network boot of " + who + " failed: " + error
+                        + " (from " + ex.getRemoteAddress().getAddress().getHostAddress() + ")");
+                Sessions.Current c = sessions.current();
+                if (h != null && h.group() != null && c != null && c.gates.containsKey(h.group())) {
+                    db.putResult(c.id, new Session.Result(mac, h.name(), image, MachineState.FAILED.toString(), null, null, error));
+                }
+            }
+            reply(ex, 200, Map.of("ok", true));
+        } catch (IllegalArgumentException e) {
+            reply(ex, 400, new ErrorReply(e.getMessage()));
+        }
     }
 
     private void record(Machine m, Admitted a) {

@@ -237,6 +237,20 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
 
     public InetSocketAddress httpAddress() { return api.address(); }
 
+    /** Whether a network-booted machine boots imgcast's kernel ({@code boot}) or its local disk, and why. */
+    public record BootPlan(boolean boot, String why) {}
+
+    /**
+     * What network boot does with the machine of {@code mac} ({@link AdminApi#bootPlan}); without
+     * a state ({@link #enableAdmin}) every machine boots its local disk. A bad MAC is an
+     * {@link IllegalArgumentException}.
+     */
+    public BootPlan bootPlan(String mac) {
+        AdminApi a = admin;
+        if (a == null) return new BootPlan(false, "the server keeps no hosts");
+        return a.bootPlan(mac);
+    }
+
     /** The control API's base URL for a host name or address ({@code https} unless the server speaks plain HTTP). */
     public String controlUrl(String host) {
         return (api.tls() ? "https" : "http") + "://" + host + ":" + api.address().getPort() + "/";

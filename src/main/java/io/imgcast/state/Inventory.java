@@ -36,12 +36,13 @@ public final class Inventory {
             throw new IllegalArgumentException("no group named '" + group + "'; add it first with 'imgcast groups add " + group + "'");
         }
         String image = h.image() == null || h.image().isEmpty() ? null : image(h.image());
-        if (image == null && (g == null || g.image() == null)) {
+        String task = task(h.task());
+        if (image == null && (g == null || g.image() == null) && task == null) {
             throw new IllegalArgumentException("host '" + name + "' needs an image: give --image, or put it in a group that has one");
         }
         String disk = h.disk() == null || h.disk().isEmpty() ? null : DiskRule.parse(h.disk()).text();
         String then = h.then() == null || h.then().isEmpty() ? null : then(h.then());
-        Host stored = new Host(mac, name, image, group, disk, then);
+        Host stored = new Host(mac, name, image, group, disk, then, task, h.fresh() != null && h.fresh() ? Boolean.TRUE : null);
         db.putHost(stored);
         return stored;
     }
@@ -57,7 +58,7 @@ public final class Inventory {
         return db.group(name);
     }
 
-    /** Sets what an unknown machine gets: {@code ignore}, {@code local-disk}, {@code register} or an image name. */
+    /** Sets what an unknown machine gets: {@code ignore}, {@code local-disk}, {@code register}, {@code menu} or an image name. */
     public String setDefault(String rule) {
         String r = rule == null ? "" : rule.trim();
         if (!StateDb.DEFAULT_RULES.contains(r)) r = image(r);
@@ -78,6 +79,7 @@ public final class Inventory {
             return switch (rule) {
                 case "ignore" -> new Assignment(Assignment.IGNORE, mac, null, null, null, null, null, "unknown machine; the server ignores unknown machines");
                 case "local-disk" -> new Assignment(Assignment.NOTHING, mac, null, null, null, null, null, "unknown machine; boot the local disk");
+                case "menu" -> new Assignment(Assignment.MENU, mac, null, null, "largest", null, null, "unknown machine; the server offers the menu");
                 case "register" -> {
                     String name = "new-" + mac.replace(":", "");
                     if (db.hostByName(name) == null) db.putHost(new Host(mac, name, null, null, null, null));
@@ -87,6 +89,11 @@ public final class Inventory {
                 default -> new Assignment(Assignment.IMAGE, mac, null, rule, "largest", null, null, "unknown machine; the default image");
             };
         }
+        if (h.task() != null && h.task().startsWith(Host.CAPTURE + " ")) {
+            String into = h.task().substring(Host.CAPTURE.length() + 1);
+            return new Assignment(Assignment.CAPTURE, mac, h.name(), into, h.disk() != null ? h.disk() : "largest", h.then(), h.group(),
+                    "host '" + h.name() + "': capture its disk as image '" + into + "'");
+        }
         String image = h.image();
         if (image == null && h.group() != null) {
             HostGroup g = db.group(h.group());
@@ -94,7 +101,21 @@ public final class Inventory {
         }
         if (image == null) return new Assignment(Assignment.NOTHING, mac, h.name(), null, null, null, h.group(), "host '" + h.name() + "' has no image yet");
         return new Assignment(Assignment.IMAGE, mac, h.name(), image, h.disk() != null ? h.disk() : "largest", h.then(), h.group(),
-                h.group() != null ? "host '" + h.name() + "' of group '" + h.group() + "'" : "host '" + h.name() + "'");
+                h.group() != null ? "host '" + h.name() + "' of group '" + h.group() + "'" : "host '" + h.name() + "'",
+                h.fresh() != null && h.fresh() ? Boolean.TRUE : null, null);
+    }
+
+    /**
+     * A host's task: null or {@code deploy} (both stored as null), or {@code capture NAME} with a
+     * valid image name; anything else is an error.
+     */
+    static String task(String t) {
+        if (t == null || t.isBlank() || t.trim().equals(Host.DEPLOY)) return null;
+        String v = t.trim();
+        if (v.startsWith(Host.CAPTURE + " ") && !v.substring(Host.CAPTURE.length() + 1).isBlank()) {
+            return Host.CAPTURE + " " + image(v.substring(Host.CAPTURE.length() + 1).trim());
+        }
+        throw new IllegalArgumentException("--task must be deploy or 'capture NAME', not '" + t + "'");
     }
 
     private static String image(String name) {

@@ -22,7 +22,11 @@ final class Migrations {
             List.of("CREATE TABLE session(id INTEGER PRIMARY KEY AUTOINCREMENT, groups TEXT NOT NULL, state TEXT NOT NULL,"
                             + " started TEXT NOT NULL, ended TEXT)",
                     "CREATE TABLE session_machine(session INTEGER NOT NULL, name TEXT NOT NULL, mac TEXT, image TEXT, state TEXT NOT NULL,"
-                            + " seconds REAL, bytes INTEGER, error TEXT, PRIMARY KEY(session, name))"));
+                            + " seconds REAL, bytes INTEGER, error TEXT, PRIMARY KEY(session, name))"),
+            // 3: network boot: a host's task (null: deploy; 'capture NAME'), whether it receives fresh, and the image
+            // network boot last deployed onto it since its entry was written (null: none; it boots the receiver)
+            List.of("ALTER TABLE host ADD COLUMN task TEXT", "ALTER TABLE host ADD COLUMN fresh INTEGER",
+                    "ALTER TABLE host ADD COLUMN booted_done TEXT"));
 
     static int latest() {
         return STEPS.size();

@@ -30,7 +30,7 @@ import java.util.List;
 public final class StateDb implements AutoCloseable {
     public static final String FILE = "state.db";
     /** The rules for a machine the server does not know (anything else names an image). */
-    public static final List<String> DEFAULT_RULES = List.of("ignore", "local-disk", "register");
+    public static final List<String> DEFAULT_RULES = List.of("ignore", "local-disk", "register", "menu");
     private static final String UNKNOWN_DEFAULT = "unknown_default";
 
     private final Path dir;
@@ -110,10 +110,28 @@ public final class StateDb implements AutoCloseable {
         if (other != null && !other.mac().equals(h.mac())) {
             throw new IllegalArgumentException("host name '" + h.name() + "' is taken by " + other.mac());
         }
-        update("INSERT INTO host(mac, name, image, grp, disk, then_action, created) VALUES (?,?,?,?,?,?,?)"
+        update("INSERT INTO host(mac, name, image, grp, disk, then_action, task, fresh, created) VALUES (?,?,?,?,?,?,?,?,?)"
                         + " ON CONFLICT(mac) DO UPDATE SET name=excluded.name, image=excluded.image, grp=excluded.grp,"
-                        + " disk=excluded.disk, then_action=excluded.then_action",
-                h.mac(), h.name(), h.image(), h.group(), h.disk(), h.then(), Instant.now().toString());
+                        + " disk=excluded.disk, then_action=excluded.then_action, task=excluded.task, fresh=excluded.fresh,"
+                        + " booted_done=NULL",
+                h.mac(), h.name(), h.image(), h.group(), h.disk(), h.then(), h.task(), h.fresh() != null && h.fresh() ? 1 : null,
+                Instant.now().toString());
+    }
+
+    /**
+     * Network boot finished with the host of {@code mac}: it received {@code image} (it boots its
+     * local disk until its entry is written again), or captured (its task goes back to deploy).
+     */
+    public synchronized void bootDone(String mac, String image, boolean captured) {
+        if (captured) update("UPDATE host SET task = NULL WHERE mac = ?", mac);
+        else update("UPDATE host SET booted_done = ? WHERE mac = ?", image, mac);
+    }
+
+    /** The image network boot last deployed onto the host of {@code mac} since its entry was written; null: none. */
+    public synchronized String bootedDone(String mac) {
+        List<String> v = new ArrayList<>();
+        query("SELECT booted_done FROM host WHERE mac = ?", ps -> ps.setString(1, mac), rs -> v.add(rs.getString(1)));
+        return v.isEmpty() ? null : v.getFirst();
     }
 
     public synchronized Host host(String mac) {
@@ -137,8 +155,9 @@ public final class StateDb implements AutoCloseable {
 
     private List<Host> hosts(String where, Object... args) {
         List<Host> out = new ArrayList<>();
-        query("SELECT mac, name, image, grp, disk, then_action FROM host " + where, ps -> bind(ps, args),
-                rs -> out.add(new Host(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6))));
+        query("SELECT mac, name, image, grp, disk, then_action, task, fresh FROM host " + where, ps -> bind(ps, args),
+                rs -> out.add(new Host(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                        rs.getString(7), rs.getObject(8) == null ? null : Boolean.TRUE)));
         return out;
     }
 
@@ -186,7 +205,7 @@ public final class StateDb implements AutoCloseable {
 
     // ---- unknown machines
 
-    /** {@code ignore}, {@code local-disk}, {@code register} or an image name; {@code ignore} until set. */
+    /** {@code ignore}, {@code local-disk}, {@code register}, {@code menu} or an image name; {@code ignore} until set. */
     public synchronized String unknownDefault() {
         List<String> v = new ArrayList<>();
         query("SELECT value FROM setting WHERE key = ?", ps -> ps.setString(1, UNKNOWN_DEFAULT), rs -> v.add(rs.getString(1)));

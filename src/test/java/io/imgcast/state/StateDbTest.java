@@ -22,17 +22,24 @@ class StateDbTest {
     void anOlderSchemaUpgradesKeepingItsRows() {
         try (StateDb old = StateDb.open(dir, 1)) {
             assertEquals(List.of(1), old.versions());
-            old.putHost(new Host("52:54:00:00:00:01", "pc1", "win11", null, null, null));
+        }
+        // a row as version 1 wrote it (today's putHost writes the later columns)
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(StateDb.FILE));
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("INSERT INTO host(mac, name, image, created) VALUES ('52:54:00:00:00:01', 'pc1', 'win11', '2026-01-01T00:00:00Z')");
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
         }
         try (StateDb db = StateDb.open(dir)) {
-            assertEquals(List.of(1, 2), db.versions());
+            assertEquals(List.of(1, 2, 3), db.versions());
             assertEquals("win11", db.host("52:54:00:00:00:01").image(), "the older version's host is kept");
+            assertEquals(null, db.host("52:54:00:00:00:01").task(), "step 3: an older host deploys");
             long id = db.newSession(List.of("lab"), "waiting");
             db.putResult(id, new Session.Result("52:54:00:00:00:01", "pc1", "win11", "done", 3.5, 100L, null));
             assertEquals("done", db.session(id).machines().getFirst().state(), "the new step's tables are there");
         }
         try (StateDb again = StateDb.open(dir)) {
-            assertEquals(List.of(1, 2), again.versions(), "an up-to-date state is left as it is");
+            assertEquals(List.of(1, 2, 3), again.versions(), "an up-to-date state is left as it is");
         }
     }
 
