@@ -12,13 +12,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+/** {@code imgcast boot}: network boot's commands (the boot environment's build; the client a booted machine runs). */
 @Command(name = "boot", mixinStandardHelpOptions = true, description = "Network boot of bare machines: build the boot environment"
-        + " that 'imgcast serve --boot' hands to machines booting from the network.",
-        subcommands = {BootCommand.Build.class /* , BootClientCommand.class: the client, in its own file */})
+        + " that 'imgcast serve --boot' hands to machines booting from the network; the client a network-booted machine runs.",
+        subcommands = {BootCommand.Build.class, BootClientCommand.class})
 final class BootCommand implements Runnable {
     @Override
     public void run() {
-        throw new CliException(ExitCode.USAGE, "say what to do: imgcast boot build (see 'imgcast boot --help')");
+        throw new CliException(ExitCode.USAGE, "say what to do: imgcast boot build|client (see 'imgcast boot --help')");
     }
 
     @Command(name = "build", mixinStandardHelpOptions = true, description = {

@@ -53,6 +53,9 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the result as one JSON object on standard output (and no progress)") boolean json;
     @Option(names = {"-q", "--quiet"}, description = "no progress (a bar on a terminal, else a line on standard error every few seconds)") boolean quiet;
 
+    /** Why the receive failed (null: it did not, or failed before receiving); the boot client reports it. */
+    String failure;
+
     @Override
     public Integer call() throws Exception {
         if (fromPeer == (server != null)) {
@@ -92,6 +95,8 @@ final class ReceiveCommand implements Callable<Integer> {
             if (!Assignment.IMAGE.equals(assigned.action())) return AutoReceive.nothing(assigned, json);
             image = assigned.image();
             if (assigned.name() != null && machine == null) name = assigned.name();
+            // the host entry says its disk is blank or to be overwritten (hosts add --fresh)
+            if (Boolean.TRUE.equals(assigned.fresh())) fresh = true;
             if (target == null) target = AutoReceive.disk(assigned);
         }
         CastReceiver.Result r;
@@ -147,6 +152,7 @@ final class ReceiveCommand implements Callable<Integer> {
         } else {
             System.err.println("imgcast: receive failed: " + r.error());
         }
+        if (!r.ok()) failure = r.error();
         int code = exitCode(r);
         if (code == ExitCode.OK.code && assigned != null && assigned.then() != null) AutoReceive.then(assigned.then(), doThen, json);
         return code;

@@ -71,9 +71,17 @@ final class AdminApi {
         this.machines = machines;
     }
 
+    /** Captures over the network, whose tokens the assignment hands out; null: none (the assignment then has no token). */
+    private volatile CaptureIntake captures;
+
+    void captures(CaptureIntake c) {
+        captures = c;
+    }
+
     void routes(ControlApi api) {
         api.route("/api/v1/assignment", this::assignment);
         api.route("/api/v1/boot/report", this::bootReport);
+        api.route("/api/v1/boot/register", this::bootRegister);
         api.route("/api/v1/admin/", this::admin);
     }
 
@@ -162,6 +170,38 @@ final class AdminApi {
     }
 
     /**
+     * {@code POST /api/v1/boot/register} {@code {"mac":..,"name":..}}: the menu of an unknown
+     * machine registers it as a host without an image. Only while the default for unknown
+     * machines is {@code menu}, and only for a MAC not yet known (open, like the assignment).
+     */
+    private void bootRegister(HttpExchange ex) throws IOException {
+        try {
+            if (!ex.getRequestMethod().equals("POST")) {
+                reply(ex, 405, new ErrorReply("POST only"));
+                return;
+            }
+            Map<String, Object> m = ControlJson.readMap(new String(body(ex), StandardCharsets.UTF_8));
+            String mac = Mac.normalize(String.valueOf(m.get("mac")));
+            String name = io.imgcast.state.Names.check("host", String.valueOf(m.get("name")));
+            synchronized (this) {
+                if (!"menu".equals(db.unknownDefault())) {
+                    reply(ex, 403, new ErrorReply("the server does not let unknown machines register themselves (its default is '" + db.unknownDefault() + "')"));
+                    return;
+                }
+                if (db.host(mac) != null) {
+                    reply(ex, 409, new ErrorReply(mac + " is already host '" + db.host(mac).name() + "'"));
+                    return;
+                }
+                db.putHost(new Host(mac, name, null, null, null, null));
+                System.err.println("imgcast serve: " + mac + " registered itself as host '" + name + "' from its menu");
+            }
+            reply(ex, 200, Map.of("ok", true));
+        } catch (IllegalArgumentException e) {
+            reply(ex, 400, new ErrorReply(e.getMessage()));
+        }
+    }
+
+    /**
      * {@code POST /api/v1/boot/report} {@code {"mac":..,"image":..,"error":..}}: a network-booted
      * machine failed; the reason is logged and, for a host in a session, kept as its result. Open
      * like the assignment (the machine has no token), so bounded and only ever a failure.
@@ -218,6 +258,11 @@ final class AdminApi {
             Assignment a;
             synchronized (this) {
                 a = inventory.assignment(mac);
+            }
+            CaptureIntake c = captures;
+            // a machine told to capture (or offered the menu, which may capture) gets a one-time token bound to its MAC
+            if (c != null && (a.action().equals(Assignment.CAPTURE) || a.action().equals(Assignment.MENU))) {
+                a = a.withToken(c.issue(a.mac(), a.action().equals(Assignment.CAPTURE) ? a.image() : null));
             }
             reply(ex, 200, a);
         } catch (IllegalArgumentException e) {

@@ -128,6 +128,8 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     private final Map<ChunkId, String> badChunks = new HashMap<>();
     /** Hosts, groups and sessions when the server has a state ({@link #enableAdmin}); else null. */
     private volatile AdminApi admin;
+    /** Captures sent over the network, when the server serves a store and keeps a state; else null. */
+    private volatile CaptureIntake intake;
 
     /** Serves the images of {@code store} (holding a reader lease on it until closed), over plain HTTP to anyone. */
     public CastServer(Store store, Config config) throws IOException {
@@ -208,6 +210,13 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     public void enableAdmin(StateDb state) {
         AdminApi a = new AdminApi(state, this::fail, trust.adminToken());
         a.routes(api);
+        if (catalog instanceof StoreCatalog sc) {
+            // captures over the network go into the served store
+            CaptureIntake in = new CaptureIntake(sc.store(), state);
+            in.routes(api);
+            a.captures(in);
+            intake = in;
+        }
         admin = a;
     }
 
@@ -598,6 +607,8 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
+        CaptureIntake in = intake;
+        if (in != null) in.close();
         for (StreamSender s : streams) s.stop();
         synchronized (lock) {
             lock.notifyAll();
