@@ -472,22 +472,27 @@ public final class BootBuild {
     }
 
     private static Proc exec(List<String> cmd, int timeoutSeconds, Path dir) throws IOException, InterruptedException {
-        Process p;
+        // output to a file, so that the wait below is bounded even when the program hangs
+        Path out = Files.createTempFile("imgcast-boot-build", ".out");
         try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-            if (dir != null) pb.directory(dir.toFile());
-            pb.environment().put("LC_ALL", "C");
-            p = pb.start();
-        } catch (IOException e) {
-            throw new BuildException("cannot run " + cmd.getFirst() + ": " + e.getMessage() + " (on Debian: apt-get install apt dpkg libc-bin)");
+            Process p;
+            try {
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+                if (dir != null) pb.directory(dir.toFile());
+                pb.environment().put("LC_ALL", "C");
+                p = pb.start();
+            } catch (IOException e) {
+                throw new BuildException("cannot run " + cmd.getFirst() + ": " + e.getMessage() + " (on Debian: apt-get install apt dpkg libc-bin)");
+            }
+            p.getOutputStream().close();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new BuildException(String.join(" ", cmd) + " did not finish within " + timeoutSeconds + " s");
+            }
+            return new Proc(p.exitValue(), new String(Files.readAllBytes(out), StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
         }
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new BuildException(String.join(" ", cmd) + " did not finish within " + timeoutSeconds + " s");
-        }
-        return new Proc(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 
     private static void run(List<String> cmd, int timeoutSeconds, String what) throws IOException, InterruptedException {
