@@ -126,7 +126,10 @@ bash lab/lab.sh up "$lab" --receivers 0 >/dev/null
 sw="$lab-sw" sns="$lab-s" sip=10.77.1.1
 log "lab $lab: server $sip in namespace $sns, bridge br1 in $sw"
 # The rate: emulated machines (TCG on a shared host) drop most of a faster stream.
-ip netns exec "$sns" "$imgcast" serve --store "$store" --state "$state" --interface eth0 --listen "$sip:8470" --rate "${IMGCAST_BM_RATE:-16Mbit}" \
+# The control port gives a client 10 s for its TLS handshake and request; a cold JVM in an emulated
+# machine on a loaded host can take longer, so the lab's server allows 60 s.
+IMGCAST_JAVA_OPTS="-Dsun.net.httpserver.maxReqTime=60 ${IMGCAST_JAVA_OPTS:-}" \
+  ip netns exec "$sns" "$imgcast" serve --store "$store" --state "$state" --interface eth0 --listen "$sip:8470" --rate "${IMGCAST_BM_RATE:-16Mbit}" \
   --boot --boot-dir "$work/boot" --boot-listen "$sip:8480" --dhcp-range 10.77.1.100,10.77.1.150 >"$work/server.log" 2>&1 &
 server_pid=$!
 for i in $(seq 1 300); do
