@@ -18,8 +18,13 @@
 # its own image. Every wait is bounded; namespaces, taps, QEMU and the server go in a trap, also on
 # failure. Needs root and scripts/setup-system.sh --boot.
 #
-#   bash lab/bare-metal-test.sh [--keep] [--accel auto|kvm|tcg]
+#   bash lab/bare-metal-test.sh [--keep] [--accel auto|kvm|tcg] [--proxy-dhcp]
 #
+# --proxy-dhcp: the site case instead. A second dnsmasq in the lab (namespace r1) is the site's
+# DHCP server, handing out 10.77.1.160-180 and nothing about booting; imgcast serve --boot runs
+# without --dhcp-range, so its dnsmasq answers as a proxy-DHCP server only. One BIOS machine
+# (bios2, image-b) must get its address from the site's server and still boot, receive and print
+# its marker.
 # --keep leaves the work directory (serial logs, server log, disks) and prints its path.
 # IMGCAST_BOOT_CACHE: the boot build's cache (default /var/cache/imgcast/boot).
 set -euo pipefail
@@ -31,10 +36,11 @@ log() { printf '%s: [%5.1fs] %s\n' "$PROG" "$(elapsed)" "$*" >&2; }
 start_ns=$(date +%s%N)
 elapsed() { awk -v a="$start_ns" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'; }
 
-keep=0 accel=auto
+keep=0 accel=auto proxy=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --keep) keep=1; shift ;;
+    --proxy-dhcp) proxy=1; shift ;;
     --accel) accel=${2:?}; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
@@ -114,6 +120,7 @@ for img in image-a image-b; do
 done
 # machine: firmware, MAC, image
 machines=(uefi1 bios2 bios3)
+[ "$proxy" = 0 ] || machines=(bios2)
 declare -A fw=([uefi1]=uefi [bios2]=bios [bios3]=bios)
 declare -A mac=([uefi1]=52:54:00:b0:00:01 [bios2]=52:54:00:b0:00:02 [bios3]=52:54:00:b0:00:03)
 declare -A image=([uefi1]=image-a [bios2]=image-b [bios3]=image-a)
@@ -122,15 +129,24 @@ for m in "${machines[@]}"; do
   "$imgcast" hosts add --mac "${mac[$m]}" --name "$m" --image "${image[$m]}" --group room --then reboot --state "$state" >/dev/null
 done
 
-bash lab/lab.sh up "$lab" --receivers 0 >/dev/null
+bash lab/lab.sh up "$lab" --receivers "$proxy" >/dev/null
 sw="$lab-sw" sns="$lab-s" sip=10.77.1.1
 log "lab $lab: server $sip in namespace $sns, bridge br1 in $sw"
+dhcp=(--dhcp-range 10.77.1.100,10.77.1.150)
+if [ "$proxy" = 1 ]; then
+  # the site's DHCP server: addresses only, bound to the lab interface of its own namespace
+  ip netns exec "$lab-r1" dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 --interface=eth0 --bind-interfaces \
+    --dhcp-range=10.77.1.160,10.77.1.180,255.255.255.0,1h --dhcp-leasefile="$work/site.leases" --pid-file= \
+    --log-dhcp --log-facility="$work/site-dhcp.log" &
+  dhcp=()
+  log "site DHCP server (dnsmasq) in $lab-r1: 10.77.1.160-180; imgcast's dnsmasq is proxy-DHCP"
+fi
 # The rate: emulated machines (TCG on a shared host) drop most of a faster stream.
 # The control port gives a client 10 s for its TLS handshake and request; a cold JVM in an emulated
 # machine on a loaded host can take longer, so the lab's server allows 60 s.
 IMGCAST_JAVA_OPTS="-Dsun.net.httpserver.maxReqTime=60 ${IMGCAST_JAVA_OPTS:-}" \
   ip netns exec "$sns" "$imgcast" serve --store "$store" --state "$state" --interface eth0 --listen "$sip:8470" --rate "${IMGCAST_BM_RATE:-16Mbit}" \
-  --boot --boot-dir "$work/boot" --boot-listen "$sip:8480" --dhcp-range 10.77.1.100,10.77.1.150 >"$work/server.log" 2>&1 &
+  --boot --boot-dir "$work/boot" --boot-listen "$sip:8480" ${dhcp[@]+"${dhcp[@]}"} >"$work/server.log" 2>&1 &
 server_pid=$!
 for i in $(seq 1 300); do
   [ -s "$state/server.url" ] && grep -q 'fingerprint' "$work/server.log" && break
@@ -246,6 +262,17 @@ for m in ${pending[@]+"${pending[@]}"}; do kill -KILL "${qemu_pid[$m]}" 2>/dev/n
 
 # ---- result ----
 ok=1
+if [ "$proxy" = 1 ]; then
+  for m in "${machines[@]}"; do
+    a="$(grep -a -o 'imgcast-boot: eth0: [0-9.]*' "$work/$m.net.log" | head -n 1 | awk '{print $3}')"
+    if [[ "$a" =~ ^10\.77\.1\.(1[6-7][0-9]|180)$ ]]; then
+      log "$m: address $a from the site's DHCP server; boot from imgcast's proxy-DHCP"
+    else
+      ok=0
+      log "$m: address '${a:-none}' is not from the site's DHCP server (10.77.1.160-180)"
+    fi
+  done
+fi
 printf '%-8s %-8s %s\n' MACHINE IMAGE MARKER
 for m in "${machines[@]}"; do
   r="${result[$m]:-no result}"
