@@ -105,7 +105,8 @@ public final class BootBuild {
         for (Pkg p : all) inputs.add("deb " + p.fileName());
         inputs.add(describe(imgcastHome.resolve(".")));
         for (Map.Entry<String, Path> e : libs.entrySet()) inputs.add("lib " + e.getKey() + " " + Files.size(e.getValue()) + " " + Files.getLastModifiedTime(e.getValue()));
-        try (Stream<Path> s = Files.walk(root)) {
+        // only imgcast's own files: installed, root is "/"
+        try (Stream<Path> s = Stream.concat(Files.walk(root.resolve("usr/lib/imgcast")), Stream.of(root.resolve("usr/bin/imgcast")))) {
             for (Path p : s.sorted().toList()) {
                 if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                     inputs.add("file " + root.relativize(p) + " " + Files.size(p) + " " + Files.getLastModifiedTime(p));
@@ -124,7 +125,7 @@ public final class BootBuild {
         Files.copy(done.resolve("vmlinuz"), out.resolve("vmlinuz"), StandardCopyOption.REPLACE_EXISTING);
         Files.copy(done.resolve("initrd.img"), out.resolve("initrd.img"), StandardCopyOption.REPLACE_EXISTING);
         Map<String, String> info = readInfo(done.resolve("info"));
-        if (cached && info.containsKey("notes")) for (String n : info.get("notes").split("\t")) if (!n.isBlank()) notes.add(n);
+        if (cached && info.containsKey("notes")) for (String n : info.get("notes").split("\t")) if (!n.isBlank() && !notes.contains(n)) notes.add(n);
         Result r = new Result(out.resolve("vmlinuz"), out.resolve("initrd.img"), Files.size(out.resolve("vmlinuz")), Files.size(out.resolve("initrd.img")),
                 Long.parseLong(info.getOrDefault("unpacked", "0")), cached, info.getOrDefault("kernel", "?"),
                 Integer.parseInt(info.getOrDefault("modules", "0")), Integer.parseInt(info.getOrDefault("firmware", "0")), List.copyOf(notes));
