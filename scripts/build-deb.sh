@@ -51,71 +51,14 @@ deb="target/imgcast_${version}_amd64.deb"
 stage="$repo/target/deb/imgcast_${version}_amd64"
 rm -rf "$stage"
 home="$stage/usr/lib/imgcast"
-mkdir -p "$home/lib" "$home/native" "$stage/usr/bin" "$stage/etc/imgcast" "$stage/usr/lib/systemd/system" \
+mkdir -p "$stage/etc/imgcast" "$stage/usr/lib/systemd/system" \
   "$stage/usr/lib/tmpfiles.d" "$stage/usr/share/doc/imgcast" "$stage/DEBIAN"
 
-# Jars: ours, then the dependencies in name order. cp -p keeps their times: the start-up cache
-# records each jar's size and modification time, and dpkg restores the times it packed.
-cp -p "$jar" "$home/lib/imgcast.jar"
-deps=()
-while IFS= read -r j; do deps+=("$j"); cp -p "target/lib/$j" "$home/lib/$j"; done < <(cd target/lib && ls -1 -- *.jar | LC_ALL=C sort)
-classpath="$home/lib/imgcast.jar"
-for j in "${deps[@]}"; do classpath+=":$home/lib/$j"; done
-
-# sqlite-jdbc and zstd-jni carry their JNI library for every platform (20 MB); the package keeps
-# Linux amd64's (the launcher loads it from native/, below; the jar's copy stays as a fallback).
-if command -v zip >/dev/null && command -v unzip >/dev/null; then
-  slim() { # JAR, pattern of native entries, pattern of the ones to keep
-    local drop; drop="$(unzip -Z1 "$1" | grep -E "$2" | grep -Ev "$3" || true)"
-    [ -z "$drop" ] || printf '%s\n' "$drop" | zip -q -d "$1" -@ || die "cannot slim $1"
-  }
-  slim "$home"/lib/sqlite-jdbc-*.jar '^org/sqlite/native/.' '^org/sqlite/native/Linux/(x86_64/.*)?$'
-  slim "$home"/lib/zstd-jni-*.jar '^(aix|darwin|freebsd|linux|win)/.' '^linux/(amd64/.*)?$'
-else
-  echo "build-deb: warning: no zip/unzip: the jars keep the JNI libraries of all platforms" >&2
-fi
-
-# JNI libraries of sqlite-jdbc and zstd-jni for this architecture (the launcher points the JVM at them)
-cp -p target/native/org/sqlite/native/Linux/x86_64/libsqlitejdbc.so "$home/native/libsqlitejdbc.so"
-zstd_so=(target/native/linux/amd64/libzstd-jni-*.so)
-[ -f "${zstd_so[0]}" ] || die "no zstd-jni library for amd64 under target/native"
-cp -p "${zstd_so[0]}" "$home/native/libzstd-jni.so"
-
-# The Java runtime: only the modules jdeps finds in our jar and its dependencies. The modular
-# dependency jars (progressbar, jline) need the module path to be resolved; we run everything on
-# the class path.
-modules="$("$JAVA_HOME/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-module-deps \
-  --module-path target/lib --class-path "$(IFS=:; echo "${deps[*]/#/target/lib/}")" \
-  "$jar" "${deps[@]/#/target/lib/}" 2>/dev/null | tail -n 1)"
-[[ "$modules" =~ ^java\.base(,[a-z.]+)*$ ]] || die "jdeps gave no module list ('$modules')"
-echo "build-deb: jlink $modules" >&2
-# Temurin 25 ships no jmods: jlink links from the running JDK's own image (JDK 24+, JEP 493).
-# --strip-debug drops Java debug attributes (native files: below); zip-6 halves lib/modules
-# (start-up reads classes from the start-up cache, not from it). No CDS archive: the start-up
-# cache holds those classes.
-"$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
-  --compress zip-6 --output "$home/runtime" >/dev/null
-rm -f "$home/runtime/bin/jwebserver" "$home/runtime/bin/keytool"
-# The JDK's native programs and libraries, and zstd-jni's, carry symbol tables (no debug
-# sections): strip them as dh_strip would (libjvm.so 29 -> 24 MB; crash reports then name fewer
-# native frames). Left as lintian finds it: the runtime's own copy of zlib (Temurin's build).
-if command -v strip >/dev/null; then
-  while IFS= read -r -d '' f; do
-    if [ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ]; then
-      case "$f" in
-        *.so) strip --remove-section=.comment --remove-section=.note --strip-unneeded "$f" ;;
-        *) strip --remove-section=.comment --remove-section=.note "$f" ;;
-      esac
-    fi
-  done < <(find "$home/runtime" "$home/native" -type f -print0)
-else
-  echo "build-deb: warning: no strip (binutils): the runtime's native files keep their symbol tables" >&2
-fi
-
-# The launcher, its class path written out with the installed paths.
-installed_cp="${classpath//"$home"//usr/lib/imgcast}"
-sed "s|@CLASSPATH@|$installed_cp|" packaging/imgcast.in >"$stage/usr/bin/imgcast"
-chmod 0755 "$stage/usr/bin/imgcast"
+# Jars, JNI libraries, the jlink runtime, the launcher and the boot environment's files: shared
+# with 'imgcast boot build', which puts the same layout into the network-boot initramfs.
+bash scripts/jlink-runtime.sh "$stage" || die "scripts/jlink-runtime.sh failed"
+classpath="$(sed -n 's|^cp=||p' "$stage/usr/bin/imgcast")"
+classpath="${classpath//\/usr\/lib\/imgcast/$home}"
 
 # Start-up cache (JDK 25 AOT cache), made by the training run with the staged runtime and class
 # path; the JVM maps it at the installed path (it matches the class path by what follows the

@@ -5,6 +5,7 @@
 #   scripts/setup-system.sh            all of the groups below
 #   scripts/setup-system.sh --lab      only what the network lab and the demo need
 #   scripts/setup-system.sh --build    only what building needs
+#   scripts/setup-system.sh --boot     only what the network-boot lab (lab/bare-metal-test.sh) needs
 #   scripts/setup-system.sh --check    install nothing: name what is missing, exit 1 if anything is
 #   scripts/setup-system.sh --list     print the packages of all groups, one a line
 #
@@ -17,6 +18,11 @@
 #   lab, demo   ip, tc = iproute2; nft = nftables; sysctl = procps; curl (the tests poll the
 #               server's status)
 #   runtime     libisal2 (ISA-L: erasure code) and libssl3 (OpenSSL: SHA-256), used when present
+#   boot        qemu-system-x86_64 = qemu-system-x86; OVMF_CODE.fd = ovmf; undionly.kpxe, ipxe.efi =
+#               ipxe; dnsmasq = dnsmasq-base; busybox = busybox-static; cpio; syslinux, mbr.bin =
+#               syslinux, syslinux-common; mcopy = mtools; grub-mkstandalone's x86_64-efi modules =
+#               grub-efi-amd64-bin; apt-get download and dpkg-deb (imgcast boot build) are on every
+#               Debian system
 #   benchmarks  udp-sender, udp-receiver = udpcast; jq; wimlib-imagex = wimtools; casync;
 #               debootstrap; python3 (reports); zstd (udpcast piped as Clonezilla runs it);
 #               time (/usr/bin/time: CPU per process); gnuplot = gnuplot-nox (plots)
@@ -30,6 +36,7 @@ test_pkgs=(attr libcap2-bin e2fsprogs fdisk mount diffutils util-linux partclone
 # network boot (serve --boot and its lab test): dnsmasq, the iPXE builds it hands out, busybox's DHCP and TFTP clients
 test_pkgs+=(dnsmasq-base ipxe busybox-static)
 runtime_pkgs=(libisal2 libssl3)
+boot_pkgs=(qemu-system-x86 ovmf ipxe dnsmasq-base busybox-static cpio syslinux syslinux-common grub-efi-amd64-bin)
 bench_pkgs=(udpcast jq wimtools casync debootstrap python3 zstd time gnuplot-nox)
 build_pkgs=()
 command -v mvn >/dev/null 2>&1 || build_pkgs+=(maven)
@@ -40,6 +47,7 @@ case "${1:-}" in
   "") ;;
   --lab) mode=lab ;;
   --build) mode=build ;;
+  --boot) mode=boot ;;
   --check) mode=check ;;
   --list) mode=list ;;
   -h|--help) sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'; exit 0 ;;
@@ -49,10 +57,11 @@ esac
 case "$mode" in
   lab) pkgs=("${lab_pkgs[@]}") ;;
   build) pkgs=(${build_pkgs[@]+"${build_pkgs[@]}"}) ;;
-  *) pkgs=(${build_pkgs[@]+"${build_pkgs[@]}"} "${test_pkgs[@]}" "${lab_pkgs[@]}" "${runtime_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  boot) pkgs=("${lab_pkgs[@]}" "${boot_pkgs[@]}" mtools) ;;
+  *) pkgs=(${build_pkgs[@]+"${build_pkgs[@]}"} "${test_pkgs[@]}" "${lab_pkgs[@]}" "${boot_pkgs[@]}" "${runtime_pkgs[@]}" "${bench_pkgs[@]}") ;;
 esac
 if [ "$mode" = list ]; then
-  printf '%s\n' maven "${test_pkgs[@]}" "${lab_pkgs[@]}" "${runtime_pkgs[@]}" "${bench_pkgs[@]}"
+  printf '%s\n' maven "${test_pkgs[@]}" "${lab_pkgs[@]}" "${boot_pkgs[@]}" "${runtime_pkgs[@]}" "${bench_pkgs[@]}"
   exit 0
 fi
 
@@ -64,7 +73,7 @@ if [ ${#pkgs[@]} -gt 0 ]; then
 fi
 
 jdk_missing=0
-if [ "$mode" != lab ]; then
+if [ "$mode" != lab ] && [ "$mode" != boot ]; then
   # the JDK rule of scripts/jdk.sh and ./imgcast: a JDK 25 or newer
   source "$(dirname "$0")/jdk.sh"
   { [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ]; } || jdk_missing=1

@@ -6,6 +6,15 @@
  * <ul>
  * <li><b>boot files</b>: {@code vmlinuz} and {@code initrd.img}, the kernel and initramfs of the
  *     boot environment ({@code imgcast boot build}), served over plain HTTP from the boot dir;
+ * <li><b>boot environment</b>: what the boot files hold, run from RAM: Debian's kernel, the kernel
+ *     <b>modules</b> of common NICs and disk controllers with the <b>firmware</b> they name,
+ *     busybox, the glibc the Java runtime links, and imgcast as the Debian package installs it;
+ *     its {@code /init} brings up the network and runs the boot client;
+ * <li><b>build</b>: {@link BootBuild} makes the boot files from Debian packages fetched with
+ *     {@code apt-get download}; the <b>build cache</b> ({@link BootCache}) keeps the packages and
+ *     each finished build under the <b>key</b> of its inputs, so a second build with the same
+ *     inputs only copies; the initramfs is a {@code newc} cpio archive ({@link CpioWriter}),
+ *     zstd-compressed; {@link KernelModules} picks the modules and their load order;
  * <li><b>iPXE script</b>: what a machine's iPXE gets at {@code /boot.ipxe?mac=}: boot the boot
  *     files with the kernel line that names the server, its fingerprint and the MAC, or
  *     {@code exit} (the firmware goes on to the local disk) — {@link IpxeScript};

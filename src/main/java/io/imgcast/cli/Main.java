@@ -37,7 +37,7 @@ public final class Main implements Callable<Integer> {
      * commands get all of them.
      */
     private static final String[] COMMANDS = {"capture", "apply", "list", "info", "verify", "repair", "delete", "gc", "export", "import",
-            "serve", "receive", "status", "console", "hosts", "groups", "sessions", "send", "keygen", "relay", "demo", "boot", "help"};
+            "serve", "receive", "status", "console", "hosts", "groups", "sessions", "send", "keygen", "relay", "boot", "demo", "help"};
 
     // A plain switch, not a map of constructor references: the JDK 25 AOT cache assembler
     // crashes on archived lambdas that reach picocli's pre-Java-6 class files.
@@ -63,8 +63,8 @@ public final class Main implements Callable<Integer> {
             case "send" -> new SendCommand();
             case "keygen" -> new KeygenCommand();
             case "relay" -> new RelayCommand();
-            case "demo" -> new DemoCommand();
             case "boot" -> new BootCommand();
+            case "demo" -> new DemoCommand();
             case "help" -> new CommandLine.HelpCommand();
             default -> null;
         };

@@ -47,7 +47,9 @@ public final class Needs {
             Map.entry("cmp", "diffutils"), Map.entry("script", "bsdutils"), Map.entry("kill", "procps"),
             Map.entry("udp-sender", "udpcast"), Map.entry("udp-receiver", "udpcast"),
             Map.entry("chromium", "chromium"), Map.entry("chromedriver", "chromium-driver"),
-            Map.entry("dnsmasq", "dnsmasq-base"), Map.entry("busybox", "busybox-static"));
+            Map.entry("cpio", "cpio"), Map.entry("qemu-system-x86_64", "qemu-system-x86"), Map.entry("dnsmasq", "dnsmasq-base"),
+            Map.entry("mcopy", "mtools"), Map.entry("syslinux", "syslinux"), Map.entry("grub-mkstandalone", "grub-efi-amd64-bin"),
+            Map.entry("dpkg-deb", "dpkg"), Map.entry("apt-get", "apt"), Map.entry("busybox", "busybox-static"));
 
     private static final boolean ROOT = readRoot();
 
