@@ -120,12 +120,15 @@ public final class Dnsmasq implements AutoCloseable {
                 "--dhcp-match=set:efi64,option:client-arch,9"));
         if (c.proxy()) {
             cmd.add("--dhcp-range=" + network(c.address(), c.prefix()).getHostAddress() + ",proxy");
-            // a PXE ROM gets a PXE menu of one item (the file to fetch by TFTP); iPXE, which asks again, the
-            // script's URL as the proxy offer's boot file name (a pxe-service for it would send a menu instead)
+            // a PXE ROM gets a PXE menu of one item (the file to fetch by TFTP); iPXE, which asks again, a menu
+            // of one item naming the script's URL. QEMU's iPXE ROM (lab/bare-metal-test.sh --proxy-dhcp) fetches
+            // the script only so: given the URL as the proxy offer's boot file alone, it kept asking DHCP.
             cmd.add("--pxe-service=tag:!ipxe,x86PC,imgcast," + BIOS_FILE);
             cmd.add("--pxe-service=tag:!ipxe,X86-64_EFI,imgcast," + UEFI_FILE);
             cmd.add("--pxe-service=tag:!ipxe,BC_EFI,imgcast," + UEFI_FILE);
             cmd.add("--dhcp-boot=tag:ipxe," + c.scriptUrl());
+            cmd.add("--pxe-service=tag:ipxe,x86PC,imgcast," + c.scriptUrl());
+            cmd.add("--pxe-service=tag:ipxe,X86-64_EFI,imgcast," + c.scriptUrl());
         } else {
             cmd.add("--dhcp-range=" + c.rangeStart().getHostAddress() + "," + c.rangeEnd().getHostAddress() + "," + netmask(c.prefix()) + ",1h");
             cmd.add("--dhcp-authoritative");

@@ -41,7 +41,7 @@ class DnsmasqTest {
         assertTrue(cmd.contains("--pxe-service=tag:!ipxe,X86-64_EFI,imgcast,ipxe.efi"), cmd.toString());
         assertTrue(cmd.contains("--dhcp-boot=tag:ipxe," + URL), cmd.toString());
         assertFalse(cmd.contains("--dhcp-authoritative"), "a proxy must not claim the network: " + cmd);
-        assertFalse(cmd.stream().anyMatch(a -> a.startsWith("--pxe-service=tag:ipxe")), "iPXE gets the URL as the boot file, not a menu: " + cmd);
+        assertTrue(cmd.contains("--pxe-service=tag:ipxe,x86PC,imgcast," + URL), "iPXE gets a one-item menu naming the script: " + cmd);
         assertTrue(cmd.contains("--port=0") && cmd.contains("--bind-interfaces") && cmd.contains("--interface=lab0"));
     }
 
