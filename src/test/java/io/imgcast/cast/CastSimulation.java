@@ -219,6 +219,8 @@ final class CastSimulation {
         packets++;
         wireBytes += bodyLen + Wire.HEADER + Wire.IP_UDP + 14;
         now += (long) ((bodyLen + Wire.HEADER + Wire.IP_UDP) * 8e9 / bitsPerSecond);
+        // a machine joins when its time comes, in the middle of a burst as a real one does
+        for (Rx rx : rxs) if (!rx.joined && now >= rx.joinAtNs) join(rx);
         for (Rx rx : rxs) {
             if (!rx.joined || rx.doneAtNs >= 0 || rx.rnd.nextDouble() < rx.loss) continue;
             for (BlockAssembler.Completed c : rx.asm.onPacket(pkt.duplicate(), now)) {

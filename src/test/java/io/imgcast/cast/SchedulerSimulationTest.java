@@ -88,6 +88,8 @@ class SchedulerSimulationTest {
         double ratio = (double) sim.symbolBytes() / data;
         assertTrue(ratio > 1.4 && ratio < 1.8, "what it missed (about 60%) went out again, once: " + ratio);
         assertTrue(late.doneAtNs >= sim.rxs.get(0).doneAtNs);
+        // it joined in the middle of a block's first burst: what went out before is not its loss
+        assertEquals(0.0, late.asm.lossEstimate(), "a loss-free late joiner reports no loss");
     }
 
     @Test
