@@ -21,6 +21,9 @@ public final class RateController {
 
     public long rate() { return rate; }
 
+    /** The configured rate, which it never exceeds. */
+    public long cap() { return cap; }
+
     /** A receiver reports {@code newKernelDrops} receive-buffer overflows since its last report. */
     public void onFeedback(long newKernelDrops, long nowNs) {
         if (newKernelDrops > 0 && nowNs - lastChangeNs > 100_000_000L) {

@@ -80,6 +80,8 @@ public final class Scheduler {
     private final Map<ChunkId, Block> inFlight = new HashMap<>();
     private final LinkedHashMap<Long, Block> active = new LinkedHashMap<>();
     private long nextSeq;
+    /** Stored bytes of the chunks someone on this stream still needs. */
+    private long pendingBytes;
     private long nextBlockId;
     private final long blockIdBase;
     private final int symbolSize;
@@ -101,11 +103,23 @@ public final class Scheduler {
 
     /** Adds a machine that needs {@code needs} (it may already hold the rest: delta/resume). */
     public void addMachine(int id, int priority, Collection<ChunkMeta> needs, long nowNs) {
+        addMachine(id, priority, needs, Set.of(), nowNs);
+    }
+
+    /**
+     * As above; the chunks of {@code first} (those of the files the operator listed first) go
+     * out ahead of every other, whatever the machines' priorities: they rank {@link #FIRST}
+     * above the machine's own.
+     */
+    public void addMachine(int id, int priority, Collection<ChunkMeta> needs, Set<ChunkId> first, long nowNs) {
         if (machines.containsKey(id)) throw new IllegalArgumentException("machine " + id + " is already on the list");
         Machine m = new Machine(id, priority, nowNs, new HashSet<>());
         machines.put(id, m);
-        addNeeds(m, needs);
+        addNeeds(m, needs, first);
     }
+
+    /** How far the chunks of the files listed first rank above the machines' own priorities (beyond their whole range). */
+    public static final int FIRST = 1 << 16;
 
     /**
      * Adds chunks to what a machine on the list needs (an image whose chunk table grows while
@@ -114,13 +128,13 @@ public final class Scheduler {
     public void addNeeds(int id, int priority, Collection<ChunkMeta> needs, long nowNs) {
         Machine m = machines.get(id);
         if (m == null) addMachine(id, priority, needs, nowNs);
-        else addNeeds(m, needs);
+        else addNeeds(m, needs, Set.of());
     }
 
-    private void addNeeds(Machine m, Collection<ChunkMeta> needs) {
-        int priority = m.priority;
+    private void addNeeds(Machine m, Collection<ChunkMeta> needs, Set<ChunkId> first) {
         for (ChunkMeta c : needs) {
             if (!m.needs.add(c.id())) continue;
+            int priority = first.contains(c.id()) ? m.priority + FIRST : m.priority;
             meta.putIfAbsent(c.id(), c);
             Demand d = demand.get(c.id());
             if (d == null) {
@@ -128,6 +142,7 @@ public final class Scheduler {
                 d.seq = nextSeq++;
                 d.priority = priority;
                 demand.put(c.id(), d);
+                pendingBytes += c.storedLength();
                 if (!inFlight.containsKey(c.id())) waiting.put(new WaitKey(-priority, d.seq), c.id());
             } else if (priority > d.priority) {
                 if (waiting.remove(new WaitKey(-d.priority, d.seq)) != null) waiting.put(new WaitKey(-priority, d.seq), c.id());
@@ -151,7 +166,8 @@ public final class Scheduler {
         if (--d.count == 0) {
             demand.remove(c);
             waiting.remove(new WaitKey(-d.priority, d.seq));
-            meta.remove(c);
+            ChunkMeta m = meta.remove(c);
+            if (m != null) pendingBytes -= m.storedLength();
         }
     }
 
@@ -187,6 +203,68 @@ public final class Scheduler {
             if (active.containsKey(r.block())) m.reports.put(r.block(), new Report(r.burst(), r.missing(), r.noDirectory(), nowNs));
         }
         m.loss = Math.max(0, Math.min(1, loss));
+    }
+
+    /** Stored bytes of the chunks still wanted by someone on this stream. */
+    public long pendingBytes() {
+        return pendingBytes;
+    }
+
+    /**
+     * The machines on this stream that need mostly the same chunks as {@code id} (its twins):
+     * each shares at least {@code overlap} of the smaller of the two machines' needs. Costs one
+     * pass over the smaller need set per machine on the stream; the planner asks only for a
+     * machine it weighs moving.
+     */
+    public List<Integer> twins(int id, double overlap) {
+        Machine m = machines.get(id);
+        if (m == null) return List.of();
+        List<Integer> out = new ArrayList<>();
+        for (Machine o : machines.values()) {
+            if (o == m) continue;
+            Set<ChunkId> small = o.needs.size() < m.needs.size() ? o.needs : m.needs;
+            Set<ChunkId> big = small == o.needs ? m.needs : o.needs;
+            if (small.isEmpty()) continue;
+            int common = 0;
+            for (ChunkId c : small) if (big.contains(c)) common++;
+            if (common >= overlap * small.size()) out.add(o.id);
+        }
+        return out;
+    }
+
+    /**
+     * Stored bytes the machines {@code ids} need between them (the union), and how many of those
+     * bytes some other machine on this stream needs too: {@code {bytes, shared}}.
+     */
+    public long[] groupBytes(Collection<Integer> ids) {
+        Map<ChunkId, Integer> inGroup = new HashMap<>();
+        for (int id : ids) {
+            Machine m = machines.get(id);
+            if (m != null) for (ChunkId c : m.needs) inGroup.merge(c, 1, Integer::sum);
+        }
+        long bytes = 0;
+        long shared = 0;
+        for (Map.Entry<ChunkId, Integer> e : inGroup.entrySet()) {
+            ChunkMeta c = meta.get(e.getKey());
+            Demand d = demand.get(e.getKey());
+            if (c == null || d == null) continue;
+            bytes += c.storedLength();
+            if (d.count > e.getValue()) shared += c.storedLength();
+        }
+        return new long[] {bytes, shared};
+    }
+
+    /** The machine's network loss as last reported (0 for an unknown machine). */
+    public double loss(int id) {
+        Machine m = machines.get(id);
+        return m == null ? 0 : m.loss;
+    }
+
+    /** The worst loss reported by machines on this stream other than {@code except}. */
+    public double maxLossExcept(Collection<Integer> except) {
+        double l = 0;
+        for (Machine m : machines.values()) if (!except.contains(m.id)) l = Math.max(l, m.loss);
+        return l;
     }
 
     /** Total chunks still wanted by someone on this stream. */

@@ -37,6 +37,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--ttl", defaultValue = "1", paramLabel = "N", description = "multicast TTL (default ${DEFAULT-VALUE})") int ttl;
     @Option(names = "--priority-rule", paramLabel = "CIDR=N", description = "machines in this network get at least priority N (repeatable)")
     List<String> priorityRules = new ArrayList<>();
+    @Option(names = "--priority-files", paramLabel = "FILE", description = "globs, one per line (e.g. boot/**): the chunks of matching files go first to every machine needing them")
+    java.nio.file.Path priorityFiles;
+    @Option(names = "--favour", defaultValue = "0.5", paramLabel = "0..1", description = "moving machines between streams weighs restore time by this and wire by the rest (1: time only, 0: wire only; default ${DEFAULT-VALUE})")
+    double favourTime;
     @Mixin StoreOption store;
     @Mixin TrustOptions.Serve trustOptions;
     @Mixin StateOption state;
@@ -48,6 +52,9 @@ final class ServeCommand implements Callable<Integer> {
         CastServer.Config cfg = new CastServer.Config(iface, McastSocket.parseGroup(group), rate, http, streams,
                 machineTimeout * 1000, minMachines, waitSeconds * 1000, ttl,
                 priorityRules.stream().map(CastServer.PriorityRule::parse).toList());
+        if (favourTime < 0 || favourTime > 1) throw new IllegalArgumentException("--favour must be between 0 and 1, not " + favourTime);
+        cfg = cfg.withFavourTime(favourTime);
+        if (priorityFiles != null) cfg = cfg.withPriorityFiles(priorityFiles);
         try (Store s = store.open(); StateDb db = StateDb.open(state.dir())) {
             ServerTrust trust = trustOptions.trust(s, System.out, db);
             if (encrypt && !trust.tls()) {
