@@ -59,6 +59,8 @@ public final class Scheduler {
 
     private static final class Demand {
         int count;
+        /** The machines on this stream that need the chunk (count of them is {@code count}). */
+        final Set<Integer> machines = new HashSet<>(4);
         int priority;
         long seq;
     }
@@ -79,6 +81,16 @@ public final class Scheduler {
     private final TreeMap<WaitKey, ChunkId> waiting = new TreeMap<>();
     private final Map<ChunkId, Block> inFlight = new HashMap<>();
     private final LinkedHashMap<Long, Block> active = new LinkedHashMap<>();
+    /**
+     * Per active block, the machines needing at least one of its chunks and how many: kept as
+     * needs come and go, so a block's shortfall looks only at those machines, never at every
+     * machine's needs against every chunk.
+     */
+    private final Map<Long, Map<Integer, Integer>> wanters = new HashMap<>();
+    /** Machines looked at by shortfall checks so far (the scheduler's work per burst, for tests). */
+    long shortfallVisits;
+    /** The worst loss reported on this stream, or -1 when it must be worked out again. */
+    private double maxLoss = -1;
     private long nextSeq;
     /** Stored bytes of the chunks someone on this stream still needs. */
     private long pendingBytes;
@@ -149,6 +161,9 @@ public final class Scheduler {
                 d.priority = priority;
             }
             d.count++;
+            d.machines.add(m.id);
+            Block b = inFlight.get(c.id());
+            if (b != null) wanters.get(b.id).merge(m.id, 1, Integer::sum);
         }
     }
 
@@ -156,13 +171,20 @@ public final class Scheduler {
     public Set<ChunkId> removeMachine(int id) {
         Machine m = machines.remove(id);
         if (m == null) return Set.of();
-        for (ChunkId c : m.needs) release(c);
+        for (ChunkId c : m.needs) release(c, id);
+        maxLoss = -1;
         return m.needs;
     }
 
-    private void release(ChunkId c) {
+    private void release(ChunkId c, int machine) {
         Demand d = demand.get(c);
         if (d == null) return;
+        d.machines.remove(machine);
+        Block b = inFlight.get(c);
+        if (b != null) {
+            Map<Integer, Integer> w = wanters.get(b.id);
+            if (w != null) w.computeIfPresent(machine, (k, n) -> n > 1 ? n - 1 : null);
+        }
         if (--d.count == 0) {
             demand.remove(c);
             waiting.remove(new WaitKey(-d.priority, d.seq));
@@ -195,7 +217,7 @@ public final class Scheduler {
         Machine m = machines.get(id);
         if (m == null) return;
         for (ChunkId c : completed) {
-            if (m.needs.remove(c)) release(c);
+            if (m.needs.remove(c)) release(c, id);
         }
         m.reports.clear();
         m.lastReportNs = nowNs;
@@ -203,6 +225,7 @@ public final class Scheduler {
             if (active.containsKey(r.block())) m.reports.put(r.block(), new Report(r.burst(), r.missing(), r.noDirectory(), nowNs));
         }
         m.loss = Math.max(0, Math.min(1, loss));
+        maxLoss = -1;
     }
 
     /** Stored bytes of the chunks still wanted by someone on this stream. */
@@ -296,12 +319,16 @@ public final class Scheduler {
             for (ChunkMeta c : b.chunks) if (demand.containsKey(c.id())) wanted = true;
             if (!wanted || b.bursts >= config.maxBurstsPerBlock()) {
                 it.remove();
+                Map<Integer, Integer> w = wanters.remove(b.id);
                 for (ChunkMeta c : b.chunks) {
                     inFlight.remove(c.id());
                     Demand d = demand.get(c.id());
                     if (d != null) waiting.put(new WaitKey(-d.priority, d.seq), c.id());
                 }
-                for (Machine m : machines.values()) m.reports.remove(b.id);
+                for (int id : w.keySet()) {
+                    Machine m = machines.get(id);
+                    if (m != null) m.reports.remove(b.id);
+                }
             }
         }
     }
@@ -343,15 +370,10 @@ public final class Scheduler {
         shortfallNeedsDirectory = false;
         boolean staleAllowed = nowNs - b.lastBurstNs >= config.staleReportNs();
         boolean silentAllowed = nowNs - b.lastBurstNs >= config.silentNs();
-        for (Machine m : machines.values()) {
-            boolean wants = false;
-            for (ChunkMeta c : b.chunks) {
-                if (m.needs.contains(c.id())) {
-                    wants = true;
-                    break;
-                }
-            }
-            if (!wants) continue;
+        for (int id : wanters.get(b.id).keySet()) {
+            Machine m = machines.get(id);
+            shortfallVisits++;
+            if (m == null) continue;
             Report r = m.reports.get(b.id);
             if (r != null) {
                 if ((r.burst() == b.burst && r.atNs() > b.lastBurstNs) || staleAllowed) {
@@ -373,9 +395,12 @@ public final class Scheduler {
     private boolean shortfallNeedsDirectory;
 
     private double maxLoss() {
-        double l = 0;
-        for (Machine m : machines.values()) l = Math.max(l, m.loss);
-        return Math.min(l, config.proactiveCap());
+        if (maxLoss < 0) {
+            double l = 0;
+            for (Machine m : machines.values()) l = Math.max(l, m.loss);
+            maxLoss = l;
+        }
+        return Math.min(maxLoss, config.proactiveCap());
     }
 
     /**
@@ -409,7 +434,12 @@ public final class Scheduler {
             priority = Math.max(priority, -e.getKey().negPriority());
         }
         Block b = new Block(blockIdBase + nextBlockId++, chunks, priority, nowNs, symbolSize);
-        for (ChunkMeta c : chunks) inFlight.put(c.id(), b);
+        Map<Integer, Integer> w = new HashMap<>();
+        for (ChunkMeta c : chunks) {
+            inFlight.put(c.id(), b);
+            for (int id : demand.get(c.id()).machines) w.merge(id, 1, Integer::sum);
+        }
+        wanters.put(b.id, w);
         active.put(b.id, b);
         int proactive = (int) Math.ceil(b.k * maxLoss() * PROACTIVE);
         if (maxLoss() > 0) proactive = Math.max(proactive, 1);

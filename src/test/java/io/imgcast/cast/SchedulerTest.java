@@ -249,4 +249,26 @@ class SchedulerTest {
         assertEquals((int) Math.ceil(k * 0.10), repair, "k x the worst loss; esis " + Arrays.toString(second.esis()));
         for (int i = k; i < second.esis().length; i++) assertTrue(second.esis()[i] >= k);
     }
+
+    @Test
+    void aBurstLooksOnlyAtTheMachinesNeedingEachActiveBlock() {
+        // 600 machines, each needing two chunks of its own and one common chunk
+        Scheduler s = scheduler();
+        ChunkMeta common = chunk(0);
+        for (int m = 1; m <= 600; m++) s.addMachine(m, 0, List.of(common, chunk(2 * m), chunk(2 * m + 1)), 0);
+        long t = 0;
+        int bursts = 0;
+        for (; bursts < 300; bursts++) {
+            t += MS;
+            if (s.next(t) == null) break;
+        }
+        assertTrue(s.activeBlocks() > 100, "many blocks in flight: " + s.activeBlocks());
+        // per burst: each active block's own wanters (the common block's 600, one machine for each
+        // other), not 600 machines' needs against every block's chunks
+        long perBurst = s.shortfallVisits / bursts;
+        assertTrue(perBurst <= 600 + 2L * s.activeBlocks(), "machines looked at per burst: " + perBurst);
+        // a machine that leaves takes its own chunks with it, the common one stays
+        s.removeMachine(1);
+        assertEquals(1 + 599 * 2, s.pendingChunks());
+    }
 }
