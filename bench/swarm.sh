@@ -11,8 +11,9 @@
 #   --machines N   simulated machines (default 10)
 #   --loss PCT     each machine's own independent loss in % (default 1)
 #   --procs P      harness processes, one per receiver namespace (default 2)
-#   --size MIB     image size: random (incompressible) files (default 32)
-#   --rate BITS    serve --rate (default 100Mbit: what two cores can fan out to 1,000 machines)
+#   --size MIB     image size: random (incompressible) files (default 16)
+#   --rate BITS    serve --rate (default 20Mbit: what the harness fans out to 500 machines per
+#                  process on a shared 2-core machine without overrunning its sockets)
 #   --period-ms MS each machine's feedback period (default 100, the receiver's own)
 #   --limit S      bound for the session (default 600)
 #
@@ -25,7 +26,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 repo="$(dirname "$here")"
-machines=10 loss=1 procs=2 size=32 rate=100Mbit period=100 limit=600 keep=0
+machines=10 loss=1 procs=2 size=16 rate=20Mbit period=100 limit=600 keep=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --machines) machines=${2:?}; shift 2 ;;

@@ -90,7 +90,6 @@ public final class SwarmHarness {
         long nextFeedbackNs;
         boolean done;
         boolean doneSent;
-        boolean lastDoneFailed;
         volatile boolean saidDone;
         long doneAtNs;
         BlockAssembler full;
@@ -386,6 +385,7 @@ public final class SwarmHarness {
     private void feedback(Vm vm, URI base, long now, long periodNs, long t0) {
         byte[] body;
         boolean finishing;
+        int[] done;
         synchronized (vm) {
             List<BlockReport> reports = new ArrayList<>();
             // while datagrams wait in the socket, blocks only look incomplete (as a real receiver does)
@@ -407,7 +407,7 @@ public final class SwarmHarness {
             finishing = vm.done;
             boolean calm = !finishing && reports.isEmpty() && vm.completed.isEmpty() && now - vm.lastFeedbackNs < 3 * periodNs;
             if (calm) return;
-            int[] done = vm.completed.stream().mapToInt(Integer::intValue).toArray();
+            done = vm.completed.stream().mapToInt(Integer::intValue).toArray();
             vm.completed.clear();
             long total = vm.sourceSeen + vm.sourceLost;
             double gaps = total == 0 ? 0 : (double) vm.sourceLost / total;
@@ -418,14 +418,16 @@ public final class SwarmHarness {
             if (finishing) vm.doneSent = true;
         }
         feedbackRequests.incrementAndGet();
+        final int[] told = done;
         HttpRequest req = HttpRequest.newBuilder(base.resolve(vm.base + "feedback")).header(Tokens.HEADER, vm.token)
                 .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         vm.http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
             if (e != null || r.statusCode() != 200) {
                 feedbackFailures.incrementAndGet();
-                if (finishing) synchronized (vm) {
-                    vm.doneSent = false; // told again next round
-                    vm.lastDoneFailed = true;
+                synchronized (vm) {
+                    // completions that did not reach the server are told again next round, as a receiver does
+                    for (int i : told) vm.completed.add(i);
+                    if (finishing) vm.doneSent = false;
                 }
                 return;
             }
