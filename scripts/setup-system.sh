@@ -17,7 +17,7 @@
 #               server's status)
 #   runtime     libisal2 (ISA-L: erasure code) and libssl3 (OpenSSL: SHA-256), used when present
 #   benchmarks  udp-sender, udp-receiver = udpcast; jq; wimlib-imagex = wimtools; casync;
-#               debootstrap; python3 (reports)
+#               debootstrap; python3 (reports); gnuplot-nox (plots); curl (bench/swarm.sh)
 #
 # What it installs is added to /var/lib/imgcast-setup/installed, so that scripts/prove-fresh.sh
 # can tell what this script brought from what the machine had before.
@@ -26,7 +26,7 @@ set -euo pipefail
 lab_pkgs=(iproute2 nftables procps curl)
 test_pkgs=(attr libcap2-bin e2fsprogs fdisk mount diffutils util-linux partclone dosfstools ntfs-3g xfsprogs mtools)
 runtime_pkgs=(libisal2 libssl3)
-bench_pkgs=(udpcast jq wimtools casync debootstrap python3)
+bench_pkgs=(udpcast jq wimtools casync debootstrap python3 gnuplot-nox curl)
 build_pkgs=()
 command -v mvn >/dev/null 2>&1 || build_pkgs+=(maven)
 record=/var/lib/imgcast-setup/installed

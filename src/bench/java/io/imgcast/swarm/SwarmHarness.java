@@ -389,7 +389,7 @@ public final class SwarmHarness {
         synchronized (vm) {
             List<BlockReport> reports = new ArrayList<>();
             // while datagrams wait in the socket, blocks only look incomplete (as a real receiver does)
-            if (!backlog) for (Map.Entry<Long, Seen> e : vm.blocks.entrySet()) {
+            for (Map.Entry<Long, Seen> e : vm.blocks.entrySet()) {
                 Seen s = e.getValue();
                 if (now - s.lastNs < QUIET_NS) continue;
                 long[] tags = blockTags.get(e.getKey());
@@ -406,6 +406,7 @@ public final class SwarmHarness {
             }
             finishing = vm.done;
             boolean calm = !finishing && reports.isEmpty() && vm.completed.isEmpty() && now - vm.lastFeedbackNs < 3 * periodNs;
+            if (backlog) reports = null; // no word on blocks while datagrams wait in the socket, as a receiver does
             if (calm) return;
             done = vm.completed.stream().mapToInt(Integer::intValue).toArray();
             vm.completed.clear();

@@ -211,7 +211,7 @@ public final class Scheduler {
 
     /**
      * A machine's feedback: chunks it completed since its last report, its full list of
-     * incomplete blocks, and its loss estimate (0..1).
+     * incomplete blocks (null: no word on blocks this round), and its loss estimate (0..1).
      */
     public void feedback(int id, Collection<ChunkId> completed, Collection<BlockReport> blocks, double loss, long nowNs) {
         Machine m = machines.get(id);
@@ -219,13 +219,16 @@ public final class Scheduler {
         for (ChunkId c : completed) {
             if (m.needs.remove(c)) release(c, id);
         }
+        m.loss = Math.max(0, Math.min(1, loss));
+        maxLoss = -1;
+        // no word on blocks (its socket still holds datagrams): its last reports stand, and it
+        // does not count as having reported without a word of a block (which would resend it whole)
+        if (blocks == null) return;
         m.reports.clear();
         m.lastReportNs = nowNs;
         for (BlockReport r : blocks) {
             if (active.containsKey(r.block())) m.reports.put(r.block(), new Report(r.burst(), r.missing(), r.noDirectory(), nowNs));
         }
-        m.loss = Math.max(0, Math.min(1, loss));
-        maxLoss = -1;
     }
 
     /** Stored bytes of the chunks still wanted by someone on this stream. */

@@ -74,7 +74,8 @@ final class Streams {
         StreamSender cur = senders.get(m.stream);
         cur.rate.onFeedback(d.drops(), nowNs);
         if (!cur.scheduler.has(m.id)) return;
-        cur.scheduler.feedback(m.id, done, m.repair != null ? m.repair.admit(blocks, m.stream, cur.sourcePackets(), nowNs) : blocks, m.loss, nowNs);
+        List<BlockReport> told = blocks == null || m.repair == null ? blocks : m.repair.admit(blocks, m.stream, cur.sourcePackets(), nowNs);
+        cur.scheduler.feedback(m.id, done, told, m.loss, nowNs);
         double overruns = ReceiveLoss.overruns(d.packets(), d.drops());
         if (!planner.candidate(m.id, m.stream, m.loss, overruns, nowNs) || nowNs - lastPlanNs < PLAN_INTERVAL_NS) return;
         lastPlanNs = nowNs;

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -270,5 +271,29 @@ class SchedulerTest {
         // a machine that leaves takes its own chunks with it, the common one stays
         s.removeMachine(1);
         assertEquals(1 + 599 * 2, s.pendingChunks());
+    }
+
+    @Test
+    void aBusyMachinesNoWordOnBlocksDoesNotResendThemWhole() {
+        // a machine whose socket still holds datagrams says nothing of blocks (null), and it is
+        // not taken for one that heard nothing of them: no block goes out again whole
+        for (boolean busy : new boolean[] {true, false}) {
+            Scheduler s = scheduler();
+            s.addMachine(1, 0, List.of(chunk(1)), 0);
+            Burst first = s.next(MS);
+            assertNotNull(first);
+            long t = 4_000 * MS; // past the silent time
+            s.feedback(1, List.of(), busy ? null : List.of(), 0, t);
+            Burst again = s.next(t + MS);
+            if (busy) assertNull(again, "no word: its earlier word stands");
+            else {
+                assertNotNull(again, "a report without a word of the block: it heard none of it");
+                assertTrue(again.esis().length >= first.block().k(), "so the whole block goes again");
+            }
+        }
+        // the wire format carries the no-word round
+        FeedbackFormat f = FeedbackFormat.decode(new FeedbackFormat(new int[] {0}, null, 5, 0, 1, 0, 0).encode(), 1);
+        assertNull(f.blocks());
+        assertArrayEquals(new int[] {0}, f.completed());
     }
 }
