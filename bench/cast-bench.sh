@@ -402,4 +402,5 @@ if [ "$PART" = 1 ] || [ "$PART" = all ]; then
   run_matrix "part 1: " p1_udpcast p1_imgcast
 fi
 
+{ [ "$PART" = all ] && [ "$QUICK" = 0 ] && bash "$here/mixed-bench.sh" --runs 5; } || true  # mixed images, one session: wire ratio per run
 report
