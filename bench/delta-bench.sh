@@ -49,6 +49,6 @@ for run in $(seq 1 "$runs"); do
   bash "$repo/lab/lab.sh" loss "$lab" r1 "$loss" >/dev/null
   wire=$(session "$to")
   ok=$(jq -r '.ok' "$work/r.json")
-  diff -rq --no-dereference "$CACHE/trees/$to" "$work/target" >/dev/null 2>&1 || ok=false
-  echo "delta run $run/$runs: $from -> $to at $loss% loss: wire $wire bytes, new data $new bytes, ratio $(awk -v w="$wire" -v n="$new" 'BEGIN { printf "%.3f", w / n }'), ok $ok, $(jq -c '{received_chunks, reused_chunks}' "$work/r.json" 2>/dev/null), load $(cut -d' ' -f1 /proc/loadavg)"
+  if ! d=$(diff -rq --no-dereference "$CACHE/trees/$to" "$work/target" 2>&1); then ok=false; echo "differs: $(echo "$d" | head -n 3)" >&2; fi
+  echo "delta run $run/$runs: $from -> $to at $loss% loss: wire $wire bytes, new data $new bytes, ratio $(awk -v w="$wire" -v n="$new" 'BEGIN { printf "%.3f", w / n }'), ok $ok, $(jq -c '{received_chunks, reused_chunks, loss, error}' "$work/r.json" 2>/dev/null), load $(cut -d' ' -f1 /proc/loadavg)"
 done
