@@ -119,7 +119,15 @@ public final class SwarmHarness {
         long periodMs = Long.parseLong(a.getOrDefault("period-ms", "100"));
         int sampled = Integer.parseInt(a.getOrDefault("sampled", "2"));
         long limitNs = Long.parseLong(a.getOrDefault("limit", "600")) * 1_000_000_000L;
-        new SwarmHarness().run(server, image, machines, loss, name, ifName, sources, periodMs, sampled, limitNs);
+        try {
+            new SwarmHarness().run(server, image, machines, loss, name, ifName, sources, periodMs, sampled, limitNs);
+        } catch (Exception e) {
+            // one line all the same, so that the swarm's figures say what happened
+            System.out.printf("{\"machines\":%d,\"done\":0,\"verified\":false,\"feedback_requests\":0,\"failure\":\"%s\"}%n", machines,
+                    String.valueOf(e).replace('"', '\''));
+            e.printStackTrace();
+            System.exit(1);
+        }
     }
 
     private final Map<Long, Integer> tagIndex = new HashMap<>();
@@ -156,9 +164,15 @@ public final class SwarmHarness {
             HttpClient c = clients.get(src);
             JoinReply r = null;
             for (int attempt = 0; attempt < 100 && r == null; attempt++) {
-                HttpResponse<String> resp = c.send(HttpRequest.newBuilder(base.resolve("api/v1/join"))
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(ControlJson.bytes(new JoinRequest(name + "-" + i, image, 0))))
-                        .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> resp;
+                try {
+                    resp = c.send(HttpRequest.newBuilder(base.resolve("api/v1/join")).timeout(Duration.ofSeconds(20))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(ControlJson.bytes(new JoinRequest(name + "-" + i, image, 0))))
+                            .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+                } catch (IOException e) {
+                    Thread.sleep(200); // a kept-alive connection the server closed: ask again
+                    continue;
+                }
                 if (resp.statusCode() == 200) r = ControlJson.read(JoinReply.class, resp.body());
                 else if (resp.statusCode() == 503) Thread.sleep(200);
                 else throw new IOException("join refused: " + resp.statusCode() + " " + resp.body());
@@ -190,10 +204,17 @@ public final class SwarmHarness {
         byte[] bits = new byte[(chunks.size() + 7) / 8];
         for (int i = 0; i < chunks.size(); i++) bits[i >> 3] |= (byte) (1 << (i & 7));
         for (Vm vm : vms) {
-            HttpResponse<String> r = vm.http.send(HttpRequest.newBuilder(base.resolve(vm.base + "needs?from=0&to=" + chunks.size()))
-                    .header(Tokens.HEADER, vm.token).header("Content-Type", "application/octet-stream")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(bits)).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) throw new IOException("needs: HTTP " + r.statusCode() + " " + r.body());
+            HttpResponse<String> r = null;
+            for (int attempt = 0; attempt < 50 && r == null; attempt++) {
+                try {
+                    r = vm.http.send(HttpRequest.newBuilder(base.resolve(vm.base + "needs?from=0&to=" + chunks.size()))
+                            .timeout(Duration.ofSeconds(20)).header(Tokens.HEADER, vm.token).header("Content-Type", "application/octet-stream")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(bits)).build(), HttpResponse.BodyHandlers.ofString());
+                } catch (IOException e) {
+                    Thread.sleep(200);
+                }
+            }
+            if (r == null || r.statusCode() != 200) throw new IOException("needs: " + (r == null ? "no answer" : "HTTP " + r.statusCode() + " " + r.body()));
         }
         // sockets: one per stream (the groups of stream 0 and 1)
         NetworkInterface nif = McastSocket.iface(ifName);
@@ -420,7 +441,7 @@ public final class SwarmHarness {
         }
         feedbackRequests.incrementAndGet();
         final int[] told = done;
-        HttpRequest req = HttpRequest.newBuilder(base.resolve(vm.base + "feedback")).header(Tokens.HEADER, vm.token)
+        HttpRequest req = HttpRequest.newBuilder(base.resolve(vm.base + "feedback")).timeout(Duration.ofSeconds(10)).header(Tokens.HEADER, vm.token)
                 .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         vm.http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
             if (e != null || r.statusCode() != 200) {
