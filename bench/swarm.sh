@@ -91,7 +91,7 @@ done
 
 log "serving $machines machines at $rate ($(( size )) MiB, $stored stored bytes), loss ${loss}% each"
 ip netns exec "$lab-s" "$imgcast" serve --interface eth0 --store "$work/store" --insecure-http --listen 10.77.1.1:8470 \
-  --rate "$rate" --min-machines "$machines" --wait 300 --machine-timeout 60 > "$work/serve.log" 2>&1 &
+  --rate "$rate" --min-machines "$machines" --wait "$limit" --machine-timeout 60 > "$work/serve.log" 2>&1 &
 server_pid=$!
 for i in $(seq 1 100); do
   ip netns exec "$lab-r1" curl -s -o /dev/null http://10.77.1.1:8470/api/v1/status && break

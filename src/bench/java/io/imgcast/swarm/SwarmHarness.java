@@ -157,43 +157,37 @@ public final class SwarmHarness {
         }
         // join every machine (at most 32 per source address, as the server admits)
         List<Vm> vms = new ArrayList<>();
-        JoinReply first = null;
-        List<ChunkId> table = null;
-        for (int i = 0; i < n; i++) {
-            InetAddress src = sources.get(i / 32);
-            HttpClient c = clients.get(src);
-            JoinReply r = null;
-            for (int attempt = 0; attempt < 100 && r == null; attempt++) {
-                HttpResponse<String> resp;
-                try {
-                    resp = c.send(HttpRequest.newBuilder(base.resolve("api/v1/join")).timeout(Duration.ofSeconds(20))
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(ControlJson.bytes(new JoinRequest(name + "-" + i, image, 0))))
-                            .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
-                } catch (IOException e) {
-                    Thread.sleep(200); // a kept-alive connection the server closed: ask again
-                    continue;
-                }
-                if (resp.statusCode() == 200) r = ControlJson.read(JoinReply.class, resp.body());
-                else if (resp.statusCode() == 503) Thread.sleep(200);
-                else throw new IOException("join refused: " + resp.statusCode() + " " + resp.body());
-            }
-            if (r == null) throw new IOException("could not join machine " + i);
-            if (table == null) {
-                first = r;
-                HttpResponse<byte[]> m = c.send(HttpRequest.newBuilder(base.resolve("api/v1/machines/" + r.machineId() + "/manifest"))
-                        .header(Tokens.HEADER, r.token()).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-                if (m.statusCode() != 200) throw new IOException("manifest: HTTP " + m.statusCode());
-                SignedManifest sm = SignedManifest.decode(m.body());
-                codec = new ChunkCodec(ChunkCodec.DEFAULT_LEVEL, sm.dictionary() != null ? new ChunkCodec.Dictionary(sm.dictionary()) : null);
-                table = new ArrayList<>(ManifestFormat.decode(sm.manifest()).distinctChunks().keySet());
-                for (int t = 0; t < table.size(); t++) tagIndex.put(table.get(t).prefix64(), t);
-            }
-            Vm vm = new Vm(i, c, 0x5eedL * 31 + i * 7919L + name.hashCode(), table.size());
-            vm.id = r.machineId();
-            vm.token = r.token();
-            vm.base = "api/v1/machines/" + vm.id + "/";
-            vms.add(vm);
+        // the first machine joins alone and fetches the manifest; the rest join 16 at a time
+        JoinReply first = join(clients.get(sources.get(0)), base, name, 0, image);
+        HttpResponse<byte[]> mr = clients.get(sources.get(0)).send(HttpRequest.newBuilder(base.resolve("api/v1/machines/" + first.machineId() + "/manifest"))
+                .header(Tokens.HEADER, first.token()).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (mr.statusCode() != 200) throw new IOException("manifest: HTTP " + mr.statusCode());
+        SignedManifest sm = SignedManifest.decode(mr.body());
+        codec = new ChunkCodec(ChunkCodec.DEFAULT_LEVEL, sm.dictionary() != null ? new ChunkCodec.Dictionary(sm.dictionary()) : null);
+        List<ChunkId> table = new ArrayList<>(ManifestFormat.decode(sm.manifest()).distinctChunks().keySet());
+        for (int t = 0; t < table.size(); t++) tagIndex.put(table.get(t).prefix64(), t);
+        Vm[] joined = new Vm[n];
+        JoinReply[] replies = new JoinReply[n];
+        replies[0] = first;
+        ExecutorService joiners = Executors.newFixedThreadPool(16);
+        List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
+        for (int i = 1; i < n; i++) {
+            int at = i;
+            fs.add(joiners.submit(() -> {
+                replies[at] = join(clients.get(sources.get(at / 32)), base, name, at, image);
+                return null;
+            }));
         }
+        for (var f : fs) f.get();
+        joiners.shutdown();
+        for (int i = 0; i < n; i++) {
+            Vm vm = new Vm(i, clients.get(sources.get(i / 32)), 0x5eedL * 31 + i * 7919L + name.hashCode(), table.size());
+            vm.id = replies[i].machineId();
+            vm.token = replies[i].token();
+            vm.base = "api/v1/machines/" + vm.id + "/";
+            joined[i] = vm;
+        }
+        vms.addAll(List.of(joined));
         final List<ChunkId> chunks = table;
         Map<Long, ChunkId> all = new HashMap<>();
         for (ChunkId id : chunks) all.put(id.prefix64(), id);
@@ -203,7 +197,9 @@ public final class SwarmHarness {
         // needs: every machine needs the whole image
         byte[] bits = new byte[(chunks.size() + 7) / 8];
         for (int i = 0; i < chunks.size(); i++) bits[i >> 3] |= (byte) (1 << (i & 7));
-        for (Vm vm : vms) {
+        ExecutorService needers = Executors.newFixedThreadPool(16);
+        List<java.util.concurrent.Future<?>> ns = new ArrayList<>();
+        for (Vm vm : vms) ns.add(needers.submit(() -> {
             HttpResponse<String> r = null;
             for (int attempt = 0; attempt < 50 && r == null; attempt++) {
                 try {
@@ -215,7 +211,10 @@ public final class SwarmHarness {
                 }
             }
             if (r == null || r.statusCode() != 200) throw new IOException("needs: " + (r == null ? "no answer" : "HTTP " + r.statusCode() + " " + r.body()));
-        }
+            return null;
+        }));
+        for (var f : ns) f.get();
+        needers.shutdown();
         // sockets: one per stream (the groups of stream 0 and 1)
         NetworkInterface nif = McastSocket.iface(ifName);
         InetSocketAddress g0 = McastSocket.parseGroup(first.group());
@@ -289,6 +288,25 @@ public final class SwarmHarness {
                 n, done, verified, referenceGot.size(), chunks.size(), sampledOk, feedbackRequests.get(), feedbackFailures.get(),
                 rejected, socketState(g0.getPort())[0], seconds, failure == null ? "" : ",\"failure\":\"" + failure.replace('"', '\'') + "\"");
         System.exit(0);
+    }
+
+    /** Joins machine {@code i}, asking again while the server is busy or closed a kept-alive connection. */
+    private static JoinReply join(HttpClient c, URI base, String name, int i, String image) throws IOException, InterruptedException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            HttpResponse<String> resp;
+            try {
+                resp = c.send(HttpRequest.newBuilder(base.resolve("api/v1/join")).timeout(Duration.ofSeconds(20))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(ControlJson.bytes(new JoinRequest(name + "-" + i, image, 0))))
+                        .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                Thread.sleep(200);
+                continue;
+            }
+            if (resp.statusCode() == 200) return ControlJson.read(JoinReply.class, resp.body());
+            if (resp.statusCode() == 503) Thread.sleep(200);
+            else throw new IOException("join refused: " + resp.statusCode() + " " + resp.body());
+        }
+        throw new IOException("could not join machine " + i);
     }
 
     /** One checked datagram, to every virtual machine through its own loss. */
