@@ -165,7 +165,11 @@ public final class SwarmHarness {
         SignedManifest sm = SignedManifest.decode(mr.body());
         codec = new ChunkCodec(ChunkCodec.DEFAULT_LEVEL, sm.dictionary() != null ? new ChunkCodec.Dictionary(sm.dictionary()) : null);
         List<ChunkId> table = new ArrayList<>(ManifestFormat.decode(sm.manifest()).distinctChunks().keySet());
+        int tableSize = table.size();
         for (int t = 0; t < table.size(); t++) tagIndex.put(table.get(t).prefix64(), t);
+        byte[] all0 = new byte[(table.size() + 7) / 8];
+        for (int i = 0; i < table.size(); i++) all0[i >> 3] |= (byte) (1 << (i & 7));
+        needs(clients.get(sources.get(0)), base, first, all0, table.size());
         Vm[] joined = new Vm[n];
         JoinReply[] replies = new JoinReply[n];
         replies[0] = first;
@@ -175,6 +179,8 @@ public final class SwarmHarness {
             int at = i;
             fs.add(joiners.submit(() -> {
                 replies[at] = join(clients.get(sources.get(at / 32)), base, name, at, image);
+                // its needs at once, as a receiver does (a machine silent past the timeout is dropped)
+                needs(clients.get(sources.get(at / 32)), base, replies[at], all0, tableSize);
                 return null;
             }));
         }
@@ -194,27 +200,6 @@ public final class SwarmHarness {
         for (int i = 0; i < Math.min(sampled, n); i++) vms.get(i).full = new BlockAssembler(all, first.symbolSize(), QUIET_NS);
         BlockAssembler reference = new BlockAssembler(all, first.symbolSize(), QUIET_NS);
         Set<ChunkId> referenceGot = new HashSet<>();
-        // needs: every machine needs the whole image
-        byte[] bits = new byte[(chunks.size() + 7) / 8];
-        for (int i = 0; i < chunks.size(); i++) bits[i >> 3] |= (byte) (1 << (i & 7));
-        ExecutorService needers = Executors.newFixedThreadPool(16);
-        List<java.util.concurrent.Future<?>> ns = new ArrayList<>();
-        for (Vm vm : vms) ns.add(needers.submit(() -> {
-            HttpResponse<String> r = null;
-            for (int attempt = 0; attempt < 50 && r == null; attempt++) {
-                try {
-                    r = vm.http.send(HttpRequest.newBuilder(base.resolve(vm.base + "needs?from=0&to=" + chunks.size()))
-                            .timeout(Duration.ofSeconds(20)).header(Tokens.HEADER, vm.token).header("Content-Type", "application/octet-stream")
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(bits)).build(), HttpResponse.BodyHandlers.ofString());
-                } catch (IOException e) {
-                    Thread.sleep(200);
-                }
-            }
-            if (r == null || r.statusCode() != 200) throw new IOException("needs: " + (r == null ? "no answer" : "HTTP " + r.statusCode() + " " + r.body()));
-            return null;
-        }));
-        for (var f : ns) f.get();
-        needers.shutdown();
         // sockets: one per stream (the groups of stream 0 and 1)
         NetworkInterface nif = McastSocket.iface(ifName);
         InetSocketAddress g0 = McastSocket.parseGroup(first.group());
@@ -288,6 +273,25 @@ public final class SwarmHarness {
                 n, done, verified, referenceGot.size(), chunks.size(), sampledOk, feedbackRequests.get(), feedbackFailures.get(),
                 rejected, socketState(g0.getPort())[0], seconds, failure == null ? "" : ",\"failure\":\"" + failure.replace('"', '\'') + "\"");
         System.exit(0);
+    }
+
+    /** Posts a machine's needs: the whole table. */
+    private static void needs(HttpClient c, URI base, JoinReply r, byte[] bits, int size) throws IOException, InterruptedException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try {
+                HttpResponse<String> resp = c.send(HttpRequest.newBuilder(base.resolve("api/v1/machines/" + r.machineId() + "/needs?from=0&to=" + size))
+                        .timeout(Duration.ofSeconds(20)).header(Tokens.HEADER, r.token()).header("Content-Type", "application/octet-stream")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(bits)).build(), HttpResponse.BodyHandlers.ofString());
+                if (resp.statusCode() == 200) return;
+                throw new IOException("needs: HTTP " + resp.statusCode() + " " + resp.body());
+            } catch (java.net.http.HttpTimeoutException | java.net.ConnectException e) {
+                Thread.sleep(200);
+            } catch (IOException e) {
+                if (e.getMessage() != null && e.getMessage().startsWith("needs: HTTP")) throw e;
+                Thread.sleep(200);
+            }
+        }
+        throw new IOException("needs: no answer");
     }
 
     /** Joins machine {@code i}, asking again while the server is busy or closed a kept-alive connection. */
