@@ -32,6 +32,7 @@ same_tree() {
 cleanup() { jobs -p | xargs -r kill 2>/dev/null || true; wait 2>/dev/null || true
   bash "$repo/lab/lab.sh" down "$lab" >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
+trap 'exit 143' INT TERM HUP  # so that the EXIT trap tears the lab down when stopped
 for t in "$from" "$to"; do "$imgcast" capture "$CACHE/trees/$t" --name "$t" --store "$work/store" -q; done
 new=$("$imgcast" info "$to" --json --store "$work/store" | jq '.unique_stored_bytes')
 bash "$repo/lab/lab.sh" up "$lab" --receivers 1 >/dev/null

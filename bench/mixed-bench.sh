@@ -40,6 +40,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 143' INT TERM HUP  # so that the EXIT trap tears the lab down when stopped
 # diff -r cannot compare device nodes, fifos and sockets (it says they differ): those lines aside
 same_tree() {
   local d

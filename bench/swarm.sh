@@ -57,6 +57,7 @@ cleanup() {
   [ "$keep" = 1 ] && echo "swarm.sh: kept $work" >&2 || rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 143' INT TERM HUP  # so that the EXIT trap tears the lab down when stopped
 
 log() { echo "swarm.sh: $*" >&2; }
 imgcast="$repo/imgcast"
