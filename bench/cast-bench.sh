@@ -590,4 +590,5 @@ if [ "$PART" = 3 ] || [ "$PART" = all ]; then
   done
 fi
 
+{ [ "$PART" = all ] && [ "$QUICK" = 0 ] && bash "$here/mixed-bench.sh" --runs 5; } || true  # mixed images, one session: wire ratio per run
 report

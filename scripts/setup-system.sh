@@ -25,7 +25,7 @@
 #               Debian system
 #   benchmarks  udp-sender, udp-receiver = udpcast; jq; wimlib-imagex = wimtools; casync;
 #               debootstrap; python3 (reports); zstd (udpcast piped as Clonezilla runs it);
-#               time (/usr/bin/time: CPU per process); gnuplot = gnuplot-nox (plots)
+#               time (/usr/bin/time: CPU per process); gnuplot = gnuplot-nox (plots); curl (bench/swarm.sh)
 #
 # What it installs is added to /var/lib/imgcast-setup/installed, so that scripts/prove-fresh.sh
 # can tell what this script brought from what the machine had before.
@@ -37,7 +37,7 @@ test_pkgs=(attr libcap2-bin e2fsprogs fdisk mount diffutils util-linux partclone
 test_pkgs+=(dnsmasq-base ipxe busybox-static)
 runtime_pkgs=(libisal2 libssl3)
 boot_pkgs=(qemu-system-x86 ovmf ipxe dnsmasq-base busybox-static cpio syslinux syslinux-common grub-efi-amd64-bin)
-bench_pkgs=(udpcast jq wimtools casync debootstrap python3 zstd time gnuplot-nox)
+bench_pkgs=(udpcast jq wimtools casync debootstrap python3 zstd time gnuplot-nox curl)
 build_pkgs=()
 command -v mvn >/dev/null 2>&1 || build_pkgs+=(maven)
 record=/var/lib/imgcast-setup/installed

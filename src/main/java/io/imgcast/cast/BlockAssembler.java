@@ -65,6 +65,8 @@ public final class BlockAssembler {
         int burst;
         long lastNs;
         boolean counted;
+        /** Source symbols below this ESI went out before this machine listened: not counted as loss. */
+        int from;
         /** No longer in {@code open} (finished, forgotten or evicted). */
         boolean closed;
         DirEntry[] dir;
@@ -113,6 +115,8 @@ public final class BlockAssembler {
     private State last;
     private long sourceSeen;
     private long sourceLost;
+    /** A datagram of some block arrived already: from now on every block's start is heard (or lost). */
+    private boolean listening;
     private long decodes;
 
     /**
@@ -172,7 +176,11 @@ public final class BlockAssembler {
         return decodes;
     }
 
-    /** Loss estimate from gaps among first-burst source symbols (0..1). */
+    /**
+     * Loss estimate from gaps among first-burst source symbols (0..1), counted only over what
+     * this machine could have received since it started listening: the part of a block that
+     * went out before its first datagram is not loss.
+     */
     public double lossEstimate() {
         long total = sourceSeen + sourceLost;
         return total == 0 ? 0 : (double) sourceLost / total;
@@ -258,12 +266,16 @@ public final class BlockAssembler {
             // loss is measured only on blocks first met in their fresh burst (burst 0): a late
             // joiner's first symbols of an older block are repairs, not a sign of loss
             s.counted = Wire.burst(p) != 0;
+            // the first block met by a machine that just started listening (joined mid-session):
+            // the symbols before the first one it heard went out before it could hear them
+            if (!listening && type == Wire.TYPE_SYMBOL && Wire.esi(p) < k) s.from = Wire.esi(p);
             open.put(block, s);
             if (open.size() > MAX_OPEN_BLOCKS) evictOne();
         } else if (s.k != k) {
             return List.of(); // inconsistent with what we saw: forged or foreign, ignore
         }
         last = s;
+        listening = true;
         s.lastNs = nowNs;
         s.burst = Wire.burst(p);
         if (type == Wire.TYPE_INFO) {
@@ -271,9 +283,9 @@ public final class BlockAssembler {
                 // the directory that closes a block's first burst: every source symbol went out
                 // before it, so the gaps are the loss (known now, not only once the block decodes)
                 int held = 0;
-                for (boolean h : s.held) if (h) held++;
+                for (int j = s.from; j < s.k; j++) if (s.held[j]) held++;
                 sourceSeen += held;
-                sourceLost += s.k - held;
+                sourceLost += s.k - s.from - held;
                 s.counted = true;
             }
             if (s.dir != null) return List.of();
@@ -385,7 +397,7 @@ public final class BlockAssembler {
         if (!relevant(s)) {
             finish(s);
             if (!s.counted) {
-                sourceSeen += s.k;
+                sourceSeen += s.k - s.from;
                 s.counted = true;
             }
         }
@@ -413,8 +425,10 @@ public final class BlockAssembler {
         int m = 0;
         for (int j = 0; j < s.k; j++) if (!s.held[j]) missing[m++] = j;
         if (!s.counted) {
-            sourceLost += m;
-            sourceSeen += s.k - m;
+            int lost = 0;
+            for (int i = 0; i < m; i++) if (missing[i] >= s.from) lost++;
+            sourceLost += lost;
+            sourceSeen += s.k - s.from - lost;
             s.counted = true;
         }
         if (m == 0) return;

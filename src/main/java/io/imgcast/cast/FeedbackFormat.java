@@ -16,7 +16,9 @@ import java.util.List;
  * <pre>
  *   i32 n, then n x i32   indexes (in the image's chunk table) of chunks completed since the last report
  *   i32 m, then m x (i64 block, u8 burst, u16 missing)   every incomplete block it needs; bit 15 of
- *                          missing: the receiver lacks the block's directory
+ *                          missing: the receiver lacks the block's directory. m = -1: no word on
+ *                          blocks this round (datagrams still wait in its socket: blocks only look
+ *                          incomplete); {@code blocks} is null then
  *   i64 packets received, i64 packets rejected, i64 kernel drops (cumulative)
  *   i32 loss in parts per million, i64 bytes written (cumulative)
  * </pre>
@@ -27,12 +29,12 @@ public record FeedbackFormat(int[] completed, List<BlockReport> blocks, long pac
 
     public byte[] encode() {
         try {
-            ByteArrayOutputStream bo = new ByteArrayOutputStream(64 + completed.length * 4 + blocks.size() * 11);
+            ByteArrayOutputStream bo = new ByteArrayOutputStream(64 + completed.length * 4 + (blocks == null ? 0 : blocks.size() * 11));
             DataOutputStream o = new DataOutputStream(bo);
             o.writeInt(completed.length);
             for (int c : completed) o.writeInt(c);
-            o.writeInt(blocks.size());
-            for (BlockReport r : blocks) {
+            o.writeInt(blocks == null ? -1 : blocks.size());
+            if (blocks != null) for (BlockReport r : blocks) {
                 o.writeLong(r.block());
                 o.writeByte(r.burst());
                 o.writeShort(Math.min(r.missing(), NO_DIRECTORY - 1) | (r.noDirectory() ? NO_DIRECTORY : 0));
@@ -59,8 +61,8 @@ public record FeedbackFormat(int[] completed, List<BlockReport> blocks, long pac
                 if (c[i] < 0 || c[i] >= chunkCount) throw new CorruptDataException("chunk index out of range");
             }
             int m = in.readInt();
-            if (m < 0 || m * 11L > body.length) throw new CorruptDataException("bad block count");
-            List<BlockReport> blocks = new ArrayList<>(m);
+            if (m < -1 || m * 11L > body.length) throw new CorruptDataException("bad block count");
+            List<BlockReport> blocks = m < 0 ? null : new ArrayList<>(m);
             for (int i = 0; i < m; i++) {
                 long block = in.readLong();
                 int burst = in.readUnsignedByte();

@@ -27,6 +27,8 @@ public final class RateController {
         this.floor = Math.max(1_000_000L, capBitsPerSecond / 8);
         this.rate = capBitsPerSecond;
     }
+    /** The configured rate, which it never exceeds. */
+    public long cap() { return cap; }
 
     /** A receiver reports {@code newKernelDrops} receive-buffer overflows since its last report. */
     public void onFeedback(long newKernelDrops, long nowNs) {

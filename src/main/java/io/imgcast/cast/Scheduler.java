@@ -59,6 +59,8 @@ public final class Scheduler {
 
     private static final class Demand {
         int count;
+        /** The machines on this stream that need the chunk (count of them is {@code count}). */
+        final Set<Integer> machines = new HashSet<>(4);
         int priority;
         long seq;
     }
@@ -79,7 +81,19 @@ public final class Scheduler {
     private final TreeMap<WaitKey, ChunkId> waiting = new TreeMap<>();
     private final Map<ChunkId, Block> inFlight = new HashMap<>();
     private final LinkedHashMap<Long, Block> active = new LinkedHashMap<>();
+    /**
+     * Per active block, the machines needing at least one of its chunks and how many: kept as
+     * needs come and go, so a block's shortfall looks only at those machines, never at every
+     * machine's needs against every chunk.
+     */
+    private final Map<Long, Map<Integer, Integer>> wanters = new HashMap<>();
+    /** Machines looked at by shortfall checks so far (the scheduler's work per burst, for tests). */
+    long shortfallVisits;
+    /** The worst loss reported on this stream, or -1 when it must be worked out again. */
+    private double maxLoss = -1;
     private long nextSeq;
+    /** Stored bytes of the chunks someone on this stream still needs. */
+    private long pendingBytes;
     private long nextBlockId;
     private final long blockIdBase;
     private final int symbolSize;
@@ -101,11 +115,23 @@ public final class Scheduler {
 
     /** Adds a machine that needs {@code needs} (it may already hold the rest: delta/resume). */
     public void addMachine(int id, int priority, Collection<ChunkMeta> needs, long nowNs) {
+        addMachine(id, priority, needs, Set.of(), nowNs);
+    }
+
+    /**
+     * As above; the chunks of {@code first} (those of the files the operator listed first) go
+     * out ahead of every other, whatever the machines' priorities: they rank {@link #FIRST}
+     * above the machine's own.
+     */
+    public void addMachine(int id, int priority, Collection<ChunkMeta> needs, Set<ChunkId> first, long nowNs) {
         if (machines.containsKey(id)) throw new IllegalArgumentException("machine " + id + " is already on the list");
         Machine m = new Machine(id, priority, nowNs, new HashSet<>());
         machines.put(id, m);
-        addNeeds(m, needs);
+        addNeeds(m, needs, first);
     }
+
+    /** How far the chunks of the files listed first rank above the machines' own priorities (beyond their whole range). */
+    public static final int FIRST = 1 << 16;
 
     /**
      * Adds chunks to what a machine on the list needs (an image whose chunk table grows while
@@ -114,13 +140,13 @@ public final class Scheduler {
     public void addNeeds(int id, int priority, Collection<ChunkMeta> needs, long nowNs) {
         Machine m = machines.get(id);
         if (m == null) addMachine(id, priority, needs, nowNs);
-        else addNeeds(m, needs);
+        else addNeeds(m, needs, Set.of());
     }
 
-    private void addNeeds(Machine m, Collection<ChunkMeta> needs) {
-        int priority = m.priority;
+    private void addNeeds(Machine m, Collection<ChunkMeta> needs, Set<ChunkId> first) {
         for (ChunkMeta c : needs) {
             if (!m.needs.add(c.id())) continue;
+            int priority = first.contains(c.id()) ? m.priority + FIRST : m.priority;
             meta.putIfAbsent(c.id(), c);
             Demand d = demand.get(c.id());
             if (d == null) {
@@ -128,12 +154,16 @@ public final class Scheduler {
                 d.seq = nextSeq++;
                 d.priority = priority;
                 demand.put(c.id(), d);
+                pendingBytes += c.storedLength();
                 if (!inFlight.containsKey(c.id())) waiting.put(new WaitKey(-priority, d.seq), c.id());
             } else if (priority > d.priority) {
                 if (waiting.remove(new WaitKey(-d.priority, d.seq)) != null) waiting.put(new WaitKey(-priority, d.seq), c.id());
                 d.priority = priority;
             }
             d.count++;
+            d.machines.add(m.id);
+            Block b = inFlight.get(c.id());
+            if (b != null) wanters.get(b.id).merge(m.id, 1, Integer::sum);
         }
     }
 
@@ -141,17 +171,25 @@ public final class Scheduler {
     public Set<ChunkId> removeMachine(int id) {
         Machine m = machines.remove(id);
         if (m == null) return Set.of();
-        for (ChunkId c : m.needs) release(c);
+        for (ChunkId c : m.needs) release(c, id);
+        maxLoss = -1;
         return m.needs;
     }
 
-    private void release(ChunkId c) {
+    private void release(ChunkId c, int machine) {
         Demand d = demand.get(c);
         if (d == null) return;
+        d.machines.remove(machine);
+        Block b = inFlight.get(c);
+        if (b != null) {
+            Map<Integer, Integer> w = wanters.get(b.id);
+            if (w != null) w.computeIfPresent(machine, (k, n) -> n > 1 ? n - 1 : null);
+        }
         if (--d.count == 0) {
             demand.remove(c);
             waiting.remove(new WaitKey(-d.priority, d.seq));
-            meta.remove(c);
+            ChunkMeta m = meta.remove(c);
+            if (m != null) pendingBytes -= m.storedLength();
         }
     }
 
@@ -173,20 +211,86 @@ public final class Scheduler {
 
     /**
      * A machine's feedback: chunks it completed since its last report, its full list of
-     * incomplete blocks, and its loss estimate (0..1).
+     * incomplete blocks (null: no word on blocks this round), and its loss estimate (0..1).
      */
     public void feedback(int id, Collection<ChunkId> completed, Collection<BlockReport> blocks, double loss, long nowNs) {
         Machine m = machines.get(id);
         if (m == null) return;
         for (ChunkId c : completed) {
-            if (m.needs.remove(c)) release(c);
+            if (m.needs.remove(c)) release(c, id);
         }
+        m.loss = Math.max(0, Math.min(1, loss));
+        maxLoss = -1;
+        // no word on blocks (its socket still holds datagrams): its last reports stand, and it
+        // does not count as having reported without a word of a block (which would resend it whole)
+        if (blocks == null) return;
         m.reports.clear();
         m.lastReportNs = nowNs;
         for (BlockReport r : blocks) {
             if (active.containsKey(r.block())) m.reports.put(r.block(), new Report(r.burst(), r.missing(), r.noDirectory(), nowNs));
         }
-        m.loss = Math.max(0, Math.min(1, loss));
+    }
+
+    /** Stored bytes of the chunks still wanted by someone on this stream. */
+    public long pendingBytes() {
+        return pendingBytes;
+    }
+
+    /**
+     * The machines on this stream that need mostly the same chunks as {@code id} (its twins):
+     * each shares at least {@code overlap} of the smaller of the two machines' needs. Costs one
+     * pass over the smaller need set per machine on the stream; the planner asks only for a
+     * machine it weighs moving.
+     */
+    public List<Integer> twins(int id, double overlap) {
+        Machine m = machines.get(id);
+        if (m == null) return List.of();
+        List<Integer> out = new ArrayList<>();
+        for (Machine o : machines.values()) {
+            if (o == m) continue;
+            Set<ChunkId> small = o.needs.size() < m.needs.size() ? o.needs : m.needs;
+            Set<ChunkId> big = small == o.needs ? m.needs : o.needs;
+            if (small.isEmpty()) continue;
+            int common = 0;
+            for (ChunkId c : small) if (big.contains(c)) common++;
+            if (common >= overlap * small.size()) out.add(o.id);
+        }
+        return out;
+    }
+
+    /**
+     * Stored bytes the machines {@code ids} need between them (the union), and how many of those
+     * bytes some other machine on this stream needs too: {@code {bytes, shared}}.
+     */
+    public long[] groupBytes(Collection<Integer> ids) {
+        Map<ChunkId, Integer> inGroup = new HashMap<>();
+        for (int id : ids) {
+            Machine m = machines.get(id);
+            if (m != null) for (ChunkId c : m.needs) inGroup.merge(c, 1, Integer::sum);
+        }
+        long bytes = 0;
+        long shared = 0;
+        for (Map.Entry<ChunkId, Integer> e : inGroup.entrySet()) {
+            ChunkMeta c = meta.get(e.getKey());
+            Demand d = demand.get(e.getKey());
+            if (c == null || d == null) continue;
+            bytes += c.storedLength();
+            if (d.count > e.getValue()) shared += c.storedLength();
+        }
+        return new long[] {bytes, shared};
+    }
+
+    /** The machine's network loss as last reported (0 for an unknown machine). */
+    public double loss(int id) {
+        Machine m = machines.get(id);
+        return m == null ? 0 : m.loss;
+    }
+
+    /** The worst loss reported by machines on this stream other than {@code except}. */
+    public double maxLossExcept(Collection<Integer> except) {
+        double l = 0;
+        for (Machine m : machines.values()) if (!except.contains(m.id)) l = Math.max(l, m.loss);
+        return l;
     }
 
     /** Total chunks still wanted by someone on this stream. */
@@ -218,12 +322,16 @@ public final class Scheduler {
             for (ChunkMeta c : b.chunks) if (demand.containsKey(c.id())) wanted = true;
             if (!wanted || b.bursts >= config.maxBurstsPerBlock()) {
                 it.remove();
+                Map<Integer, Integer> w = wanters.remove(b.id);
                 for (ChunkMeta c : b.chunks) {
                     inFlight.remove(c.id());
                     Demand d = demand.get(c.id());
                     if (d != null) waiting.put(new WaitKey(-d.priority, d.seq), c.id());
                 }
-                for (Machine m : machines.values()) m.reports.remove(b.id);
+                for (int id : w.keySet()) {
+                    Machine m = machines.get(id);
+                    if (m != null) m.reports.remove(b.id);
+                }
             }
         }
     }
@@ -265,15 +373,10 @@ public final class Scheduler {
         shortfallNeedsDirectory = false;
         boolean staleAllowed = nowNs - b.lastBurstNs >= config.staleReportNs();
         boolean silentAllowed = nowNs - b.lastBurstNs >= config.silentNs();
-        for (Machine m : machines.values()) {
-            boolean wants = false;
-            for (ChunkMeta c : b.chunks) {
-                if (m.needs.contains(c.id())) {
-                    wants = true;
-                    break;
-                }
-            }
-            if (!wants) continue;
+        for (int id : wanters.get(b.id).keySet()) {
+            Machine m = machines.get(id);
+            shortfallVisits++;
+            if (m == null) continue;
             Report r = m.reports.get(b.id);
             if (r != null) {
                 if ((r.burst() == b.burst && r.atNs() > b.lastBurstNs) || staleAllowed) {
@@ -295,9 +398,12 @@ public final class Scheduler {
     private boolean shortfallNeedsDirectory;
 
     private double maxLoss() {
-        double l = 0;
-        for (Machine m : machines.values()) l = Math.max(l, m.loss);
-        return Math.min(l, config.proactiveCap());
+        if (maxLoss < 0) {
+            double l = 0;
+            for (Machine m : machines.values()) l = Math.max(l, m.loss);
+            maxLoss = l;
+        }
+        return Math.min(maxLoss, config.proactiveCap());
     }
 
     /**
@@ -331,7 +437,12 @@ public final class Scheduler {
             priority = Math.max(priority, -e.getKey().negPriority());
         }
         Block b = new Block(blockIdBase + nextBlockId++, chunks, priority, nowNs, symbolSize);
-        for (ChunkMeta c : chunks) inFlight.put(c.id(), b);
+        Map<Integer, Integer> w = new HashMap<>();
+        for (ChunkMeta c : chunks) {
+            inFlight.put(c.id(), b);
+            for (int id : demand.get(c.id()).machines) w.merge(id, 1, Integer::sum);
+        }
+        wanters.put(b.id, w);
         active.put(b.id, b);
         int proactive = (int) Math.ceil(b.k * maxLoss() * PROACTIVE);
         if (maxLoss() > 0) proactive = Math.max(proactive, 1);

@@ -68,6 +68,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--tftp-dir", paramLabel = "DIR", description = "with --boot: where undionly.kpxe and ipxe.efi are (default: "
             + "/usr/lib/ipxe, Debian's ipxe package)") Path tftpDir;
     @Option(names = "--no-dhcp", description = "with --boot: run no dnsmasq (the site's DHCP server already points iPXE at the script)") boolean noDhcp;
+    @Option(names = "--priority-files", paramLabel = "FILE", description = "globs, one per line (e.g. boot/**): the chunks of matching files go first to every machine needing them")
+    Path priorityFiles;
+    @Option(names = "--favour", defaultValue = "0.5", paramLabel = "0..1", description = "moving machines between streams weighs restore time by this and wire by the rest (1: time only, 0: wire only; default ${DEFAULT-VALUE})")
+    double favourTime;
     @Mixin StoreOption store;
     @Mixin TrustOptions.Serve trustOptions;
     @Mixin StateOption state;
@@ -85,6 +89,9 @@ final class ServeCommand implements Callable<Integer> {
                 priorityRules.stream().map(CastServer.PriorityRule::parse).toList());
         if (!metrics.equals("open") && !metrics.equals("admin")) throw new CliException(ExitCode.USAGE, "--metrics is open or admin, not '" + metrics + "'");
         char[] consolePassword = consolePasswordFile != null ? ConsoleCommand.readFile(consolePasswordFile) : null;
+        if (favourTime < 0 || favourTime > 1) throw new IllegalArgumentException("--favour must be between 0 and 1, not " + favourTime);
+        cfg = cfg.withFavourTime(favourTime);
+        if (priorityFiles != null) cfg = cfg.withPriorityFiles(priorityFiles);
         try (Store s = store.open(); StateDb db = StateDb.open(state.dir())) {
             if (consolePassword != null) {
                 try {

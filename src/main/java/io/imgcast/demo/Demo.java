@@ -164,6 +164,15 @@ public final class Demo {
             }
             long wire = txBytes() - tx0;
             double secs = (System.nanoTime() - t0) / 1e9;
+            // the late joiner: its loss counts only what it could have heard since it joined, and
+            // what went out before it came is sent again once (the carousel), on its stream
+            String late = "r" + o.receivers();
+            Map<String, Object> lr = null;
+            for (String line : Files.readAllLines(work.resolve(late + ".log"))) if (line.startsWith("{")) lr = JSON.std.mapFrom(line);
+            if (lr != null && lr.get("loss") instanceof Number l && lr.get("received_bytes") instanceof Number got) {
+                out.printf("%s joined late: received %s, loss %.1f%% counted since it joined%n", late, Units.bytes(got.longValue()),
+                        l.doubleValue() * 100);
+            }
             out.printf("session: %.1f s; bytes on the wire %s = %.2fx the deduplicated union (%s), %.2fx the sum of the two images (%s)%n",
                     secs, Units.bytes(wire), (double) wire / union, Units.bytes(union), (double) wire / sumImages, Units.bytes(sumImages));
             long perMachine = 0;

@@ -1,6 +1,7 @@
 package io.imgcast.receiver;
 
 import io.imgcast.cast.FeedbackFormat;
+import io.imgcast.cast.ReceiveLoss;
 
 import java.io.IOException;
 import java.net.URI;
@@ -8,7 +9,9 @@ import java.util.List;
 
 /**
  * Reports to the server while a receive runs: every period, completions, per-block shortfalls
- * and counters ({@link FeedbackFormat}). A round with no shortfall is skipped while the last
+ * and counters ({@link FeedbackFormat}). The loss it reports is counted only over what the machine
+ * could hear since it started listening, with its own receive overruns (kernel drops, reported
+ * apart) taken out ({@link ReceiveLoss}). A round with no shortfall is skipped while the last
  * report is younger than three periods: repairs stay prompt, and a calm receiver costs itself
  * and the server a third of the requests. Follows the server's answer to another group, and
  * gives up when the server has not answered for the stall timeout.
@@ -70,8 +73,12 @@ final class FeedbackLoop implements Runnable {
         if (round == null) return true;
         // /proc lists only open sockets: keep the last reading taken while ours was open
         counters.kernelDrops = Math.max(counters.kernelDrops, sock.drops());
+        // the loss reported is the network's: gaps this machine's own overruns explain are told
+        // apart (the kernel drops go in their own field, and the server answers them by pacing)
+        double loss = ReceiveLoss.network(round.loss(), counters.packets.get(), counters.kernelDrops);
+        counters.loss = loss;
         FeedbackFormat f = new FeedbackFormat(round.completed(), round.reports(), counters.packets.get(), counters.rejectedTotal(),
-                counters.kernelDrops, (int) (round.loss() * 1e6), counters.written.get());
+                counters.kernelDrops, (int) (loss * 1e6), counters.written.get());
         try {
             String group = link.feedback(f.encode());
             lastFeedbackNs = System.nanoTime();

@@ -60,13 +60,13 @@ final class SharedAssembler implements ChunkWriter.Outcome {
     }
 
     /**
-     * One feedback round: the block shortfalls (none when {@code backlog}: datagrams still wait in
-     * the socket, so blocks only look incomplete) and the completions, which are taken. Null, and
+     * One feedback round: the block shortfalls (null, no word on blocks, when {@code backlog}:
+     * datagrams still wait in the socket, so blocks only look incomplete) and the completions, which are taken. Null, and
      * nothing taken, when {@code calm} and there is no shortfall: the round is skipped.
      */
     synchronized Round round(boolean backlog, boolean calm, long nowNs) {
-        List<BlockReport> reports = backlog ? List.of() : asm.reports(nowNs);
-        if (calm && reports.isEmpty()) return null;
+        List<BlockReport> reports = backlog ? null : asm.reports(nowNs);
+        if (calm && (reports == null || reports.isEmpty())) return null;
         int[] sent = completed.stream().mapToInt(Integer::intValue).toArray();
         completed.clear();
         return new Round(sent, reports, asm.lossEstimate());

@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A file-tree image received into a directory. The directory may be empty, or hold an older
  * image or a previous interrupted run: files at the same paths are scanned and every chunk already
- * at its place is kept (delta re-imaging, resume). When all data is in, entries the image does not
+ * at its place is kept (delta re-imaging, resume); a chunk found anywhere else on the target
+ * ({@link DeltaScan}: renamed files, shifted content) is copied to its places. When all data is in, entries the image does not
  * have are removed and links, device nodes and metadata are set, so the result is exactly the image.
  */
 public final class TreeTarget implements ChunkTarget {
@@ -119,6 +120,17 @@ public final class TreeTarget implements ChunkTarget {
                 else partial.add(c.getKey());
             }
         }
+        // chunks not at their places may be anywhere else on the target (a renamed file, shifted
+        // content): copied aside before any file changes, written to their places below
+        Set<ChunkId> missing = new HashSet<>(places.keySet());
+        missing.removeAll(good.keySet());
+        try (DeltaScan elsewhere = DeltaScan.run(root, missing)) {
+            return place(es, buf, good, partial, elsewhere);
+        }
+    }
+
+    private Set<ChunkId> place(List<Entry> es, byte[] buf, Map<ChunkId, Place> good, Set<ChunkId> partial, DeltaScan elsewhere)
+            throws IOException {
         // size every file, then copy chunks held somewhere to their other places
         for (Entry e : es) {
             if (e.type() != EntryType.FILE) continue;
@@ -140,6 +152,11 @@ public final class TreeTarget implements ChunkTarget {
                 write(id, buf, g.getValue().length());
             }
             lacking.remove(id);
+        }
+        for (Map.Entry<ChunkId, DeltaScan.Held> f : elsewhere.found().entrySet()) {
+            elsewhere.read(f.getValue(), buf);
+            write(f.getKey(), buf, f.getValue().length());
+            lacking.remove(f.getKey());
         }
         return lacking;
     }

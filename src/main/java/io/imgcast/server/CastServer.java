@@ -69,7 +69,30 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class CastServer implements AutoCloseable, ControlApi.Handler {
     /** Server settings. {@code minMachines}/{@code waitMs}: hold data until that many joined or the wait ran out. */
     public record Config(String iface, InetSocketAddress group, long rateBps, InetSocketAddress listen, int streams,
-                         long machineTimeoutMs, int minMachines, long waitMs, int ttl, List<PriorityRule> priorityRules) {}
+                         long machineTimeoutMs, int minMachines, long waitMs, int ttl, List<PriorityRule> priorityRules,
+                         PriorityFiles priorityFiles, double favourTime) {
+        public Config {
+            if (priorityFiles == null) priorityFiles = PriorityFiles.NONE;
+        }
+
+        /** Without a list of files first, weighing restore time and wire alike. */
+        public Config(String iface, InetSocketAddress group, long rateBps, InetSocketAddress listen, int streams,
+                      long machineTimeoutMs, int minMachines, long waitMs, int ttl, List<PriorityRule> priorityRules) {
+            this(iface, group, rateBps, listen, streams, machineTimeoutMs, minMachines, waitMs, ttl, priorityRules, PriorityFiles.NONE, 0.5);
+        }
+
+        /** As this, with the chunks of the files the globs in {@code file} name sent first ({@code --priority-files}). */
+        public Config withPriorityFiles(java.nio.file.Path file) {
+            return new Config(iface, group, rateBps, listen, streams, machineTimeoutMs, minMachines, waitMs, ttl, priorityRules,
+                    PriorityFiles.read(file), favourTime);
+        }
+
+        /** As this, weighing restore time by {@code favourTime} (0..1) and wire by the rest ({@link StreamPlanner}). */
+        public Config withFavourTime(double favourTime) {
+            return new Config(iface, group, rateBps, listen, streams, machineTimeoutMs, minMachines, waitMs, ttl, priorityRules,
+                    priorityFiles, favourTime);
+        }
+    }
 
     /** Priority by machine location: machines whose address is in {@code cidr} get at least {@code priority}. */
     public record PriorityRule(InetAddress network, int prefix, int priority) {
@@ -118,7 +141,8 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     private final List<Thread> threads = new ArrayList<>();
     private final Roster roster;
     private final StartGate gate;
-    private final StreamPlanner planner;
+    /** The scheduling glue: which stream each machine rides, what its scheduler is told (guarded by {@code lock}). */
+    private final Streams plan;
     private final ControlApi api;
     /** Each stream's sending socket (batched where it can be: {@link McastSocket#out}). */
     private final List<DatagramOut> outs = new ArrayList<>();
@@ -188,7 +212,6 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         this.ownsCatalog = ownsCatalog;
         this.config = config;
         this.session = new SecureRandom().nextInt() & 0x7fffffff;
-        this.planner = StreamPlanner.defaults(config.streams());
         long now = System.nanoTime();
         this.roster = new Roster(config.machineTimeoutMs(), now);
         roster.events(events);
@@ -208,6 +231,8 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             streams.add(new StreamSender(s, sch, new RateController(rate, now), g, lock, out, payloads, session, this::sending,
                     wireKey, BlockData.signer(signing.getPrivate(), session), cipher, this::chunkFailed));
         }
+        this.plan = new Streams(streams, new StreamPlanner(new StreamPlanner.Config(Math.max(1, config.streams()), config.favourTime(),
+                0.02, 0.01, 2_000_000_000L, 0.10)), config.priorityFiles(), events);
         this.api = new ControlApi(config.listen(), this, trust.tls() ? trust.identity().serverContext() : null);
         this.console = new ServerConsole(this, catalog, trust, events, api);
     }
@@ -300,7 +325,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             for (int id : ids) {
                 Machine m = roster.get(id);
                 if (m == null || !m.state.active()) continue;
-                for (StreamSender s : streams) s.scheduler.removeMachine(m.id);
+                plan.remove(m.id);
                 barrier.remove(m.id);
                 roster.onDone(m, false, reason, null);
                 failed.add(m);
@@ -393,7 +418,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
                 gate.check(roster.joinedCount(), now);
                 lost = roster.sweep(now);
                 for (Machine m : lost) {
-                    streams.get(m.stream).scheduler.removeMachine(m.id);
+                    plan.remove(m.id);
                     barrier.remove(m.id);
                 }
                 release(now);
@@ -453,7 +478,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
             if (live != null) barrier.add(m.id, live, priority, now);
             // the same machine joining again (it restarted): its earlier entry is replaced
             for (Machine old : j.replaced()) {
-                for (StreamSender s : streams) s.scheduler.removeMachine(old.id);
+                plan.remove(old.id);
                 barrier.remove(old.id);
             }
             gate.onJoin(now);
@@ -528,7 +553,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
                             bytes += table.get((int) from + i).rawLength();
                         }
                     }
-                    s.addMachine(m.id, m.priority, needs, now);
+                    plan.addMachine(m, needs, now);
                     m.needBytes = bytes;
                     m.needChunks = needs.size();
                 }
@@ -586,7 +611,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         String error = "the server cannot send chunk " + chunk.shortHex() + " of image " + io.imgcast.store.ImageName.printable(m.imageName)
                 + ": its stored copy is damaged (" + reason + ")";
         roster.onServerFailure(m, error, now);
-        for (StreamSender s : streams) s.scheduler.removeMachine(m.id);
+        plan.remove(m.id);
         barrier.remove(m.id);
     }
 
@@ -600,29 +625,9 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
         int stream;
         synchronized (lock) {
             Roster.Delta d = roster.onFeedback(m, f.packets(), f.rejected(), f.kernelDrops(), f.lossPpm(), f.bytesWritten());
-            StreamSender cur = streams.get(m.stream);
-            cur.rate.onFeedback(d.drops(), now);
             for (int i : f.completed()) barrier.got(m.id, i); // got it from data sent for the others meanwhile
-            if (cur.scheduler.has(m.id)) {
-                cur.scheduler.feedback(m.id, done, m.repair != null ? m.repair.admit(f.blocks(), m.stream, cur.sourcePackets(), now) : f.blocks(), m.loss, now);
-                int want = planner.choose(m.loss, (double) d.drops() / d.packets(), m.stream);
-                // the slow stream is for a machine that would hold the others back: with no other
-                // machine left on the fast one, the rate controller serves it better there
-                if (want > m.stream && !roster.othersOnStream(m)) want = m.stream;
-                if (want != m.stream && want < streams.size()) {
-                    var rest = cur.scheduler.removeMachine(m.id);
-                    List<ChunkMeta> needs = new ArrayList<>();
-                    for (int i = 0, n = table.size(); i < n && needs.size() < rest.size(); i++) {
-                        if (rest.contains(table.get(i).id())) needs.add(table.get(i));
-                    }
-                    streams.get(want).scheduler.addMachine(m.id, m.priority, needs, now);
-                    int was = m.stream;
-                    m.stream = want;
-                    events.machine(Event.Kind.MOVED_STREAM, m, String.format(Locale.ROOT,
-                            "from stream %d: loss %.1f%%", was, m.loss * 100));
-                }
-                m.needChunks = streams.get(m.stream).scheduler.needCount(m.id) + barrier.held(m.id);
-            }
+            plan.feedback(m, done, f.blocks(), d, now, roster);
+            if (plan.of(m).has(m.id)) m.needChunks = plan.of(m).needCount(m.id) + barrier.held(m.id);
             stream = m.stream;
             lock.notifyAll();
         }
@@ -632,7 +637,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     @Override
     public void done(Machine m, DoneRequest req) {
         synchronized (lock) {
-            for (StreamSender s : streams) s.scheduler.removeMachine(m.id);
+            plan.remove(m.id);
             barrier.remove(m.id);
             roster.onDone(m, req.succeeded(), Names.text(String.valueOf(req.error()), Names.MAX_ERROR), req.seconds());
             lock.notifyAll();
@@ -671,7 +676,7 @@ public final class CastServer implements AutoCloseable, ControlApi.Handler {
     /** Live images: hands the needs {@link #barrier} held back to the schedulers once they may go. Caller holds {@code lock}. */
     private void release(long nowNs) {
         barrier.release(nowNs, roster::active,
-                (id, priority, needs) -> streams.get(roster.get(id).stream).scheduler.addNeeds(id, priority, needs, nowNs));
+                (id, priority, needs) -> plan.addNeeds(roster.get(id), needs, nowNs));
     }
 
     @Override

@@ -29,6 +29,10 @@ final class CastSimulation {
         BlockAssembler asm;
         final List<ChunkId> completedSinceReport = new ArrayList<>();
         final Map<ChunkId, byte[]> got = new HashMap<>();
+        /** When each chunk was handed out (simulated ns). */
+        final Map<ChunkId, Long> gotAt = new HashMap<>();
+        /** Chunks of the files listed first ({@code serve --priority-files}). */
+        Set<ChunkId> first = Set.of();
         long doneAtNs = -1;
         boolean joined;
         /** Growing table: chunks of it this receiver has learnt, and how many feedback rounds it learns late. */
@@ -147,7 +151,7 @@ final class CastSimulation {
         }
         m.sort((a, b) -> Long.compare(a.id().prefix64(), b.id().prefix64()));
         rx.asm = new BlockAssembler(tags, T, 30_000_000L);
-        scheduler.addMachine(rx.id, rx.priority, m, now);
+        scheduler.addMachine(rx.id, rx.priority, m, rx.first, now);
         rx.joined = true;
     }
 
@@ -219,11 +223,14 @@ final class CastSimulation {
         packets++;
         wireBytes += bodyLen + Wire.HEADER + Wire.IP_UDP + 14;
         now += (long) ((bodyLen + Wire.HEADER + Wire.IP_UDP) * 8e9 / bitsPerSecond);
+        // a machine joins when its time comes, in the middle of a burst as a real one does
+        for (Rx rx : rxs) if (!rx.joined && now >= rx.joinAtNs) join(rx);
         for (Rx rx : rxs) {
             if (!rx.joined || rx.doneAtNs >= 0 || rx.rnd.nextDouble() < rx.loss) continue;
             for (BlockAssembler.Completed c : rx.asm.onPacket(pkt.duplicate(), now)) {
                 if (!c.id().matches(c.payload(), 0, c.payload().length)) throw new AssertionError("bad chunk delivered");
                 rx.got.put(c.id(), c.payload());
+                rx.gotAt.putIfAbsent(c.id(), now);
                 rx.asm.done(c.id());
                 rx.completedSinceReport.add(c.id());
             }

@@ -28,18 +28,7 @@ class FlowControlTest {
     }
 
     @Test
-    void lossyOrOverrunMachinesMoveToTheSlowStreamAndBack() {
-        StreamPlanner p = StreamPlanner.defaults(2);
-        assertEquals(0, p.choose(0.05, 0, 0));
-        assertEquals(1, p.choose(0.30, 0, 0), "heavy loss");
-        assertEquals(1, p.choose(0.01, 0.2, 0), "cannot drain its socket");
-        assertEquals(1, p.choose(0.15, 0, 1), "stays until it has clearly recovered");
-        assertEquals(0, p.choose(0.02, 0, 1), "recovered");
-        assertEquals(0, StreamPlanner.defaults(1).choose(0.9, 0.9, 0), "one stream only");
-    }
-
-    @Test
-    void oneLossyMachineMakesEveryoneCarryItsRepairSoItGetsItsOwnStream() {
+    void oneLossyMachineMakesEveryoneCarryItsRepairButMovingItCostsMore() {
         CastSimulation fast = new CastSimulation(500_000_000L);
         List<ChunkMeta> all = fast.chunks(300, 20_000, 60_000, 5);
         for (int i = 0; i < 3; i++) fast.receiver(0.01, i, all, 0, 0);
@@ -53,7 +42,12 @@ class FlowControlTest {
         long without = alone.symbolBytes();
         // the reason for a second stream: one bad machine makes everyone's stream carry its repair
         assertTrue(withSlow > without * 1.2, "bytes with the lossy machine " + withSlow + ", without " + without);
-        assertTrue(StreamPlanner.defaults(2).choose(0.35, 0, 0) == 1, "so the planner moves it away");
+        // yet moving it would send the whole image again on the slow stream: the planner weighs
+        // that (StreamPlannerTest) and keeps a lone lossy twin of the others where it is
+        StreamPlanner.Group g = new StreamPlanner.Group(List.of(4), 0, 10_000_000, 10_000_000, 0.35, false, 0.01);
+        long rate = 500_000_000L;
+        assertEquals(0, StreamPlanner.defaults(2).choose(g, List.of(new StreamPlanner.StreamView(3, 10_000_000, 0.01, rate, rate),
+                new StreamPlanner.StreamView(0, 0, 0, rate / 4, rate / 4))));
     }
 
     @Test

@@ -88,6 +88,44 @@ class SchedulerSimulationTest {
         double ratio = (double) sim.symbolBytes() / data;
         assertTrue(ratio > 1.4 && ratio < 1.8, "what it missed (about 60%) went out again, once: " + ratio);
         assertTrue(late.doneAtNs >= sim.rxs.get(0).doneAtNs);
+        // it joined in the middle of a block's first burst: what went out before is not its loss
+        assertEquals(0.0, late.asm.lossEstimate(), "a loss-free late joiner reports no loss");
+    }
+
+    @Test
+    void chunksOfTheFilesListedFirstReachEveryMachineNeedingThemFirst() {
+        CastSimulation sim = new CastSimulation(200_000_000L);
+        List<ChunkMeta> common = sim.chunks(300, 20_000, 60_000, 11);
+        List<ChunkMeta> own = sim.chunks(200, 20_000, 60_000, 12);
+        // the listed files' chunks: some at the end of the common part, some of the second machine's own
+        java.util.Set<io.imgcast.chunk.ChunkId> first = new java.util.HashSet<>();
+        for (ChunkMeta c : common.subList(270, 300)) first.add(c.id());
+        for (ChunkMeta c : own.subList(180, 200)) first.add(c.id());
+        List<ChunkMeta> both = new ArrayList<>(common);
+        both.addAll(own);
+        // no loss: with loss, a listed block's repair waits for feedback while others go out
+        CastSimulation.Rx a = sim.receiver(0, 1, common, 0, 0);
+        CastSimulation.Rx b = sim.receiver(0, 2, both, 0, 0);
+        // a machine of high priority that needs none of the listed files still comes after them
+        CastSimulation.Rx vip = sim.receiver(0, 3, own.subList(0, 50), 50, 0);
+        a.first = first;
+        b.first = first;
+        vip.first = first;
+        assertTrue(sim.run(120_000_000_000L));
+        for (CastSimulation.Rx rx : List.of(a, b)) {
+            long lastFirst = 0;
+            long firstOther = Long.MAX_VALUE;
+            for (var e : rx.gotAt.entrySet()) {
+                if (first.contains(e.getKey())) lastFirst = Math.max(lastFirst, e.getValue());
+                else firstOther = Math.min(firstOther, e.getValue());
+            }
+            assertTrue(lastFirst > 0, "it needed listed chunks");
+            assertTrue(lastFirst < firstOther, "machine " + rx.id + ": every listed chunk before any other (" + lastFirst + " vs " + firstOther + ")");
+        }
+        long vipFirst = vip.gotAt.values().stream().min(Long::compare).orElseThrow();
+        long lastListed = b.gotAt.entrySet().stream().filter(e -> first.contains(e.getKey())).mapToLong(e -> e.getValue()).max().orElseThrow();
+        assertTrue(vipFirst > lastListed, "the listed files go ahead of a priority machine's data");
+        assertEquals(both.size(), b.got.size());
     }
 
     @Test

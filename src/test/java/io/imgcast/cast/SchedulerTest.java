@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -248,5 +249,51 @@ class SchedulerTest {
         int repair = second.esis().length - k;
         assertEquals((int) Math.ceil(k * 0.10), repair, "k x the worst loss; esis " + Arrays.toString(second.esis()));
         for (int i = k; i < second.esis().length; i++) assertTrue(second.esis()[i] >= k);
+    }
+
+    @Test
+    void aBurstLooksOnlyAtTheMachinesNeedingEachActiveBlock() {
+        // 600 machines, each needing two chunks of its own and one common chunk
+        Scheduler s = scheduler();
+        ChunkMeta common = chunk(0);
+        for (int m = 1; m <= 600; m++) s.addMachine(m, 0, List.of(common, chunk(2 * m), chunk(2 * m + 1)), 0);
+        long t = 0;
+        int bursts = 0;
+        for (; bursts < 300; bursts++) {
+            t += MS;
+            if (s.next(t) == null) break;
+        }
+        assertTrue(s.activeBlocks() > 100, "many blocks in flight: " + s.activeBlocks());
+        // per burst: each active block's own wanters (the common block's 600, one machine for each
+        // other), not 600 machines' needs against every block's chunks
+        long perBurst = s.shortfallVisits / bursts;
+        assertTrue(perBurst <= 600 + 2L * s.activeBlocks(), "machines looked at per burst: " + perBurst);
+        // a machine that leaves takes its own chunks with it, the common one stays
+        s.removeMachine(1);
+        assertEquals(1 + 599 * 2, s.pendingChunks());
+    }
+
+    @Test
+    void aBusyMachinesNoWordOnBlocksDoesNotResendThemWhole() {
+        // a machine whose socket still holds datagrams says nothing of blocks (null), and it is
+        // not taken for one that heard nothing of them: no block goes out again whole
+        for (boolean busy : new boolean[] {true, false}) {
+            Scheduler s = scheduler();
+            s.addMachine(1, 0, List.of(chunk(1)), 0);
+            Burst first = s.next(MS);
+            assertNotNull(first);
+            long t = 4_000 * MS; // past the silent time
+            s.feedback(1, List.of(), busy ? null : List.of(), 0, t);
+            Burst again = s.next(t + MS);
+            if (busy) assertNull(again, "no word: its earlier word stands");
+            else {
+                assertNotNull(again, "a report without a word of the block: it heard none of it");
+                assertTrue(again.esis().length >= first.block().k(), "so the whole block goes again");
+            }
+        }
+        // the wire format carries the no-word round
+        FeedbackFormat f = FeedbackFormat.decode(new FeedbackFormat(new int[] {0}, null, 5, 0, 1, 0, 0).encode(), 1);
+        assertNull(f.blocks());
+        assertArrayEquals(new int[] {0}, f.completed());
     }
 }
