@@ -180,8 +180,9 @@ class BootClientLabTest {
                 Cli.run("hosts", "add", "--mac", mac, "--name", "pc1", "--image", "big-enough", "--state", state).ok();
                 serve(run, store, state, "slow", "2Mbit");
                 Process mid = startClient(run, root, cmdline, "midway", null);
-                for (int i = 0; i < 600 && mid.isAlive() && !run.log("slow").contains("receiving"); i++) Thread.sleep(100);
-                assertTrue(run.log("slow").contains("receiving"), "the machine is receiving: " + run.log("slow") + run.log("midway"));
+                // serve logs one line per event: "joined pc1 ..." once the machine is in (6 MiB at 2 Mbit/s then take ~25 s)
+                for (int i = 0; i < 600 && mid.isAlive() && !run.log("slow").contains("joined pc1"); i++) Thread.sleep(100);
+                assertTrue(run.log("slow").contains("joined pc1"), "the machine is receiving: " + run.log("slow") + run.log("midway"));
                 Process slow = servers.removeLast();
                 slow.destroy();
                 assertTrue(slow.waitFor(30, TimeUnit.SECONDS));
