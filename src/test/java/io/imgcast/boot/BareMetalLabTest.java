@@ -2,6 +2,7 @@ package io.imgcast.boot;
 
 import io.imgcast.testutil.Needs;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +31,16 @@ class BareMetalLabTest {
         assertEquals(3, run());
     }
 
+    /**
+     * The proxy-DHCP case with a real iPXE ROM (BootLabTest checks dnsmasq's answers with a DHCP
+     * client posing as the ROMs, which cannot tell a working proxy answer from one the ROM
+     * ignores). About 100 s of emulation: the suite's 15 minutes do not hold it beside the three
+     * machines, so it runs with {@code IMGCAST_VM_ALL=1} or as
+     * {@code sudo bash lab/bare-metal-test.sh --proxy-dhcp}.
+     */
     @Test
+    @EnabledIfEnvironmentVariable(named = "IMGCAST_VM_ALL", matches = "1",
+            disabledReason = "about 100 s of emulation; IMGCAST_VM_ALL=1 or lab/bare-metal-test.sh --proxy-dhcp runs it")
     void aMachineBootsBesideTheSitesDhcpServer() throws Exception {
         assertEquals(1, run("--proxy-dhcp"));
     }
