@@ -7,7 +7,8 @@
 #    only what apt can remove without taking any other package with it (never a JDK, git, or
 #    maven unless setup-system.sh recorded installing it; never an essential or required package);
 #    then the dependencies that only they had pulled in;
-# 2. moves ~/.m2 aside (an empty local Maven repository; put back at the end, whatever happens);
+# 2. moves ~/.m2 aside (an empty local Maven repository; put back at the end, whatever happens),
+#    and the network boot build's cache (/var/cache/imgcast/boot) likewise;
 # 3. clones the current commit of this repository into a temporary directory;
 # 4. runs the README's two commands there, as root: 'sudo ./imgcast demo', 'sudo bash scripts/test.sh';
 # 5. writes docs/FRESH-MACHINE.md of this repository: date, commit, machine, what was purged, and
@@ -117,7 +118,14 @@ fi
 work="$(mktemp -d -t imgcast-fresh.XXXXXX)"
 m2="$HOME/.m2"
 m2_aside=""
+bootcache=/var/cache/imgcast/boot
+bootcache_aside=""
 restore() {
+  if [ -n "$bootcache_aside" ]; then
+    rm -rf "$bootcache"
+    mv "$bootcache_aside" "$bootcache"
+    say "put $bootcache back"
+  fi
   if [ -n "$m2_aside" ]; then
     rm -rf "$m2"
     mv "$m2_aside" "$m2"
@@ -146,6 +154,11 @@ if [ -e "$m2" ]; then
   m2_aside="$m2.prove-fresh.$$"
   mv "$m2" "$m2_aside"
   say "moved $m2 aside to $m2_aside"
+fi
+if [ -e "$bootcache" ]; then
+  bootcache_aside="$bootcache.prove-fresh.$$"
+  mv "$bootcache" "$bootcache_aside"
+  say "moved $bootcache aside to $bootcache_aside"
 fi
 
 git clone -q "$repo" "$work/imgcast"
@@ -196,7 +209,7 @@ mkdir -p "$repo/docs"
   echo
   echo "Made fresh before the run: purged the Debian packages \`scripts/setup-system.sh\` installs"
   echo "(${purge[*]:-none}) and the dependencies only they had pulled in; kept: ${kept[*]:-none}."
-  echo "\`~/.m2\` was moved aside (an empty local Maven repository), and the commit was cloned afresh."
+  echo "\`~/.m2\` and the boot build's cache were moved aside (an empty local Maven repository), and the commit was cloned afresh."
   echo "Both commands ran in the clone as root, one after the other."
   echo
   section demo "sudo ./imgcast demo"
