@@ -24,16 +24,18 @@ import java.util.Map;
  * missing count lowered, down to 0: "nothing more for now"). A report is cut, never dropped: a
  * machine that reports but says nothing of a block counts, for the scheduler, as having lost all
  * of it. A legitimate machine losing a fraction p of the packets needs about p / (1 - p) of the
- * data as repair: {@link #SHARE} covers p up to a third; beyond, {@link #TRICKLE} a second still
- * comes (so a machine at the tail, when no data is sent, is not starved), which is all that an
- * attacker adds once its share is spent.
+ * data as repair: {@link #SHARE} covers p up to a third; at the tail, when its stream sends no
+ * new data, {@link #TRICKLE} a second still comes (so such a machine is not starved), which is all
+ * that an attacker adds once its share is spent. The trickle does not flow while data does: it
+ * used to, and then an attacker's demand grew with the session's length (64 symbols a second
+ * over a 60 s session is 5.5 MB, most of a 7 MB image, in HostileLabTest).
  */
 final class RepairBudget {
     /** Repair symbols a machine earns per source symbol of its stream, and the share of the packet rate it may demand. */
     static final double SHARE = 0.5;
     /** Credit to start with: two whole blocks' worth of repair. */
     static final double FLOOR = 512;
-    /** Credit earned per second whatever is sent (under 1 Mbit/s of repair). */
+    /** Credit earned per second while its stream sends no new data (under 1 Mbit/s of repair). */
     static final double TRICKLE = 64;
 
     private final double perSecond;
@@ -67,13 +69,15 @@ final class RepairBudget {
      * {@code sourceSymbols}: the source symbols its stream ({@code stream}) has sent so far.
      */
     List<BlockReport> admit(List<BlockReport> reports, int stream, long sourceSymbols, long nowNs) {
+        boolean sameStream = stream == lastStream;
         if (nowNs > lastNs) {
             double s = (nowNs - lastNs) / 1e9;
             tokens = Math.min(capacity, tokens + perSecond * s);
-            credit += TRICKLE * s;
+            // the trickle is for the tail: only while its stream sends no new data (then SHARE pays)
+            if (sameStream && sourceSymbols == lastSource) credit += TRICKLE * s;
             lastNs = nowNs;
         }
-        if (stream == lastStream && sourceSymbols > lastSource) credit += SHARE * (sourceSymbols - lastSource);
+        if (sameStream && sourceSymbols > lastSource) credit += SHARE * (sourceSymbols - lastSource);
         lastStream = stream;
         lastSource = sourceSymbols;
         List<BlockReport> kept = new ArrayList<>(reports.size());

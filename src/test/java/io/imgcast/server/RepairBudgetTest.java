@@ -81,7 +81,18 @@ class RepairBudgetTest {
         b.admit(List.of(), 1, 1_000_100, 0);
         assertEquals(RepairBudget.FLOOR + 50, b.tokens(), 1e-9);
         b.admit(List.of(), 1, 1_000_100, S);
-        assertEquals(RepairBudget.FLOOR + 50 + RepairBudget.TRICKLE, b.tokens(), 1e-9, "a trickle whatever is sent");
+        assertEquals(RepairBudget.FLOOR + 50 + RepairBudget.TRICKLE, b.tokens(), 1e-9, "a trickle when no new data is sent");
+    }
+
+    @Test
+    void whileDataFlowsTimeEarnsNothingBeyondTheShare() {
+        RepairBudget b = new RepairBudget(1e9, 1e9, 0);
+        b.admit(List.of(), 0, 0, 0);
+        for (int t = 1; t <= 600; t++) b.admit(List.of(), 0, t * 10L, t * S / 10); // a minute, 100 symbols a second
+        assertEquals(RepairBudget.FLOOR + RepairBudget.SHARE * 6000, b.tokens(), 1e-6,
+                "a minute of a slow stream earns its share of the data, not a minute of trickle");
+        b.admit(List.of(), 0, 6000, 61 * S);
+        assertEquals(RepairBudget.FLOOR + RepairBudget.SHARE * 6000 + RepairBudget.TRICKLE, b.tokens(), 1e-6, "the tail trickles");
     }
 
     @Test
